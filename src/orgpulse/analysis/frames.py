@@ -1,0 +1,83 @@
+"""The DataFrames the analysis reads: their columns are the contract between store and detectors.
+
+`orgpulse.store.load_frames` builds them; detectors only read them. Every uid is
+"<source>:<native id>", so frames of several sources concatenate without collisions. Datetime
+columns are `datetime64[ns, UTC]`; a missing time is NaT, a missing id is None/NaN.
+
+issues
+    issue_uid, source, issue_id, key, project_key, team (the team label shown in outputs:
+    the project or team key, or `source/key` when two sources share a key, or a mapped name),
+    type_name, is_epic (bool), title, labels (str, labels joined by ","), parent_uid,
+    parent_is_epic (bool), created, resolution (str or None), status_uid (current),
+    history_complete (bool), team_mapped (bool), deleted (bool)
+statuses
+    status_uid, source, status_id, name, category ("todo" | "in_progress" | "done" | "canceled"),
+    category_known (bool)
+status_changes
+    issue_uid, history_id, item_index, at, from_status_uid, to_status_uid, actor_uid,
+    actor_is_bot (bool; True also when the actor is unknown)
+assignee_changes
+    issue_uid, history_id, item_index, at, from_person_uid, to_person_uid, actor_uid
+team_changes
+    issue_uid, history_id, item_index, at, from_team, to_team (team labels)
+flag_changes
+    issue_uid, history_id, item_index, at, flagged (bool)
+links
+    link_uid, kind ("blocks" | "relates" | "duplicates"), from_uid (blocker for "blocks"; None
+    when outside the synced projects), from_key, from_team (label; the project key of the key
+    when outside), to_uid, to_key, to_team, created_at (NaT when unknown), removed_at (NaT when
+    still there), outside_done (bool: the far side is outside and its status is done)
+people
+    person_uid, source, pseudonym (stable, salted per store: what every output shows),
+    display_name (only ever shown with `[privacy] reveal = true`), is_bot (bool)
+memberships
+    team, person_uid (a declared roster; empty when none is declared)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+ISSUE_COLUMNS = (
+    "issue_uid", "source", "issue_id", "key", "project_key", "team", "type_name", "is_epic", "title",
+    "labels", "parent_uid", "parent_is_epic", "created", "resolution", "status_uid", "history_complete",
+    "team_mapped", "deleted",
+)
+STATUS_COLUMNS = ("status_uid", "source", "status_id", "name", "category", "category_known")
+STATUS_CHANGE_COLUMNS = (
+    "issue_uid", "history_id", "item_index", "at", "from_status_uid", "to_status_uid", "actor_uid",
+    "actor_is_bot",
+)
+ASSIGNEE_CHANGE_COLUMNS = (
+    "issue_uid", "history_id", "item_index", "at", "from_person_uid", "to_person_uid", "actor_uid",
+)
+TEAM_CHANGE_COLUMNS = ("issue_uid", "history_id", "item_index", "at", "from_team", "to_team")
+FLAG_CHANGE_COLUMNS = ("issue_uid", "history_id", "item_index", "at", "flagged")
+LINK_COLUMNS = (
+    "link_uid", "kind", "from_uid", "from_key", "from_team", "to_uid", "to_key", "to_team", "created_at",
+    "removed_at", "outside_done",
+)
+PEOPLE_COLUMNS = ("person_uid", "source", "pseudonym", "display_name", "is_bot")
+MEMBERSHIP_COLUMNS = ("team", "person_uid")
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Everything the detectors may read, as of one analysis."""
+
+    issues: pd.DataFrame
+    statuses: pd.DataFrame
+    status_changes: pd.DataFrame
+    assignee_changes: pd.DataFrame
+    team_changes: pd.DataFrame
+    flag_changes: pd.DataFrame
+    links: pd.DataFrame
+    people: pd.DataFrame
+    memberships: pd.DataFrame
+
+
+def empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame with the given columns (for sources that lack a kind of record)."""
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})

@@ -1,0 +1,185 @@
+"""The canonical, source-independent records that normalisers produce and the store keeps.
+
+Every id is the source-native id; the store namespaces it by the source name. Every datetime is
+timezone-aware UTC (a naive datetime is a bug).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """Where a status sits in the source's own life cycle."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELED = "canceled"
+
+
+class Role(StrEnum):
+    """What waiting in a status means for the organisation (SYMPTOMS.md, status roles)."""
+
+    ACTIVE = "active"
+    QUEUE = "queue"
+    APPROVAL = "approval"
+    BLOCKED = "blocked"
+    MEETING = "meeting"
+    REVIEW = "review"
+    NONE = "none"
+
+
+class LinkKind(StrEnum):
+    BLOCKS = "blocks"
+    RELATES = "relates"
+    DUPLICATES = "duplicates"
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    display_name: str
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Status:
+    status_id: str
+    name: str
+    category: Category
+    category_known: bool = True
+
+
+@dataclass(frozen=True)
+class Issue:
+    issue_id: str
+    key: str
+    project_key: str
+    team_key: str | None
+    type_name: str
+    is_epic: bool
+    title: str
+    created: datetime
+    updated: datetime
+    status_id: str
+    labels: tuple[str, ...] = ()
+    priority: str | None = None
+    parent_id: str | None = None
+    parent_key: str | None = None
+    resolved: datetime | None = None
+    resolution: str | None = None
+    assignee_id: str | None = None
+    flagged: bool = False
+    # The number of history entries the source says the issue has (Jira changelog total).
+    history_total: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One item of one history entry: keyed by (issue_id, history_id, item_index)."""
+
+    issue_id: str
+    history_id: str
+    item_index: int
+    at: datetime
+    actor_id: str | None
+
+
+@dataclass(frozen=True)
+class History:
+    """One history entry (Jira changelog history, Linear history node), whatever its items."""
+
+    issue_id: str
+    history_id: str
+    at: datetime
+    actor_id: str | None
+    item_count: int
+
+
+@dataclass(frozen=True)
+class StatusChange(Change):
+    from_status: str | None = None
+    to_status: str | None = None
+
+
+@dataclass(frozen=True)
+class AssigneeChange(Change):
+    from_person: str | None = None
+    to_person: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamChange(Change):
+    from_team: str | None = None
+    to_team: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagChange(Change):
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation between two issues. For BLOCKS, `from_issue` blocks `to_issue`.
+
+    The far side may be outside the synced projects: its id may be unknown, its key is not.
+    """
+
+    link_id: str
+    kind: LinkKind
+    from_issue_key: str
+    to_issue_key: str
+    from_issue_id: str | None = None
+    to_issue_id: str | None = None
+    type_id: str | None = None
+    created_at: datetime | None = None
+    removed_at: datetime | None = None
+    # Current status category of each side as the payload reports it (None: not reported); it
+    # is what tells whether a blocker outside the synced projects is done.
+    from_done: bool | None = None
+    to_done: bool | None = None
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    native_id: str
+    kind: str
+    reason: str
+    payload: str
+
+
+@dataclass
+class Batch:
+    """What one page of a sync yields; the store commits it, with its cursor, in one transaction."""
+
+    issues: list[Issue] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    histories: list[History] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
+    assignee_changes: list[AssigneeChange] = field(default_factory=list)
+    team_changes: list[TeamChange] = field(default_factory=list)
+    flag_changes: list[FlagChange] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    raw: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, native_id, json)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    # Per issue of this batch: True when every history entry the source counts was fetched.
+    history_complete: dict[str, bool] = field(default_factory=dict)
+
+    def extend(self, other: Batch) -> None:
+        self.issues += other.issues
+        self.statuses += other.statuses
+        self.histories += other.histories
+        self.people += other.people
+        self.status_changes += other.status_changes
+        self.assignee_changes += other.assignee_changes
+        self.team_changes += other.team_changes
+        self.flag_changes += other.flag_changes
+        self.links += other.links
+        self.raw += other.raw
+        self.quarantined += other.quarantined
+        self.history_complete.update(other.history_complete)

@@ -1,0 +1,377 @@
+"""The store: opens the database, applies migrations, and commits what syncs and analyses produce.
+
+Only this package writes the database. A sync page's records and its cursor are committed in one
+transaction, with idempotent upserts keyed by source-native ids, so a crash at any point loses
+nothing and a rerun duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from orgpulse.errors import IncompleteSyncError, StoreError
+from orgpulse.model import Batch
+from orgpulse.store import schema as t
+
+log = logging.getLogger(__name__)
+
+_SALT_KEY = "pseudonym_salt"
+
+
+class Store:
+    """A migrated database. Construct with `Store.open(url)`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._salt: bytes | None = None
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect and apply pending migrations; raise StoreError with one clear sentence."""
+        try:
+            engine = sa.create_engine(url, future=True)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise StoreError(f"the store URL {_safe_url(url)} is not usable: {exc}") from exc
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"cannot connect to the store {_safe_url(url)}: {_first_line(exc)}") from None
+        if migrate:
+            store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).first() is None:
+                    conn.execute(t.meta.insert().values(key=_SALT_KEY, value=secrets.token_hex(16)))
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot migrate the store: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- pseudonyms -------------------------------------------------------------------------------
+
+    def pseudonym(self, person_uid: str) -> str:
+        """A stable pseudonym for a person, salted per store so two stores cannot be joined."""
+        if self._salt is None:
+            with self.engine.connect() as conn:
+                value = conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).scalar_one()
+            self._salt = bytes.fromhex(value)
+        digest = hmac.new(self._salt, person_uid.encode(), hashlib.sha256).hexdigest()
+        return f"person-{digest[:8]}"
+
+    # -- sync -------------------------------------------------------------------------------------
+
+    def save_source(self, name: str, kind: str, url: str) -> None:
+        with self.engine.begin() as conn:
+            _upsert(conn, t.sources, [{"name": name, "kind": kind, "url": url}], ("name",))
+
+    def load_cursor(self, source: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.sync_cursors.c.cursor).where(t.sync_cursors.c.source == source)
+            ).first()
+        return dict(json.loads(row[0])) if row else {}
+
+    def save_page(self, source: str, batch: Batch, cursor: Mapping[str, Any], *, now: datetime) -> None:
+        """Commit one page's records and its cursor together, then check the counts it promised."""
+        with self.engine.begin() as conn:
+            _save_batch(conn, source, batch, now)
+            _upsert(
+                conn,
+                t.sync_cursors,
+                [{"source": source, "cursor": json.dumps(cursor, sort_keys=True), "updated_at": now}],
+                ("source",),
+            )
+        self._check_counts(source, batch)
+
+    def _check_counts(self, source: str, batch: Batch) -> None:
+        """Every history entry and change fetched must now be stored: a mismatch fails loudly."""
+        expected: dict[str, dict[str, set[tuple[str, int]]]] = {}
+        for h in batch.histories:
+            expected.setdefault("histories", {}).setdefault(h.issue_id, set()).add((h.history_id, 0))
+        for name, records in _change_records(batch).items():
+            for c in records:
+                expected.setdefault(name, {}).setdefault(c.issue_id, set()).add((c.history_id, c.item_index))
+        with self.engine.connect() as conn:
+            for name, per_issue in expected.items():
+                table = t.histories if name == "histories" else t.CHANGE_TABLES[name]
+                ids = list(per_issue)
+                stored: dict[str, int] = {}
+                for chunk in _chunks(ids, 500):
+                    rows = conn.execute(
+                        sa.select(table.c.issue_id, sa.func.count())
+                        .where(table.c.source == source, table.c.issue_id.in_(chunk))
+                        .group_by(table.c.issue_id)
+                    )
+                    stored.update({str(r[0]): int(r[1]) for r in rows})
+                short = [i for i, keys in per_issue.items() if stored.get(i, 0) < len(keys)]
+                if short:
+                    raise IncompleteSyncError(
+                        f"{name}: the store holds fewer rows than were fetched for {len(short)} issue(s), "
+                        f"e.g. issue id {short[0]}",
+                        source=source,
+                    )
+
+    def source_totals(self, source: str) -> dict[str, int]:
+        """The counts `sync --format json` reports for one source (DESIGN.md)."""
+        with self.engine.connect() as conn:
+
+            def count(stmt: sa.Select[Any]) -> int:
+                return int(conn.execute(stmt).scalar_one())
+
+            return {
+                "issues": count(
+                    sa.select(sa.func.count())
+                    .select_from(t.issues)
+                    .where(t.issues.c.source == source, t.issues.c.deleted_at.is_(None))
+                ),
+                "status_changes": count(
+                    sa.select(sa.func.count())
+                    .select_from(t.status_changes)
+                    .where(t.status_changes.c.source == source)
+                ),
+                "assignee_changes": count(
+                    sa.select(sa.func.count())
+                    .select_from(t.assignee_changes)
+                    .where(t.assignee_changes.c.source == source)
+                ),
+                "links": count(
+                    sa.select(sa.func.count())
+                    .select_from(t.links)
+                    .where(t.links.c.source == source, t.links.c.removed_at.is_(None))
+                ),
+                "quarantined": count(
+                    sa.select(sa.func.count())
+                    .select_from(t.quarantine)
+                    .where(t.quarantine.c.source == source, t.quarantine.c.resolved_at.is_(None))
+                ),
+            }
+
+    # -- analysis runs ----------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        run_id: str,
+        *,
+        trigger: str,
+        as_of: datetime,
+        weeks: int,
+        timezone: str,
+        fingerprint: str,
+        now: datetime,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.analysis_runs.update()
+                .where(t.analysis_runs.c.status == "running")
+                .values(status="aborted", finished_at=now)
+            )
+            conn.execute(
+                t.analysis_runs.insert().values(
+                    run_id=run_id,
+                    started_at=now,
+                    status="running",
+                    trigger=trigger,
+                    as_of=as_of,
+                    weeks=weeks,
+                    timezone=timezone,
+                    fingerprint=fingerprint,
+                )
+            )
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        symptom_rows: Sequence[Mapping[str, Any]],
+        metric_rows: Sequence[Mapping[str, Any]],
+        dependency_rows: Sequence[Mapping[str, Any]],
+        now: datetime,
+    ) -> None:
+        """Append the run's trend rows and mark it completed, in one transaction."""
+        with self.engine.begin() as conn:
+            for table, rows in (
+                (t.symptom_trends, symptom_rows),
+                (t.metric_trends, metric_rows),
+                (t.dependency_trends, dependency_rows),
+            ):
+                if rows:
+                    conn.execute(table.insert(), [dict(r) for r in rows])
+            conn.execute(
+                t.analysis_runs.update()
+                .where(t.analysis_runs.c.run_id == run_id)
+                .values(status="completed", finished_at=now)
+            )
+
+
+def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> None:
+    if batch.statuses:
+        _upsert(
+            conn,
+            t.statuses,
+            [{"source": source, **asdict(s), "category": s.category.value} for s in batch.statuses],
+            ("source", "status_id"),
+        )
+    if batch.people:
+        people = {p.person_id: p for p in batch.people}
+        _upsert(
+            conn,
+            t.people,
+            [{"source": source, **asdict(p)} for p in people.values()],
+            ("source", "person_id"),
+            merge={"is_bot": lambda col, new: sa.or_(col, new)},
+        )
+    if batch.issues:
+        rows = []
+        for issue in batch.issues:
+            row = asdict(issue)
+            row.update(
+                source=source,
+                labels=json.dumps(list(issue.labels)),
+                fetched_at=now,
+                deleted_at=None,
+                history_complete=batch.history_complete.get(issue.issue_id, True),
+            )
+            rows.append(row)
+        _upsert(conn, t.issues, rows, ("source", "issue_id"))
+    if batch.histories:
+        _upsert(
+            conn,
+            t.histories,
+            [{"source": source, **asdict(h)} for h in batch.histories],
+            ("source", "issue_id", "history_id"),
+        )
+    for name, records in _change_records(batch).items():
+        if records:
+            _upsert(
+                conn,
+                t.CHANGE_TABLES[name],
+                [{"source": source, **asdict(c)} for c in records],
+                ("source", "issue_id", "history_id", "item_index"),
+            )
+    if batch.links:
+        rows = [{"source": source, **asdict(link), "kind": link.kind.value} for link in batch.links]
+        _upsert(
+            conn,
+            t.links,
+            list({r["link_id"]: r for r in rows}.values()),
+            ("source", "link_id"),
+            merge={"created_at": lambda col, new: sa.func.coalesce(new, col)},
+        )
+    if batch.raw:
+        rows = [
+            {"source": source, "kind": kind, "native_id": native_id, "payload": payload, "fetched_at": now}
+            for kind, native_id, payload in batch.raw
+        ]
+        _upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))
+    if batch.issues:
+        # A record that normalises now clears its earlier quarantine.
+        for chunk in _chunks([i.issue_id for i in batch.issues], 500):
+            conn.execute(
+                t.quarantine.update()
+                .where(
+                    t.quarantine.c.source == source,
+                    t.quarantine.c.native_id.in_(chunk),
+                    t.quarantine.c.resolved_at.is_(None),
+                )
+                .values(resolved_at=now)
+            )
+    if batch.quarantined:
+        rows = [{"source": source, **asdict(q), "at": now, "resolved_at": None} for q in batch.quarantined]
+        _upsert(conn, t.quarantine, rows, ("source", "kind", "native_id"))
+
+
+def _change_records(batch: Batch) -> dict[str, Sequence[Any]]:
+    return {
+        "status_changes": batch.status_changes,
+        "assignee_changes": batch.assignee_changes,
+        "team_changes": batch.team_changes,
+        "flag_changes": batch.flag_changes,
+    }
+
+
+def _upsert(
+    conn: Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    keys: tuple[str, ...],
+    *,
+    merge: Mapping[str, Any] | None = None,
+) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL, in chunks."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for chunk in _chunks(list(rows), 2000):
+        stmt = insert(table)
+        updates: dict[str, Any] = {}
+        for column in table.columns:
+            if column.name in keys or column.name not in chunk[0]:
+                continue
+            new = stmt.excluded[column.name]
+            combine = (merge or {}).get(column.name)
+            updates[column.name] = combine(column, new) if combine else new
+        stmt = (
+            stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+            if updates
+            else (stmt.on_conflict_do_nothing(index_elements=list(keys)))
+        )
+        conn.execute(stmt, chunk)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(unparsable URL)"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

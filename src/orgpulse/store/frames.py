@@ -1,0 +1,217 @@
+"""Reads the stored history into the DataFrames of `orgpulse.analysis.frames` (columns documented there).
+
+Whole-table reads, one per kind of record, converted once: the detectors then work vectorised.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from orgpulse.analysis.frames import (
+    ASSIGNEE_CHANGE_COLUMNS,
+    FLAG_CHANGE_COLUMNS,
+    ISSUE_COLUMNS,
+    LINK_COLUMNS,
+    MEMBERSHIP_COLUMNS,
+    PEOPLE_COLUMNS,
+    STATUS_CHANGE_COLUMNS,
+    STATUS_COLUMNS,
+    TEAM_CHANGE_COLUMNS,
+    Frames,
+)
+from orgpulse.store import schema as t
+from orgpulse.store.core import Store
+
+
+def team_labels(store: Store) -> dict[tuple[str, str], str]:
+    """(source, team key) -> the label outputs show: the key, or `source/key` when two sources share it."""
+    with store.engine.connect() as conn:
+        pairs = conn.execute(sa.select(t.issues.c.source, t.issues.c.team_key).distinct()).all()
+    owners: dict[str, set[str]] = {}
+    for source, key in pairs:
+        if key is not None:
+            owners.setdefault(key, set()).add(source)
+    return {
+        (source, key): key if len(owners[key]) == 1 else f"{source}/{key}"
+        for key, sources in owners.items()
+        for source in sources
+    }
+
+
+def load_frames(
+    store: Store, *, as_of: datetime, rosters: Mapping[str, tuple[str, ...]] | None = None
+) -> Frames:
+    """Everything the detectors read, with every change after `as_of` left out."""
+    labels = team_labels(store)
+    with store.engine.connect() as conn:
+
+        def read(stmt: sa.Select[tuple[object, ...]]) -> pd.DataFrame:
+            return pd.read_sql(stmt, conn)
+
+        issues = read(sa.select(t.issues).where(t.issues.c.created <= as_of))
+        statuses = read(sa.select(t.statuses))
+        people = read(sa.select(t.people))
+        changes = {
+            name: read(sa.select(table).where(table.c.at <= as_of)) for name, table in t.CHANGE_TABLES.items()
+        }
+        links = read(sa.select(t.links))
+
+    def uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
+        values = frame[source].astype(str) + ":" + frame[column].astype(str)
+        return values.where(frame[column].notna(), None)
+
+    def label(source: pd.Series, key: pd.Series) -> pd.Series:
+        return pd.Series(
+            [labels.get((s, k), k) if isinstance(k, str) else None for s, k in zip(source, key, strict=True)],
+            index=key.index,
+            dtype="object",
+        )
+
+    def when(series: pd.Series) -> pd.Series:
+        return pd.to_datetime(series, utc=True, format="ISO8601")
+
+    epic_uids = set(uid(issues, "issue_id")[issues["is_epic"].astype(bool)])
+    issue_frame = pd.DataFrame(
+        {
+            "issue_uid": uid(issues, "issue_id"),
+            "source": issues["source"],
+            "issue_id": issues["issue_id"],
+            "key": issues["key"],
+            "project_key": issues["project_key"],
+            "team": label(issues["source"], issues["team_key"]),
+            "type_name": issues["type_name"],
+            "is_epic": issues["is_epic"].astype(bool),
+            "title": issues["title"],
+            "labels": issues["labels"].map(_join_labels),
+            "parent_uid": uid(issues, "parent_id"),
+            "created": when(issues["created"]),
+            "resolution": issues["resolution"],
+            "status_uid": uid(issues, "status_id"),
+            "history_complete": issues["history_complete"].astype(bool),
+            "team_mapped": issues["team_key"].notna(),
+            "deleted": issues["deleted_at"].notna(),
+        }
+    )
+    issue_frame["parent_is_epic"] = issue_frame["parent_uid"].isin(epic_uids)
+    issue_frame = issue_frame[list(ISSUE_COLUMNS)]
+
+    status_frame = statuses.assign(
+        status_uid=uid(statuses, "status_id"), category_known=statuses["category_known"].astype(bool)
+    )[list(STATUS_COLUMNS)]
+
+    people_frame = people.assign(person_uid=uid(people, "person_id"), is_bot=people["is_bot"].astype(bool))
+    people_frame["pseudonym"] = people_frame["person_uid"].map(store.pseudonym)
+    people_frame = people_frame[list(PEOPLE_COLUMNS)]
+    bots = set(people_frame.loc[people_frame["is_bot"], "person_uid"])
+
+    def change_frame(name: str, extra: Mapping[str, Callable[[pd.DataFrame], pd.Series]]) -> pd.DataFrame:
+        frame = changes[name]
+        out = pd.DataFrame(
+            {
+                "issue_uid": uid(frame, "issue_id"),
+                "history_id": frame["history_id"],
+                "item_index": frame["item_index"],
+                "at": when(frame["at"]),
+            }
+        )
+        for column, build in extra.items():
+            out[column] = build(frame)
+        return out
+
+    status_changes = change_frame(
+        "status_changes",
+        {
+            "from_status_uid": lambda f: uid(f, "from_status"),
+            "to_status_uid": lambda f: uid(f, "to_status"),
+            "actor_uid": lambda f: uid(f, "actor_id"),
+        },
+    )
+    status_changes["actor_is_bot"] = status_changes["actor_uid"].isna() | status_changes["actor_uid"].isin(
+        bots
+    )
+    assignee_changes = change_frame(
+        "assignee_changes",
+        {
+            "from_person_uid": lambda f: uid(f, "from_person"),
+            "to_person_uid": lambda f: uid(f, "to_person"),
+            "actor_uid": lambda f: uid(f, "actor_id"),
+        },
+    )
+    team_changes = change_frame(
+        "team_changes",
+        {
+            "from_team": lambda f: label(f["source"], f["from_team"]),
+            "to_team": lambda f: label(f["source"], f["to_team"]),
+        },
+    )
+    flag_changes = change_frame("flag_changes", {"flagged": lambda f: f["flagged"].astype(bool)})
+
+    link_frame = _links(links, issues, uid, label, when)
+    memberships = pd.DataFrame(
+        [
+            {"team": team, "person_uid": f"{source}:{member}"}
+            for team, members in (rosters or {}).items()
+            for source in issues["source"].drop_duplicates()
+            for member in members
+        ],
+        columns=list(MEMBERSHIP_COLUMNS),
+    )
+    return Frames(
+        issues=issue_frame,
+        statuses=status_frame,
+        status_changes=status_changes[list(STATUS_CHANGE_COLUMNS)],
+        assignee_changes=assignee_changes[list(ASSIGNEE_CHANGE_COLUMNS)],
+        team_changes=team_changes[list(TEAM_CHANGE_COLUMNS)],
+        flag_changes=flag_changes[list(FLAG_CHANGE_COLUMNS)],
+        links=link_frame,
+        people=people_frame,
+        memberships=memberships,
+    )
+
+
+def _links(
+    links: pd.DataFrame,
+    issues: pd.DataFrame,
+    uid: Callable[[pd.DataFrame, str], pd.Series],
+    label: Callable[[pd.Series, pd.Series], pd.Series],
+    when: Callable[[pd.Series], pd.Series],
+) -> pd.DataFrame:
+    """Resolve each side of a link to a synced issue (by id, else by key) or to an outside project."""
+    by_key = {(s, k): i for s, k, i in zip(issues["source"], issues["key"], issues["issue_id"], strict=True)}
+    known_ids = set(zip(issues["source"], issues["issue_id"], strict=True))
+    team_of = {
+        (s, i): k for s, i, k in zip(issues["source"], issues["issue_id"], issues["team_key"], strict=True)
+    }
+    out = pd.DataFrame({"link_uid": uid(links, "link_id"), "kind": links["kind"]})
+    outside_done = pd.Series(False, index=links.index)
+    for side in ("from", "to"):
+        ids = []
+        teams = []
+        for source, issue_id, key in zip(
+            links["source"], links[f"{side}_issue_id"], links[f"{side}_issue_key"], strict=True
+        ):
+            resolved = issue_id if (source, issue_id) in known_ids else by_key.get((source, key))
+            ids.append(f"{source}:{resolved}" if resolved is not None else None)
+            teams.append(
+                team_of.get((source, resolved)) if resolved is not None else str(key).rsplit("-", 1)[0]
+            )
+        out[f"{side}_uid"] = pd.Series(ids, index=links.index, dtype="object")
+        out[f"{side}_key"] = links[f"{side}_issue_key"]
+        out[f"{side}_team"] = label(links["source"], pd.Series(teams, index=links.index, dtype="object"))
+        outside = out[f"{side}_uid"].isna()
+        outside_done |= outside & links[f"{side}_done"].fillna(False).astype(bool)
+    out["created_at"] = when(links["created_at"])
+    out["removed_at"] = when(links["removed_at"])
+    out["outside_done"] = outside_done
+    return out[list(LINK_COLUMNS)]
+
+
+def _join_labels(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    return ",".join(str(v) for v in json.loads(value))

@@ -1,0 +1,247 @@
+"""The SQL tables of the store, as SQLAlchemy Core objects (the migrations create them).
+
+Every canonical table is keyed by (source, native id): never by a Jira key, which changes when an
+issue moves. History items are keyed by (history id, item index) so two changes of one field in
+one history entry are both kept. Trend tables are append-only, keyed by the analysis run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (no zone support) and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} reached the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+
+def _source() -> sa.Column[str]:
+    return sa.Column("source", sa.String(100), primary_key=True)
+
+
+def _change_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        _source(),
+        sa.Column("issue_id", sa.String(64), primary_key=True),
+        sa.Column("history_id", sa.String(64), primary_key=True),
+        sa.Column("item_index", sa.Integer, primary_key=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("actor_id", sa.String(128)),
+        *columns,
+    )
+
+
+meta = sa.Table(
+    "meta", metadata, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text)
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+)
+
+statuses = sa.Table(
+    "statuses",
+    metadata,
+    _source(),
+    sa.Column("status_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("category", sa.String(20), nullable=False),
+    sa.Column("category_known", sa.Boolean, nullable=False),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    _source(),
+    sa.Column("person_id", sa.String(128), primary_key=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("is_bot", sa.Boolean, nullable=False),
+)
+
+issues = sa.Table(
+    "issues",
+    metadata,
+    _source(),
+    sa.Column("issue_id", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("project_key", sa.String(64), nullable=False),
+    sa.Column("team_key", sa.String(128)),
+    sa.Column("type_name", sa.Text, nullable=False),
+    sa.Column("is_epic", sa.Boolean, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("labels", sa.Text, nullable=False),  # JSON list
+    sa.Column("priority", sa.Text),
+    sa.Column("parent_id", sa.String(64)),
+    sa.Column("parent_key", sa.String(64)),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+    sa.Column("resolved", UTCDateTime),
+    sa.Column("resolution", sa.Text),
+    sa.Column("status_id", sa.String(64), nullable=False),
+    sa.Column("assignee_id", sa.String(128)),
+    sa.Column("flagged", sa.Boolean, nullable=False),
+    sa.Column("history_total", sa.Integer),
+    sa.Column("history_complete", sa.Boolean, nullable=False),
+    sa.Column("deleted_at", UTCDateTime),
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+histories = sa.Table(
+    "histories",
+    metadata,
+    _source(),
+    sa.Column("issue_id", sa.String(64), primary_key=True),
+    sa.Column("history_id", sa.String(64), primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor_id", sa.String(128)),
+    sa.Column("item_count", sa.Integer, nullable=False),
+)
+
+status_changes = _change_table(
+    "status_changes", sa.Column("from_status", sa.String(64)), sa.Column("to_status", sa.String(64))
+)
+assignee_changes = _change_table(
+    "assignee_changes", sa.Column("from_person", sa.String(128)), sa.Column("to_person", sa.String(128))
+)
+team_changes = _change_table(
+    "team_changes", sa.Column("from_team", sa.String(128)), sa.Column("to_team", sa.String(128))
+)
+flag_changes = _change_table("flag_changes", sa.Column("flagged", sa.Boolean, nullable=False))
+
+links = sa.Table(
+    "links",
+    metadata,
+    _source(),
+    sa.Column("link_id", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("from_issue_id", sa.String(64)),
+    sa.Column("from_issue_key", sa.String(64), nullable=False),
+    sa.Column("to_issue_id", sa.String(64)),
+    sa.Column("to_issue_key", sa.String(64), nullable=False),
+    sa.Column("type_id", sa.String(64)),
+    sa.Column("created_at", UTCDateTime),
+    sa.Column("removed_at", UTCDateTime),
+    sa.Column("from_done", sa.Boolean),
+    sa.Column("to_done", sa.Boolean),
+)
+
+raw_records = sa.Table(
+    "raw_records",
+    metadata,
+    _source(),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("native_id", sa.String(128), primary_key=True),
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+)
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    _source(),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("native_id", sa.String(128), primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("resolved_at", UTCDateTime),
+)
+
+sync_cursors = sa.Table(
+    "sync_cursors",
+    metadata,
+    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("cursor", sa.Text, nullable=False),  # JSON
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+analysis_runs = sa.Table(
+    "analysis_runs",
+    metadata,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("status", sa.String(20), nullable=False),  # running | completed | aborted
+    sa.Column("trigger", sa.String(20), nullable=False),  # manual | schedule
+    sa.Column("as_of", UTCDateTime, nullable=False),
+    sa.Column("weeks", sa.Integer, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+
+symptom_trends = sa.Table(
+    "symptom_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("symptom", sa.String(40), primary_key=True),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("score", sa.Float),
+    sa.Column("direction", sa.String(20)),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("sample_size", sa.Integer, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),  # JSON list, full
+    sa.Column("explain", sa.Text, nullable=False),  # JSON object
+)
+
+metric_trends = sa.Table(
+    "metric_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("symptom", sa.String(40), primary_key=True),
+    sa.Column("metric", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Float),
+)
+
+dependency_trends = sa.Table(
+    "dependency_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("blocked_team", sa.String(200), primary_key=True),
+    sa.Column("blocking_team", sa.String(200), primary_key=True),
+    sa.Column("blocked_issues", sa.Integer, nullable=False),
+    sa.Column("blocked_hours", sa.Float, nullable=False),
+)
+
+CHANGE_TABLES = {
+    "status_changes": status_changes,
+    "assignee_changes": assignee_changes,
+    "team_changes": team_changes,
+    "flag_changes": flag_changes,
+}
