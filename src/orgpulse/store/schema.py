@@ -31,11 +31,10 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(moment, datetime):
+            raise TypeError(f"the store returned {type(value).__name__} for a datetime column")
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 metadata = sa.MetaData()
@@ -245,3 +244,46 @@ CHANGE_TABLES = {
     "team_changes": team_changes,
     "flag_changes": flag_changes,
 }
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # sync | analyze
+    sa.Column("source", sa.String(100)),  # None for analyze
+    sa.Column("trigger", sa.String(20), nullable=False),  # manual | schedule
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("outcome", sa.String(20), nullable=False),  # running | ok | failed | aborted
+    sa.Column("issues", sa.Integer),
+    sa.Column("status_changes", sa.Integer),
+    sa.Column("assignee_changes", sa.Integer),
+    sa.Column("links", sa.Integer),
+    sa.Column("quarantined", sa.Integer),
+    sa.Column("requests", sa.Integer),
+    sa.Column("error_class", sa.String(60)),
+    sa.Column("error_message", sa.Text),
+    sa.Index("ix_runs_kind_source_started", "kind", "source", "started_at"),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),  # "sync:<source>" | "store"
+    sa.Column("holder", sa.String(100), nullable=False),  # a token unique to the holding process and lock
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+schedule_claims = sa.Table(
+    "schedule_claims",
+    metadata,
+    sa.Column("tick", UTCDateTime, primary_key=True),
+    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("worker", sa.String(300), nullable=False),
+    sa.Column("claimed_at", UTCDateTime, nullable=False),
+)

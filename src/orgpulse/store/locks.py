@@ -1,0 +1,144 @@
+"""Locks shared by every process that uses one store: one sync per source, one store-wide analysis.
+
+PostgreSQL: a session-level advisory lock held on a dedicated connection (released by the server if
+the holder dies), plus a lease row that names the holder for whoever is refused. SQLite: the lease
+row is the lock; it expires unless renewed, and a background thread renews it every 30 s, so a
+crashed holder blocks nobody for long and a four-hour backfill is never cut off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
+
+from orgpulse.errors import LockHeldError
+from orgpulse.store import schema as t
+from orgpulse.store.core import Store
+
+log = logging.getLogger(__name__)
+
+RENEW_SECONDS = 30.0
+LEASE_SECONDS = 90.0
+
+
+def _advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_try_advisory_lock."""
+    return int.from_bytes(hashlib.sha256(f"orgpulse:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+class Lease:
+    """A named lock on the store; `with Lease(store, "sync:acme"):` or acquire()/release()."""
+
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        *,
+        renew_seconds: float = RENEW_SECONDS,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
+        self.store = store
+        self.name = name
+        self.holder = uuid.uuid4().hex
+        self.renew_seconds = renew_seconds
+        self.lease_seconds = lease_seconds
+        self._pg_conn: Connection | None = None
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    @property
+    def _postgres(self) -> bool:
+        return self.store.engine.dialect.name == "postgresql"
+
+    def acquire(self) -> None:
+        """Take the lock or raise LockHeldError naming the holder (host, pid, start)."""
+        now = datetime.now(UTC)
+        if self._postgres:
+            conn = self.store.engine.connect()
+            got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(_advisory_key(self.name)))).scalar_one()
+            conn.commit()
+            if not got:
+                conn.close()
+                raise self._held_error()
+            self._pg_conn = conn
+            with self.store.engine.begin() as tx:
+                tx.execute(t.leases.delete().where(t.leases.c.name == self.name))
+                tx.execute(t.leases.insert().values(**self._row(now)))
+            return
+        with self.store.engine.begin() as tx:
+            stmt = sqlite.insert(t.leases).values(**self._row(now))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["name"],
+                set_={c: stmt.excluded[c] for c in ("holder", "host", "pid", "started_at", "expires_at")},
+                where=t.leases.c.expires_at < now,
+            )
+            tx.execute(stmt)
+            holder = tx.execute(sa.select(t.leases.c.holder).where(t.leases.c.name == self.name)).scalar_one()
+        if holder != self.holder:
+            raise self._held_error()
+        self._renewer = threading.Thread(target=self._renew_loop, name=f"lease {self.name}", daemon=True)
+        self._renewer.start()
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+        with self.store.engine.begin() as tx:
+            tx.execute(
+                t.leases.delete().where(t.leases.c.name == self.name, t.leases.c.holder == self.holder)
+            )
+        if self._pg_conn is not None:
+            self._pg_conn.execute(sa.select(sa.func.pg_advisory_unlock(_advisory_key(self.name))))
+            self._pg_conn.commit()
+            self._pg_conn.close()
+            self._pg_conn = None
+
+    def _row(self, now: datetime) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "holder": self.holder,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started_at": now,
+            "expires_at": now + timedelta(seconds=self.lease_seconds),
+        }
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.renew_seconds):
+            try:
+                with self.store.engine.begin() as tx:
+                    tx.execute(
+                        t.leases.update()
+                        .where(t.leases.c.name == self.name, t.leases.c.holder == self.holder)
+                        .values(expires_at=datetime.now(UTC) + timedelta(seconds=self.lease_seconds))
+                    )
+            except sa.exc.SQLAlchemyError as exc:  # the next renewal tries again; the lease outlives one miss
+                log.warning("could not renew the lease %s: %s", self.name, type(exc).__name__)
+
+    def _held_error(self) -> LockHeldError:
+        with self.store.engine.connect() as conn:
+            row = conn.execute(sa.select(t.leases).where(t.leases.c.name == self.name)).first()
+        what = self.name.replace("sync:", "a sync of source ") if self.name.startswith("sync:") else self.name
+        if row is None:
+            return LockHeldError(f"{what} is already running elsewhere")
+        started = row.started_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        return LockHeldError(f"{what} is already running (host {row.host}, pid {row.pid}, started {started})")
+
+    def __enter__(self) -> Lease:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()

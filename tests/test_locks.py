@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+import socket
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from orgpulse.errors import LockHeldError
+from orgpulse.store import Store
+from orgpulse.store.locks import Lease
+from orgpulse.store.runs import abort_stale_runs, finish_run, latest_runs, start_run
+
+
+def test_a_second_holder_is_refused_with_the_holders_name(store: Store) -> None:
+    with Lease(store, "sync:acme"):
+        with pytest.raises(LockHeldError) as caught:
+            Lease(store, "sync:acme").acquire()
+        message = str(caught.value)
+        assert "a sync of source acme is already running" in message
+        assert f"host {socket.gethostname()}" in message
+        assert f"pid {os.getpid()}" in message
+        # Another source is another lock.
+        with Lease(store, "sync:other"):
+            pass
+    with Lease(store, "sync:acme"):  # released: free again
+        pass
+
+
+def test_a_crashed_holders_lease_expires_on_sqlite(tmp_path: object) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/x.db")
+    dead = Lease(store, "sync:acme", lease_seconds=0.2, renew_seconds=3600)
+    dead.acquire()
+    dead._stop.set()  # the holder "dies": nobody renews its lease any more
+    with pytest.raises(LockHeldError):
+        Lease(store, "sync:acme").acquire()
+    time.sleep(0.3)
+    with Lease(store, "sync:acme"):
+        pass
+
+
+def test_a_live_holder_keeps_renewing_its_lease(tmp_path: object) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/x.db")
+    with Lease(store, "sync:acme", lease_seconds=0.5, renew_seconds=0.1):
+        time.sleep(1.0)  # longer than the lease: only renewal keeps it
+        with pytest.raises(LockHeldError):
+            Lease(store, "sync:acme").acquire()
+
+
+def test_runs_journal_and_stale_runs_are_aborted(store: Store) -> None:
+    now = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    stale = start_run(store, kind="sync", source="acme", trigger="schedule", now=now)
+    assert abort_stale_runs(store, kind="sync", source="acme", now=now) == 1
+    fresh = start_run(store, kind="sync", source="acme", trigger="manual", now=now.replace(hour=3))
+    finish_run(store, fresh, outcome="ok", now=now.replace(hour=4), counts={"issues": 5}, requests=7)
+    (latest,) = latest_runs(store)
+    assert latest.run_id == fresh != stale
+    assert latest.outcome == "ok"
+    assert latest.counts["issues"] == 5
+    assert latest.requests == 7
+    assert latest.seconds == 3600
