@@ -1,0 +1,216 @@
+"""Integer codes for issues, statuses, people and teams, so the timeline works on numpy arrays.
+
+Built once per analysis from `Frames`. Columns of `IssueTable.frame` (row position = issue code):
+    uid, key, source, team (team code, current), created (ns), is_epic, history_complete,
+    team_mapped, status (current status code), resolution_canceled (bool), key_rank (the key's
+    position in sorted order, to sort keys fast)
+Deleted issues, issues without a creation time and issues created after `as_of` are left out.
+
+`StatusTable` arrays are indexed by status code; the last code (`unknown`) stands for a status
+missing from the catalogue: role none, role unknown, neither committed nor done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.frames import Frames
+from orgpulse.analysis.roles import assign_roles, canceled_by_name, matches_canceled
+from orgpulse.analysis.settings import AnalysisSettings
+from orgpulse.analysis.weeks import NAT, to_ns
+from orgpulse.model import Category, Role
+
+
+def flags(values: pd.Series, *, default: bool) -> np.ndarray:
+    """A boolean column as a numpy bool array, `default` where missing."""
+    data = values.to_numpy(dtype=object)
+    result: np.ndarray = np.where(pd.isna(data), default, data).astype(bool)
+    return result
+
+
+def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Position of each value in `index`; -1 where missing."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    result: np.ndarray = np.asarray(index.get_indexer(values.astype(object)), dtype=np.int64)
+    return result
+
+
+@dataclass(frozen=True)
+class StatusTable:
+    frame: pd.DataFrame  # assign_roles output, one row per status code (the unknown row last)
+    names: np.ndarray
+    role: np.ndarray  # Role values as str
+    known: np.ndarray
+    done: np.ndarray  # done or canceled category: the work is resolved
+    canceled: np.ndarray  # canceled category, or done-category named like a cancellation
+    commits: np.ndarray  # entering it is a commitment point
+    uid_index: pd.Index
+
+    @property
+    def unknown(self) -> int:
+        return len(self.names) - 1
+
+    def codes(self, uids: pd.Series) -> np.ndarray:
+        code = lookup(self.uid_index, uids)
+        result: np.ndarray = np.where(code < 0, self.unknown, code)
+        return result
+
+    def has_role(self, *roles: Role) -> np.ndarray:
+        result: np.ndarray = np.isin(self.role, [r.value for r in roles])
+        return result
+
+
+@dataclass(frozen=True)
+class IssueTable:
+    frame: pd.DataFrame
+    uid_index: pd.Index
+
+    def codes(self, uids: pd.Series) -> np.ndarray:
+        return lookup(self.uid_index, uids)
+
+    @property
+    def created(self) -> np.ndarray:
+        result: np.ndarray = np.asarray(self.frame["created"].to_numpy(), dtype=np.int64)
+        return result
+
+    @property
+    def team(self) -> np.ndarray:
+        result: np.ndarray = np.asarray(self.frame["team"].to_numpy(), dtype=np.int64)
+        return result
+
+
+@dataclass(frozen=True)
+class PersonTable:
+    uid_index: pd.Index
+    pseudonyms: np.ndarray
+    is_bot: np.ndarray
+
+    def codes(self, uids: pd.Series) -> np.ndarray:
+        return lookup(self.uid_index, uids)
+
+    def pseudonym_set(self, codes: np.ndarray) -> list[str]:
+        """Sorted, distinct pseudonyms: an unordered set that ranks nobody."""
+        known = np.unique(codes[codes >= 0])
+        return sorted({str(p) for p in self.pseudonyms[known]})
+
+
+@dataclass(frozen=True)
+class TeamTable:
+    labels: np.ndarray  # team code -> label
+    reported: np.ndarray  # codes of the teams that have issues, which get findings
+    sources: pd.DataFrame  # team (code), source: the sources a team's issues come from
+
+    def codes(self, labels: pd.Series) -> np.ndarray:
+        return lookup(pd.Index(self.labels), labels)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    issues: IssueTable
+    statuses: StatusTable
+    people: PersonTable
+    teams: TeamTable
+
+
+def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -> Catalogue:
+    statuses = _status_table(frames.statuses, settings)
+    raw = frames.issues.drop_duplicates("issue_uid", keep="last")
+    created = to_ns(raw["created"])
+    deleted = flags(raw["deleted"], default=False)
+    keep = (~deleted) & (created != NAT) & (created <= as_of_ns)
+    chosen = raw.loc[keep].reset_index(drop=True)
+    moved = frames.team_changes
+    labels = (
+        pd.concat(
+            [
+                chosen["team"],
+                moved["from_team"],
+                moved["to_team"],
+                frames.links["from_team"],
+                frames.links["to_team"],
+                frames.memberships["team"],
+            ],
+            ignore_index=True,
+        )
+        .dropna()
+        .astype(str)
+    )
+    team_labels = np.array(sorted(set(labels)), dtype=object)
+    team_index = pd.Index(team_labels)
+    issue_team = lookup(team_index, chosen["team"].astype(object))
+    in_issues = set(chosen["team"].dropna().astype(str))
+    moved_issues = frames.team_changes["issue_uid"].isin(chosen["issue_uid"])
+    in_issues |= set(
+        pd.concat([moved.loc[moved_issues, "from_team"], moved.loc[moved_issues, "to_team"]]).dropna()
+    )
+    reported = np.flatnonzero(np.isin(team_labels, sorted(in_issues)))
+    frame = pd.DataFrame(
+        {
+            "uid": chosen["issue_uid"].astype(object),
+            "key": chosen["key"].astype(object),
+            "source": chosen["source"].astype(object),
+            "team": issue_team,
+            "created": created[keep],
+            "is_epic": flags(chosen["is_epic"], default=False),
+            "history_complete": flags(chosen["history_complete"], default=False),
+            "team_mapped": flags(chosen["team_mapped"], default=False),
+            "status": statuses.codes(chosen["status_uid"]),
+            "resolution_canceled": matches_canceled(chosen["resolution"], settings).to_numpy(),
+        }
+    )
+    frame["key_rank"] = np.argsort(np.argsort(frame["key"].to_numpy(dtype=object).astype(str), kind="stable"))
+    team_sources = frame[["team", "source"]].drop_duplicates().reset_index(drop=True)
+    return Catalogue(
+        issues=IssueTable(frame=frame, uid_index=pd.Index(frame["uid"])),
+        statuses=statuses,
+        people=_person_table(frames.people),
+        teams=TeamTable(labels=team_labels, reported=reported, sources=team_sources),
+    )
+
+
+def _status_table(raw: pd.DataFrame, settings: AnalysisSettings) -> StatusTable:
+    roles = assign_roles(raw.drop_duplicates("status_uid", keep="last").reset_index(drop=True), settings)
+    roles["canceled"] = canceled_by_name(roles, settings).to_numpy()
+    unknown = {
+        "status_uid": None,
+        "source": None,
+        "status_id": None,
+        "name": "(status missing from the catalogue)",
+        "category": None,
+        "category_known": False,
+        "role": Role.NONE.value,
+        "role_source": "unknown",
+        "role_known": False,
+        "role_pattern": None,
+        "canceled": False,
+    }
+    frame = pd.concat([roles.astype(object), pd.DataFrame([unknown], dtype=object)], ignore_index=True)
+    category = frame["category"].to_numpy(dtype=object)
+    role = frame["role"].to_numpy(dtype=object)
+    done = np.isin(category, [Category.DONE.value, Category.CANCELED.value])
+    todo = category == Category.TODO.value
+    waiting = np.isin(role, [Role.QUEUE.value, Role.NONE.value])
+    commits = ~done & ~(todo & waiting) & np.isin(category, [Category.TODO.value, Category.IN_PROGRESS.value])
+    return StatusTable(
+        frame=frame,
+        names=frame["name"].to_numpy(dtype=object),
+        role=role,
+        known=frame["role_known"].to_numpy(dtype=bool),
+        done=done,
+        canceled=frame["canceled"].to_numpy(dtype=bool),
+        commits=commits,
+        uid_index=pd.Index(roles["status_uid"].astype(object)),
+    )
+
+
+def _person_table(raw: pd.DataFrame) -> PersonTable:
+    people = raw.drop_duplicates("person_uid", keep="last")
+    return PersonTable(
+        uid_index=pd.Index(people["person_uid"].astype(object)),
+        pseudonyms=people["pseudonym"].astype(object).fillna("(no pseudonym)").to_numpy(dtype=object),
+        is_bot=flags(people["is_bot"], default=True),
+    )

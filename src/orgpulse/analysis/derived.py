@@ -1,0 +1,121 @@
+"""The shared inputs detectors may declare, each built once per analysis from the ones it needs.
+
+CATALOGUE    Catalogue: codes of issues, statuses (with roles), people, teams
+INTERVALS    status intervals (timeline.status_intervals)
+FACTS        per-issue commitment, completion, in-progress window (timeline.issue_facts)
+TEAMS        TeamLookup: the team of an issue at a time
+ASSIGNEES    assignee spells: issue, start, end, person
+MEMBERS      Members: who belongs to each team, per scored week
+IN_PROGRESS  issue, week, team, seconds: issues in progress during a week (> 0 s), with the
+             team they were in at their last in-progress moment of that week
+ROLE_TIME    issue, week, known, total: seconds in statuses of known role, clipped per week
+MAPPED       team, week, team_mapped_share (teams.mapped_share)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from orgpulse.analysis.catalogue import Catalogue, build_catalogue
+from orgpulse.analysis.inputs import Inputs, Key, Spec
+from orgpulse.analysis.people import Members, assignee_spells, infer_members
+from orgpulse.analysis.teams import TeamLookup, mapped_share
+from orgpulse.analysis.timeline import issue_facts, status_intervals
+from orgpulse.analysis.weeks import clip_to_weeks
+
+CATALOGUE: Key[Catalogue] = Key("catalogue")
+INTERVALS: Key[pd.DataFrame] = Key("intervals")
+FACTS: Key[pd.DataFrame] = Key("facts")
+TEAMS: Key[TeamLookup] = Key("teams")
+ASSIGNEES: Key[pd.DataFrame] = Key("assignees")
+MEMBERS: Key[Members] = Key("members")
+IN_PROGRESS: Key[pd.DataFrame] = Key("in_progress")
+UNKNOWN_TIME: Key[pd.DataFrame] = Key("unknown_time")
+MAPPED: Key[pd.DataFrame] = Key("mapped")
+
+
+def _catalogue(inputs: Inputs) -> Catalogue:
+    ctx = inputs.context
+    return build_catalogue(ctx.frames, ctx.settings, ctx.as_of)
+
+
+def _intervals(inputs: Inputs) -> pd.DataFrame:
+    return status_intervals(inputs[CATALOGUE], inputs.context.frames.status_changes, inputs.context.as_of)
+
+
+def _facts(inputs: Inputs) -> pd.DataFrame:
+    return issue_facts(inputs[CATALOGUE], inputs[INTERVALS], inputs.context.as_of)
+
+
+def _teams(inputs: Inputs) -> TeamLookup:
+    return TeamLookup(inputs[CATALOGUE], inputs.context.frames.team_changes)
+
+
+def _assignees(inputs: Inputs) -> pd.DataFrame:
+    return assignee_spells(inputs[CATALOGUE], inputs.context.frames.assignee_changes, inputs.context.as_of)
+
+
+def _members(inputs: Inputs) -> Members:
+    ctx = inputs.context
+    return infer_members(
+        inputs[CATALOGUE],
+        inputs[INTERVALS],
+        inputs[ASSIGNEES],
+        inputs[FACTS]["resolved_at"].to_numpy(),
+        inputs[TEAMS],
+        ctx.frames.memberships,
+        ctx.grid,
+    )
+
+
+def _in_progress(inputs: Inputs) -> pd.DataFrame:
+    facts = inputs[FACTS]
+    row, week, piece_start, piece_end = clip_to_weeks(
+        facts["progress_start"].to_numpy(), facts["progress_end"].to_numpy(), inputs.context.grid
+    )
+    return pd.DataFrame(
+        {
+            "issue": row,
+            "week": week,
+            "team": inputs[TEAMS].at(row, piece_end - 1),
+            "seconds": (piece_end - piece_start) / 1e9,
+        }
+    )
+
+
+def _unknown_time(inputs: Inputs) -> pd.DataFrame:
+    intervals = inputs[INTERVALS]
+    unknown = intervals.loc[~inputs[CATALOGUE].statuses.known[intervals["status"].to_numpy()]]
+    row, week, piece_start, piece_end = clip_to_weeks(
+        unknown["start"].to_numpy(), unknown["end"].to_numpy(), inputs.context.grid
+    )
+    pieces = pd.DataFrame(
+        {
+            "issue": unknown["issue"].to_numpy()[row],
+            "week": week,
+            "seconds": (piece_end - piece_start) / 1e9,
+        }
+    )
+    return pieces.groupby(["issue", "week"], as_index=False)["seconds"].sum()
+
+
+def _mapped(inputs: Inputs) -> pd.DataFrame:
+    return mapped_share(inputs[CATALOGUE], inputs[FACTS]["resolved_at"].to_numpy(), inputs.context.grid)
+
+
+SPECS: dict[str, Spec[Any]] = {
+    spec.key.name: spec
+    for spec in (
+        Spec(CATALOGUE, (), _catalogue),
+        Spec(INTERVALS, (CATALOGUE,), _intervals),
+        Spec(FACTS, (CATALOGUE, INTERVALS), _facts),
+        Spec(TEAMS, (CATALOGUE,), _teams),
+        Spec(ASSIGNEES, (CATALOGUE,), _assignees),
+        Spec(MEMBERS, (CATALOGUE, INTERVALS, ASSIGNEES, FACTS, TEAMS), _members),
+        Spec(IN_PROGRESS, (FACTS, TEAMS), _in_progress),
+        Spec(UNKNOWN_TIME, (CATALOGUE, INTERVALS), _unknown_time),
+        Spec(MAPPED, (CATALOGUE, FACTS), _mapped),
+    )
+}

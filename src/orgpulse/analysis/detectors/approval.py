@@ -1,0 +1,289 @@
+"""approval_bottleneck: decisions wait on a few people outside the team (SYMPTOMS.md).
+
+Per team T and week W:
+* approval_wait_share: over issues completed in W (team at completion), time in approval
+  statuses before completion / lead time, summed over the sample (whole durations).
+* approval_wait_p50_hours / _p85_hours: approval visits that a human ended in W (team at exit).
+  Visits open at the end of W are reported apart (open_visits, open_visit_oldest_hours).
+* approver_concentration / external_approver_share: human exits from approval statuses in
+  W-3..W; the two most frequent actors' share, and the share by non-members of T.
+* sample_size: those exits; below min_sample the row is insufficient_data. A row with no
+  completed issue has no wait share, so nothing to grade: insufficient_data as well.
+* Gate: a wait-share alert needs approver_concentration >= concentration_gate, else it is
+  watch and the score is held below 0.75.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.assemble import (
+    Items,
+    RowTable,
+    by_hours,
+    group_records,
+    key_lists,
+    merge_items,
+    number,
+    people_sets,
+    row_grid,
+    sample_factors,
+    week_end,
+)
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.derived import CATALOGUE, FACTS, INTERVALS, MAPPED, MEMBERS, TEAMS, UNKNOWN_TIME
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.inputs import Inputs
+from orgpulse.analysis.result import Severity
+from orgpulse.analysis.scoring import GATE_CAP, level_values, score_values
+from orgpulse.analysis.teams import TeamLookup
+from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, open_at_week_end, spread_trailing
+from orgpulse.model import Role
+
+SYMPTOM = "approval_bottleneck"
+METRICS = (
+    "approval_wait_share",
+    "approval_wait_p50_hours",
+    "approval_wait_p85_hours",
+    "approver_concentration",
+    "external_approver_share",
+    "open_visits",
+    "open_visit_oldest_hours",
+)
+_KEYS = ["team", "week"]
+
+
+def completed_sample(
+    cat: Catalogue, visits: pd.DataFrame, facts: pd.DataFrame, teams: TeamLookup, grid: WeekGrid
+) -> pd.DataFrame:
+    """Issues completed in a scored week: issue, team, week, lead_hours, approval_hours."""
+    done = facts["completed"].to_numpy()
+    week = grid.week_of(done)
+    issues = np.flatnonzero(week >= grid.first_scored)
+    chosen: np.ndarray = np.zeros(len(done), dtype=bool)
+    chosen[issues] = True
+    mine = visits.loc[chosen[visits["issue"].to_numpy()]]
+    issue = mine["issue"].to_numpy()
+    spent = np.clip(np.minimum(mine["end"].to_numpy(), done[issue]) - mine["start"].to_numpy(), 0, None)
+    approval = pd.Series(spent, dtype=float).groupby(issue).sum().reindex(issues, fill_value=0.0)
+    return pd.DataFrame(
+        {
+            "issue": issues,
+            "team": teams.at(issues, done[issues]),
+            "week": week[issues],
+            "lead_hours": facts["lead"].to_numpy()[issues] / HOUR_NS,
+            "approval_hours": approval.to_numpy() / HOUR_NS,
+        }
+    )
+
+
+def ended_visits(visits: pd.DataFrame, teams: TeamLookup, grid: WeekGrid) -> pd.DataFrame:
+    """Visits ended in a grid week: issue, status, team, week, hours, person, bot."""
+    ended = visits.loc[~visits["open"].to_numpy()]
+    end = ended["end"].to_numpy()
+    week = grid.week_of(end)
+    ended, end, week = ended.loc[week >= 0], end[week >= 0], week[week >= 0]
+    issue = ended["issue"].to_numpy()
+    return pd.DataFrame(
+        {
+            "issue": issue,
+            "status": ended["status"].to_numpy(),
+            "team": teams.at(issue, end),
+            "week": week,
+            "hours": (end - ended["start"].to_numpy()) / HOUR_NS,
+            "person": ended["exit_actor"].to_numpy(),
+            "bot": ended["exit_bot"].to_numpy(),
+        }
+    )
+
+
+def detect_approval(inputs: Inputs) -> DetectorOutput:
+    ctx = inputs.context
+    grid, th = ctx.grid, ctx.settings.approval
+    cat, teams, members = inputs[CATALOGUE], inputs[TEAMS], inputs[MEMBERS]
+    intervals = inputs[INTERVALS]
+    epic = cat.issues.frame["is_epic"].to_numpy(dtype=bool)[intervals["issue"].to_numpy()]
+    visits = intervals.loc[cat.statuses.has_role(Role.APPROVAL)[intervals["status"].to_numpy()] & ~epic]
+
+    completed = completed_sample(cat, visits, inputs[FACTS], teams, grid)
+    completed = completed.loc[completed["team"] >= 0]
+    ended = ended_visits(visits, teams, grid)
+    human = ended.loc[~ended["bot"] & (ended["team"] >= 0)]
+    row, week = spread_trailing(human["week"].to_numpy(), grid)
+    exits = human.iloc[row][["issue", "team", "person"]].assign(week=week)
+    exits["member"] = members.flag(
+        exits["week"].to_numpy(), exits["team"].to_numpy(), exits["person"].to_numpy()
+    )
+    bots = ended.loc[ended["bot"] & (ended["team"] >= 0)]
+    bot_rows, bot_week = spread_trailing(bots["week"].to_numpy(), grid)
+    bot_exits = bots.iloc[bot_rows][["team"]].assign(week=bot_week)
+    o_row, o_week, o_age = open_at_week_end(
+        visits["start"].to_numpy(), visits["end"].to_numpy(), visits["open"].to_numpy(), grid
+    )
+    o_issue = visits["issue"].to_numpy()[o_row]
+    opened = pd.DataFrame(
+        {
+            "issue": o_issue,
+            "status": visits["status"].to_numpy()[o_row],
+            "week": o_week,
+            "team": teams.at(o_issue, grid.bounds[o_week + 1] - 1),
+            "hours": o_age,
+        }
+    )
+    opened = opened.loc[opened["team"] >= 0]
+
+    table = row_grid(cat, grid)
+    sums = completed.groupby(_KEYS)[["approval_hours", "lead_hours"]].sum()
+    sums["approval_wait_share"] = sums["approval_hours"] / sums["lead_hours"].where(sums["lead_hours"] > 0)
+    in_week = human.groupby(_KEYS)["hours"]
+    per_actor = exits.groupby([*_KEYS, "person"]).size().rename("n").reset_index()
+    top_two = per_actor.sort_values([*_KEYS, "n"], ascending=[True, True, False]).groupby(_KEYS).head(2)
+    tally = (
+        exits.assign(external=~exits["member"])
+        .groupby(_KEYS)
+        .agg(sample_size=("issue", "size"), external=("external", "sum"))
+    )
+    tally["top_two"] = top_two.groupby(_KEYS)["n"].sum()
+    parts = [
+        sums[["approval_wait_share"]],
+        in_week.quantile(0.5).rename("approval_wait_p50_hours"),
+        in_week.quantile(0.85).rename("approval_wait_p85_hours"),
+        (tally["top_two"] / tally["sample_size"]).rename("approver_concentration"),
+        (tally["external"] / tally["sample_size"]).rename("external_approver_share"),
+        tally["sample_size"],
+        opened.groupby(_KEYS).size().rename("open_visits"),
+        opened.groupby(_KEYS)["hours"].max().rename("open_visit_oldest_hours"),
+        bot_exits.groupby(_KEYS).size().rename("bot_exits"),
+        members.frame.groupby(_KEYS).size().rename("members"),
+    ]
+    table = table.merge(pd.concat(parts, axis=1), left_on=_KEYS, right_index=True, how="left")
+    for column in ("sample_size", "open_visits", "bot_exits", "members"):
+        table[column] = table[column].fillna(0).astype(np.int64)
+
+    share = table["approval_wait_share"].to_numpy(dtype=float)
+    gate = table["approver_concentration"].fillna(-1.0).to_numpy(dtype=float) >= th.concentration_gate
+    severity = level_values(share, th.wait_share_watch, th.wait_share_alert)
+    score = score_values(share, th.wait_share_watch, th.wait_share_alert)
+    held = (severity == Severity.ALERT.value) & ~gate
+    severity[held] = Severity.WATCH.value
+    score = np.where(held, np.minimum(score, GATE_CAP), score)
+    short = table["sample_size"].to_numpy() < th.min_sample
+    severity[short] = Severity.INSUFFICIENT_DATA.value
+    table["severity"] = severity
+    table["score"] = np.where(severity == Severity.INSUFFICIENT_DATA.value, np.nan, score)
+    table["gate_passed"] = gate
+
+    sample = pd.concat([completed[["team", "week", "issue"]], exits[["team", "week", "issue"]]])
+    factors = sample_factors(cat, ctx.grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, TRAILING)
+    table = table.merge(factors, on=_KEYS, how="left")
+    return DetectorOutput(
+        rows=RowTable(
+            symptom=SYMPTOM,
+            table=table,
+            metrics=METRICS,
+            evidence=_evidence(cat, grid.first_scored, completed, human, opened, exits),
+            explain=_explain(cat, grid, table, completed, exits, members.roster_teams),
+            common_explain={
+                "thresholds": {
+                    "approval_wait_share": {"watch": th.wait_share_watch, "alert": th.wait_share_alert},
+                    "approver_concentration": {"gate": th.concentration_gate},
+                    "min_sample": th.min_sample,
+                },
+                "sample": "human exits from approval statuses in W-3..W",
+            },
+        )
+    )
+
+
+def _evidence(
+    cat: Catalogue,
+    first_scored: int,
+    completed: pd.DataFrame,
+    human: pd.DataFrame,
+    opened: pd.DataFrame,
+    exits: pd.DataFrame,
+) -> Items:
+    names = cat.statuses.names
+    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    approvers = people_sets(exits, cat)
+    external = people_sets(exits.loc[~exits["member"]], cat)
+    people: Items = {
+        k: [{"kind": "approvers", "people": v, "external": external.get(k, [])}] for k, v in approvers.items()
+    }
+    scored = human.loc[human["week"] >= first_scored]
+    scored = scored.assign(name=names[scored["status"].to_numpy()], key=keys[scored["issue"].to_numpy()])
+    per_status = scored.groupby([*_KEYS, "name"], as_index=False).agg(
+        visits=("hours", "size"), hours=("hours", "sum")
+    )
+    statuses = by_hours(
+        group_records(per_status, {"kind": "=status", "status": "name", "visits": "visits", "hours": "hours"})
+    )
+    waited = completed.loc[completed["approval_hours"] > 0].assign(key=lambda f: keys[f["issue"].to_numpy()])
+    issues = merge_items(
+        group_records(
+            waited,
+            {
+                "kind": "=completed_issue",
+                "issue": "key",
+                "hours": "approval_hours",
+                "lead_hours": "lead_hours",
+            },
+        ),
+        group_records(scored, {"kind": "=visit", "issue": "key", "status": "name", "hours": "hours"}),
+        group_records(
+            opened.assign(key=keys[opened["issue"].to_numpy()], name=names[opened["status"].to_numpy()]),
+            {"kind": "=open_visit", "issue": "key", "status": "name", "hours": "hours"},
+        ),
+    )
+    return merge_items(people, statuses, by_hours(issues))
+
+
+def _explain(
+    cat: Catalogue,
+    grid: WeekGrid,
+    table: pd.DataFrame,
+    completed: pd.DataFrame,
+    exits: pd.DataFrame,
+    roster_teams: frozenset[int],
+) -> Items:
+    done_keys = key_lists(completed, cat)
+    exit_keys = key_lists(exits, cat)
+    out: Items = {}
+    columns = [
+        "team",
+        "week",
+        "approver_concentration",
+        "gate_passed",
+        "open_visits",
+        "open_visit_oldest_hours",
+        "bot_exits",
+        "members",
+    ]
+    for team, week, concentration, passed, n_open, oldest, bots, members in zip(
+        *(table[c].tolist() for c in columns), strict=True
+    ):
+        key = (int(team), int(week))
+        entry: dict[str, Any] = {
+            "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+            "trailing_window": [grid.starts[max(week - TRAILING + 1, 0)].isoformat(), week_end(grid, week)],
+            "gate": {"approver_concentration": number(concentration), "passed": bool(passed)},
+            "open_visits": {"count": int(n_open), "oldest_age_hours": number(oldest)},
+            "bot_exits_excluded": int(bots),
+            "members": {"source": "roster" if team in roster_teams else "inferred", "count": int(members)},
+            "sample_issue_keys": {
+                "completed": done_keys.get(key, []),
+                "approval_exits": exit_keys.get(key, []),
+            },
+        }
+        out[key] = [entry]
+    return out
+
+
+DETECTOR = Detector(
+    symptom=SYMPTOM,
+    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS, UNKNOWN_TIME, MAPPED),
+    detect=detect_approval,
+)

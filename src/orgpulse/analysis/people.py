@@ -1,0 +1,128 @@
+"""Who the people of a team are, week by week (SYMPTOMS.md, "People in a team" and "People").
+
+A declared roster (`frames.memberships`) wins for a team that has one. Otherwise members are
+inferred for each week W: the humans who, over W-3..W, were the assignee of (at any moment) or
+made a status change on at least 3 of the team's issues; exits from approval and meeting
+statuses do not count, so an outside approver does not become a member by approving. Bots and
+unknown actors never count.
+
+`Members.frame` columns: week, team, person (codes), one row per member per scored week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.catalogue import Catalogue, flags
+from orgpulse.analysis.teams import TeamLookup
+from orgpulse.analysis.timeline import change_order, pack, value_spells
+from orgpulse.analysis.weeks import NAT, WeekGrid, clip_to_weeks, spread_trailing, to_ns
+from orgpulse.model import Role
+
+MIN_ISSUES = 3
+
+
+@dataclass(frozen=True)
+class Members:
+    frame: pd.DataFrame
+    roster_teams: frozenset[int]
+
+    def flag(self, week: np.ndarray, team: np.ndarray, person: np.ndarray) -> np.ndarray:
+        """True where `person` is a member of `team` in `week`."""
+        probe = pd.DataFrame({"week": week, "team": team, "person": person})
+        hit = probe.merge(self.frame.assign(member=True), on=["week", "team", "person"], how="left")
+        result: np.ndarray = flags(hit["member"], default=False)
+        return result
+
+
+def assignee_spells(cat: Catalogue, changes: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Who was assigned when. Columns: issue, start, end, person (code, -1 unassigned or unknown)."""
+    code = cat.issues.codes(changes["issue_uid"])
+    at = to_ns(changes["at"])
+    rows = change_order(changes, code, at)
+    spells = value_spells(
+        code[rows],
+        at[rows],
+        cat.people.codes(changes["from_person_uid"])[rows],
+        cat.people.codes(changes["to_person_uid"])[rows],
+        cat.issues.created,
+        as_of,
+    )
+    return spells.rename(columns={"value": "person"})
+
+
+def is_human(cat: Catalogue, person: np.ndarray) -> np.ndarray:
+    """Known people who are not bots."""
+    human = person >= 0
+    if len(cat.people.is_bot):
+        human &= ~cat.people.is_bot[np.maximum(person, 0)]
+    result: np.ndarray = human
+    return result
+
+
+def infer_members(
+    cat: Catalogue,
+    intervals: pd.DataFrame,
+    spells: pd.DataFrame,
+    resolved_at: np.ndarray,
+    teams: TeamLookup,
+    memberships: pd.DataFrame,
+    grid: WeekGrid,
+) -> Members:
+    """Members per scored week: the roster where declared, else inferred from the trailing 4 weeks.
+
+    Being the assignee counts while the issue is open (until its final resolution), not afterwards.
+    """
+    exits = intervals.loc[~intervals["open"].to_numpy() & ~intervals["exit_bot"].to_numpy()]
+    decision = cat.statuses.has_role(Role.APPROVAL, Role.MEETING)[exits["status"].to_numpy()]
+    m_issue = exits["issue"].to_numpy()[~decision]
+    m_at = exits["end"].to_numpy()[~decision]
+    m_week = grid.week_of(m_at)
+    inside = m_week >= 0
+    m_issue, m_at, m_week = m_issue[inside], m_at[inside], m_week[inside]
+    m_person = exits["exit_actor"].to_numpy()[~decision][inside]
+
+    humans = spells.loc[is_human(cat, spells["person"].to_numpy())]
+    h_issue = humans["issue"].to_numpy()
+    closed = resolved_at[h_issue]
+    h_end = np.where(closed == NAT, humans["end"].to_numpy(), np.minimum(humans["end"].to_numpy(), closed))
+    row, a_week, _, piece_end = clip_to_weeks(humans["start"].to_numpy(), h_end, grid)
+    a_issue = h_issue[row]
+
+    week = np.concatenate([m_week, a_week])
+    issue = np.concatenate([m_issue, a_issue])
+    team = np.concatenate([teams.at(m_issue, m_at), teams.at(a_issue, piece_end - 1)])
+    person = np.concatenate([m_person, humans["person"].to_numpy()[row]])
+    keep = team >= 0
+    week, team, person, issue = week[keep], team[keep], person[keep], issue[keep]
+    # Distinct (window, team, person, issue), then issues per (window, team, person).
+    base = pack(team, person, issue)
+    _, first = np.unique(pack(week, base), return_index=True)
+    rows, window = spread_trailing(week[first], grid)
+    picked = first[rows]
+    _, distinct = np.unique(pack(window, base[picked]), return_index=True)
+    counted = pd.DataFrame(
+        {
+            "week": window[distinct],
+            "team": team[picked][distinct],
+            "person": person[picked][distinct],
+        }
+    )
+    counts = counted.groupby(["week", "team", "person"], as_index=False).size()
+    inferred = counts.loc[counts["size"] >= MIN_ISSUES, ["week", "team", "person"]]
+
+    roster = pd.DataFrame(
+        {
+            "team": cat.teams.codes(memberships["team"]),
+            "person": cat.people.codes(memberships["person_uid"]),
+        }
+    )
+    roster_teams = frozenset(int(t) for t in roster["team"].unique() if t >= 0)
+    roster = roster.loc[(roster["team"] >= 0) & is_human(cat, roster["person"].to_numpy())].drop_duplicates()
+    declared = roster.merge(pd.DataFrame({"week": list(grid.scored)}), how="cross")
+    inferred = inferred.loc[~inferred["team"].isin(roster_teams)]
+    frame = pd.concat([declared[["week", "team", "person"]], inferred], ignore_index=True).astype(np.int64)
+    return Members(frame=frame, roster_teams=roster_teams)

@@ -1,0 +1,98 @@
+"""`detect`: runs every registered detector over the frames and returns the findings.
+
+Pure: no I/O and no clock reads; `as_of` is passed in. Reports the last `weeks` complete ISO weeks
+in the settings' time zone ending at or before `as_of`; the 4 weeks before them are scored too,
+only to give each reported row its direction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from orgpulse.analysis import frames as contract
+from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.derived import CATALOGUE, SPECS
+from orgpulse.analysis.detectors import DETECTORS, Detector
+from orgpulse.analysis.frames import Frames
+from orgpulse.analysis.inputs import Context, Key, build_inputs
+from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
+from orgpulse.analysis.scoring import directions
+from orgpulse.analysis.settings import AnalysisSettings
+from orgpulse.analysis.weeks import build_week_grid, timestamp_ns
+from orgpulse.errors import AnalysisError
+
+log = logging.getLogger(__name__)
+
+_CONTRACT = {
+    "issues": contract.ISSUE_COLUMNS,
+    "statuses": contract.STATUS_COLUMNS,
+    "status_changes": contract.STATUS_CHANGE_COLUMNS,
+    "assignee_changes": contract.ASSIGNEE_CHANGE_COLUMNS,
+    "team_changes": contract.TEAM_CHANGE_COLUMNS,
+    "flag_changes": contract.FLAG_CHANGE_COLUMNS,
+    "links": contract.LINK_COLUMNS,
+    "people": contract.PEOPLE_COLUMNS,
+    "memberships": contract.MEMBERSHIP_COLUMNS,
+}
+
+
+def detect(
+    frames: Frames,
+    settings: AnalysisSettings,
+    *,
+    as_of: datetime,
+    weeks: int | None = None,
+    detectors: tuple[Detector, ...] = DETECTORS,
+) -> AnalysisResult:
+    """Findings for every team with issues × reported week × detector, and the blocking matrix."""
+    count = settings.weeks if weeks is None else weeks
+    if count < 1:
+        raise AnalysisError(f"weeks must be at least 1, not {count}")
+    check_frames(frames)
+    started = time.perf_counter()
+    grid = build_week_grid(as_of, settings.timezone, count)
+    context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    inputs = build_inputs(context, wanted, SPECS)
+    findings: list[Finding] = []
+    dependencies: list[DependencyRow] = []
+    reported = {grid.starts[w] for w in grid.reported}
+    for detector in detectors:
+        output = detector.detect(inputs.restricted(detector.needs))
+        table = output.rows.table
+        table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
+        table = table.loc[table["week"] >= grid.first_reported]
+        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid))
+        dependencies.extend(d for d in output.dependencies if d.week_start in reported)
+    findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
+    dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
+    log.info(
+        "analysed %d weeks (%s) in %.2f s: %d findings, %d dependency rows",
+        count,
+        settings.timezone,
+        time.perf_counter() - started,
+        len(findings),
+        len(dependencies),
+    )
+    return AnalysisResult(
+        findings=findings,
+        dependencies=dependencies,
+        timezone=settings.timezone,
+        weeks=[grid.starts[w] for w in grid.reported],
+    )
+
+
+def check_frames(frames: Frames) -> None:
+    """Raise AnalysisError naming every contract column a frame lacks."""
+    missing = [
+        f"{name}.{column}"
+        for name, columns in _CONTRACT.items()
+        for column in columns
+        if column not in getattr(frames, name).columns
+    ]
+    if missing:
+        raise AnalysisError(f"the frames lack columns: {', '.join(missing)}")

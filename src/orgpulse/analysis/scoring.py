@@ -1,0 +1,104 @@
+"""Severity, score, direction and confidence, exactly as SYMPTOMS.md defines them.
+
+* Score per thresholded metric: piecewise linear, 0 -> 0, watch -> 0.5, alert -> 0.75,
+  2 x alert - watch -> 1, capped; a failing gate holds the score below 0.75 (`GATE_CAP`).
+* Direction: the score against the mean of the non-null scores of the 4 weeks before (at least
+  2 needed); +0.05 or more is worsening, -0.05 or less improving, otherwise stable.
+* Confidence: history-complete share x known-role time share x team-mapped share; a factor
+  that cannot be computed (no sample) counts as 1 and is reported as null. Below 0.5 a row is
+  marked `low_confidence`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.result import Direction, Severity
+from orgpulse.analysis.weeks import DIRECTION_WEEKS
+
+GATE_CAP = 0.749
+DIRECTION_STEP = 0.05
+LOW_CONFIDENCE = 0.5
+_EPSILON = 1e-9
+
+
+def metric_score(value: float | None, watch: float, alert: float) -> float | None:
+    """The piecewise-linear score of one thresholded metric (None for a missing value)."""
+    if value is None or math.isnan(value):
+        return None
+    watch = max(watch, _EPSILON)
+    alert = max(alert, watch + _EPSILON)
+    points = [0.0, watch, alert, 2 * alert - watch]
+    return float(np.interp(value, points, [0.0, 0.5, 0.75, 1.0]))
+
+
+def metric_level(value: float | None, watch: float, alert: float) -> Severity | None:
+    """ok / watch / alert for one thresholded metric (None for a missing value)."""
+    if value is None or math.isnan(value):
+        return None
+    if value >= alert - _EPSILON:
+        return Severity.ALERT
+    if value >= watch - _EPSILON:
+        return Severity.WATCH
+    return Severity.OK
+
+
+def confidence(
+    history_complete: float | None, known_role: float | None, team_mapped: float | None
+) -> tuple[float, dict[str, float | None]]:
+    """The product of the three factors, and the factors as `explain` reports them."""
+    factors = {
+        "history_complete_share": _clean(history_complete),
+        "known_role_share": _clean(known_role),
+        "team_mapped_share": _clean(team_mapped),
+    }
+    product = 1.0
+    for value in factors.values():
+        if value is not None:
+            product *= value
+    return round(product, 6), factors
+
+
+def directions(scores: pd.DataFrame) -> pd.Series:
+    """Direction of each row of `scores` (columns team, week, score; one symptom, consecutive weeks)."""
+    if scores.empty:
+        return pd.Series([], dtype=object)
+    table = scores.pivot_table(index="week", columns="team", values="score", dropna=False, aggfunc="first")
+    table = table.reindex(range(int(scores["week"].min()), int(scores["week"].max()) + 1))
+    before = table.rolling(DIRECTION_WEEKS, min_periods=2).mean().shift(1)
+    delta = (table - before).stack(future_stack=True)
+    lookup = delta.reindex(pd.MultiIndex.from_arrays([scores["week"], scores["team"]])).to_numpy(dtype=float)
+    out: np.ndarray = np.full(len(scores), None, dtype=object)
+    out[lookup >= DIRECTION_STEP - _EPSILON] = Direction.WORSENING.value
+    out[lookup <= -DIRECTION_STEP + _EPSILON] = Direction.IMPROVING.value
+    stable = np.abs(lookup) < DIRECTION_STEP - _EPSILON
+    out[stable] = Direction.STABLE.value
+    return pd.Series(out, index=scores.index, dtype=object)
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return round(float(value), 6)
+
+
+def score_values(values: np.ndarray, watch: float, alert: float) -> np.ndarray:
+    """`metric_score` over an array (NaN stays NaN)."""
+    watch = max(watch, _EPSILON)
+    alert = max(alert, watch + _EPSILON)
+    scores = np.interp(values, [0.0, watch, alert, 2 * alert - watch], [0.0, 0.5, 0.75, 1.0])
+    result: np.ndarray = np.where(np.isnan(values), np.nan, scores)
+    return result
+
+
+def level_values(values: np.ndarray, watch: float, alert: float) -> np.ndarray:
+    """`metric_level` over an array, as Severity values (NaN gives insufficient_data)."""
+    result: np.ndarray = np.select(
+        [np.isnan(values), values >= alert - _EPSILON, values >= watch - _EPSILON],
+        [Severity.INSUFFICIENT_DATA.value, Severity.ALERT.value, Severity.WATCH.value],
+        default=Severity.OK.value,
+    ).astype(object)
+    return result
