@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from orgpulse.analyze import analysis_settings
 from orgpulse.config import Secret, load_settings, parse_settings
 from orgpulse.errors import ConfigError
 from orgpulse.model import Role
@@ -107,3 +108,5 @@ def test_example_config_documents_a_valid_configuration() -> None:
     env = {"JIRA_EMAIL": "a@example.com", "JIRA_API_TOKEN": "t", "JIRA_DC_TOKEN": "t", "LINEAR_API_KEY": "k"}
     settings = load_settings(ROOT / "config.example.toml", env)
     assert {s.kind for s in settings.sources} >= {"jira_cloud"}
+    analysis = analysis_settings(settings)  # the [analysis] tables are valid too
+    assert analysis.weeks == 12

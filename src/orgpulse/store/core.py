@@ -31,6 +31,7 @@ from orgpulse.store import schema as t
 log = logging.getLogger(__name__)
 
 _SALT_KEY = "pseudonym_salt"
+_MIGRATION_LOCK = 0x6F7267707573  # "orgpus": a fixed key for pg_advisory_xact_lock
 
 
 class Store:
@@ -65,6 +66,9 @@ class Store:
         config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))
         try:
             with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    # Migrations take the store-wide lock: concurrent workers migrate one at a time.
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
                 if conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).first() is None:
@@ -204,6 +208,14 @@ class Store:
                     timezone=timezone,
                     fingerprint=fingerprint,
                 )
+            )
+
+    def abort_run(self, run_id: str, *, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.analysis_runs.update()
+                .where(t.analysis_runs.c.run_id == run_id)
+                .values(status="aborted", finished_at=now)
             )
 
     def finish_run(

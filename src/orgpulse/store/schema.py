@@ -282,7 +282,9 @@ leases = sa.Table(
 schedule_claims = sa.Table(
     "schedule_claims",
     metadata,
-    sa.Column("tick", UTCDateTime, primary_key=True),
+    # The cron's wall-clock time in the schedule's zone ("2026-10-25T02:30"): a daylight-saving
+    # double fire of one cron minute maps to one tick.
+    sa.Column("tick", sa.String(32), primary_key=True),
     sa.Column("source", sa.String(100), primary_key=True),
     sa.Column("worker", sa.String(300), nullable=False),
     sa.Column("claimed_at", UTCDateTime, nullable=False),

@@ -55,7 +55,7 @@ def upgrade() -> None:
 
     op.create_table(
         "schedule_claims",
-        sa.Column("tick", orgpulse.store.schema.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("tick", sa.String(length=32), nullable=False),
         sa.Column("source", sa.String(length=100), nullable=False),
         sa.Column("worker", sa.String(length=300), nullable=False),
         sa.Column("claimed_at", orgpulse.store.schema.UTCDateTime(timezone=True), nullable=False),

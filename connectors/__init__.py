@@ -1,0 +1,20 @@
+"""Connectors: one package per ticketing system; the only code that touches the network.
+
+Installed as `orgpulse.connectors`. `make_connector` picks the connector for a source's kind.
+"""
+
+from __future__ import annotations
+
+from orgpulse.config import SourceSettings
+from orgpulse.connector import Connector
+from orgpulse.errors import ConfigError
+
+
+def make_connector(settings: SourceSettings) -> Connector:
+    """The connector for one configured source (constructing it does no I/O)."""
+    if settings.kind == "jira_cloud":
+        from orgpulse.connectors.jira.cloud import JiraCloudConnector
+
+        connector: Connector = JiraCloudConnector(settings)
+        return connector
+    raise ConfigError([f"sources.{settings.name}.kind: the {settings.kind} connector is not available yet"])

@@ -1,0 +1,47 @@
+"""Re-record the connector cassettes from the sandbox (run by hand; the tests only replay them).
+
+    .venv/bin/python scripts/record_cassettes.py
+
+Serves the organisation named in tests/cassettes.py on loopback, runs a full sync then an
+incremental sync through the real connector with vcrpy recording, and writes
+cassettes/jira_cloud/{full_sync,incremental_sync}.json. Hosts, authorization headers and e-mail
+addresses are scrubbed before writing (tests/cassettes.py).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from cassettes import CASSETTES, RECORDED_ORG, recorder  # noqa: E402
+from orgpulse.demo import demo_settings  # noqa: E402
+from orgpulse.sandbox import SandboxServer, generate_org  # noqa: E402
+from orgpulse.store import Store  # noqa: E402
+from orgpulse.sync import run_sync  # noqa: E402
+
+
+def main() -> int:
+    org = generate_org(**RECORDED_ORG)
+    folder = CASSETTES / "jira_cloud"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("full_sync", "incremental_sync"):
+        (folder / f"{name}.json").unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, SandboxServer(org, dialect="jira_cloud") as server:
+        settings = demo_settings(server.url, Path(tmp))
+        store = Store.open(settings.store.url)
+        for name, full in (("full_sync", True), ("incremental_sync", False)):
+            with recorder("jira_cloud", record_mode="all").use_cassette(f"{name}.json"):
+                (report,) = run_sync(settings, store, full=full)
+            if report.error is not None:
+                print(f"{name}: sync failed: {report.error}", file=sys.stderr)
+                return 1
+            print(f"{name}: {report.requests} requests, {report.counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

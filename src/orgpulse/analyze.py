@@ -1,0 +1,160 @@
+"""The analyze use case: stored history -> symptoms per team and week -> appended trend rows."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from orgpulse.analysis.result import AnalysisResult, Finding
+from orgpulse.analysis.run import detect
+from orgpulse.analysis.settings import AnalysisSettings
+from orgpulse.config import Settings
+from orgpulse.store import Store
+from orgpulse.store.frames import load_frames
+from orgpulse.store.runs import finish_run, start_run
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    run_id: str | None  # None when the run was not saved (--no-save)
+    generated_at: datetime
+    result: AnalysisResult
+
+
+def analysis_settings(settings: Settings) -> AnalysisSettings:
+    """The [analysis] table and the per-source role settings, validated (ConfigError otherwise)."""
+    table = dict(settings.analysis)
+    table.setdefault("timezone", settings.timezone)
+    return AnalysisSettings.from_mapping(
+        table,
+        source_roles={s.name: s.status_roles for s in settings.sources},
+        source_overrides={s.name: s.status_role_overrides for s in settings.sources},
+    )
+
+
+def run_analyze(
+    settings: Settings,
+    store: Store,
+    *,
+    as_of: datetime | None = None,
+    weeks: int | None = None,
+    save: bool = True,
+    trigger: str = "manual",
+) -> AnalysisRun:
+    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off."""
+    now = datetime.now(UTC)
+    as_of = as_of or now
+    analysis = analysis_settings(settings)
+    weeks = weeks or analysis.weeks
+    if not save:
+        frames = load_frames(store, as_of=as_of, rosters=settings.rosters)
+        return AnalysisRun(
+            run_id=None, generated_at=now, result=detect(frames, analysis, as_of=as_of, weeks=weeks)
+        )
+    run_id = str(uuid.uuid4())
+    store.start_run(
+        run_id,
+        trigger=trigger,
+        as_of=as_of,
+        weeks=weeks,
+        timezone=analysis.timezone,
+        fingerprint=analysis.fingerprint(),
+        now=now,
+    )
+    journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
+    try:
+        frames = load_frames(store, as_of=as_of, rosters=settings.rosters)
+        result = detect(frames, analysis, as_of=as_of, weeks=weeks)
+        del frames
+        store.finish_run(
+            run_id,
+            symptom_rows=[_symptom_row(run_id, f) for f in result.findings],
+            metric_rows=[
+                {
+                    "run_id": run_id,
+                    "team": f.team,
+                    "week_start": f.week_start,
+                    "symptom": f.symptom,
+                    "metric": name,
+                    "value": value,
+                }
+                for f in result.findings
+                for name, value in f.metrics.items()
+            ],
+            dependency_rows=[
+                {
+                    "run_id": run_id,
+                    "week_start": d.week_start,
+                    "blocked_team": d.blocked_team,
+                    "blocking_team": d.blocking_team,
+                    "blocked_issues": d.blocked_issues,
+                    "blocked_hours": d.blocked_hours,
+                }
+                for d in result.dependencies
+            ],
+            now=datetime.now(UTC),
+        )
+    except BaseException as exc:
+        # A run that did not finish is never read as a result: marked aborted, its rows not committed.
+        store.abort_run(run_id, now=datetime.now(UTC))
+        finish_run(
+            store,
+            journal,
+            outcome="failed" if isinstance(exc, Exception) else "aborted",
+            now=datetime.now(UTC),
+            error=exc,
+        )
+        raise
+    finish_run(store, journal, outcome="ok", now=datetime.now(UTC))
+    log.info("analyze: %d findings over %d weeks, run %s", len(result.findings), weeks, run_id or "not saved")
+    return AnalysisRun(run_id=run_id, generated_at=now, result=result)
+
+
+def _symptom_row(run_id: str, f: Finding) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "team": f.team,
+        "week_start": f.week_start,
+        "symptom": f.symptom,
+        "severity": f.severity.value,
+        "score": f.score,
+        "direction": f.direction,
+        "confidence": f.confidence,
+        "sample_size": f.sample_size,
+        "evidence": json.dumps(f.evidence),
+        "explain": json.dumps(f.explain),
+    }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding in the shape of DESIGN.md's `analyze --format json`."""
+    return {
+        "team": f.team,
+        "week_start": f.week_start.isoformat(),
+        "symptom": f.symptom,
+        "severity": f.severity.value,
+        "score": f.score,
+        "direction": f.direction,
+        "confidence": f.confidence,
+        "sample_size": f.sample_size,
+        "metrics": f.metrics,
+        "evidence": f.evidence[:EVIDENCE_SHOWN],
+        "low_confidence": f.confidence < 0.5,
+    }
+
+
+def run_json(run: AnalysisRun) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "generated_at": run.generated_at.isoformat(),
+        "timezone": run.result.timezone,
+        "findings": [finding_json(f) for f in run.result.findings],
+    }

@@ -1,0 +1,325 @@
+"""The `orgpulse` command line: a thin shell over the use cases (run_sync, run_analyze, the sandbox).
+
+Expected errors become one line on stderr and DESIGN.md's exit code; never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+
+from orgpulse import __version__
+from orgpulse.config import Settings, load_settings
+from orgpulse.errors import ConfigError, LockHeldError, OrgpulseError, StoreError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int) -> click.exceptions.Exit:
+    """Print one line on stderr; the caller raises the returned exit with the contract's code."""
+    click.echo(f"orgpulse: {message}", err=True)
+    return click.exceptions.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Map orgpulse's error tree to one line on stderr and the contract's exit code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            raise fail(f"configuration error: {'; '.join(exc.problems)}", 2) from None
+        except LockHeldError as exc:
+            raise fail(str(exc), 1) from None
+        except StoreError as exc:
+            raise fail(f"store error: {exc}", 1) from None
+        except OrgpulseError as exc:
+            raise fail(f"{type(exc).__name__}: {exc}", 1) from None
+
+    return wrapper
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    path = Path(ctx.obj["config"])
+    return load_settings(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=lambda: os.environ.get("ORGPULSE_CONFIG", "config.toml"),
+    show_default="./config.toml or $ORGPULSE_CONFIG",
+    help="The TOML configuration file.",
+)
+@click.option("-v", "--verbose", count=True, help="Log more (-v: one line per stage and source; -vv: debug).")
+@click.version_option(__version__, prog_name="orgpulse")
+@click.pass_context
+def cli(ctx: click.Context, config: str, verbose: int) -> None:
+    """orgpulse finds the evidence of organisational symptoms in Jira and Linear histories.
+
+    Sync the trackers into SQL, analyse per team and ISO week, and read the trends.
+    Start with `orgpulse demo`: the whole pipeline on a generated organisation, no credentials needed.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+@cli.command()
+@click.option("--full", is_flag=True, help="Re-read everything instead of what changed since the last sync.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def sync(ctx: click.Context, full: bool, fmt: str) -> None:
+    """Pull issues and their full histories from every configured source into the store."""
+    from orgpulse.present import SyncBar, sync_table
+    from orgpulse.store import Store
+    from orgpulse.sync import exit_code, run_sync
+
+    settings = settings_of(ctx)
+    if not settings.sources:
+        raise ConfigError(["sources: no [[sources]] configured"])
+    store = Store.open(settings.store.url)
+    with SyncBar(err_console, enabled=fmt == "table" and err_console.is_terminal) as bar:
+        reports = run_sync(settings, store, full=full, progress=bar)
+    if fmt == "json":
+        click.echo(json.dumps({"sources": [r.as_json() for r in reports]}, indent=2))
+    else:
+        Console().print(sync_table(reports))
+    for r in reports:
+        if r.error is not None:
+            click.echo(f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {r.error}", err=True)
+    code = exit_code(reports)
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+def _as_of(value: date | None) -> datetime | None:
+    return None if value is None else datetime.combine(value, time(), tzinfo=UTC)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 520),
+    help="Complete ISO weeks to report (default [analysis] weeks, 12).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Fix 'now' (YYYY-MM-DD, 00:00 UTC); default now.",
+)
+@click.option("--no-save", is_flag=True, help="Compute without appending a run to the trend tables.")
+@click.pass_context
+@handle_errors
+def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | None, no_save: bool) -> None:
+    """Compute the symptoms per team and week over the stored history and append a trend run."""
+    from orgpulse.analyze import run_analyze, run_json
+    from orgpulse.present import findings_csv, findings_table
+    from orgpulse.store import Store
+    from orgpulse.store.locks import Lease
+
+    settings = settings_of(ctx)
+    store = Store.open(settings.store.url)
+    when = _as_of(as_of.date()) if as_of else None
+    if no_save:
+        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=False)
+    else:
+        with Lease(store, "store"):
+            run = run_analyze(settings, store, as_of=when, weeks=weeks)
+    if fmt == "json":
+        click.echo(json.dumps(run_json(run), indent=2))
+    elif fmt == "csv":
+        click.echo(findings_csv(run.result), nl=False)
+    else:
+        Console().print(findings_table(run.result))
+
+
+@cli.command()
+@click.option(
+    "--max-age", default="36h", show_default=True, help="Data older than this is stale (e.g. 36h, 90m, 2d)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context, max_age: str, fmt: str) -> None:
+    """When each source last synced and analysed; exit 1 when data is stale or the last run failed."""
+    from orgpulse.present import status_table
+    from orgpulse.status import parse_age, run_status
+    from orgpulse.store import Store
+
+    try:
+        age = parse_age(max_age)
+    except ValueError as exc:
+        raise fail(f"--max-age: {exc}", 2) from None
+    settings = settings_of(ctx)
+    report = run_status(settings, Store.open(settings.store.url), max_age=age, now=datetime.now(UTC))
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        Console().print(status_table(report))
+    if not report.healthy:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.pass_context
+@handle_errors
+def schedule(ctx: click.Context) -> None:
+    """Run the nightly job in the foreground: sync then analyse at each [schedule] cron tick (JSON logs)."""
+    from orgpulse.analyze import analysis_settings
+    from orgpulse.schedule import run_schedule
+    from orgpulse.store import Store
+
+    settings = settings_of(ctx)
+    if not settings.sources:
+        raise ConfigError(["sources: no [[sources]] configured"])
+    analysis_settings(settings)  # a bad [analysis] table fails now, not at 2 a.m.
+    run_schedule(settings, Store.open(settings.store.url))
+
+
+@cli.command()
+@click.option("--issues", type=click.IntRange(50, 200_000), default=2000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default="orgpulse-demo",
+    show_default=True,
+    help="Where the demo's SQLite store is written (recreated on each run).",
+)
+@click.option(
+    "--anchor", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the sandbox history (default today)."
+)
+@handle_errors
+def demo(issues: int, seed: int, folder: str, anchor: datetime | None) -> None:
+    """Run the whole pipeline on a generated organisation served by the sandbox (no credentials)."""
+    from orgpulse.demo import run_demo
+
+    run_demo(
+        issues=issues,
+        seed=seed,
+        folder=Path(folder),
+        anchor=anchor.date() if anchor else datetime.now(UTC).date(),
+        console=Console(),
+        err_console=err_console,
+    )
+
+
+@cli.group()
+def sandbox() -> None:
+    """A faithful double of the Jira Cloud API serving a generated organisation, and its truth."""
+
+
+def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--weeks", type=click.IntRange(8, 260), default=26, show_default=True)(func)
+    func = click.option(
+        "--anchor", type=click.DateTime(["%Y-%m-%d"]), help="Last day of history (default today)."
+    )(func)
+    func = click.option("--seed", type=int, default=7, show_default=True)(func)
+    func = click.option("--issues", type=click.IntRange(50, 200_000), default=2000, show_default=True)(func)
+    return func
+
+
+def _org(issues: int, seed: int, anchor: datetime | None, weeks: int) -> Any:
+    from orgpulse.sandbox import generate_org
+
+    day = anchor.date() if anchor else datetime.now(UTC).date()
+    return generate_org(seed=seed, issues=issues, anchor=day, weeks=weeks)
+
+
+@sandbox.command("serve")
+@click.option("--dialect", type=click.Choice(["jira_cloud", "jira_dc", "linear"]), default="jira_cloud")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="0 picks a free port.")
+@_generation_options
+@click.option("--latency-ms", type=click.IntRange(0, 60_000), default=0, show_default=True)
+@click.option("--page-cap", type=click.IntRange(1, 5000), help="Lower the largest page the server returns.")
+@click.option(
+    "--rate-limit-every", type=click.IntRange(0), default=0, help="Answer every Nth request with 429."
+)
+@click.option(
+    "--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests answered 500/503."
+)
+@handle_errors
+def sandbox_serve(
+    dialect: str,
+    port: int,
+    issues: int,
+    seed: int,
+    anchor: datetime | None,
+    weeks: int,
+    latency_ms: int,
+    page_cap: int | None,
+    rate_limit_every: int,
+    fault_rate: float,
+) -> None:
+    """Serve the organisation on 127.0.0.1 until stopped (Ctrl-C)."""
+    from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer
+
+    if dialect != "jira_cloud":
+        raise fail(f"the {dialect} dialect is not available yet (jira_cloud is)", 2)
+    server = SandboxServer(
+        _org(issues, seed, anchor, weeks),
+        dialect=dialect,
+        latency_ms=latency_ms,
+        page_cap=page_cap,
+        rate_limit_every=rate_limit_every,
+        fault_rate=fault_rate,
+        port=port,
+    )
+    server.start()
+    click.echo(server.url)
+    click.echo(f"email={SANDBOX_EMAIL} token={SANDBOX_TOKEN}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@sandbox.command("truth")
+@_generation_options
+def sandbox_truth(issues: int, seed: int, anchor: datetime | None, weeks: int) -> None:
+    """Print the injected dysfunctions, the control teams and the expected totals as JSON."""
+    from orgpulse.sandbox import truth_of
+
+    click.echo(json.dumps(truth_of(_org(issues, seed, anchor, weeks)), indent=2))
+
+
+def main() -> None:
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("orgpulse: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("orgpulse: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,79 @@
+"""Bad input gets one clear line on stderr and the contract's exit code, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from orgpulse.cli import cli
+
+GOOD_SOURCE = """
+[[sources]]
+name = "acme"
+kind = "jira_cloud"
+url = "https://acme.atlassian.net"
+email_env = "OP_TEST_EMAIL"
+token_env = "OP_TEST_TOKEN"
+"""
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_bad_toml_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[store\n", encoding="utf-8")
+    code, _, err = run(["--config", str(config), "sync"])
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("orgpulse: configuration error:")
+    assert "not valid TOML" in err
+
+
+def test_missing_environment_variable_is_exit_2_naming_it(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(GOOD_SOURCE, encoding="utf-8")
+    code, _, err = run(
+        ["--config", str(config), "sync"], env={"OP_TEST_EMAIL": "a@example.com", "OP_TEST_TOKEN": ""}
+    )
+    assert code == 2
+    assert "sources[0].token_env: the environment variable OP_TEST_TOKEN is not set" in err
+    assert "Traceback" not in err
+
+
+def test_unreachable_store_is_exit_1(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[store]\nurl = "postgresql+psycopg://nobody@127.0.0.1:1/none"\n' + GOOD_SOURCE, encoding="utf-8"
+    )
+    code, _, err = run(
+        ["--config", str(config), "analyze"], env={"OP_TEST_EMAIL": "a@example.com", "OP_TEST_TOKEN": "t"}
+    )
+    assert code == 1
+    assert err.startswith("orgpulse: store error: cannot connect to the store")
+    assert err.count("\n") == 1
+
+
+def test_console_script_exits_with_the_contract_code(tmp_path: Path) -> None:
+    """The real entry point (not the test runner) turns a config error into exit 2 on stderr."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from orgpulse.cli import main; main()",
+            "--config",
+            str(tmp_path / "none.toml"),
+            "sync",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "no such config file" in result.stderr
+    assert "Traceback" not in result.stderr
