@@ -157,3 +157,21 @@ def test_pseudonyms_are_stable_within_a_store_and_differ_between_stores(tmp_path
 def test_an_unreachable_store_is_one_clear_error() -> None:
     with pytest.raises(StoreError, match="cannot connect"):
         Store.open("postgresql+psycopg://nobody:pw@127.0.0.1:1/none")
+
+
+def test_parent_changes_resolve_by_key_and_workflows_replace_per_project(store: Store) -> None:
+    from orgpulse.model import ParentChange, WorkflowStatus
+
+    b = batch()
+    b.parent_changes = [
+        ParentChange("10001", "501", 0, T0 + timedelta(hours=2), "acc-1", None, None, None, "PAY-1"),
+        ParentChange("10001", "502", 0, T0 + timedelta(hours=3), "acc-1", None, "PAY-1", "999", "OUT-3"),
+    ]
+    b.workflow_statuses = [WorkflowStatus("PAY", "1"), WorkflowStatus("PAY", "3"), WorkflowStatus("PAY", "3")]
+    store.save_page("cloud", b, {}, now=T0)
+    store.save_page("cloud", Batch(workflow_statuses=[WorkflowStatus("PAY", "1")]), {}, now=T0)
+    frames = load_frames(store, as_of=T0 + timedelta(days=30))
+    changes = frames.parent_changes.sort_values("history_id")
+    assert list(changes["to_parent_uid"]) == ["cloud:10001", "cloud:999"]
+    assert list(changes["to_parent_key"]) == ["PAY-1", "OUT-3"]
+    assert frames.workflows.to_dict("records") == [{"team": "PAY", "status_uid": "cloud:1"}]

@@ -123,6 +123,24 @@ class FlagChange(Change):
 
 
 @dataclass(frozen=True)
+class ParentChange(Change):
+    """The issue's parent (epic, parent issue, Linear project) was set, changed or cleared."""
+
+    from_parent_id: str | None = None
+    from_parent_key: str | None = None
+    to_parent_id: str | None = None
+    to_parent_key: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkflowStatus:
+    """A status that a project's (or Linear team's) workflow defines, used or not."""
+
+    project_key: str
+    status_id: str
+
+
+@dataclass(frozen=True)
 class Link:
     """A relation between two issues. For BLOCKS, `from_issue` blocks `to_issue`.
 
@@ -164,6 +182,9 @@ class Batch:
     assignee_changes: list[AssigneeChange] = field(default_factory=list)
     team_changes: list[TeamChange] = field(default_factory=list)
     flag_changes: list[FlagChange] = field(default_factory=list)
+    parent_changes: list[ParentChange] = field(default_factory=list)
+    # Replaces the stored workflow of each project it names.
+    workflow_statuses: list[WorkflowStatus] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     raw: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, native_id, json)
     quarantined: list[Quarantined] = field(default_factory=list)
@@ -179,6 +200,8 @@ class Batch:
         self.assignee_changes += other.assignee_changes
         self.team_changes += other.team_changes
         self.flag_changes += other.flag_changes
+        self.parent_changes += other.parent_changes
+        self.workflow_statuses += other.workflow_statuses
         self.links += other.links
         self.raw += other.raw
         self.quarantined += other.quarantined

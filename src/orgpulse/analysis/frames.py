@@ -32,35 +32,86 @@ people
     display_name (only ever shown with `[privacy] reveal = true`), is_bot (bool)
 memberships
     team, person_uid (a declared roster; empty when none is declared)
+parent_changes
+    issue_uid, history_id, item_index, at, from_parent_uid, to_parent_uid (None when cleared or
+    outside the synced projects), to_parent_key
+workflows
+    team, status_uid: the statuses each team's workflows define (whether used or not)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 ISSUE_COLUMNS = (
-    "issue_uid", "source", "issue_id", "key", "project_key", "team", "type_name", "is_epic", "title",
-    "labels", "parent_uid", "parent_is_epic", "created", "resolution", "status_uid", "history_complete",
-    "team_mapped", "deleted",
+    "issue_uid",
+    "source",
+    "issue_id",
+    "key",
+    "project_key",
+    "team",
+    "type_name",
+    "is_epic",
+    "title",
+    "labels",
+    "parent_uid",
+    "parent_is_epic",
+    "created",
+    "resolution",
+    "status_uid",
+    "history_complete",
+    "team_mapped",
+    "deleted",
 )
 STATUS_COLUMNS = ("status_uid", "source", "status_id", "name", "category", "category_known")
 STATUS_CHANGE_COLUMNS = (
-    "issue_uid", "history_id", "item_index", "at", "from_status_uid", "to_status_uid", "actor_uid",
+    "issue_uid",
+    "history_id",
+    "item_index",
+    "at",
+    "from_status_uid",
+    "to_status_uid",
+    "actor_uid",
     "actor_is_bot",
 )
 ASSIGNEE_CHANGE_COLUMNS = (
-    "issue_uid", "history_id", "item_index", "at", "from_person_uid", "to_person_uid", "actor_uid",
+    "issue_uid",
+    "history_id",
+    "item_index",
+    "at",
+    "from_person_uid",
+    "to_person_uid",
+    "actor_uid",
 )
 TEAM_CHANGE_COLUMNS = ("issue_uid", "history_id", "item_index", "at", "from_team", "to_team")
 FLAG_CHANGE_COLUMNS = ("issue_uid", "history_id", "item_index", "at", "flagged")
 LINK_COLUMNS = (
-    "link_uid", "kind", "from_uid", "from_key", "from_team", "to_uid", "to_key", "to_team", "created_at",
-    "removed_at", "outside_done",
+    "link_uid",
+    "kind",
+    "from_uid",
+    "from_key",
+    "from_team",
+    "to_uid",
+    "to_key",
+    "to_team",
+    "created_at",
+    "removed_at",
+    "outside_done",
 )
 PEOPLE_COLUMNS = ("person_uid", "source", "pseudonym", "display_name", "is_bot")
 MEMBERSHIP_COLUMNS = ("team", "person_uid")
+PARENT_CHANGE_COLUMNS = (
+    "issue_uid",
+    "history_id",
+    "item_index",
+    "at",
+    "from_parent_uid",
+    "to_parent_uid",
+    "to_parent_key",
+)
+WORKFLOW_COLUMNS = ("team", "status_uid")
 
 
 @dataclass(frozen=True)
@@ -76,6 +127,8 @@ class Frames:
     links: pd.DataFrame
     people: pd.DataFrame
     memberships: pd.DataFrame
+    parent_changes: pd.DataFrame = field(default_factory=lambda: empty(PARENT_CHANGE_COLUMNS))
+    workflows: pd.DataFrame = field(default_factory=lambda: empty(WORKFLOW_COLUMNS))
 
 
 def empty(columns: tuple[str, ...]) -> pd.DataFrame:

@@ -288,6 +288,19 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
                 [{"source": source, **asdict(c)} for c in records],
                 ("source", "issue_id", "history_id", "item_index"),
             )
+    if batch.workflow_statuses:
+        projects = sorted({w.project_key for w in batch.workflow_statuses})
+        conn.execute(
+            t.workflow_statuses.delete().where(
+                t.workflow_statuses.c.source == source, t.workflow_statuses.c.project_key.in_(projects)
+            )
+        )
+        _upsert(
+            conn,
+            t.workflow_statuses,
+            [{"source": source, **asdict(w)} for w in set(batch.workflow_statuses)],
+            ("source", "project_key", "status_id"),
+        )
     if batch.links:
         rows = [{"source": source, **asdict(link), "kind": link.kind.value} for link in batch.links]
         _upsert(
@@ -326,6 +339,7 @@ def _change_records(batch: Batch) -> dict[str, Sequence[Any]]:
         "assignee_changes": batch.assignee_changes,
         "team_changes": batch.team_changes,
         "flag_changes": batch.flag_changes,
+        "parent_changes": batch.parent_changes,
     }
 
 

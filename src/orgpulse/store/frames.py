@@ -18,10 +18,12 @@ from orgpulse.analysis.frames import (
     ISSUE_COLUMNS,
     LINK_COLUMNS,
     MEMBERSHIP_COLUMNS,
+    PARENT_CHANGE_COLUMNS,
     PEOPLE_COLUMNS,
     STATUS_CHANGE_COLUMNS,
     STATUS_COLUMNS,
     TEAM_CHANGE_COLUMNS,
+    WORKFLOW_COLUMNS,
     Frames,
 )
 from orgpulse.store import schema as t
@@ -60,6 +62,7 @@ def load_frames(
             name: read(sa.select(table).where(table.c.at <= as_of)) for name, table in t.CHANGE_TABLES.items()
         }
         links = read(sa.select(t.links))
+        workflows = read(sa.select(t.workflow_statuses))
 
     def uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
         values = frame[source].astype(str) + ":" + frame[column].astype(str)
@@ -150,6 +153,32 @@ def load_frames(
         },
     )
     flag_changes = change_frame("flag_changes", {"flagged": lambda f: f["flagged"].astype(bool)})
+    by_key = {(s, k): i for s, k, i in zip(issues["source"], issues["key"], issues["issue_id"], strict=True)}
+
+    def parent_uid(frame: pd.DataFrame, side: str) -> pd.Series:
+        ids = [
+            i if isinstance(i, str) else by_key.get((s, k)) if isinstance(k, str) else None
+            for s, i, k in zip(
+                frame["source"], frame[f"{side}_parent_id"], frame[f"{side}_parent_key"], strict=True
+            )
+        ]
+        resolved = frame.assign(resolved=pd.Series(ids, index=frame.index, dtype="object"))
+        return uid(resolved, "resolved")
+
+    parent_changes = change_frame(
+        "parent_changes",
+        {
+            "from_parent_uid": lambda f: parent_uid(f, "from"),
+            "to_parent_uid": lambda f: parent_uid(f, "to"),
+            "to_parent_key": lambda f: f["to_parent_key"],
+        },
+    )
+    workflow_frame = pd.DataFrame(
+        {
+            "team": label(workflows["source"], workflows["project_key"]),
+            "status_uid": uid(workflows, "status_id"),
+        }
+    )
 
     link_frame = _links(links, issues, uid, label, when)
     memberships = pd.DataFrame(
@@ -171,6 +200,8 @@ def load_frames(
         links=link_frame,
         people=people_frame,
         memberships=memberships,
+        parent_changes=parent_changes[list(PARENT_CHANGE_COLUMNS)],
+        workflows=workflow_frame[list(WORKFLOW_COLUMNS)],
     )
 
 

@@ -138,6 +138,21 @@ team_changes = _change_table(
     "team_changes", sa.Column("from_team", sa.String(128)), sa.Column("to_team", sa.String(128))
 )
 flag_changes = _change_table("flag_changes", sa.Column("flagged", sa.Boolean, nullable=False))
+parent_changes = _change_table(
+    "parent_changes",
+    sa.Column("from_parent_id", sa.String(64)),
+    sa.Column("from_parent_key", sa.String(64)),
+    sa.Column("to_parent_id", sa.String(64)),
+    sa.Column("to_parent_key", sa.String(64)),
+)
+
+workflow_statuses = sa.Table(
+    "workflow_statuses",
+    metadata,
+    _source(),
+    sa.Column("project_key", sa.String(64), primary_key=True),
+    sa.Column("status_id", sa.String(64), primary_key=True),
+)
 
 links = sa.Table(
     "links",
@@ -243,6 +258,7 @@ CHANGE_TABLES = {
     "assignee_changes": assignee_changes,
     "team_changes": team_changes,
     "flag_changes": flag_changes,
+    "parent_changes": parent_changes,
 }
 
 runs = sa.Table(
