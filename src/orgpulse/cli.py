@@ -28,6 +28,12 @@ R = TypeVar("R")
 err_console = Console(stderr=True)
 
 
+def stdout_console() -> Console:
+    """The console for results: the terminal's width, or 100 columns when the output is piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=100)
+
+
 def fail(message: str, code: int) -> click.exceptions.Exit:
     """Print one line on stderr; the caller raises the returned exit with the contract's code."""
     click.echo(f"orgpulse: {message}", err=True)
@@ -102,7 +108,7 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"sources": [r.as_json() for r in reports]}, indent=2))
     else:
-        Console().print(sync_table(reports))
+        stdout_console().print(sync_table(reports))
     for r in reports:
         if r.error is not None:
             click.echo(f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {r.error}", err=True)
@@ -153,7 +159,50 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
     elif fmt == "csv":
         click.echo(findings_csv(run.result), nl=False)
     else:
-        Console().print(findings_table(run.result))
+        stdout_console().print(findings_table(run.result))
+
+
+@cli.command()
+@click.argument("symptom")
+@click.option("--team", required=True, help="The team as outputs name it (project or team key).")
+@click.option(
+    "--week", type=click.DateTime(["%Y-%m-%d"]), help="The week's Monday (default: the latest week)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, fmt: str) -> None:
+    """The evidence behind one row: metrics and thresholds, issues, statuses, team pairs, confidence."""
+    from orgpulse.explain import run_explain
+    from orgpulse.present import explanation_view
+    from orgpulse.store import Store
+
+    settings = settings_of(ctx)
+    found = run_explain(Store.open(settings.store.url), symptom, team, week.date() if week else None)
+    if fmt == "json":
+        click.echo(json.dumps(found.as_json(), indent=2))
+    else:
+        stdout_console().print(explanation_view(found))
+
+
+@cli.command()
+@click.option(
+    "--html", "html", type=click.Path(dir_okay=False), required=True, help="Where to write the report."
+)
+@click.option("--run-id", help="The analysis run to show (default: the latest completed run).")
+@click.pass_context
+@handle_errors
+def report(ctx: click.Context, html: str, run_id: str | None) -> None:
+    """Write a self-contained HTML report: trends per team, the blocking heatmap, alerts with evidence."""
+    from orgpulse.report import write_report
+    from orgpulse.store import Store
+
+    settings = settings_of(ctx)
+    summary = write_report(Store.open(settings.store.url), Path(html), run_id=run_id)
+    click.echo(
+        f"wrote {summary.path} ({summary.bytes / 1e6:.2f} MB): {summary.teams} teams, {summary.weeks} weeks, "
+        f"{summary.charts} charts, run {summary.run_id}"
+    )
 
 
 @cli.command()
@@ -178,7 +227,7 @@ def status(ctx: click.Context, max_age: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
-        Console().print(status_table(report))
+        stdout_console().print(status_table(report))
     if not report.healthy:
         raise click.exceptions.Exit(1)
 
@@ -223,7 +272,7 @@ def demo(issues: int, seed: int, folder: str, anchor: datetime | None) -> None:
         seed=seed,
         folder=Path(folder),
         anchor=anchor.date() if anchor else datetime.now(UTC).date(),
-        console=Console(),
+        console=stdout_console(),
         err_console=err_console,
     )
 

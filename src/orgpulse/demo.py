@@ -13,6 +13,7 @@ from orgpulse.analysis.result import AnalysisResult
 from orgpulse.analyze import run_analyze
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
 from orgpulse.present import SyncBar, findings_table, sync_table
+from orgpulse.report import write_report
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
 from orgpulse.store import Store
 from orgpulse.sync import exit_code, run_sync
@@ -68,6 +69,18 @@ def run_demo(
     console.print(findings_table(run.result))
     console.print(truth_table(run.result, truth))
     console.print(f"Trend run {run.run_id} appended to {settings.store.url}")
+    summary = write_report(store, folder / "report.html")
+    console.print(f"Report: [bold]{summary.path.resolve()}[/] — open it in a browser")
+    config = folder / "config.toml"
+    config.write_text(
+        f'[store]\nurl = "{settings.store.url}"\n\n[analysis]\ntimezone = "UTC"\n', encoding="utf-8"
+    )
+    example = next((c for c in truth["cells"]), None)
+    if example is not None:
+        console.print(
+            f"Why an alert? orgpulse --config {config} explain {example['symptom']} "
+            f"--team {example['team']} --week {example['week_start']}"
+        )
     return 0
 
 

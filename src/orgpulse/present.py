@@ -7,19 +7,30 @@ import io
 from collections.abc import Sequence
 from types import TracebackType
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from orgpulse.analysis.result import AnalysisResult, Finding
+from orgpulse.explain import Explanation
 from orgpulse.status import Status
 from orgpulse.sync import SourceReport
 
 SEVERITY_STYLE = {"ok": "green", "watch": "yellow", "alert": "bold red", "insufficient_data": "dim"}
 SEVERITY_GLYPH = {"ok": "ok", "watch": "watch", "alert": "ALERT", "insufficient_data": "·"}
-DIRECTION_GLYPH = {"worsening": "↑ worse", "improving": "↓ better", "stable": "→ stable"}
+DIRECTION_GLYPH = {"worsening": "↑ worse", "improving": "↓ better", "stable": "→"}
 WEEKS_SHOWN = 8
+SYMPTOM_SHORT = {
+    "approval_bottleneck": "approval",
+    "cross_team_blocking": "blocking",
+    "meeting_driven_process": "meetings",
+    "oversized_team": "team size",
+    "diluted_ownership": "ownership",
+    "rigid_workflow": "workflow",
+    "goal_disconnect": "goals",
+    "scattered_focus": "focus",
+}
 
 
 class SyncBar:
@@ -98,8 +109,9 @@ def findings_table(result: AnalysisResult, *, title: str | None = None) -> Table
     table = Table(
         title=title or f"Symptoms per team and ISO week (weeks start Monday, {result.timezone})",
         title_justify="left",
-        caption="ALERT / watch / ok; · = not enough data; * = confidence below 0.5",
+        caption="ALERT / watch / ok; · = too little data; * = confidence < 0.5. Why: orgpulse explain",
         caption_justify="left",
+        padding=(0, 1),
     )
     table.add_column("team", no_wrap=True)
     table.add_column("symptom", no_wrap=True)
@@ -108,7 +120,7 @@ def findings_table(result: AnalysisResult, *, title: str | None = None) -> Table
     table.add_column("trend", no_wrap=True)
     table.add_column("conf.", justify="right")
     for (team, symptom), by_week in sorted(cells.items()):
-        row: list[Text | str] = [team, symptom.replace("_", " ")]
+        row: list[Text | str] = [team, SYMPTOM_SHORT.get(symptom, symptom)]
         for week in weeks:
             cell = by_week.get(week)
             if cell is None:
@@ -191,3 +203,65 @@ def status_table(status: Status) -> Table:
             Text(problem or "ok", style="bold red" if problem else "green"),
         )
     return table
+
+
+def explanation_view(e: Explanation) -> Group:
+    """What `orgpulse explain` prints: the row, its metrics against thresholds, evidence, confidence."""
+    style = SEVERITY_STYLE.get(e.severity, "")
+    score = "null" if e.score is None else f"{e.score:.2f}"
+    head = Text.assemble(
+        (f"{e.symptom.replace('_', ' ')} — team {e.team}, week of {e.week_start} ({e.timezone})\n", "bold"),
+        ("severity ", ""),
+        (e.severity, style),
+        (f"   score {score}   direction {e.direction or 'n/a'}", ""),
+        (f"   sample {e.sample_size}   confidence {e.confidence:.2f}", ""),
+        (" (low: check the factors below)" if e.confidence < 0.5 else "", "bold yellow"),
+        (f"\nrun {e.run_id} ({e.run_trigger}, as of {e.run_as_of:%Y-%m-%d %H:%M} UTC)", "dim"),
+    )
+    thresholds = e.explain.get("thresholds", {})
+    metrics = Table(title="Metrics", title_justify="left")
+    for name in ("metric", "value", "watch", "alert", "other thresholds"):
+        metrics.add_column(name, justify="left" if name in ("metric", "other thresholds") else "right")
+    for name, value in e.metrics.items():
+        limits = thresholds.get(name, {}) if isinstance(thresholds.get(name), dict) else {}
+        other = ", ".join(f"{k} {v}" for k, v in limits.items() if k not in ("watch", "alert"))
+        metrics.add_row(
+            name, _number(value), _number(limits.get("watch")), _number(limits.get("alert")), other
+        )
+    parts: list[Table | Text] = [head, metrics]
+    by_kind: dict[str, list[dict[str, object]]] = {}
+    for item in e.evidence:
+        by_kind.setdefault(str(item.get("kind", "evidence")), []).append(item)
+    for kind, items in by_kind.items():
+        columns = [c for c in dict.fromkeys(k for item in items for k in item) if c != "kind"]
+        table = Table(title=f"Evidence: {kind.replace('_', ' ')} ({len(items)})", title_justify="left")
+        for column in columns:
+            table.add_column(column.replace("_", " "))
+        for item in items:
+            table.add_row(*(_cell(item.get(c)) for c in columns))
+        parts.append(table)
+    factors = e.explain.get("confidence_factors", {})
+    if factors:
+        conf = Table(title="Confidence = the product of", title_justify="left")
+        conf.add_column("factor")
+        conf.add_column("value", justify="right")
+        for name, value in factors.items():
+            conf.add_row(name.replace("_", " "), _number(value))
+        parts.append(conf)
+    return Group(*parts)
+
+
+def _number(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list | tuple | set):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    return _number(value)
