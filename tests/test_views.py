@@ -72,7 +72,10 @@ def test_scheduled_runs_win_and_unfinished_runs_never_show(store: Store) -> None
         ("WEB", "adhoc-only", "ok", "manual"),
     ]
     assert [r["run_id"] for r in current(store, "metric_trends_current")] == ["nightly", "adhoc-only"]
-    assert {r["run_id"] for r in current(store, "dependency_trends_current", "blocked_team")} == {"nightly", "adhoc-only"}
+    assert {r["run_id"] for r in current(store, "dependency_trends_current", "blocked_team")} == {
+        "nightly",
+        "adhoc-only",
+    }
 
 
 def test_a_newer_scheduled_run_replaces_the_older(store: Store) -> None:
@@ -80,3 +83,14 @@ def test_a_newer_scheduled_run_replaces_the_older(store: Store) -> None:
     add_run(store, "tuesday", "schedule", T0 + timedelta(days=1), "alert")
     (row,) = current(store, "symptom_trends_current")
     assert row["run_id"] == "tuesday"
+
+
+def test_retention_prunes_old_runs_but_keeps_the_latest_scheduled(store: Store) -> None:
+    add_run(store, "old-nightly", "schedule", T0 - timedelta(days=900), "watch")
+    add_run(store, "old-adhoc", "manual", T0 - timedelta(days=800), "alert", team="WEB")
+    add_run(store, "recent-adhoc", "manual", T0, "ok", team="WEB")
+    assert store.prune_runs(before=T0 - timedelta(days=730)) == 1
+    with store.engine.connect() as conn:
+        runs = {r for (r,) in conn.execute(sa.text("SELECT run_id FROM analysis_runs"))}
+        trend_runs = {r for (r,) in conn.execute(sa.text("SELECT run_id FROM symptom_trends"))}
+    assert runs == trend_runs == {"old-nightly", "recent-adhoc"}

@@ -6,7 +6,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
@@ -114,6 +114,10 @@ def run_analyze(
         )
         raise
     finish_run(store, journal, outcome="ok", now=datetime.now(UTC))
+    if settings.store.retention_days:
+        pruned = store.prune_runs(before=now - timedelta(days=settings.store.retention_days))
+        if pruned:
+            log.info("analyze: pruned %d runs older than %d days", pruned, settings.store.retention_days)
     log.info("analyze: %d findings over %d weeks, run %s", len(result.findings), weeks, run_id or "not saved")
     return AnalysisRun(run_id=run_id, generated_at=now, result=result)
 

@@ -75,6 +75,8 @@ class SourceSettings:
 @dataclass(frozen=True)
 class StoreSettings:
     url: str = "sqlite:///orgpulse.db"
+    # Analysis runs (and their trend rows) older than this are pruned; 0 keeps everything.
+    retention_days: int = 730
 
 
 @dataclass(frozen=True)
@@ -203,13 +205,16 @@ def _table(doc: Mapping[str, Any], key: str, problems: _Problems) -> dict[str, A
 
 def _parse_store(doc: dict[str, Any], path: Path | None, problems: _Problems) -> StoreSettings:
     for key in doc:
-        if key != "url":
-            problems.add(f"store.{key}", "unknown key (known: url)")
+        if key not in ("url", "retention_days"):
+            problems.add(f"store.{key}", "unknown key (known: url, retention_days)")
+    retention = int(_number(doc, "retention_days", "store", StoreSettings.retention_days, problems))
     url = doc.get("url", StoreSettings.url)
     if not isinstance(url, str) or "://" not in url:
         problems.add("store.url", "must be an SQLAlchemy URL such as sqlite:///orgpulse.db")
         return StoreSettings()
-    return StoreSettings(url=resolve_sqlite_url(url, path.parent if path else Path.cwd()))
+    return StoreSettings(
+        url=resolve_sqlite_url(url, path.parent if path else Path.cwd()), retention_days=retention
+    )
 
 
 def resolve_sqlite_url(url: str, folder: Path) -> str:

@@ -210,6 +210,32 @@ class Store:
                 )
             )
 
+    def prune_runs(self, *, before: datetime) -> int:
+        """Delete analysis runs that finished before `before`, with their trend rows.
+
+        The latest completed scheduled run is always kept, so the BI views never empty out.
+        """
+        runs = t.analysis_runs
+        with self.engine.begin() as conn:
+            keep = conn.execute(
+                sa.select(runs.c.run_id)
+                .where(runs.c.status == "completed", runs.c.trigger == "schedule")
+                .order_by(runs.c.finished_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            old = [
+                r
+                for (r,) in conn.execute(
+                    sa.select(runs.c.run_id).where(runs.c.started_at < before, runs.c.status != "running")
+                )
+                if r != keep
+            ]
+            for chunk in _chunks(old, 500):
+                for table in (t.symptom_trends, t.metric_trends, t.dependency_trends):
+                    conn.execute(table.delete().where(table.c.run_id.in_(chunk)))
+                conn.execute(runs.delete().where(runs.c.run_id.in_(chunk)))
+        return len(old)
+
     def abort_run(self, run_id: str, *, now: datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(
