@@ -13,7 +13,7 @@ from orgpulse.errors import ConfigError
 def make_connector(settings: SourceSettings) -> Connector:
     """The connector for one configured source (constructing it does no I/O)."""
     if settings.kind == "jira_cloud":
-        from orgpulse.connectors.jira.cloud import JiraCloudConnector
+        from .jira.cloud import JiraCloudConnector
 
         connector: Connector = JiraCloudConnector(settings)
         return connector

@@ -1,0 +1,284 @@
+"""Transport to Jira: the `jira` library for the session, auth and server info; one retry policy.
+
+Every call goes through `JiraClient.call`, which counts each HTTP attempt, maps failures onto
+the orgpulse error tree and retries with tenacity:
+
+    401 / 403                  -> AuthError (never retried)
+    429                        -> RateLimitedError, waits at least Retry-After / X-RateLimit-Reset
+    5xx, timeout, connection   -> TransientError, exponential backoff with jitter
+    other 4xx                  -> HTTPStatusError (a ProtocolError carrying the status)
+    not JSON                   -> ProtocolError
+
+Two pitfalls of `jira` 3.10.5 (DESIGN.md): `str(JIRAError)` contains the request headers,
+Authorization among them, so a JIRAError is never formatted nor chained (`from None`) — messages
+carry the status and the path only; and its own retry caps Retry-After at 60 s, so it is built
+with `max_retries=0` and the policy here is the only one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from requests.exceptions import RequestException, Timeout
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from jira import JIRA, JIRAError
+from orgpulse.config import SourceSettings
+from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
+
+LOG = logging.getLogger(__name__)
+
+API = "/rest/api/3/"
+BACKOFF_BASE_SECONDS = 1.0
+
+
+class HTTPStatusError(ProtocolError):
+    """The server refused the request with a 4xx other than 401/403/429 (400 bad request, 404...)."""
+
+    def __init__(self, message: str, *, status: int, source: str = "") -> None:
+        self.status = status
+        super().__init__(message, source=source)
+
+
+class ServerBusyError(TransientError):
+    """A 5xx, possibly with a Retry-After the policy honours."""
+
+    def __init__(self, message: str, *, retry_after: float = 0.0, source: str = "") -> None:
+        self.retry_after = retry_after
+        super().__init__(message, source=source)
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float) -> float:
+    """The wait a response asks for: Retry-After (seconds or HTTP date), else X-RateLimit-Reset."""
+    value = headers.get("Retry-After")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+            except (TypeError, ValueError):
+                pass
+    reset = headers.get("X-RateLimit-Reset")
+    if reset:
+        try:
+            moment = datetime.fromisoformat(reset.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return 0.0
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, moment.timestamp() - now)
+    return 0.0
+
+
+def jira_error_messages(response: Any, limit: int = 300) -> str:
+    """Jira's own explanation of a refusal (`errorMessages`, `errors`): body text, never headers."""
+    try:
+        doc = response.json()
+    except (AttributeError, ValueError):
+        return ""
+    if not isinstance(doc, Mapping):
+        return ""
+    messages = doc.get("errorMessages")
+    found = [str(m) for m in messages] if isinstance(messages, list) else []
+    errors = doc.get("errors")
+    if isinstance(errors, Mapping):
+        found += [f"{k}: {v}" for k, v in errors.items()]
+    text = "; ".join(found)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class JiraClient:
+    """A Jira Cloud session that counts its requests; constructing it does no I/O."""
+
+    def __init__(
+        self,
+        settings: SourceSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        jira_factory: Callable[..., Any] = JIRA,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._factory = jira_factory
+        self._jitter = jitter
+        self._jira: Any = None
+        self._requests = 0
+
+    @property
+    def requests(self) -> int:
+        """HTTP attempts so far: the library's serverInfo, retries and refused ones included."""
+        return self._requests
+
+    @property
+    def source(self) -> str:
+        return self._settings.name
+
+    @property
+    def deployment_type(self) -> str | None:
+        return getattr(self._jira, "deploymentType", None) if self._jira is not None else None
+
+    def connect(self) -> None:
+        """Open the session (the library asks serverInfo) and check this is Jira Cloud."""
+        if self._jira is not None:
+            return
+        self._jira = self._retrying()(self._construct)
+        if self.deployment_type != "Cloud":
+            found = self.deployment_type or "unknown"
+            self.close()
+            raise ProtocolError(
+                f"{self._settings.url} is not Jira Cloud (serverInfo deploymentType: {found}); "
+                'for Jira Data Center or Server use kind = "jira_dc"',
+                source=self._settings.name,
+            )
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.call("GET", path, params=params)
+
+    def post(self, path: str, body: Mapping[str, Any]) -> Any:
+        return self.call("POST", path, body=body)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """One REST call under the retry policy; the parsed JSON answer."""
+        self.connect()
+        return self._retrying()(self._attempt, method, path, params, body)
+
+    def close(self) -> None:
+        if self._jira is not None:
+            try:
+                self._jira.close()
+            finally:
+                self._jira = None
+
+    def _construct(self) -> Any:
+        settings = self._settings
+        auth: dict[str, Any]
+        if settings.auth == "basic" and settings.user is not None:
+            auth = {"basic_auth": (settings.user.reveal(), settings.token.reveal())}
+        else:
+            auth = {"token_auth": settings.token.reveal()}
+        self._requests += 1
+        try:
+            return self._factory(
+                server=settings.url,
+                options={"rest_api_version": "3", "check_update": False},
+                max_retries=0,
+                get_server_info=True,
+                timeout=settings.timeout_seconds,
+                **auth,
+            )
+        except JIRAError as exc:
+            raise self._http_error(exc.status_code, exc.response, "GET", API + "serverInfo") from None
+        except (ValueError, KeyError, TypeError):
+            # Before RequestException: requests' JSONDecodeError is both a ValueError and one of those.
+            raise ProtocolError(
+                f"{settings.url} did not answer serverInfo as Jira does (is the URL a Jira site?)",
+                source=settings.name,
+            ) from None
+        except RequestException as exc:
+            raise self._network_error(exc, "GET", API + "serverInfo") from None
+
+    def _attempt(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
+    ) -> Any:
+        url = self._jira.server_url + API + path
+        where = API + path
+        self._requests += 1
+        try:
+            response = self._jira._session.request(
+                method, url, params=dict(params) if params else None, data=json.dumps(body) if body else None
+            )
+        except JIRAError as exc:
+            raise self._http_error(exc.status_code, exc.response, method, where) from None
+        except RequestException as exc:
+            raise self._network_error(exc, method, where) from None
+        try:
+            return response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type", "no content type")
+            raise ProtocolError(
+                f"HTTP {response.status_code} on {method} {where}: the answer is not JSON ({kind})",
+                source=self._settings.name,
+            ) from None
+
+    def _http_error(self, status: int | None, response: Any, method: str, where: str) -> SourceError:
+        name = self._settings.name
+        headers: Mapping[str, str] = getattr(response, "headers", None) or {}
+        prefix = f"HTTP {status} on {method} {where}"
+        if status in (401, 403):
+            what = "credentials refused" if status == 401 else "permission denied"
+            return AuthError(
+                f"{prefix}: {what} (check the e-mail and API token variables and the account's access)",
+                source=name,
+            )
+        if status == 429:
+            wait = retry_after_seconds(headers, self._clock())
+            return RateLimitedError(
+                f"{prefix}: rate limited (asked to wait {wait:.0f} s)", retry_after=wait, source=name
+            )
+        if status is None or status >= 500:
+            wait = retry_after_seconds(headers, self._clock())
+            return ServerBusyError(f"{prefix}: server error", retry_after=wait, source=name)
+        what = "this API was removed from Jira Cloud" if status == 410 else "request refused"
+        reason = jira_error_messages(response)
+        return HTTPStatusError(
+            f"{prefix}: {what}" + (f" ({reason})" if reason else ""), status=status, source=name
+        )
+
+    def _network_error(self, exc: RequestException, method: str, where: str) -> SourceError:
+        host = urlsplit(self._settings.url).netloc
+        what = "timed out" if isinstance(exc, Timeout) else f"failed ({type(exc).__name__})"
+        return TransientError(f"{method} {where} on {host} {what}", source=self._settings.name)
+
+    def _retrying(self) -> Retrying:
+        return Retrying(
+            stop=stop_after_attempt(max(0, self._settings.max_retries) + 1),
+            wait=self._wait,
+            retry=retry_if_exception(self._retryable),
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+
+    def _retryable(self, exc: BaseException) -> bool:
+        if not isinstance(exc, TransientError):
+            return False
+        # A server asking for a longer wait than allowed: give up now rather than be refused again.
+        return _asked_wait(exc) <= self._settings.max_retry_wait_seconds
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        cap = self._settings.max_retry_wait_seconds
+        asked = _asked_wait(exc) if exc is not None else 0.0
+        if asked > 0:
+            return min(cap, asked + self._jitter() * min(1.0, asked * 0.1))
+        backoff = BACKOFF_BASE_SECONDS * 2.0 ** (state.attempt_number - 1)
+        return min(cap, backoff * (0.5 + 0.5 * self._jitter()))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = float(state.next_action.sleep) if state.next_action else 0.0
+        LOG.warning("%s: %s; retry %d in %.1f s", self._settings.name, exc, state.attempt_number, wait)
+
+
+def _asked_wait(exc: BaseException) -> float:
+    wait = getattr(exc, "retry_after", 0.0)
+    return float(wait) if isinstance(wait, int | float) else 0.0

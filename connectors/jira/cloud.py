@@ -1,0 +1,260 @@
+"""The Jira Cloud connector: pages of canonical records with complete histories, in few requests.
+
+A run opens the session (the library asks serverInfo), loads the site's metadata unless the
+cursor's copy is fresh (fields, statuses, link types, and the project keys when none are
+configured), then pages `POST /search/jql` in created order. Search pages are grouped into units
+of work, so that one bulk changelog call serves many pages; each unit has its truncated histories
+completed (`histories.py`), is normalised, and becomes one `Page` committed with its cursor
+(`cursor.py`): a checkpoint while the run goes on, the moved watermark at its end.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from orgpulse.config import SourceSettings
+from orgpulse.connector import Page
+from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
+from orgpulse.model import Batch, Link, Status
+
+from . import jql
+from .client import HTTPStatusError, JiraClient
+from .cursor import (
+    CursorState,
+    Metadata,
+    Run,
+    cursor_json,
+    link_type_doc,
+    next_watermark,
+)
+from .histories import fetch_histories, truncated
+from .normalise import dedupe_people, normalise_issue
+from .normalise_links import LinkTypeBook
+from .normalise_meta import (
+    find_custom_fields,
+    normalise_statuses,
+    parse_jira_datetime,
+    to_epoch_ms,
+)
+
+LOG = logging.getLogger(__name__)
+
+# A unit of work closes once this many issues, or this many truncated histories, are pending:
+# the bulk changelog then serves up to 1000 issues a call and 10000 histories a page.
+UNIT_MAX_ISSUES = 2000
+UNIT_MAX_TRUNCATED = jql.BULK_MAX_IDS
+
+Raw = Mapping[str, Any]
+
+
+class JiraCloudConnector:
+    """Fetches one Jira Cloud site (the `Connector` protocol); constructing it does no I/O."""
+
+    def __init__(self, settings: SourceSettings, *, client: JiraClient | None = None) -> None:
+        self._settings = settings
+        self._client = client if client is not None else JiraClient(settings)
+
+    @property
+    def requests(self) -> int:
+        count: int = self._client.requests
+        return count
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, cursor: Mapping[str, Any], *, full: bool, now: datetime) -> Iterator[Page]:
+        state = CursorState.load(cursor)
+        self._client.connect()
+        metadata, first = self._metadata(state.metadata, now if now.tzinfo else now.replace(tzinfo=UTC))
+        projects = list(self._settings.projects) or list(metadata.projects or ())
+        if not projects:
+            raise AuthError(
+                "the account sees no Jira project: grant it Browse projects, or list projects in the config",
+                source=self._settings.name,
+            )
+        watermark = None if full else state.watermark_ms
+        run = (None if full else Run.resume(state.checkpoint, projects)) or Run(
+            self._jql(projects, watermark)
+        )
+        if run.resumed:
+            LOG.info("%s: resuming an interrupted run after %d issues", self._settings.name, run.seen)
+        book = LinkTypeBook.of(metadata.link_types, self._settings.blocking_link_types)
+        for issues, last in self._units(run, jql.search_fields(metadata.fields.ids()), projects, watermark):
+            batch = self._normalise(issues, metadata, book)
+            batch.extend(first)
+            first = Batch()
+            if last:
+                moved = next_watermark(
+                    state.watermark_ms, run.max_updated_ms, self._settings.overlap_minutes, full=full
+                )
+                out = cursor_json(moved, metadata, None)
+            else:
+                out = cursor_json(state.watermark_ms, metadata, run.checkpoint(projects))
+            yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
+        LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
+
+    def _jql(self, projects: Sequence[str], watermark: int | None) -> str:
+        since = self._settings.since if watermark is None else None
+        query: str = jql.search_jql(projects, updated_from_ms=watermark, created_from=since)
+        return query
+
+    def _units(
+        self, run: Run, fields: Sequence[str], projects: Sequence[str], watermark: int | None
+    ) -> Iterator[tuple[list[Raw], bool]]:
+        """Search pages grouped into units of work: (issues, is the run's last unit)."""
+        pending: list[Raw] = []
+        while True:
+            body = jql.search_body(run.jql, fields, page_size=self._settings.page_size, token=run.token)
+            try:
+                page = self._client.post(jql.SEARCH, body)
+            except HTTPStatusError as exc:
+                if not (run.resumed and exc.status == 400):
+                    raise
+                LOG.warning("%s: the checkpoint's page token was refused; restarting from the watermark",
+                            self._settings.name)  # fmt: skip
+                fresh = Run(self._jql(projects, watermark))
+                run.jql, run.token, run.max_updated_ms, run.seen, run.resumed = (
+                    fresh.jql,
+                    None,
+                    None,
+                    0,
+                    False,
+                )
+                pending = []
+                continue
+            run.resumed = False
+            issues, token, is_last = self._search_page(page)
+            if token is not None and token in run.tokens:
+                raise ProtocolError(
+                    f"the search returned the page token {token!r} twice", source=self._settings.name
+                )
+            if token is not None:
+                run.tokens.add(token)
+            pending += issues
+            run.seen += len(issues)
+            run.max_updated_ms = _max_updated(run.max_updated_ms, issues)
+            run.token = token
+            last = token is None or is_last or not issues
+            short = sum(1 for i in pending if truncated(i))
+            full_unit = (
+                len(pending) >= UNIT_MAX_ISSUES or short + self._settings.page_size > UNIT_MAX_TRUNCATED
+            )
+            if last or full_unit:
+                yield pending, last
+                pending = []
+            if last:
+                return
+
+    def _search_page(self, doc: object) -> tuple[list[Raw], str | None, bool]:
+        issues = doc.get("issues") if isinstance(doc, Mapping) else None
+        if not isinstance(doc, Mapping) or not isinstance(issues, list):
+            raise ProtocolError("/search/jql must answer {issues: [...]}", source=self._settings.name)
+        token = doc.get("nextPageToken")  # absent (or null) on the last page
+        found = [i for i in issues if isinstance(i, Mapping)]
+        return found, (str(token) if token else None), doc.get("isLast") is True
+
+    def _normalise(self, issues: Sequence[Raw], metadata: Metadata, book: LinkTypeBook) -> Batch:
+        """One unit: complete the truncated histories, normalise, and count what stays incomplete."""
+        by_id = {str(i.get("id")): i for i in issues}
+        histories = fetch_histories(self._client, by_id)
+        batch = Batch()
+        for issue_id, raw in by_id.items():
+            batch.extend(
+                normalise_issue(
+                    raw,
+                    histories[issue_id],
+                    fields=metadata.fields,
+                    links=book,
+                    known_statuses=metadata.status_ids,
+                    keep_raw=self._settings.keep_raw,
+                )
+            )
+        incomplete = sorted(i for i, done in batch.history_complete.items() if not done)
+        if incomplete:
+            LOG.warning("%s: %d issues keep an incomplete history (%s...)", self._settings.name,
+                        len(incomplete), ", ".join(incomplete[:5]))  # fmt: skip
+        batch.people = dedupe_people(batch.people)
+        batch.links = _dedupe_links(batch.links)
+        batch.statuses = _dedupe_statuses(batch.statuses)
+        return batch
+
+    def _metadata(self, cached: Metadata | None, now: datetime) -> tuple[Metadata, Batch]:
+        """The cursor's metadata while fresh, else a new fetch whose statuses go to the first page."""
+        need_projects = not self._settings.projects
+        if cached is not None and cached.fresh(
+            now, self._settings.metadata_ttl_hours, need_projects=need_projects
+        ):
+            return cached, Batch()
+        field_doc = self._client.get(jql.FIELDS)
+        status_doc = self._client.get(jql.STATUSES)
+        type_doc = self._client.get(jql.LINK_TYPES)
+        types = type_doc.get("issueLinkTypes") if isinstance(type_doc, Mapping) else None
+        if not isinstance(field_doc, list) or not isinstance(status_doc, list) or not isinstance(types, list):
+            raise ProtocolError(
+                "/field and /status must answer arrays, /issueLinkType {issueLinkTypes: [...]}",
+                source=self._settings.name,
+            )
+        statuses, quarantined = normalise_statuses(status_doc)
+        metadata = Metadata(
+            fetched_at=now,
+            fields=find_custom_fields(f for f in field_doc if isinstance(f, Mapping)),
+            link_types=tuple(link_type_doc(t) for t in types if isinstance(t, Mapping)),
+            status_ids=frozenset(s.status_id for s in statuses),
+            projects=tuple(self._fetch_projects()) if need_projects else None,
+        )
+        LOG.info("%s: metadata: %d statuses, %d link types, custom fields %s", self._settings.name,
+                 len(statuses), len(metadata.link_types), metadata.fields.to_json())  # fmt: skip
+        return metadata, Batch(statuses=statuses, quarantined=quarantined)
+
+    def _fetch_projects(self) -> list[str]:
+        keys: list[str] = []
+        start = 0
+        while True:
+            doc = self._client.get(jql.PROJECTS, jql.project_params(start))
+            values = doc.get("values") if isinstance(doc, Mapping) else None
+            if not isinstance(values, list):
+                raise ProtocolError("/project/search must answer {values: [...]}", source=self._settings.name)
+            keys += [str(v["key"]) for v in values if isinstance(v, Mapping) and v.get("key")]
+            start += len(values)
+            total = doc.get("total")
+            if not values or doc.get("isLast") is True or (isinstance(total, int) and start >= total):
+                return keys
+
+
+def _max_updated(current: int | None, issues: Sequence[Raw]) -> int | None:
+    for raw in issues:
+        doc = raw.get("fields")
+        try:
+            updated = to_epoch_ms(
+                parse_jira_datetime(doc.get("updated") if isinstance(doc, Mapping) else None)
+            )
+        except SchemaDriftError:
+            continue  # the normaliser quarantines the issue
+        current = updated if current is None else max(current, updated)
+    return current
+
+
+def _dedupe_links(links: Sequence[Link]) -> list[Link]:
+    """One Link per id (both ends of a link can sit in one unit), with the earliest known creation."""
+    best: dict[str, Link] = {}
+    for link in links:
+        known = best.get(link.link_id)
+        earlier = link.created_at is not None and (
+            known is None or known.created_at is None or link.created_at < known.created_at
+        )
+        if known is None or earlier:
+            best[link.link_id] = link
+    return list(best.values())
+
+
+def _dedupe_statuses(statuses: Sequence[Status]) -> list[Status]:
+    """One Status per id, preferring one whose category is known."""
+    best: dict[str, Status] = {}
+    for status in statuses:
+        known = best.get(status.status_id)
+        if known is None or (status.category_known and not known.category_known):
+            best[status.status_id] = status
+    return list(best.values())

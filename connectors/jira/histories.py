@@ -1,0 +1,101 @@
+"""Fetching complete Jira Cloud histories for issues whose embedded changelog is truncated.
+
+The search embeds at most 40 histories, newest first (JIRA-NOTES §1.3). For the issues it cut,
+`POST /changelog/bulkfetch` returns every history (≤ 1000 issues a call, oldest first across
+issues, token-paged, one issue's histories possibly split over pages), unfiltered: a `fieldIds`
+filter drops `Link` items and could never reach `changelog.total`. An issue still short after
+that is read once from `GET /issue/{id}/changelog` (startAt-paged); what is still short then is
+left for the normaliser to mark incomplete.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from orgpulse.errors import ProtocolError
+
+from . import jql
+from .client import HTTPStatusError, JiraClient
+from .normalise import (
+    changelog_total,
+    embedded_histories,
+    history_ids,
+    merge_histories,
+)
+
+LOG = logging.getLogger(__name__)
+
+Histories = list[Mapping[str, Any]]
+
+
+def truncated(raw_issue: Mapping[str, Any]) -> bool:
+    """True when the issue's embedded changelog holds fewer entries than its total, or has none."""
+    total = changelog_total(raw_issue)
+    return total is None or len(history_ids(embedded_histories(raw_issue))) < total
+
+
+def fetch_histories(client: JiraClient, issues: Mapping[str, Mapping[str, Any]]) -> dict[str, Histories]:
+    """Every issue's histories (by issue id): the embedded ones, completed where they were cut."""
+    found = {issue_id: embedded_histories(raw) for issue_id, raw in issues.items()}
+    short = [issue_id for issue_id, raw in issues.items() if truncated(raw)]
+    if not short:
+        return found
+    bulk = fetch_bulk_changelogs(client, short)
+    for issue_id in short:
+        found[issue_id] = merge_histories(bulk.get(issue_id, ()), found[issue_id])
+    for issue_id in short:
+        if len(history_ids(found[issue_id])) >= (changelog_total(issues[issue_id]) or 0):
+            continue
+        try:
+            found[issue_id] = merge_histories(fetch_issue_changelog(client, issue_id), found[issue_id])
+        except HTTPStatusError as exc:
+            if exc.status != 404:
+                raise
+            LOG.warning("issue %s vanished before its history was read", issue_id)
+    return found
+
+
+def fetch_bulk_changelogs(client: JiraClient, issue_ids: Sequence[str]) -> dict[str, Histories]:
+    found: dict[str, Histories] = {}
+    for chunk in jql.chunks(issue_ids, jql.BULK_MAX_IDS):
+        token: str | None = None
+        tokens: set[str] = set()
+        while True:
+            doc = client.post(jql.BULK_CHANGELOG, jql.bulk_changelog_body(chunk, token))
+            logs = doc.get("issueChangeLogs") if isinstance(doc, Mapping) else None
+            if not isinstance(logs, list):
+                raise ProtocolError(
+                    "/changelog/bulkfetch must answer {issueChangeLogs: [...]}", source=client.source
+                )
+            for entry in logs:
+                if isinstance(entry, Mapping) and entry.get("issueId") is not None:
+                    changes = entry.get("changeHistories") or ()
+                    found.setdefault(str(entry["issueId"]), []).extend(
+                        h for h in changes if isinstance(h, Mapping)
+                    )
+            token = str(doc["nextPageToken"]) if doc.get("nextPageToken") else None
+            if token is None or not logs:
+                break
+            if token in tokens:
+                raise ProtocolError(
+                    f"the bulk changelog returned the page token {token!r} twice", source=client.source
+                )
+            tokens.add(token)
+    return found
+
+
+def fetch_issue_changelog(client: JiraClient, issue_id: str) -> Histories:
+    values: Histories = []
+    start = 0
+    while True:
+        doc = client.get(jql.issue_path(issue_id), jql.changelog_params(start))
+        page = doc.get("values") if isinstance(doc, Mapping) else None
+        if not isinstance(page, list):
+            raise ProtocolError("/issue/{id}/changelog must answer {values: [...]}", source=client.source)
+        values += [h for h in page if isinstance(h, Mapping)]
+        start += len(page)
+        total = doc.get("total")
+        if not page or doc.get("isLast") is True or (isinstance(total, int) and start >= total):
+            return values

@@ -1,0 +1,390 @@
+"""Pure functions from Jira REST JSON to canonical records: issues, histories, changes, people, statuses.
+
+No I/O and no clock. What cannot be read becomes a `Quarantined` record and the rest goes on.
+Links (issuelinks and `Link` changelog items) are read in `normalise_links`.
+
+Jira facts this module relies on (shared/api/JIRA-NOTES.md):
+* times look like `2020-06-12T08:13:13.360+0800` (offset without a colon); spec examples also
+  carry `Z` and integer epochs;
+* the embedded changelog is newest-first on Cloud, the paged endpoints oldest-first: histories
+  are re-sorted here, oldest first, and de-duplicated by history id;
+* status items carry status ids in `from`/`to` (names are localized and renamed), assignee items
+  carry account ids (Data Center: user keys);
+* a moved issue gets `Key` and `project` items; its team (the project key) changes with the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from orgpulse.errors import SchemaDriftError
+from orgpulse.model import (
+    AssigneeChange,
+    Batch,
+    Category,
+    FlagChange,
+    History,
+    Issue,
+    Person,
+    Quarantined,
+    Status,
+    StatusChange,
+    TeamChange,
+)
+
+from .normalise_links import LinkEvent, LinkTypeBook, normalise_links
+from .normalise_meta import FieldIds, normalise_status, parse_jira_datetime
+
+NO_FIELDS = FieldIds()
+
+
+def person_of(user: object) -> Person | None:
+    """A Jira user object as a Person (accountId on Cloud; key or name on Data Center)."""
+    if not isinstance(user, Mapping):
+        return None
+    person_id = user.get("accountId") or user.get("key") or user.get("name")
+    if not isinstance(person_id, str) or not person_id:
+        return None
+    return Person(person_id, str(user.get("displayName") or ""), is_bot=user.get("accountType") == "app")
+
+
+def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Histories from several fetches, each id once (the first seen wins), in no promised order."""
+    seen: dict[str, Mapping[str, Any]] = {}
+    anonymous: list[Mapping[str, Any]] = []
+    for source in sources:
+        for entry in source:
+            if not isinstance(entry, Mapping):
+                continue
+            history_id = entry.get("id")
+            if history_id is None:
+                anonymous.append(entry)
+            else:
+                seen.setdefault(str(history_id), entry)
+    return [*seen.values(), *anonymous]
+
+
+def embedded_histories(raw_issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    changelog = raw_issue.get("changelog")
+    histories = changelog.get("histories") if isinstance(changelog, Mapping) else None
+    return [h for h in histories if isinstance(h, Mapping)] if isinstance(histories, list) else []
+
+
+def changelog_total(raw_issue: Mapping[str, Any]) -> int | None:
+    """The number of history entries Jira counts for the issue (embedded `changelog.total`)."""
+    changelog = raw_issue.get("changelog")
+    total = changelog.get("total") if isinstance(changelog, Mapping) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
+    return {str(h["id"]) for h in histories if h.get("id") is not None}
+
+
+def normalise_issue(
+    raw: Mapping[str, Any],
+    histories: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    fields: FieldIds = NO_FIELDS,
+    links: LinkTypeBook | None = None,
+    known_statuses: Collection[str] | None = None,
+    keep_raw: bool = False,
+) -> Batch:
+    """One search-result issue and its histories (default: the embedded ones) as a Batch.
+
+    `history_complete[issue_id]` says whether every entry Jira counts was received. An issue that
+    cannot be read is quarantined whole; a history entry that cannot be read is quarantined alone.
+    With `known_statuses` (the ids `/status` listed), a status id it lacks — a retired status in
+    old histories, or one created since — becomes a Status: from the issue's own status with its
+    category, else from the changelog's name with `category_known=False`.
+    """
+    batch = Batch()
+    native_id = str(raw.get("id", "?")) if isinstance(raw, Mapping) else "?"
+    entries = merge_histories(embedded_histories(raw) if histories is None else histories)
+    try:
+        issue = _issue(raw, fields)
+    except SchemaDriftError as exc:
+        batch.quarantined.append(Quarantined(native_id, "jira_issue", str(exc), _dump(raw)))
+        return batch
+    batch.issues.append(issue)
+    status = raw["fields"].get("status")
+    if isinstance(status, Mapping) and (known_statuses is None or issue.status_id not in known_statuses):
+        # A status normalise_status cannot read is still named from the changelog, if it appears there.
+        with contextlib.suppress(SchemaDriftError):
+            batch.statuses.append(normalise_status(status))
+    people = [person_of(raw["fields"].get("assignee"))]
+    named_in_items: list[Person | None] = []  # names as of the change: used only for unseen people
+    dated = _dated_histories(issue.issue_id, entries, batch)
+    link_events: list[LinkEvent] = []
+    key_now = _initial_key(issue.key, dated)
+    for at, entry in dated:
+        history_id = str(entry["id"])
+        author = person_of(entry.get("author"))
+        people.append(author)
+        actor = author.person_id if author else None
+        items = [i for i in entry.get("items") or () if isinstance(i, Mapping)]
+        batch.histories.append(History(issue.issue_id, history_id, at, actor, len(items)))
+        for index, item in enumerate(items):
+            kind = item_kind(item, fields)
+            key_now = _item(batch, kind, issue.issue_id, history_id, index, at, actor, item, key_now)
+            if kind == "link":
+                link_events.append(LinkEvent(at, key_now, item))
+            elif kind == "assignee":
+                named_in_items += _assignee_people(item)
+    if known_statuses is not None:
+        batch.statuses += _unknown_statuses(batch, known_statuses, dated)
+    total = changelog_total(raw)
+    received = len(history_ids(entries)) + sum(1 for e in entries if e.get("id") is None)
+    # Without a total (no embedded changelog), only a caller that fetched the history can vouch.
+    batch.history_complete[issue.issue_id] = received >= total if total is not None else histories is not None
+    link_doc = raw["fields"].get("issuelinks")
+    found, bad = normalise_links(
+        issue.issue_id,
+        issue.key,
+        _status_done(status),
+        link_doc if isinstance(link_doc, list) else [],
+        link_events,
+        links or LinkTypeBook.empty(),
+    )
+    batch.links += found
+    batch.quarantined += bad
+    seen = dedupe_people(p for p in people if p is not None)
+    ids = {p.person_id for p in seen}
+    batch.people += seen + dedupe_people(
+        p for p in named_in_items if p is not None and p.person_id not in ids
+    )
+    if keep_raw:
+        batch.raw.append(("jira_issue", issue.issue_id, raw_with_histories(raw, [e for _, e in dated])))
+    return batch
+
+
+def raw_with_histories(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]]) -> str:
+    """The issue payload with its complete history (oldest first) in place of the capped embed."""
+    doc = dict(raw)
+    changelog = dict(raw.get("changelog") or {})
+    changelog.update({"startAt": 0, "maxResults": len(histories), "histories": list(histories)})
+    doc["changelog"] = changelog
+    return _dump(doc)
+
+
+def dedupe_people(people: Iterable[Person]) -> list[Person]:
+    """One Person per id, preferring a named one and the bot flag when any copy has it."""
+    best: dict[str, Person] = {}
+    for person in people:
+        known = best.get(person.person_id)
+        if known is None:
+            best[person.person_id] = person
+            continue
+        best[person.person_id] = Person(
+            person.person_id,
+            known.display_name or person.display_name,
+            is_bot=known.is_bot or person.is_bot,
+        )
+    return list(best.values())
+
+
+def _issue(raw: Mapping[str, Any], fields: FieldIds) -> Issue:
+    if not isinstance(raw, Mapping):
+        raise SchemaDriftError("an issue that is not an object")
+    issue_id, key, doc = raw.get("id"), raw.get("key"), raw.get("fields")
+    if not isinstance(issue_id, str | int) or isinstance(issue_id, bool) or not str(issue_id):
+        raise SchemaDriftError("an issue without an id")
+    if not isinstance(key, str) or "-" not in key:
+        raise SchemaDriftError(f"issue {issue_id}: no key")
+    if not isinstance(doc, Mapping):
+        raise SchemaDriftError(f"issue {issue_id}: no fields (was the field list sent?)")
+    project = doc.get("project")
+    project_key = project.get("key") if isinstance(project, Mapping) else None
+    if not isinstance(project_key, str) or not project_key:
+        project_key = key.rsplit("-", 1)[0]
+    status = doc.get("status")
+    status_id = status.get("id") if isinstance(status, Mapping) else None
+    if status_id is None or str(status_id) == "":
+        raise SchemaDriftError(f"issue {issue_id}: no status")
+    issue_type = doc.get("issuetype")
+    if not isinstance(issue_type, Mapping):
+        issue_type = {}
+    type_name = str(issue_type.get("name") or "")
+    level = issue_type.get("hierarchyLevel")
+    is_epic = (isinstance(level, int) and level >= 1) or type_name.lower() == "epic"
+    parent_id, parent_key = _parent(doc, fields)
+    resolution = doc.get("resolution")
+    priority = doc.get("priority")
+    assignee = person_of(doc.get("assignee"))
+    labels = doc.get("labels")
+    return Issue(
+        issue_id=str(issue_id),
+        key=key,
+        project_key=project_key,
+        team_key=project_key,
+        type_name=type_name,
+        is_epic=is_epic,
+        title=str(doc.get("summary") or ""),
+        created=parse_jira_datetime(doc.get("created")),
+        updated=parse_jira_datetime(doc.get("updated") or doc.get("created")),
+        status_id=str(status_id),
+        labels=tuple(str(label) for label in labels) if isinstance(labels, list) else (),
+        priority=str(priority["name"]) if isinstance(priority, Mapping) and priority.get("name") else None,
+        parent_id=parent_id,
+        parent_key=parent_key,
+        resolved=parse_jira_datetime(doc["resolutiondate"]) if doc.get("resolutiondate") else None,
+        resolution=str(resolution["name"])
+        if isinstance(resolution, Mapping) and resolution.get("name")
+        else None,
+        assignee_id=assignee.person_id if assignee else None,
+        flagged=_flagged(doc, fields),
+        history_total=changelog_total(raw),
+    )
+
+
+def _parent(doc: Mapping[str, Any], fields: FieldIds) -> tuple[str | None, str | None]:
+    parent = doc.get("parent")
+    if isinstance(parent, Mapping) and (parent.get("id") or parent.get("key")):
+        pid, pkey = parent.get("id"), parent.get("key")
+        return (str(pid) if pid else None), (str(pkey) if pkey else None)
+    # Epic Link (deprecated on Cloud in favour of `parent`, still set on older data): the epic's key.
+    epic = doc.get(fields.epic_link) if fields.epic_link else None
+    if isinstance(epic, str) and epic:
+        return None, epic
+    if isinstance(epic, Mapping) and epic.get("key"):
+        return (str(epic["id"]) if epic.get("id") else None), str(epic["key"])
+    return None, None
+
+
+def _flagged(doc: Mapping[str, Any], fields: FieldIds) -> bool:
+    value = doc.get(fields.flagged) if fields.flagged else None
+    if isinstance(value, list):
+        return len(value) > 0
+    if value is not None:
+        return bool(value)
+    # The agile endpoints expose a boolean `flagged`; the platform search does not.
+    return doc.get("flagged") is True
+
+
+def _status_done(status: object) -> bool | None:
+    if not isinstance(status, Mapping) or not isinstance(status.get("statusCategory"), Mapping):
+        return None
+    return bool(status["statusCategory"].get("key") == "done")
+
+
+def _dated_histories(
+    issue_id: str, entries: Sequence[Mapping[str, Any]], batch: Batch
+) -> list[tuple[datetime, Mapping[str, Any]]]:
+    dated: list[tuple[datetime, Mapping[str, Any]]] = []
+    for entry in entries:
+        history_id = entry.get("id")
+        try:
+            if history_id is None or str(history_id) == "":
+                raise SchemaDriftError("a history entry without an id")
+            dated.append((parse_jira_datetime(entry.get("created")), entry))
+        except SchemaDriftError as exc:
+            native = f"{issue_id}:{history_id if history_id is not None else '?'}"
+            batch.quarantined.append(Quarantined(native, "jira_history", str(exc), _dump(entry)))
+    dated.sort(key=lambda pair: (pair[0], _numeric(pair[1]["id"])))
+    return dated
+
+
+def _numeric(value: object) -> tuple[int, str]:
+    text = str(value)
+    return (int(text), text) if text.isdigit() else (0, text)
+
+
+def _initial_key(current: str, dated: Sequence[tuple[datetime, Mapping[str, Any]]]) -> str:
+    """The issue's key before its first move (the first `Key` item's old value), else its key."""
+    for _, entry in dated:
+        for item in entry.get("items") or ():
+            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "key":
+                old = item.get("fromString") or item.get("from")
+                if isinstance(old, str) and old:
+                    return old
+    return current
+
+
+def item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
+    """What a changelog item changes: status, assignee, key, flagged, link, or its field id/name.
+
+    System fields are told by `fieldId`; items without one (Link, Key, project, Workflow...) by
+    `field`; Flagged by the site's field id or, when unknown, by its name.
+    """
+    field_id = str(item.get("fieldId") or "")
+    name = str(item.get("field") or "").lower()
+    if fields.flagged is not None and field_id == fields.flagged:
+        return "flagged"
+    if field_id:
+        return field_id.lower() if not field_id.startswith("customfield_") or name != "flagged" else "flagged"
+    return name
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value is not None and str(value) != "" else None
+
+
+def _item(
+    batch: Batch,
+    name: str,
+    issue_id: str,
+    history_id: str,
+    index: int,
+    at: datetime,
+    actor: str | None,
+    item: Mapping[str, Any],
+    key_now: str,
+) -> str:
+    """Record one changelog item's change, if it is one orgpulse reads; return the issue's key after it."""
+    common = (issue_id, history_id, index, at, actor)
+    if name == "status":
+        batch.status_changes.append(StatusChange(*common, _text(item.get("from")), _text(item.get("to"))))
+    elif name == "assignee":
+        batch.assignee_changes.append(AssigneeChange(*common, _text(item.get("from")), _text(item.get("to"))))
+    elif name == "key":
+        old = _text(item.get("fromString")) or _text(item.get("from"))
+        new = _text(item.get("toString")) or _text(item.get("to"))
+        old_team, new_team = _project_of(old), _project_of(new)
+        if old_team != new_team:
+            batch.team_changes.append(TeamChange(*common, old_team, new_team))
+        return new or key_now
+    elif name == "flagged":
+        batch.flag_changes.append(
+            FlagChange(*common, flagged=bool((_text(item.get("toString")) or "").strip()))
+        )
+    return key_now
+
+
+def _unknown_statuses(
+    batch: Batch, known: Collection[str], dated: Sequence[tuple[datetime, Mapping[str, Any]]]
+) -> list[Status]:
+    names: dict[str, str] = {}
+    for _, entry in dated:
+        for item in entry.get("items") or ():
+            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "status":
+                for id_key, name_key in (("from", "fromString"), ("to", "toString")):
+                    status_id = _text(item.get(id_key))
+                    if status_id:
+                        names[status_id] = _text(item.get(name_key)) or status_id
+    have = set(known) | {s.status_id for s in batch.statuses}
+    return [
+        Status(status_id, name, Category.TODO, category_known=False)
+        for status_id, name in names.items()
+        if status_id not in have
+    ]
+
+
+def _project_of(key: str | None) -> str | None:
+    return key.rsplit("-", 1)[0] if key and "-" in key else None
+
+
+def _assignee_people(item: Mapping[str, Any]) -> list[Person | None]:
+    people: list[Person | None] = []
+    for id_key, name_key in (("from", "fromString"), ("to", "toString")):
+        person_id = _text(item.get(id_key))
+        if person_id:
+            people.append(Person(person_id, _text(item.get(name_key)) or ""))
+    return people
+
+
+def _dump(doc: object) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)
