@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from orgpulse.connectors.jira.client import HTTPStatusError, JiraClient, retry_after_seconds
 
 from orgpulse.config import Secret, SourceSettings
+from orgpulse.connectors.jira.client import HTTPStatusError, JiraClient, retry_after_seconds
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, TransientError
 
 TOKEN = "s3cr3t-api-token-XYZ"

@@ -20,13 +20,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from orgpulse.config import Secret, SourceSettings
+from orgpulse.connector import Page
 from orgpulse.connectors.jira import jql
 from orgpulse.connectors.jira.client import JiraClient
 from orgpulse.connectors.jira.cloud import JiraCloudConnector
 from orgpulse.connectors.jira.cursor import CursorState, Run, next_watermark
-
-from orgpulse.config import Secret, SourceSettings
-from orgpulse.connector import Page
 from orgpulse.errors import ProtocolError
 from orgpulse.model import Batch
 
@@ -159,6 +159,10 @@ class FakeCloud:
                 "isLast": True,
                 "values": [{"key": "CORE"}, {"key": "PAY"}],
             }
+        project = re.fullmatch(r"project/(\w+)/statuses", route)
+        if project:
+            return 200, [{"id": "1", "name": "Story", "subtask": False,
+                          "statuses": [{"id": s, "name": f"S{s}"} for s in STATUS_IDS]}]  # fmt: skip
         if route == "search/jql" and method == "POST":
             return self.search(body)
         if route == "changelog/bulkfetch" and method == "POST":
@@ -352,6 +356,8 @@ def test_full_sync_gets_every_history_in_few_requests(serve: Any) -> None:
     newest = max(i.updated_ms for i in fake.issues)
     assert final["watermark_ms"] == newest - 15 * 60_000
     assert {s.status_id for s in pages[0].batch.statuses} >= set(STATUS_IDS)
+    workflows = {(w.project_key, w.status_id) for w in pages[0].batch.workflow_statuses}
+    assert workflows == {(p, s) for p in ("CORE", "PAY") for s in STATUS_IDS}
 
 
 def test_search_request_is_bounded_explicit_and_stable(serve: Any) -> None:

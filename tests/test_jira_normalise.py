@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from conftest import shared_path
 from orgpulse.connectors.jira.normalise import merge_histories, normalise_issue
 from orgpulse.connectors.jira.normalise_links import LinkTypeBook, classify_link_type
 from orgpulse.connectors.jira.normalise_meta import (
@@ -15,8 +17,6 @@ from orgpulse.connectors.jira.normalise_meta import (
     normalise_statuses,
     parse_jira_datetime,
 )
-
-from conftest import shared_path
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import Category, LinkKind
 
@@ -701,3 +701,49 @@ def test_link_without_the_far_issue_is_quarantined() -> None:
     batch = normalise_issue(raw)
     assert batch.links == []
     assert [(q.kind, q.native_id) for q in batch.quarantined] == [("jira_link", "500:1")]
+
+
+def test_parent_items_become_parent_changes_with_ids_and_keys() -> None:
+    raw = issue(
+        [
+            history(
+                "900",
+                "2024-01-03T10:00:00.000+0100",
+                {
+                    "field": "Epic Link",
+                    "fieldtype": "custom",
+                    "fieldId": "customfield_10014",
+                    "from": None,
+                    "fromString": None,
+                    "to": "20707",
+                    "toString": "K5-1",
+                },
+                {
+                    "field": "IssueParentAssociation",
+                    "fieldtype": "jira",
+                    "from": None,
+                    "fromString": None,
+                    "to": "20707",
+                    "toString": "K5-1",
+                },
+            ),
+            history(
+                "901",
+                "2024-01-04T10:00:00.000+0100",
+                {
+                    "field": "Parent",
+                    "fieldtype": "jira",
+                    "from": "20707",
+                    "fromString": "K5-1",
+                    "to": None,
+                    "toString": None,
+                },
+            ),
+        ]
+    )
+    batch = normalise_issue(raw)
+    changes = [(c.history_id, c.item_index, c.from_parent_key, c.to_parent_id, c.to_parent_key)
+               for c in batch.parent_changes]  # fmt: skip
+    assert changes == [("900", 0, None, "20707", "K5-1"), ("900", 1, None, "20707", "K5-1"),
+                       ("901", 0, "K5-1", None, None)]  # fmt: skip
+    assert batch.parent_changes[0].at == utc(2024, 1, 3, 9)

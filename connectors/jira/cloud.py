@@ -18,7 +18,7 @@ from typing import Any
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Page
 from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
-from orgpulse.model import Batch, Link, Status
+from orgpulse.model import Batch, Link, Status, WorkflowStatus
 
 from . import jql
 from .client import HTTPStatusError, JiraClient
@@ -205,9 +205,29 @@ class JiraCloudConnector:
             status_ids=frozenset(s.status_id for s in statuses),
             projects=tuple(self._fetch_projects()) if need_projects else None,
         )
+        workflows = self._fetch_workflows(list(self._settings.projects) or list(metadata.projects or ()))
         LOG.info("%s: metadata: %d statuses, %d link types, custom fields %s", self._settings.name,
                  len(statuses), len(metadata.link_types), metadata.fields.to_json())  # fmt: skip
-        return metadata, Batch(statuses=statuses, quarantined=quarantined)
+        return metadata, Batch(statuses=statuses, quarantined=quarantined, workflow_statuses=workflows)
+
+    def _fetch_workflows(self, projects: Sequence[str]) -> list[WorkflowStatus]:
+        """The statuses each project's workflows define (used or not), for the workflow-size metrics."""
+        found: list[WorkflowStatus] = []
+        for key in projects:
+            doc = self._client.get(jql.project_statuses_path(key))
+            if not isinstance(doc, list):
+                raise ProtocolError(
+                    f"/project/{key}/statuses must answer an array", source=self._settings.name
+                )
+            ids = {
+                str(status["id"])
+                for issue_type in doc
+                if isinstance(issue_type, Mapping)
+                for status in issue_type.get("statuses") or ()
+                if isinstance(status, Mapping) and status.get("id") is not None
+            }
+            found += [WorkflowStatus(key, status_id) for status_id in sorted(ids)]
+        return found
 
     def _fetch_projects(self) -> list[str]:
         keys: list[str] = []

@@ -11,6 +11,7 @@ items, so the count could never match `changelog.total`).
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -50,6 +51,15 @@ _RESERVED = frozenset({"and", "or", "not", "in", "is", "was", "empty", "null", "
 
 def issue_path(issue_id: str) -> str:
     return f"issue/{issue_id}/changelog"
+
+
+def project_statuses_path(project_key: str) -> str:
+    """The statuses of every issue type's workflow in one project (needs only Browse projects)."""
+    return f"project/{quote_path(project_key)}/statuses"
+
+
+def quote_path(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
 
 
 def quote(value: str) -> str:

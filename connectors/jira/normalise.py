@@ -29,6 +29,7 @@ from orgpulse.model import (
     FlagChange,
     History,
     Issue,
+    ParentChange,
     Person,
     Quarantined,
     Status,
@@ -304,6 +305,11 @@ def _initial_key(current: str, dated: Sequence[tuple[datetime, Mapping[str, Any]
     return current
 
 
+# Changelog items (by field name) that set or change an issue's parent: the Epic Link custom field
+# is also found by the site's field id; "Parent" and "IssueParentAssociation" carry no fieldId.
+PARENT_ITEMS = frozenset({"parent", "issueparentassociation", "epic link", "parent link"})
+
+
 def item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
     """What a changelog item changes: status, assignee, key, flagged, link, or its field id/name.
 
@@ -314,6 +320,8 @@ def item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
     name = str(item.get("field") or "").lower()
     if fields.flagged is not None and field_id == fields.flagged:
         return "flagged"
+    if (fields.epic_link is not None and field_id == fields.epic_link) or name in PARENT_ITEMS:
+        return "parent"
     if field_id:
         return field_id.lower() if not field_id.startswith("customfield_") or name != "flagged" else "flagged"
     return name
@@ -351,7 +359,21 @@ def _item(
         batch.flag_changes.append(
             FlagChange(*common, flagged=bool((_text(item.get("toString")) or "").strip()))
         )
+    elif name == "parent":
+        batch.parent_changes.append(
+            ParentChange(*common, *_parent_side(item, "from"), *_parent_side(item, "to"))
+        )
     return key_now
+
+
+def _parent_side(item: Mapping[str, Any], side: str) -> tuple[str | None, str | None]:
+    """(issue id, issue key) of one side of a parent item: ids in from/to, keys in the strings."""
+    raw_id = _text(item.get(side))
+    key = _text(item.get(f"{side}String"))
+    issue_id = raw_id if raw_id is not None and raw_id.isdigit() else None
+    if key is None and raw_id is not None and issue_id is None:
+        key = raw_id  # some sites put the key itself in from/to
+    return issue_id, key
 
 
 def _unknown_statuses(
