@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -347,8 +347,9 @@ def test_full_sync_gets_every_history_in_few_requests(serve: Any) -> None:
     assert len(batch.history_complete) == 600
     assert batch.quarantined == []
     assert len(fake.log) == connector.requests
-    # serverInfo + field/status/issueLinkType + 6 search pages + the bulk changelog of ~150 issues
-    assert connector.requests <= 0.03 * 600
+    # serverInfo + field/status/issueLinkType + 2 project workflows + 6 search pages + the bulk
+    # changelog of ~150 issues; the census comes free with a sync from the beginning.
+    assert connector.requests <= 1 + 3 + 2 + 6 + 2
     assert len(fake.calls("/rest/api/3/changelog/bulkfetch")) >= 1
     assert fake.calls("/rest/api/3/issue/10000/changelog") == []
     final = pages[-1].cursor
@@ -617,3 +618,30 @@ def test_cursor_state_reads_defensively() -> None:
     assert (run_.jql, run_.token, run_.max_updated_ms, run_.seen, run_.resumed) == ("q", "t", 7, 3, True)
     assert Run.resume(checkpoint, ["PAY", "CORE"]) is None  # other projects: the run starts again
     assert Run.resume({**checkpoint, "next_page_token": None}, ["PAY"]) is None
+
+
+def test_census_comes_free_from_the_first_sync_and_lists_ids_when_due(serve: Any) -> None:
+    fake = FakeCloud(30)
+    url = serve(fake)
+    batch, pages = run(make(url), {})
+    assert batch.census is not None
+    assert set(batch.census.keys_by_id) == {i.issue_id for i in fake.issues}
+    assert fake.calls("/rest/api/3/search/jql")[0]["fields"] != ["key"]  # no separate census search
+    cursor = pages[-1].cursor
+    assert cursor["census_at"] == NOW.isoformat()
+    # Not due: an incremental run lists no ids.
+    quiet, _ = run(make(url), cursor)
+    assert quiet.census is None
+    # Due (older than census_days): the ids are listed with id-only pages; a deleted issue is absent.
+    gone = fake.issues.pop()
+    stale = {**cursor, "census_at": (NOW - timedelta(days=8)).isoformat()}
+    fake.log.clear()
+    due, due_pages = run(make(url), stale)
+    assert due.census is not None
+    assert gone.issue_id not in due.census.keys_by_id
+    assert len(due.census.keys_by_id) == 29
+    census_calls = [b for b in fake.calls("/rest/api/3/search/jql") if b["fields"] == ["key"]]
+    assert len(census_calls) == 1
+    assert census_calls[0]["maxResults"] == 5000
+    assert "updated" not in census_calls[0]["jql"]
+    assert due_pages[-1].cursor["census_at"] == NOW.isoformat()

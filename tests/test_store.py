@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -175,3 +176,26 @@ def test_parent_changes_resolve_by_key_and_workflows_replace_per_project(store: 
     assert list(changes["to_parent_uid"]) == ["cloud:10001", "cloud:999"]
     assert list(changes["to_parent_key"]) == ["PAY-1", "OUT-3"]
     assert frames.workflows.to_dict("records") == [{"team": "PAY", "status_uid": "cloud:1"}]
+
+
+def test_census_marks_deleted_issues_restores_and_rekeys(store: Store) -> None:
+    from orgpulse.model import Census
+
+    store.save_page("cloud", batch("PAY-1"), {}, now=T0)
+    other = batch("PAY-2")
+    other.issues = [dataclasses.replace(other.issues[0], issue_id="10002")]
+    other.histories, other.status_changes, other.assignee_changes, other.links = [], [], [], []
+    store.save_page("cloud", other, {}, now=T0)
+    assert store.source_totals("cloud")["issues"] == 2
+    store.save_page("cloud", Batch(census=Census(("PAY",), {"10002": "PAY-2"})), {}, now=T0)
+    assert store.source_totals("cloud")["issues"] == 1
+    assert bool(
+        load_frames(store, as_of=T0 + timedelta(days=9)).issues.set_index("issue_id").loc["10001", "deleted"]
+    )
+    # It comes back (permission restored), moved to another project on the way.
+    store.save_page(
+        "cloud", Batch(census=Census(("PAY",), {"10001": "CORE-9", "10002": "PAY-2"})), {}, now=T0
+    )
+    assert store.source_totals("cloud")["issues"] == 2
+    keys = {r["issue_id"]: (r["key"], r["project_key"]) for r in rows(store, t.issues)}
+    assert keys["10001"] == ("CORE-9", "CORE")

@@ -18,7 +18,7 @@ from typing import Any
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Page
 from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
-from orgpulse.model import Batch, Link, Status, WorkflowStatus
+from orgpulse.model import Batch, Census, Link, Status, WorkflowStatus
 
 from . import jql
 from .client import HTTPStatusError, JiraClient
@@ -82,19 +82,49 @@ class JiraCloudConnector:
         if run.resumed:
             LOG.info("%s: resuming an interrupted run after %d issues", self._settings.name, run.seen)
         book = LinkTypeBook.of(metadata.link_types, self._settings.blocking_link_types)
+        # A run from the very beginning (no watermark, no checkpoint, no `since`) sees every issue:
+        # its ids are the census, for free. Otherwise the census lists ids on its own period.
+        whole = watermark is None and not run.resumed and self._settings.since is None
+        seen_keys: dict[str, str] = {}
         for issues, last in self._units(run, jql.search_fields(metadata.fields.ids()), projects, watermark):
             batch = self._normalise(issues, metadata, book)
             batch.extend(first)
             first = Batch()
+            if whole:
+                seen_keys.update((i.issue_id, i.key) for i in batch.issues)
+                seen_keys.update((q.native_id, "") for q in batch.quarantined if q.kind == "jira_issue")
+            census_at = state.census_at
             if last:
                 moved = next_watermark(
                     state.watermark_ms, run.max_updated_ms, self._settings.overlap_minutes, full=full
                 )
-                out = cursor_json(moved, metadata, None)
+                if whole or state.census_due(now, self._settings.census_days):
+                    keys = seen_keys if whole else self._census(projects)
+                    batch.census = Census(tuple(projects), {i: k for i, k in keys.items()})
+                    census_at = now
+                out = cursor_json(moved, metadata, None, census_at)
             else:
-                out = cursor_json(state.watermark_ms, metadata, run.checkpoint(projects))
+                out = cursor_json(state.watermark_ms, metadata, run.checkpoint(projects), census_at)
             yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
         LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
+
+    def _census(self, projects: Sequence[str]) -> dict[str, str]:
+        """Every issue id and key the projects hold now: id-only search pages of up to 5000."""
+        keys: dict[str, str] = {}
+        token: str | None = None
+        query = jql.search_jql(projects, updated_from_ms=None, created_from=None)
+        while True:
+            body = jql.search_body(query, ["key"], page_size=jql.CENSUS_PAGE, token=token)
+            issues, next_token, is_last = self._search_page(self._client.post(jql.SEARCH, body))
+            keys.update(
+                (str(i.get("id")), str(i.get("key") or "")) for i in issues if i.get("id") is not None
+            )
+            if next_token is None or is_last or not issues:
+                LOG.info("%s: census: %d issues in %s", self._settings.name, len(keys), ", ".join(projects))
+                return keys
+            if next_token == token:
+                raise ProtocolError("the census returned one page token twice", source=self._settings.name)
+            token = next_token
 
     def _jql(self, projects: Sequence[str], watermark: int | None) -> str:
         since = self._settings.since if watermark is None else None

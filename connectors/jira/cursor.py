@@ -7,7 +7,8 @@
                          "link_types": [{"id", "name", "inward", "outward"}],
                          "status_ids": ["1", "3", ...],
                          "projects": ["CORE", "PAY"] | null},   # listed when none are configured
-     "checkpoint": null | {"jql", "next_page_token", "max_updated_ms", "seen", "projects"}}
+     "checkpoint": null | {"jql", "next_page_token", "max_updated_ms", "seen", "projects"},
+     "census_at": ISO-8601 | null}            # when every issue id was last listed (deletions, moves)
 
 The watermark moves only when a run ends: pages come in created order, so the largest `updated`
 seen mid-run says nothing about the issues not yet read. The checkpoint lets a run that stopped
@@ -113,6 +114,10 @@ class CursorState:
     watermark_ms: int | None = None
     metadata: Metadata | None = None
     checkpoint: object = None
+    census_at: datetime | None = None
+
+    def census_due(self, now: datetime, period_days: float) -> bool:
+        return self.census_at is None or now - self.census_at >= timedelta(days=period_days)
 
     @classmethod
     def load(cls, cursor: Mapping[str, Any] | None) -> CursorState:
@@ -123,18 +128,30 @@ class CursorState:
                         CURSOR_VERSION)  # fmt: skip
             return cls()
         return cls(as_int(cursor.get("watermark_ms")), Metadata.from_json(cursor.get("metadata")),
-                   cursor.get("checkpoint"))  # fmt: skip
+                   cursor.get("checkpoint"), _moment(cursor.get("census_at")))  # fmt: skip
 
 
 def cursor_json(
-    watermark_ms: int | None, metadata: Metadata, checkpoint: dict[str, Any] | None
+    watermark_ms: int | None,
+    metadata: Metadata,
+    checkpoint: dict[str, Any] | None,
+    census_at: datetime | None = None,
 ) -> dict[str, Any]:
     return {
         "version": CURSOR_VERSION,
         "watermark_ms": watermark_ms,
         "metadata": metadata.to_json(),
         "checkpoint": checkpoint,
+        "census_at": census_at.isoformat() if census_at else None,
     }
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def next_watermark(

@@ -27,6 +27,7 @@ BULK_MAX_IDS = 1000
 BULK_MAX_RESULTS = 10000
 CHANGELOG_PAGE = 100  # the per-issue changelog's page size (its maximum)
 PROJECT_PAGE = 100  # project/search caps maxResults at 100
+CENSUS_PAGE = 5000  # search/jql returns up to 5000 issues a page when only id/key are asked for
 
 # Only what the normaliser reads; the site's custom fields (Sprint, Flagged...) are added by id.
 ISSUE_FIELDS = (

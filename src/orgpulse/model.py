@@ -6,6 +6,7 @@ timezone-aware UTC (a naive datetime is a bug).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -170,6 +171,15 @@ class Quarantined:
     payload: str
 
 
+@dataclass(frozen=True)
+class Census:
+    """Every issue id (with its key) the source holds now in `projects`: what is absent was deleted
+    (or moved out of scope), a new key means the issue moved."""
+
+    projects: tuple[str, ...]
+    keys_by_id: Mapping[str, str]
+
+
 @dataclass
 class Batch:
     """What one page of a sync yields; the store commits it, with its cursor, in one transaction."""
@@ -188,6 +198,7 @@ class Batch:
     links: list[Link] = field(default_factory=list)
     raw: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, native_id, json)
     quarantined: list[Quarantined] = field(default_factory=list)
+    census: Census | None = None
     # Per issue of this batch: True when every history entry the source counts was fetched.
     history_complete: dict[str, bool] = field(default_factory=dict)
 
@@ -206,3 +217,4 @@ class Batch:
         self.raw += other.raw
         self.quarantined += other.quarantined
         self.history_complete.update(other.history_complete)
+        self.census = other.census or self.census

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from orgpulse.errors import IncompleteSyncError, StoreError
-from orgpulse.model import Batch
+from orgpulse.model import Batch, Census
 from orgpulse.store import schema as t
 
 log = logging.getLogger(__name__)
@@ -357,6 +357,42 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
     if batch.quarantined:
         rows = [{"source": source, **asdict(q), "at": now, "resolved_at": None} for q in batch.quarantined]
         _upsert(conn, t.quarantine, rows, ("source", "kind", "native_id"))
+    if batch.census is not None:
+        _apply_census(conn, source, batch.census, now)
+
+
+def _apply_census(conn: Connection, source: str, census: Census, now: datetime) -> None:
+    """Mark stored issues the source no longer holds as deleted; restore and re-key those it holds."""
+    issues = t.issues
+    stored = conn.execute(
+        sa.select(issues.c.issue_id, issues.c.key, issues.c.deleted_at).where(
+            issues.c.source == source, issues.c.project_key.in_(census.projects)
+        )
+    ).all()
+    gone = [r.issue_id for r in stored if r.issue_id not in census.keys_by_id and r.deleted_at is None]
+    for chunk in _chunks(gone, 500):
+        conn.execute(
+            issues.update()
+            .where(issues.c.source == source, issues.c.issue_id.in_(chunk))
+            .values(deleted_at=now)
+        )
+    back = [r.issue_id for r in stored if r.issue_id in census.keys_by_id and r.deleted_at is not None]
+    for chunk in _chunks(back, 500):
+        conn.execute(
+            issues.update()
+            .where(issues.c.source == source, issues.c.issue_id.in_(chunk))
+            .values(deleted_at=None)
+        )
+    for r in stored:
+        key = census.keys_by_id.get(r.issue_id)
+        if key and key != r.key:  # an empty key: the id is known, its key was not readable
+            conn.execute(
+                issues.update()
+                .where(issues.c.source == source, issues.c.issue_id == r.issue_id)
+                .values(key=key, project_key=key.rsplit("-", 1)[0])
+            )
+    if gone or back:
+        log.info("census %s: %d issues gone, %d back", source, len(gone), len(back))
 
 
 def _change_records(batch: Batch) -> dict[str, Sequence[Any]]:
