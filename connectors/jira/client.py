@@ -126,6 +126,12 @@ class JiraClient:
         return self._settings.name
 
     @property
+    def version(self) -> tuple[int, ...]:
+        """The server's version numbers, from serverInfo (empty before connecting)."""
+        found = getattr(self._jira, "_version", ()) if self._jira is not None else ()
+        return tuple(int(v) for v in found if isinstance(v, int))
+
+    @property
     def deployment_type(self) -> str | None:
         return getattr(self._jira, "deploymentType", None) if self._jira is not None else None
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orgpulse.config import SourceSettings
-from orgpulse.connector import Page
+from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
-from orgpulse.model import Batch, Census, Link, Status, WorkflowStatus
+from orgpulse.model import Batch, Census, Link, LinkKind, Status, WorkflowStatus
 
 from . import jql
 from .client import HTTPStatusError, JiraClient
@@ -107,6 +107,33 @@ class JiraCloudConnector:
                 out = cursor_json(state.watermark_ms, metadata, run.checkpoint(projects), census_at)
             yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
         LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
+
+    def check(self, *, now: datetime) -> SourceCheck:
+        """What `orgpulse doctor` shows: the server, the account, projects, custom fields, statuses."""
+        self._client.connect()
+        me = self._client.get("myself")
+        account = me.get("accountType") if isinstance(me, Mapping) else None
+        metadata, first = self._metadata(None, now)
+        visible = set(metadata.projects or ()) if not self._settings.projects else set(self._fetch_projects())
+        wanted = list(self._settings.projects) or sorted(visible)
+        book = LinkTypeBook.of(metadata.link_types, self._settings.blocking_link_types)
+        blocking = tuple(sorted(i.name for i in book.types.values() if i.kind == LinkKind.BLOCKS))
+        version = ".".join(str(v) for v in self._client.version)
+        return SourceCheck(
+            server=f"Jira Cloud {version}",
+            account=f"accepted (accountType {account or 'unknown'})",
+            projects=tuple(p for p in wanted if p in visible),
+            missing_projects=tuple(p for p in wanted if p not in visible),
+            fields={
+                "Sprint": metadata.fields.sprint,
+                "Flagged": metadata.fields.flagged,
+                "Epic Link": metadata.fields.epic_link,
+                "Team": metadata.fields.team,
+            },
+            statuses=tuple(first.statuses),
+            blocking_link_types=blocking,
+            requests=self.requests,
+        )
 
     def _census(self, projects: Sequence[str]) -> dict[str, str]:
         """Every issue id and key the projects hold now: id-only search pages of up to 5000."""

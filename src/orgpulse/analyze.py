@@ -133,8 +133,8 @@ def _symptom_row(run_id: str, f: Finding) -> dict[str, Any]:
         "direction": f.direction,
         "confidence": f.confidence,
         "sample_size": f.sample_size,
-        "evidence": json.dumps(f.evidence),
-        "explain": json.dumps(f.explain),
+        "evidence": json.dumps(f.evidence, allow_nan=False),
+        "explain": json.dumps(f.explain, allow_nan=False),
     }
 
 

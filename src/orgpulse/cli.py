@@ -59,6 +59,11 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def emit_json(doc: object) -> None:
+    """One JSON document on stdout; NaN or infinity (never valid JSON) is a bug that fails loudly."""
+    click.echo(json.dumps(doc, indent=2, allow_nan=False))
+
+
 def settings_of(ctx: click.Context) -> Settings:
     path = Path(ctx.obj["config"])
     return load_settings(path)
@@ -106,7 +111,7 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
     with SyncBar(err_console, enabled=fmt == "table" and err_console.is_terminal) as bar:
         reports = run_sync(settings, store, full=full, progress=bar)
     if fmt == "json":
-        click.echo(json.dumps({"sources": [r.as_json() for r in reports]}, indent=2))
+        emit_json({"sources": [r.as_json() for r in reports]})
     else:
         stdout_console().print(sync_table(reports))
     for r in reports:
@@ -155,7 +160,7 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
         with Lease(store, "store"):
             run = run_analyze(settings, store, as_of=when, weeks=weeks)
     if fmt == "json":
-        click.echo(json.dumps(run_json(run), indent=2))
+        emit_json(run_json(run))
     elif fmt == "csv":
         click.echo(findings_csv(run.result), nl=False)
     else:
@@ -180,7 +185,7 @@ def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, 
     settings = settings_of(ctx)
     found = run_explain(Store.open(settings.store.url), symptom, team, week.date() if week else None)
     if fmt == "json":
-        click.echo(json.dumps(found.as_json(), indent=2))
+        emit_json(found.as_json())
     else:
         stdout_console().print(explanation_view(found))
 
@@ -225,7 +230,7 @@ def status(ctx: click.Context, max_age: str, fmt: str) -> None:
     settings = settings_of(ctx)
     report = run_status(settings, Store.open(settings.store.url), max_age=age, now=datetime.now(UTC))
     if fmt == "json":
-        click.echo(json.dumps(report.as_json(), indent=2))
+        emit_json(report.as_json())
     else:
         stdout_console().print(status_table(report))
     if not report.healthy:
@@ -246,6 +251,29 @@ def schedule(ctx: click.Context) -> None:
         raise ConfigError(["sources: no [[sources]] configured"])
     analysis_settings(settings)  # a bad [analysis] table fails now, not at 2 a.m.
     run_schedule(settings, Store.open(settings.store.url))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def doctor(ctx: click.Context, fmt: str) -> None:
+    """Check config, credentials and permissions per source; list every status with its role."""
+    from orgpulse.analyze import analysis_settings
+    from orgpulse.doctor import exit_code, run_doctor
+    from orgpulse.present import doctor_view
+
+    settings = settings_of(ctx)
+    if not settings.sources:
+        raise ConfigError(["sources: no [[sources]] configured"])
+    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC))
+    if fmt == "json":
+        emit_json({"sources": [d.as_json() for d in found]})
+    else:
+        stdout_console().print(doctor_view(found))
+    code = exit_code(found)
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @cli.command()
@@ -356,7 +384,7 @@ def sandbox_truth(issues: int, seed: int, anchor: datetime | None, weeks: int) -
     """Print the injected dysfunctions, the control teams and the expected totals as JSON."""
     from orgpulse.sandbox import truth_of
 
-    click.echo(json.dumps(truth_of(_org(issues, seed, anchor, weeks)), indent=2))
+    emit_json(truth_of(_org(issues, seed, anchor, weeks)))
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from orgpulse.model import Batch
+from orgpulse.model import Batch, Status
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,21 @@ class Connector(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SourceCheck:
+    """What `orgpulse doctor` learns from one source: who we are there, and what orgpulse will read."""
+
+    server: str  # e.g. "Jira Cloud 1001.0.0"
+    account: str  # how the credentials were accepted (never the credential itself)
+    projects: tuple[str, ...]  # the projects (Linear: teams) that will be synced
+    missing_projects: tuple[str, ...]  # configured but not visible to the account
+    fields: Mapping[str, str | None]  # custom field -> id found by schema, or None
+    statuses: tuple[Status, ...]
+    blocking_link_types: tuple[str, ...]  # names of the link types judged "blocks"
+    requests: int
+
+
+class Checkable(Protocol):
+    def check(self, *, now: datetime) -> SourceCheck: ...

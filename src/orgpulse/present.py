@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from orgpulse.analysis.result import AnalysisResult, Finding
+from orgpulse.doctor import Diagnosis
 from orgpulse.explain import Explanation
 from orgpulse.status import Status
 from orgpulse.sync import SourceReport
@@ -265,3 +266,32 @@ def _cell(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
     return _number(value)
+
+
+def doctor_view(found: Sequence[Diagnosis]) -> Group:
+    """Per source: server, account, projects, custom fields, blocking link types, and every status's role."""
+    parts: list[Table | Text] = []
+    for d in found:
+        status = (
+            Text("ok", style="green") if not d.problems else Text("; ".join(d.problems), style="bold red")
+        )
+        parts.append(Text.assemble((f"{d.name} ({d.kind}): ", "bold"), status))
+        if d.check is None:
+            continue
+        c = d.check
+        parts.append(
+            Text(
+                f"  server {c.server}; credentials {c.account}; projects {', '.join(c.projects) or 'none'}; "
+                f"{c.requests} requests"
+            )
+        )
+        fields = ", ".join(f"{name}: {fid or 'not found'}" for name, fid in c.fields.items())
+        parts.append(Text(f"  custom fields — {fields}"))
+        parts.append(Text(f"  link types read as blocking — {', '.join(c.blocking_link_types) or 'none'}"))
+        table = Table(title=f"Statuses of {d.name} and their roles", title_justify="left", padding=(0, 1))
+        for name in ("id", "status", "category", "role", "from", "pattern"):
+            table.add_column(name)
+        for r in d.roles:
+            table.add_row(r.status_id, r.name, r.category, r.role, r.role_source, r.pattern or "")
+        parts.append(table)
+    return Group(*parts)

@@ -184,7 +184,7 @@ def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]
                 symptom=rows.symptom,
                 severity=Severity(severity),
                 score=plain(score),
-                direction=direction,
+                direction=direction if isinstance(direction, str) else None,
                 confidence=conf,
                 sample_size=int(sample),
                 metrics={m: plain(v) for m, v in zip(rows.metrics, values, strict=True)},

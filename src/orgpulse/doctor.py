@@ -1,0 +1,113 @@
+"""The doctor use case: check each source's config, credentials and permissions, and show what
+orgpulse will make of it — every status with its role and where the role came from, and the
+custom fields found — so a lead can correct the mapping before trusting a number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from orgpulse.analysis.roles import role_of
+from orgpulse.analysis.settings import AnalysisSettings
+from orgpulse.config import Settings, SourceSettings
+from orgpulse.connector import Connector, SourceCheck
+from orgpulse.errors import AuthError, OrgpulseError, SourceError
+
+
+@dataclass(frozen=True)
+class StatusRole:
+    status_id: str
+    name: str
+    category: str
+    role: str
+    role_source: str
+    pattern: str | None
+
+
+@dataclass
+class Diagnosis:
+    name: str
+    kind: str
+    check: SourceCheck | None = None
+    roles: list[StatusRole] = field(default_factory=list)
+    error: OrgpulseError | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"{type(self.error).__name__}: {self.error}"] if self.error else []
+        if self.check is not None and self.check.missing_projects:
+            found.append(
+                "the account cannot browse " + ", ".join(self.check.missing_projects) + " (permission or key)"
+            )
+        return found
+
+    @property
+    def permission_failed(self) -> bool:
+        return isinstance(self.error, AuthError) or bool(self.check and self.check.missing_projects)
+
+    def as_json(self) -> dict[str, Any]:
+        check = self.check
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "ok": not self.problems,
+            "problems": self.problems,
+            "server": check.server if check else None,
+            "account": check.account if check else None,
+            "projects": list(check.projects) if check else [],
+            "custom_fields": dict(check.fields) if check else {},
+            "blocking_link_types": list(check.blocking_link_types) if check else [],
+            "statuses": [r.__dict__ for r in self.roles],
+            "requests": check.requests if check else None,
+        }
+
+
+def run_doctor(
+    settings: Settings,
+    analysis: AnalysisSettings,
+    *,
+    now: datetime,
+    connector_factory: Callable[[SourceSettings], Connector] | None = None,
+) -> list[Diagnosis]:
+    if connector_factory is None:
+        from orgpulse.connectors import make_connector
+
+        connector_factory = make_connector
+    found = []
+    for source in settings.sources:
+        diagnosis = Diagnosis(source.name, source.kind)
+        connector = connector_factory(source)
+        try:
+            check = getattr(connector, "check", None)
+            if check is None:
+                raise SourceError(f"the {source.kind} connector cannot be checked yet", source=source.name)
+            diagnosis.check = check(now=now)
+            diagnosis.roles = [
+                StatusRole(s.status_id, s.name, s.category.value, *_role(s.name, source.name, s, analysis))
+                for s in sorted(diagnosis.check.statuses, key=lambda s: (s.category.value, s.name))
+            ]
+        except OrgpulseError as exc:
+            diagnosis.error = exc
+        finally:
+            connector.close()
+        found.append(diagnosis)
+    return found
+
+
+def _role(name: str, source: str, status: Any, analysis: AnalysisSettings) -> tuple[str, str, str | None]:
+    role, role_source, known, pattern = role_of(
+        name, source, status.status_id, status.category.value, status.category_known, analysis
+    )
+    return role.value, role_source if known else f"{role_source} (unknown category)", pattern
+
+
+def exit_code(found: list[Diagnosis]) -> int:
+    """As sync: 0 all ok, 4 some failed, 3 all failed with a credential or permission failure, else 1."""
+    failed = [d for d in found if d.problems]
+    if not failed:
+        return 0
+    if len(failed) < len(found):
+        return 4
+    return 3 if any(d.permission_failed for d in failed) else 1
