@@ -1,0 +1,249 @@
+"""The Jira Cloud double serves the shapes of the real service.
+
+Every key the sandbox puts in an issue, a history, an item, a user, a status, a status category,
+a link type, an issue type, ... must exist in the matching object of the real recorded payloads
+(shared/api/jira/samples/) with the same JSON type. Envelopes that no recorded payload shows
+(search/jql, changelog/bulkfetch, the paged issue changelog, /field, serverInfo) are checked
+against Atlassian's OpenAPI schemas (shared/api/jira/openapi/) instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, generate_org
+from orgpulse.sandbox.jira_cloud import JiraCloudApp
+from orgpulse.sandbox.wire import Request
+
+API = Path(__file__).resolve().parents[2] / "shared" / "api"
+SAMPLES = API / "jira" / "samples"
+SPEC = API / "jira" / "openapi" / "jira-platform-v3.json"
+pytestmark = pytest.mark.skipif(
+    not (SAMPLES.is_dir() and SPEC.is_file()),
+    reason=f"the real Jira payloads are missing: expected {SAMPLES} and {SPEC} beside the checkout",
+)
+AUTH = {"authorization": "Basic " + base64.b64encode(f"{SANDBOX_EMAIL}:{SANDBOX_TOKEN}".encode()).decode()}
+
+Types = dict[str, set[str]]
+
+
+def kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
+def collect(objects: list[dict[str, Any]]) -> Types:
+    types: Types = {}
+    for obj in objects:
+        for key, value in obj.items():
+            types.setdefault(key, set()).add(kind(value))
+    return types
+
+
+def load(name: str) -> list[Any]:
+    path = SAMPLES / name
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [row["data"] if isinstance(row, dict) and "data" in row else row for row in data]
+
+
+class Real:
+    """The real objects of each kind, gathered from every recorded payload."""
+
+    def __init__(self) -> None:
+        cloud = load("devlake/extracted/cloud_agile_board_issues_expand_changelog.json")
+        cloud += load("devlake/extracted/cloud_external_epics_expand_changelog.json")
+        server = load("devlake/extracted/server_agile_board_issues_with_issuelinks.json")
+        sprint_page = json.loads((SAMPLES / "go-jira/issues_in_sprint_with_changelog.json").read_text())
+        self.issues = cloud
+        fields = [i["fields"] for i in cloud]
+        # Field values of every recorded site (Server's and the sprint page's too: same system fields).
+        self.fields = fields + [i["fields"] for i in server + sprint_page["issues"]]
+        self.histories = [h for i in cloud for h in i["changelog"]["histories"]]
+        self.histories += load("devlake/extracted/cloud_issue_changelog_endpoint_values.json")
+        self.changelogs = [i["changelog"] for i in cloud] + [i["changelog"] for i in sprint_page["issues"]]
+        self.items = [item for h in self.histories for item in h["items"]]
+        self.users = [f[k] for f in fields for k in ("assignee", "reporter", "creator") if f.get(k)]
+        self.users += [h["author"] for h in self.histories if "author" in h]
+        self.statuses = load("devlake/extracted/cloud_statuses.json") + load("go-jira/all_statuses.json")
+        self.statuses += [f["status"] for f in fields]
+        self.categories = load("go-jira/all_statuscategories.json") + [
+            s["statusCategory"] for s in self.statuses
+        ]
+        links = [link for i in server for link in i["fields"]["issuelinks"]]
+        self.links = links
+        self.link_types = load("go-jira/all_issuelinktypes.json") + [link["type"] for link in links]
+        self.linked = [link.get("inwardIssue") or link.get("outwardIssue") for link in links]
+        self.issue_types = load("devlake/extracted/cloud_issue_types.json") + [f["issuetype"] for f in fields]
+        self.priorities = [f["priority"] for f in fields if f.get("priority")]
+        self.projects = [f["project"] for f in fields]
+        self.resolutions = [f["resolution"] for f in fields if f.get("resolution")]
+        self.parents = [f["parent"] for f in fields if f.get("parent")]
+        self.sprints = [s for f in fields for s in (f.get("customfield_10020") or [])]
+
+
+@pytest.fixture(scope="module")
+def real() -> Real:
+    return Real()
+
+
+@pytest.fixture(scope="module")
+def app() -> JiraCloudApp:
+    org = generate_org(seed=3, issues=600, anchor=date(2026, 6, 12), weeks=16)
+    return JiraCloudApp(org, "https://sandbox.example.invalid")
+
+
+def call(app: JiraCloudApp, method: str, path: str, body: object = None, **query: str) -> Any:
+    data = json.dumps(body).encode() if body is not None else b""
+    response = app.handle(Request(method, path, {k: [v] for k, v in query.items()}, AUTH, data))
+    assert response.status == 200, response.body[:300]
+    return json.loads(response.body)
+
+
+def spec_keys(name: str) -> set[str]:
+    schemas = json.loads(SPEC.read_text(encoding="utf-8"))["components"]["schemas"]
+    return set(schemas[name]["properties"])
+
+
+def assert_conforms(ours: list[dict[str, Any]], reference: list[dict[str, Any]], what: str) -> None:
+    assert ours, f"the sandbox served no {what}"
+    assert reference, f"no real {what} to compare with"
+    real_types = collect(reference)
+    for key, types in collect(ours).items():
+        assert key in real_types, f"{what}: key {key!r} is not in any real {what}"
+        assert types <= real_types[key], f"{what}.{key}: sandbox types {types}, real {real_types[key]}"
+
+
+def all_issues(app: JiraCloudApp, version: str) -> Iterator[dict[str, Any]]:
+    keys = ", ".join(t.key for t in app.org.teams)
+    token = None
+    while True:
+        body: dict[str, Any] = {"jql": f"project in ({keys})", "fields": ["*all"], "expand": "changelog"}
+        body["maxResults"] = 100
+        if token:
+            body["nextPageToken"] = token
+        page = call(app, "POST", f"/rest/api/{version}/search/jql", body)
+        yield from page["issues"]
+        token = page.get("nextPageToken")
+        if not token:
+            return
+
+
+@pytest.fixture(scope="module")
+def served(app: JiraCloudApp) -> list[dict[str, Any]]:
+    return list(all_issues(app, "2"))
+
+
+def test_issue_and_fields(app: JiraCloudApp, served: list[dict[str, Any]], real: Real) -> None:
+    assert_conforms(served, real.issues, "issue")
+    system = [{k: v for k, v in i["fields"].items() if not k.startswith("customfield_")} for i in served]
+    assert_conforms(system, real.fields, "issue fields")
+    fields = [i["fields"] for i in served]
+    for name, reference in (
+        ("status", real.statuses),
+        ("issuetype", real.issue_types),
+        ("priority", real.priorities),
+        ("project", real.projects),
+        ("resolution", real.resolutions),
+        ("parent", real.parents),
+    ):
+        assert_conforms([f[name] for f in fields if f.get(name)], reference, name)
+    users = [f[k] for f in fields for k in ("assignee", "reporter", "creator") if f.get(k)]
+    assert_conforms(users, real.users, "user")
+    sprint_field = next(f["id"] for f in call(app, "GET", "/rest/api/2/field") if f["name"] == "Sprint")
+    assert_conforms([s for f in fields for s in (f.get(sprint_field) or [])], real.sprints, "sprint")
+
+
+def test_issue_links(served: list[dict[str, Any]], real: Real) -> None:
+    links = [link for i in served for link in i["fields"]["issuelinks"]]
+    assert_conforms(links, real.links, "issue link")
+    assert_conforms([link["type"] for link in links], real.link_types, "link type")
+    linked = [link.get("inwardIssue") or link.get("outwardIssue") for link in links]
+    assert_conforms(linked, real.linked, "linked issue")
+    assert_conforms([x["fields"] for x in linked], [x["fields"] for x in real.linked], "linked issue fields")
+    assert all(("inwardIssue" in link) != ("outwardIssue" in link) for link in links)
+
+
+def test_changelog_histories_items(served: list[dict[str, Any]], real: Real) -> None:
+    changelogs = [i["changelog"] for i in served]
+    assert_conforms(changelogs, real.changelogs, "changelog")
+    histories = [h for c in changelogs for h in c["histories"]]
+    assert_conforms(histories, real.histories, "history")
+    assert_conforms([h["author"] for h in histories if "author" in h], real.users, "history author")
+    items = [item for h in histories for item in h["items"]]
+    assert_conforms(items, real.items, "history item")
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for item in real.items:
+        by_field.setdefault(item["field"], []).append(item)
+    checked = 0
+    for field, reference in by_field.items():
+        ours = [item for item in items if item["field"] == field]
+        if not ours:
+            continue
+        checked += 1
+        assert set().union(*ours) <= set().union(*reference), field
+        assert {i["fieldtype"] for i in ours} == {i["fieldtype"] for i in reference}, field
+        assert {"fieldId" in i for i in ours} == {"fieldId" in i for i in reference}, field
+    assert checked >= 10  # status, assignee, resolution, Link, Sprint, Rank, priority, ...
+
+
+def test_v3_differs_only_by_description(app: JiraCloudApp, served: list[dict[str, Any]]) -> None:
+    v3 = list(all_issues(app, "3"))
+    assert [i["key"] for i in v3] == [i["key"] for i in served]
+    first2, first3 = served[0]["fields"], v3[0]["fields"]
+    assert isinstance(first2["description"], str)
+    assert first3["description"]["type"] == "doc"  # Atlassian Document Format in v3
+    assert set(first2) == set(first3)
+
+
+def test_metadata_endpoints(app: JiraCloudApp, real: Real) -> None:
+    assert_conforms(call(app, "GET", "/rest/api/2/status"), real.statuses, "status")
+    assert_conforms(call(app, "GET", "/rest/api/3/statuscategory"), real.categories, "status category")
+    types = call(app, "GET", "/rest/api/3/issueLinkType")
+    assert set(types) == {"issueLinkTypes"}
+    assert_conforms(types["issueLinkTypes"], real.link_types, "link type")
+    statuses = call(app, "GET", "/rest/api/3/project/PAY/statuses")
+    assert set().union(*(s.keys() for s in statuses)) <= spec_keys("IssueTypeWithStatus")
+    assert_conforms([s for t in statuses for s in t["statuses"]], real.statuses, "project status")
+
+
+def test_fields_follow_the_spec(app: JiraCloudApp) -> None:
+    fields = call(app, "GET", "/rest/api/3/field")
+    allowed, schema_allowed = spec_keys("FieldDetails"), spec_keys("JsonTypeBean")
+    for field in fields:
+        assert set(field) <= allowed, field
+        assert set(field.get("schema", {})) <= schema_allowed, field
+
+
+def test_envelopes_follow_the_spec(app: JiraCloudApp, served: list[dict[str, Any]]) -> None:
+    page = call(app, "POST", "/rest/api/3/search/jql", {"jql": "project = PAY", "maxResults": 5})
+    assert set(page) <= spec_keys("SearchAndReconcileResults")
+    assert isinstance(page["isLast"], bool)
+    assert isinstance(page["nextPageToken"], str)
+    long = next(i for i in served if i["changelog"]["total"] > 40)
+    bulk = call(
+        app, "POST", "/rest/api/3/changelog/bulkfetch", {"issueIdsOrKeys": [long["id"]], "maxResults": 5}
+    )
+    assert set(bulk) <= spec_keys("BulkChangelogResponseBean")
+    assert set(bulk["issueChangeLogs"][0]) <= spec_keys("IssueChangeLog")
+    assert set(bulk["issueChangeLogs"][0]["changeHistories"][0]) <= spec_keys("Changelog")
+    changelog = call(app, "GET", f"/rest/api/3/issue/{long['id']}/changelog")
+    assert set(changelog) <= spec_keys("PageBeanChangelog")
+    projects = call(app, "GET", "/rest/api/3/project/search")
+    assert set(projects) <= spec_keys("PageBeanProject")
+    assert set().union(*(p.keys() for p in projects["values"])) <= spec_keys("Project")
+    info = call(app, "GET", "/rest/api/2/serverInfo")
+    assert set(info) - {"defaultLocale"} <= spec_keys("ServerInformation")
+    assert info["deploymentType"] == "Cloud"
+    assert len(info["versionNumbers"]) == 3
