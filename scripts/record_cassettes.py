@@ -4,7 +4,7 @@
 
 Serves the organisation named in tests/cassettes.py on loopback, runs a full sync then an
 incremental sync through the real connector with vcrpy recording, and writes
-cassettes/jira_cloud/{full_sync,incremental_sync}.json. Hosts, authorization headers and e-mail
+cassettes/jira_cloud/{full_sync,incremental_sync}.json.gz (gzipped JSON). Hosts, authorization headers and e-mail
 addresses are scrubbed before writing (tests/cassettes.py).
 """
 
@@ -29,7 +29,7 @@ def main() -> int:
     folder = CASSETTES / "jira_cloud"
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("full_sync", "incremental_sync"):
-        (folder / f"{name}.json").unlink(missing_ok=True)
+        (folder / f"{name}.json.gz").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(org, dialect="jira_cloud") as server:
         settings = demo_settings(server.url, Path(tmp))
         store = Store.open(settings.store.url)

@@ -7,12 +7,15 @@ authorization headers, cookies and e-mail addresses are scrubbed before anything
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import vcr
+import vcr.serialize
+from vcr.persisters.filesystem import CassetteNotFoundError
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -40,7 +43,29 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+class GzipPersister:
+    """Cassettes are written gzipped (`NAME.json.gz`): recorded payloads are large and repetitive."""
+
+    @staticmethod
+    def load_cassette(cassette_path: str, serializer: Any) -> tuple[Any, Any]:
+        path = Path(f"{cassette_path}.gz")
+        if not path.exists():
+            raise CassetteNotFoundError(f"no cassette at {path}")
+        return vcr.serialize.deserialize(gzip.decompress(path.read_bytes()).decode(), serializer)
+
+    @staticmethod
+    def save_cassette(cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
+        text = vcr.serialize.serialize(cassette_dict, serializer)
+        Path(f"{cassette_path}.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+
+
 def recorder(kind: str, *, record_mode: str = "none") -> vcr.VCR:
+    machine = _vcr(kind, record_mode)
+    machine.register_persister(GzipPersister)
+    return machine
+
+
+def _vcr(kind: str, record_mode: str) -> vcr.VCR:
     return vcr.VCR(
         cassette_library_dir=str(CASSETTES / kind),
         serializer="json",
