@@ -3,9 +3,9 @@
     .venv/bin/python scripts/record_cassettes.py
 
 Serves the organisation named in tests/cassettes.py on loopback, runs a full sync then an
-incremental sync through the real connector with vcrpy recording, and writes
-cassettes/jira_cloud/{full_sync,incremental_sync}.json.gz (gzipped JSON). Hosts, authorization headers and e-mail
-addresses are scrubbed before writing (tests/cassettes.py).
+incremental sync through the real connector with vcrpy recording, and writes gzipped JSON to
+cassettes/jira_cloud/{full_sync,incremental_sync}.json.gz. Hosts, authorization headers and
+e-mail addresses are scrubbed before writing (tests/cassettes.py).
 """
 
 from __future__ import annotations
