@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from orgpulse.errors import LockHeldError
 from orgpulse.store import Store
@@ -60,3 +61,19 @@ def test_runs_journal_and_stale_runs_are_aborted(store: Store) -> None:
     assert latest.counts["issues"] == 5
     assert latest.requests == 7
     assert latest.seconds == 3600
+
+
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(tmp_path: object) -> None:
+    import subprocess
+    import sys
+
+    store = Store.open(f"sqlite:///{tmp_path}/x.db")
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a pid that no longer runs
+    dead = Lease(store, "sync:acme", renew_seconds=3600)
+    dead.acquire()
+    dead._stop.set()
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE leases SET pid = :pid"), {"pid": child.pid})
+    with Lease(store, "sync:acme"):  # no 90 s wait for the lease to expire
+        pass

@@ -3,7 +3,8 @@
 PostgreSQL: a session-level advisory lock held on a dedicated connection (released by the server if
 the holder dies), plus a lease row that names the holder for whoever is refused. SQLite: the lease
 row is the lock; it expires unless renewed, and a background thread renews it every 30 s, so a
-crashed holder blocks nobody for long and a four-hour backfill is never cut off.
+crashed holder blocks nobody for long and a four-hour backfill is never cut off. A holder on
+this host whose process is gone is taken over at once.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ log = logging.getLogger(__name__)
 
 RENEW_SECONDS = 30.0
 LEASE_SECONDS = 90.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it runs, as another user
+    return True
 
 
 def _advisory_key(name: str) -> int:
@@ -76,6 +87,7 @@ class Lease:
                 tx.execute(t.leases.insert().values(**self._row(now)))
             return
         with self.store.engine.begin() as tx:
+            self._clear_dead_holder(tx)
             stmt = sqlite.insert(t.leases).values(**self._row(now))
             stmt = stmt.on_conflict_do_update(
                 index_elements=["name"],
@@ -102,6 +114,16 @@ class Lease:
             self._pg_conn.commit()
             self._pg_conn.close()
             self._pg_conn = None
+
+    def _clear_dead_holder(self, tx: Connection) -> None:
+        """A lease held by a process of this host that no longer runs is released at once."""
+        row = tx.execute(
+            sa.select(t.leases.c.host, t.leases.c.pid).where(t.leases.c.name == self.name)
+        ).first()
+        if row is None or row.host != socket.gethostname() or _alive(row.pid):
+            return
+        log.warning("lease %s: its holder (pid %d on this host) is gone; taking it over", self.name, row.pid)
+        tx.execute(t.leases.delete().where(t.leases.c.name == self.name, t.leases.c.pid == row.pid))
 
     def _row(self, now: datetime) -> dict[str, object]:
         return {
