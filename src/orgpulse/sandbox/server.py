@@ -12,6 +12,7 @@ Knobs, applied to every request in this order, each request counted in `requests
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,13 @@ class _HttpServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], harness: SandboxServer) -> None:
         super().__init__(address, _Handler)
         self.harness = harness
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (a timeout on its side) is routine here, not a server error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.debug("client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
