@@ -19,6 +19,14 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
   fi
 fi
 
+# The report test opens the HTML in a real headless browser: Debian's chromium (Playwright's own
+# browser download cannot work here). Installed when missing; the test skips, saying why, if it can't be.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing chromium for the report test" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+    || echo "chromium could not be installed; the browser test will be skipped" >&2
+fi
+
 echo "== ruff" && .venv/bin/ruff check src connectors tests bench && .venv/bin/ruff format --check src connectors tests bench
 echo "== mypy (strict)" && .venv/bin/mypy
 echo "== pytest" && .venv/bin/pytest "$@"
