@@ -17,4 +17,9 @@ def make_connector(settings: SourceSettings) -> Connector:
 
         connector: Connector = JiraCloudConnector(settings)
         return connector
+    if settings.kind == "linear":
+        from .linear.connector import LinearConnector
+
+        linear: Connector = LinearConnector(settings)
+        return linear
     raise ConfigError([f"sources.{settings.name}.kind: the {settings.kind} connector is not available yet"])

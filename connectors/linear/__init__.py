@@ -1,4 +1,5 @@
-"""Linear connector: transport (`client`), GraphQL documents as data (`queries/`, `queries`), the
-complexity estimate (`complexity`), pure normalisers (`normalise`), the cursor (`cursor`), the
-follow-up pager (`followups`) and the connector itself (`connector`, `LinearConnector`).
+"""Linear connector: transport (`client`), GraphQL documents kept as data (`queries/*.graphql`,
+loaded by `queries`), the complexity estimate (`complexity`), pure normalisers (`normalise`,
+`normalise_meta`), reference data (`metadata`), nested-connection paging (`followups`), the cursor
+(`cursor`) and the connector itself (`connector.LinearConnector`).
 """

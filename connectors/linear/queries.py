@@ -71,7 +71,7 @@ def document(name: str) -> str:
 
 
 def with_fragments(text: str) -> str:
-    """`text` followed by every fragment of fragments.graphql it uses, directly or not."""
+    """`text` with every fragment of fragments.graphql it uses (directly or not), in canonical form."""
     available = _fragments()
     wanted: list[str] = []
     pending = _spreads(text)
@@ -81,7 +81,8 @@ def with_fragments(text: str) -> str:
             continue
         wanted.append(name)
         pending += _spreads(available[name])
-    return "\n\n".join([text.strip(), *(available[n] for n in wanted)]) + "\n"
+    # Printed from the parsed document: comments and layout are not sent to Linear.
+    return print_ast(parse("\n\n".join([text, *(available[n] for n in wanted)]))) + "\n"
 
 
 def followup_document(

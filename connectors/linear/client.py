@@ -1,0 +1,383 @@
+"""Transport to Linear's GraphQL endpoint over httpx, with one retry policy and a budget watch.
+
+Every request goes through `LinearClient.query`, which counts each HTTP attempt, classifies the
+answer (LINEAR-NOTES §3.3: the GraphQL `errors` first, then the HTTP status) and retries with
+tenacity:
+
+    401 / 403, AUTHENTICATION_ERROR, FORBIDDEN   -> AuthError (never retried)
+    429, RATELIMITED (Linear sends it as 400)    -> RateLimitedError, waits for the reset headers
+    5xx, timeout, connection                     -> ServerBusyError / TransientError, backoff + jitter
+    "Query too complex"                          -> QueryTooComplexError (the caller shrinks `first`)
+    any other `errors`, even inside an HTTP 200  -> ProtocolError naming them (never swallowed)
+    not JSON, no `data`                          -> ProtocolError
+
+Authorization (§3.1): a personal API key (`lin_api_...`) goes raw, anything else is an OAuth access
+token sent as `Bearer <token>` (Linear refuses an API key with the Bearer prefix). The token never
+appears in a message: every text built from an answer is scrubbed of it.
+
+Each answer's rate-limit headers are read (`Budget`); when the requests or complexity points left
+would not cover the next query, the client waits for the leaky bucket to refill before sending.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from orgpulse.config import SourceSettings
+from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
+
+from .complexity import estimate_complexity
+
+LOG = logging.getLogger(__name__)
+
+API_KEY_PREFIX = "lin_api_"
+BACKOFF_BASE_SECONDS = 1.0
+RATE_LIMIT_FALLBACK_SECONDS = 60.0  # RATELIMITED without a reset header
+BUCKET_PERIOD_SECONDS = 3600.0  # Linear's limits refill over one hour (§3.2)
+REQUESTS_RESERVE = 5  # requests kept back for other clients of the same user
+AUTH_CODES = frozenset({"AUTHENTICATION_ERROR", "FORBIDDEN"})
+_TOO_COMPLEX = re.compile(
+    r"complexity:\s*(\d+(?:\.\d+)?).*?maximum allowed complexity:\s*(\d+(?:\.\d+)?)", re.I | re.S
+)
+_OPERATION = re.compile(r"\b(?:query|mutation)\s+([_A-Za-z]\w*)")
+
+
+class ServerBusyError(TransientError):
+    """A 5xx, possibly with a Retry-After the policy honours."""
+
+    def __init__(self, message: str, *, retry_after: float = 0.0, source: str = "") -> None:
+        self.retry_after = retry_after
+        super().__init__(message, source=source)
+
+
+class QueryTooComplexError(ProtocolError):
+    """Linear refused the query's complexity; `complexity` and `maximum` are its figures."""
+
+    def __init__(self, message: str, *, complexity: float, maximum: float, source: str = "") -> None:
+        self.complexity = complexity
+        self.maximum = maximum
+        super().__init__(message, source=source)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The rate-limit headers of one answer (None: not sent). Resets are epoch seconds."""
+
+    requests_limit: int | None = None
+    requests_remaining: int | None = None
+    requests_reset: float | None = None
+    complexity_limit: int | None = None
+    complexity_remaining: int | None = None
+    complexity_reset: float | None = None
+    complexity: int | None = None  # X-Complexity: what this query cost
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str]) -> Budget:
+        return cls(
+            requests_limit=_int(headers.get("X-RateLimit-Requests-Limit")),
+            requests_remaining=_int(headers.get("X-RateLimit-Requests-Remaining")),
+            requests_reset=_epoch(headers.get("X-RateLimit-Requests-Reset")),
+            complexity_limit=_int(headers.get("X-RateLimit-Complexity-Limit")),
+            complexity_remaining=_int(headers.get("X-RateLimit-Complexity-Remaining")),
+            complexity_reset=_epoch(headers.get("X-RateLimit-Complexity-Reset")),
+            complexity=_int(headers.get("X-Complexity")),
+        )
+
+    def wait_before(self, points: int, now: float) -> float:
+        """Seconds to wait so that one more query of `points` fits both buckets (0: send now)."""
+        waits = [0.0]
+        for limit, remaining, reset, need in (
+            (self.requests_limit, self.requests_remaining, self.requests_reset, 1 + REQUESTS_RESERVE),
+            (self.complexity_limit, self.complexity_remaining, self.complexity_reset, points),
+        ):
+            if remaining is None or remaining >= need:
+                continue
+            # The bucket refills at limit / period (a leaky bucket); never past its announced reset.
+            refill = (need - remaining) * BUCKET_PERIOD_SECONDS / limit if limit else float("inf")
+            until_reset = reset - now if reset is not None else float("inf")
+            wait = min(refill, until_reset)
+            waits.append(wait if wait != float("inf") else RATE_LIMIT_FALLBACK_SECONDS)
+        return max(0.0, *waits)
+
+    def rate_limited_wait(self, now: float) -> float:
+        """After a RATELIMITED answer: until the exhausted bucket resets (the later of the two)."""
+        buckets = (
+            (self.requests_reset, self.requests_remaining),
+            (self.complexity_reset, self.complexity_remaining),
+        )
+        resets = [reset - now for reset, _ in buckets if reset is not None]
+        exhausted = [
+            reset - now for reset, left in buckets if reset is not None and left is not None and left <= 0
+        ]
+        chosen = exhausted or resets
+        return max(0.0, *chosen) if chosen else RATE_LIMIT_FALLBACK_SECONDS
+
+
+class LinearClient:
+    """One Linear endpoint and credential; counts its requests. Constructing it does no I/O."""
+
+    def __init__(
+        self,
+        settings: SourceSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+        self._requests = 0
+        self._points = 0
+        self._estimated = 0
+        self._budget = Budget()
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=settings.timeout_seconds,
+            headers={"Content-Type": "application/json", "User-Agent": "orgpulse"},
+        )
+
+    @property
+    def requests(self) -> int:
+        """HTTP attempts so far, retries and refused ones included."""
+        return self._requests
+
+    @property
+    def points(self) -> int:
+        """Complexity points spent so far, as the X-Complexity headers report them."""
+        return self._points
+
+    @property
+    def estimated_points(self) -> int:
+        """Complexity points the formula priced every attempt at (the X-Complexity sum may differ)."""
+        return self._estimated
+
+    @property
+    def budget(self) -> Budget:
+        """The rate-limit headers of the last answer."""
+        return self._budget
+
+    @property
+    def source(self) -> str:
+        return self._settings.name
+
+    def query(self, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Run one GraphQL operation under the retry policy; its `data` object."""
+        variables = dict(variables or {})
+        points = estimate_complexity(document, variables)
+        body = json.dumps({"query": document, "variables": variables}).encode()
+        name = _operation_name(document)
+        result: dict[str, Any] = self._retrying()(self._attempt, name, body, points)
+        return result
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _authorization(self) -> str:
+        token = self._settings.token.reveal().strip()
+        return token if token.startswith(API_KEY_PREFIX) else f"Bearer {token}"
+
+    def _attempt(self, name: str, body: bytes, points: int) -> dict[str, Any]:
+        pause = self._budget.wait_before(points, self._clock())
+        if pause > 0:
+            pause = min(pause, self._settings.max_retry_wait_seconds)
+            LOG.info("%s: %s would exceed the rate limit; waiting %.0f s", self.source, name, pause)
+            self._sleep(pause)
+        self._requests += 1
+        self._estimated += points
+        try:
+            response = self._http.post(
+                self._settings.url, content=body, headers={"Authorization": self._authorization()}
+            )
+        except httpx.TimeoutException:
+            raise TransientError(f"{name} on {self._host()} timed out", source=self.source) from None
+        except httpx.TransportError as exc:
+            raise TransientError(
+                f"{name} on {self._host()} failed ({type(exc).__name__})", source=self.source
+            ) from None
+        self._budget = Budget.of(response.headers)
+        if self._budget.complexity is not None:
+            self._points += self._budget.complexity
+        LOG.debug(
+            "%s: %s cost %s points (estimated %d); left: %s requests, %s points",
+            self.source, name, self._budget.complexity, points,
+            self._budget.requests_remaining, self._budget.complexity_remaining,
+        )  # fmt: skip
+        try:
+            return self._classify(name, response)
+        except RateLimitedError:
+            self._budget = Budget()  # the retry waits for its reset: no second wait on stale headers
+            raise
+
+    def _classify(self, name: str, response: httpx.Response) -> dict[str, Any]:
+        status = response.status_code
+        prefix = f"HTTP {status} on {name}"
+        if status in (401, 403):
+            what = "credentials refused" if status == 401 else "permission denied"
+            reason = self._scrub(_first_message(_json_or_none(response)))
+            raise AuthError(
+                f"{prefix}: {what} ({reason or 'no reason given'}); check the API key or OAuth token "
+                "variable and the account's access",
+                source=self.source,
+            )
+        if status >= 500:
+            wait = _retry_after(response.headers)
+            raise ServerBusyError(f"{prefix}: server error", retry_after=wait, source=self.source)
+        doc = _json_or_none(response)
+        if doc is None:
+            kind = response.headers.get("Content-Type", "no content type")
+            if status == 429:
+                raise self._rate_limited(prefix, response)
+            raise ProtocolError(f"{prefix}: the answer is not JSON ({kind})", source=self.source)
+        errors = doc.get("errors")
+        if isinstance(errors, list) and errors:
+            raise self._graphql_error(prefix, errors, response)
+        if status == 429:
+            raise self._rate_limited(prefix, response)
+        data = doc.get("data")
+        if status != 200 or not isinstance(data, dict):
+            raise ProtocolError(f"{prefix}: the answer has no data", source=self.source)
+        return data
+
+    def _graphql_error(self, prefix: str, errors: list[Any], response: httpx.Response) -> SourceError:
+        first = errors[0] if isinstance(errors[0], Mapping) else {}
+        extensions = first.get("extensions")
+        extensions = extensions if isinstance(extensions, Mapping) else {}
+        code = str(extensions.get("code") or "")
+        codes = {_code(e) for e in errors}
+        message = self._scrub(_first_message({"errors": errors}))
+        if "RATELIMITED" in codes or response.status_code == 429:
+            return self._rate_limited(prefix, response, message)
+        if codes & AUTH_CODES:
+            auth_code = sorted(codes & AUTH_CODES)[0]
+            return AuthError(f"{prefix}: {auth_code}: {message}", source=self.source)
+        if "bearer prefix" in message.lower():
+            return AuthError(
+                f"{prefix}: {message} (the token was sent as an OAuth token: Linear API keys start "
+                f"with {API_KEY_PREFIX})",
+                source=self.source,
+            )
+        detail = self._scrub(str(extensions.get("userPresentableMessage") or ""))
+        found = _TOO_COMPLEX.search(detail) or _TOO_COMPLEX.search(message)
+        if found:
+            return QueryTooComplexError(
+                f"{prefix}: query too complex ({found.group(1)} points, at most {found.group(2)})",
+                complexity=float(found.group(1)),
+                maximum=float(found.group(2)),
+                source=self.source,
+            )
+        more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+        return ProtocolError(
+            f"{prefix}: GraphQL error {code or 'without a code'}: {message}{more}", source=self.source
+        )
+
+    def _rate_limited(self, prefix: str, response: httpx.Response, message: str = "") -> RateLimitedError:
+        # Retry-After when sent (undocumented), else the reset of the exhausted bucket.
+        wait = _retry_after(response.headers) or Budget.of(response.headers).rate_limited_wait(self._clock())
+        return RateLimitedError(
+            f"{prefix}: rate limited, waiting {wait:.0f} s" + (f" ({message})" if message else ""),
+            retry_after=wait,
+            source=self.source,
+        )
+
+    def _scrub(self, text: str) -> str:
+        token = self._settings.token.reveal().strip()
+        return text.replace(token, "***") if token else text
+
+    def _host(self) -> str:
+        return httpx.URL(self._settings.url).host
+
+    def _retrying(self) -> Retrying:
+        return Retrying(
+            stop=stop_after_attempt(max(0, self._settings.max_retries) + 1),
+            wait=self._wait,
+            retry=retry_if_exception(self._retryable),
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+
+    def _retryable(self, exc: BaseException) -> bool:
+        if not isinstance(exc, TransientError):
+            return False
+        # A server asking for a longer wait than allowed: give up now rather than be refused again.
+        return _asked_wait(exc) <= self._settings.max_retry_wait_seconds
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        cap = self._settings.max_retry_wait_seconds
+        asked = _asked_wait(exc) if exc is not None else 0.0
+        if asked > 0:
+            return min(cap, asked + self._jitter() * min(1.0, asked * 0.1))
+        backoff = BACKOFF_BASE_SECONDS * 2.0 ** (state.attempt_number - 1)
+        return min(cap, backoff * (0.5 + 0.5 * self._jitter()))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = float(state.next_action.sleep) if state.next_action else 0.0
+        LOG.warning("%s: %s; retry %d in %.1f s", self.source, exc, state.attempt_number, wait)
+
+
+def _operation_name(document: str) -> str:
+    found = _OPERATION.search(document)
+    return found.group(1) if found else "query"
+
+
+def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        doc = response.json()
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _code(error: object) -> str:
+    extensions = error.get("extensions") if isinstance(error, Mapping) else None
+    return str(extensions.get("code") or "") if isinstance(extensions, Mapping) else ""
+
+
+def _first_message(doc: Mapping[str, Any] | None, limit: int = 300) -> str:
+    errors = doc.get("errors") if doc else None
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], Mapping):
+        return ""
+    text = str(errors[0].get("message") or "")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _retry_after(headers: Mapping[str, str]) -> float:
+    """Retry-After in seconds (undocumented for Linear, but the SDK reads it); 0 when absent."""
+    value = headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0
+
+
+def _asked_wait(exc: BaseException) -> float:
+    wait = getattr(exc, "retry_after", 0.0)
+    return float(wait) if isinstance(wait, int | float) else 0.0
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _epoch(value: str | None) -> float | None:
+    """Linear's reset headers are UTC epoch milliseconds."""
+    number = _int(value)
+    return number / 1000.0 if number is not None else None

@@ -1,0 +1,243 @@
+"""The Linear connector: pages of canonical records with complete histories, in few requests.
+
+A run loads the workspace's metadata unless the cursor's copy is fresh (teams with their
+memberships, workflow states, labels, users — disabled ones included), then pages `issues`
+(archived ones included) of the chosen teams updated since the watermark, newest first. Each page
+brings the first page of every issue's history, relations and inverse relations; list pages are
+grouped into units of work so that one aliased follow-up request (`followups.py`) serves many
+issues whose connections go on. Each unit is normalised and becomes one `Page` committed with its
+cursor (`cursor.py`): a checkpoint while the run goes on, the moved watermark at its end.
+
+Page sizes come from Linear's complexity formula (`complexity.py`): every query is priced before
+it is sent and kept under `QUERY_BUDGET`, below the 10,000 points Linear refuses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from orgpulse.config import SourceSettings
+from orgpulse.connector import Page
+from orgpulse.errors import AuthError, ProtocolError
+from orgpulse.model import Batch, Link, Person
+
+from . import queries
+from .client import LinearClient, QueryTooComplexError
+from .complexity import estimate_complexity
+from .cursor import CursorState, Metadata, Run, cursor_json, next_watermark
+from .followups import FollowUpPager, Payload
+from .metadata import fetch_labels, fetch_metadata
+from .normalise import normalise_issue
+
+LOG = logging.getLogger(__name__)
+
+QUERY_BUDGET = 9_000  # points per query: 10% below Linear's cap, for its own rounding
+HISTORY_FIRST = 20  # history entries fetched with each issue: most issues have fewer
+RELATIONS_FIRST = 4  # relations (and inverse relations) fetched with each issue
+FOLLOW_UP_HISTORY_FIRST = 50  # history entries per follow-up part
+FOLLOW_UP_RELATIONS_FIRST = 25
+ISSUE_PAGE_MAX = 250  # Linear's folklore ceiling for `first` (LINEAR-NOTES §2.7)
+UNIT_MAX_ISSUES = 1_000  # a unit of work closes at this many issues...
+UNIT_MIN_PARTS = 40  # ...or once this many follow-up parts are pending (a request's worth)
+
+
+class LinearConnector:
+    """Fetches one Linear workspace (the `Connector` protocol); constructing it does no I/O."""
+
+    def __init__(self, settings: SourceSettings, *, client: LinearClient | None = None) -> None:
+        self._settings = settings
+        self._client = client if client is not None else LinearClient(settings)
+        self._pager = FollowUpPager(
+            self._client,
+            history_first=FOLLOW_UP_HISTORY_FIRST,
+            relations_first=FOLLOW_UP_RELATIONS_FIRST,
+            budget=QUERY_BUDGET,
+        )
+
+    @property
+    def requests(self) -> int:
+        return self._client.requests
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, cursor: Mapping[str, Any], *, full: bool, now: datetime) -> Iterator[Page]:
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        state = CursorState.load(cursor)
+        wanted = tuple(sorted(self._settings.teams))
+        metadata, first = self._metadata(state, now, full, wanted)
+        team_ids = self._team_ids(metadata, wanted)
+        watermark = None if full else state.watermark
+        run = None if full else Run.resume(state.checkpoint, wanted)
+        if run is None:
+            created = self._settings.since if watermark is None else None
+            run = Run(run_started=now, since=watermark, created_since=created, teams=wanted)
+        else:
+            LOG.info("%s: resuming an interrupted run after %d issues", self._settings.name, run.seen)
+        page_size = self.page_size()
+        for issues, last in self._units(run, team_ids, page_size):
+            batch = self._normalise(issues, metadata)
+            batch.extend(first)
+            first = Batch()
+            if last:
+                moved = next_watermark(
+                    state.watermark, run.run_started, self._settings.overlap_minutes, full=full
+                )
+                out = cursor_json(moved, metadata, None)
+            else:
+                out = cursor_json(state.watermark, metadata, run.checkpoint())
+            yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
+        LOG.info("%s: %d issues read, %d requests, %d points (%d estimated)", self._settings.name,
+                 run.seen, self.requests, self._client.points, self._client.estimated_points)  # fmt: skip
+
+    def page_size(self) -> int:
+        """The largest issue page (at most `page_size`) whose query stays under the budget."""
+        low, high = 1, max(1, min(self._settings.page_size, ISSUE_PAGE_MAX))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._issues_cost(middle) <= QUERY_BUDGET:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def _issues_cost(self, first: int) -> int:
+        variables = queries.issues_variables(
+            first=first, after=None, history_first=HISTORY_FIRST, relations_first=RELATIONS_FIRST
+        )
+        return estimate_complexity(queries.document(queries.ISSUES), variables)
+
+    def _metadata(
+        self, state: CursorState, now: datetime, full: bool, wanted: Sequence[str]
+    ) -> tuple[Metadata, Batch]:
+        cached = state.metadata
+        if not full and cached is not None and cached.fresh(now, self._settings.metadata_ttl_hours, wanted):
+            return cached, Batch()
+        users_since = None if full or cached is None else cached.fetched_at
+        return fetch_metadata(self._client, self._settings, now=now, wanted=wanted, users_since=users_since)
+
+    def _team_ids(self, metadata: Metadata, wanted: Sequence[str]) -> list[str]:
+        """The ids of the configured teams (none configured: no filter, every team)."""
+        if not wanted:
+            return []
+        ids = [team_id for team_id, key in metadata.teams.items() if key in wanted]
+        missing = sorted(set(wanted) - set(metadata.teams.values()))
+        if not ids:
+            raise AuthError(
+                f"the account sees none of the teams {', '.join(wanted)}: check the team keys and its access",
+                source=self._settings.name,
+            )
+        if missing:
+            LOG.warning("%s: the account sees no team %s", self._settings.name, ", ".join(missing))
+        return sorted(ids)
+
+    def _units(
+        self, run: Run, team_ids: Sequence[str], page_size: int
+    ) -> Iterator[tuple[list[Payload], bool]]:
+        """List pages grouped into units of work, their connections completed: (issues, is last)."""
+        pending: list[Payload] = []
+        parts = 0
+        while True:
+            issues, info = self._issues_page(run, team_ids, page_size)
+            after = info.get("endCursor")
+            more = info.get("hasNextPage") is True and isinstance(after, str) and bool(after) and bool(issues)
+            if more and after in run.cursors:
+                raise ProtocolError(
+                    f"the issues returned the cursor {after!r} twice", source=self._settings.name
+                )
+            pending += issues
+            parts += len(self._pager.pending(issues))
+            run.seen += len(issues)
+            run.after = str(after) if more else run.after
+            if more:
+                run.cursors.add(str(after))
+            if not more or len(pending) >= UNIT_MAX_ISSUES or parts >= UNIT_MIN_PARTS:
+                self._pager.complete(pending)
+                yield pending, not more
+                pending, parts = [], 0
+            if not more:
+                return
+
+    def _issues_page(
+        self, run: Run, team_ids: Sequence[str], page_size: int
+    ) -> tuple[list[Payload], Mapping[str, Any]]:
+        size = page_size
+        while True:
+            variables = queries.issues_variables(
+                first=size,
+                after=run.after,
+                team_ids=team_ids,
+                updated_since=run.since,
+                created_since=run.created_since,
+                history_first=HISTORY_FIRST,
+                relations_first=RELATIONS_FIRST,
+            )
+            try:
+                data = self._client.query(queries.document(queries.ISSUES), variables)
+            except QueryTooComplexError as exc:
+                if size == 1:
+                    raise
+                size = max(1, min(size - 1, int(size * exc.maximum / max(exc.complexity, 1.0) * 0.9)))
+                LOG.warning(
+                    "%s: the issues page was too complex; asking %d issues", self._settings.name, size
+                )
+                continue
+            except ProtocolError:
+                if not run.resumed:
+                    raise
+                LOG.warning("%s: the checkpoint's page cursor was refused; restarting the run's pages",
+                            self._settings.name)  # fmt: skip
+                run.restart()
+                continue
+            run.resumed = False
+            connection = data.get("issues")
+            found = connection.get("nodes") if isinstance(connection, MutableMapping) else None
+            info = connection.get("pageInfo") if isinstance(connection, MutableMapping) else None
+            if not isinstance(found, list) or not isinstance(info, Mapping):
+                raise ProtocolError("issues must answer {nodes: [...], pageInfo}", source=self._settings.name)
+            return [i for i in found if isinstance(i, MutableMapping)], info
+
+    def _normalise(self, issues: Sequence[Payload], metadata: Metadata) -> Batch:
+        missing = {
+            str(label)
+            for issue in issues
+            for label in (issue.get("labelIds") or ())
+            if str(label) not in metadata.labels
+        }
+        if missing:
+            metadata.labels.update(fetch_labels(self._client, missing))
+        batch = Batch()
+        for raw in issues:
+            batch.extend(
+                normalise_issue(
+                    raw,
+                    team_keys=metadata.teams,
+                    label_names=metadata.labels,
+                    keep_raw=self._settings.keep_raw,
+                )
+            )
+        incomplete = sorted(i for i, done in batch.history_complete.items() if not done)
+        if incomplete:
+            LOG.warning("%s: %d issues keep an incomplete history (%s...)", self._settings.name,
+                        len(incomplete), ", ".join(incomplete[:5]))  # fmt: skip
+        batch.people = _dedupe_people(batch.people)
+        batch.links = _dedupe_links(batch.links)
+        batch.statuses = list({s.status_id: s for s in batch.statuses}.values())
+        return batch
+
+
+def _dedupe_people(people: Sequence[Person]) -> list[Person]:
+    best: dict[str, Person] = {}
+    for person in people:
+        known = best.get(person.person_id)
+        if known is None or (person.is_bot and not known.is_bot):
+            best[person.person_id] = person
+    return list(best.values())
+
+
+def _dedupe_links(links: Sequence[Link]) -> list[Link]:
+    """One Link per relation id: both sides of a relation can sit in one unit."""
+    return list({link.link_id: link for link in links}.values())

@@ -1,0 +1,172 @@
+"""The Linear connector's cursor: what a sync commits with each page, as JSON. Pure: no I/O.
+
+    {"version": 1,
+     "watermark": "2026-05-01T02:00:00.000Z" | null,  # start of the last successful run - overlap
+     "metadata": null | {"fetched_at": ISO-8601,
+                         "teams": {"<team id>": "<team key>", ...},      # every team, archived too
+                         "labels": {"<label id>": "<label name>", ...}},
+     "checkpoint": null | {"after": "<endCursor of the last committed page>",
+                           "run_started": ISO-8601,   # becomes the watermark when the run ends
+                           "since": ISO-8601 | null,  # the run's updatedAt bound
+                           "created_since": "YYYY-MM-DD" | null,
+                           "teams": ["ENG", ...],     # the configured team keys
+                           "seen": 240}}
+
+The watermark is the start time of the last successful run minus the overlap, not the largest
+`updatedAt` seen (LINEAR-NOTES §6.2): issues come newest-first and an issue updated during the run
+moves ahead of the pages already read, so only the run's start bounds what it may have missed.
+The checkpoint lets a run that stopped resume after its last committed page, with its own bound.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from orgpulse.errors import SchemaDriftError
+
+from .normalise_meta import parse_linear_datetime
+from .queries import iso
+
+LOG = logging.getLogger(__name__)
+
+CURSOR_VERSION = 1
+
+
+@dataclass
+class Metadata:
+    """Teams and labels by id, cached for `metadata_ttl_hours` (labels grow as issues name new ones)."""
+
+    fetched_at: datetime
+    teams: dict[str, str]
+    labels: dict[str, str]
+
+    def fresh(self, now: datetime, ttl_hours: float, wanted_keys: Sequence[str]) -> bool:
+        young = now - self.fetched_at < timedelta(hours=ttl_hours)
+        return young and set(wanted_keys) <= set(self.teams.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fetched_at": iso(self.fetched_at), "teams": dict(self.teams), "labels": dict(self.labels)}
+
+    @classmethod
+    def from_json(cls, doc: object) -> Metadata | None:
+        if not isinstance(doc, Mapping):
+            return None
+        teams, labels = doc.get("teams"), doc.get("labels")
+        if not isinstance(teams, Mapping) or not isinstance(labels, Mapping):
+            return None
+        try:
+            fetched_at = parse_linear_datetime(doc.get("fetched_at"))
+        except SchemaDriftError:
+            return None
+        return cls(
+            fetched_at,
+            {str(k): str(v) for k, v in teams.items()},
+            {str(k): str(v) for k, v in labels.items()},
+        )
+
+
+@dataclass
+class Run:
+    """Where a run stands: the next page's cursor, its bounds, what it has read so far."""
+
+    run_started: datetime
+    since: datetime | None
+    created_since: date | None
+    teams: tuple[str, ...]
+    after: str | None = None
+    seen: int = 0
+    resumed: bool = False  # `after` came from a checkpoint and has not been accepted yet
+    cursors: set[str] = field(default_factory=set)
+
+    def checkpoint(self) -> dict[str, Any]:
+        return {
+            "after": self.after,
+            "run_started": iso(self.run_started),
+            "since": iso(self.since) if self.since else None,
+            "created_since": self.created_since.isoformat() if self.created_since else None,
+            "teams": list(self.teams),
+            "seen": self.seen,
+        }
+
+    def restart(self) -> None:
+        """Forget the checkpoint's page cursor: read the run's bounds again from the first page."""
+        self.after, self.seen, self.resumed = None, 0, False
+        self.cursors.clear()
+
+    @classmethod
+    def resume(cls, doc: object, teams: Sequence[str]) -> Run | None:
+        """The run a checkpoint describes, unless it is unreadable or for other teams."""
+        if not isinstance(doc, Mapping):
+            return None
+        after = doc.get("after")
+        if not isinstance(after, str) or not after:
+            return None
+        if list(doc.get("teams") or ()) != list(teams):
+            LOG.info("the teams changed since the checkpoint; the run starts again")
+            return None
+        try:
+            started = parse_linear_datetime(doc.get("run_started"))
+            since = parse_linear_datetime(doc["since"]) if doc.get("since") else None
+            created = date.fromisoformat(str(doc["created_since"])) if doc.get("created_since") else None
+        except (SchemaDriftError, ValueError):
+            LOG.info("the checkpoint is unreadable; the run starts again")
+            return None
+        seen = doc.get("seen")
+        return cls(
+            started,
+            since,
+            created,
+            tuple(teams),
+            after=after,
+            seen=seen if isinstance(seen, int) and not isinstance(seen, bool) else 0,
+            resumed=True,
+            cursors={after},
+        )
+
+
+@dataclass(frozen=True)
+class CursorState:
+    """A committed cursor, read defensively: what cannot be read is left out."""
+
+    watermark: datetime | None = None
+    metadata: Metadata | None = None
+    checkpoint: object = None
+
+    @classmethod
+    def load(cls, cursor: Mapping[str, Any] | None) -> CursorState:
+        if not cursor:
+            return cls()
+        if not isinstance(cursor, Mapping) or cursor.get("version") not in (None, CURSOR_VERSION):
+            LOG.warning("the cursor is unreadable (not version %d); the sync starts from the beginning",
+                        CURSOR_VERSION)  # fmt: skip
+            return cls()
+        watermark: datetime | None = None
+        if cursor.get("watermark"):
+            try:
+                watermark = parse_linear_datetime(cursor["watermark"])
+            except SchemaDriftError:
+                LOG.warning("the cursor's watermark is unreadable; the sync starts from the beginning")
+        return cls(watermark, Metadata.from_json(cursor.get("metadata")), cursor.get("checkpoint"))
+
+
+def cursor_json(
+    watermark: datetime | None, metadata: Metadata, checkpoint: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "version": CURSOR_VERSION,
+        "watermark": iso(watermark) if watermark else None,
+        "metadata": metadata.to_json(),
+        "checkpoint": checkpoint,
+    }
+
+
+def next_watermark(
+    old: datetime | None, run_started: datetime, overlap_minutes: float, *, full: bool
+) -> datetime:
+    """The watermark after a run: its start minus the overlap, never back for an incremental."""
+    moved = run_started - timedelta(minutes=overlap_minutes)
+    return moved if full or old is None else max(old, moved)
