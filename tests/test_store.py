@@ -199,3 +199,23 @@ def test_census_marks_deleted_issues_restores_and_rekeys(store: Store) -> None:
     assert store.source_totals("cloud")["issues"] == 2
     keys = {r["issue_id"]: (r["key"], r["project_key"]) for r in rows(store, t.issues)}
     assert keys["10001"] == ("CORE-9", "CORE")
+
+
+def test_memberships_replace_per_team_and_feed_frames_unless_a_roster_is_declared(store: Store) -> None:
+    from orgpulse.model import Membership
+
+    left = T0 - timedelta(days=5)
+    b = batch()
+    b.memberships = [
+        Membership("PAY", "acc-1"),
+        Membership("PAY", "acc-2", until=left),  # left the team before as_of
+        Membership("PAY", "acc-3", until=left),
+        Membership("PAY", "acc-3"),  # ...and came back: the current membership wins
+    ]
+    store.save_page("cloud", b, {}, now=T0)
+    frames = load_frames(store, as_of=T0)
+    assert sorted(frames.memberships["person_uid"]) == ["cloud:acc-1", "cloud:acc-3"]
+    roster = load_frames(store, as_of=T0, rosters={"PAY": ("acc-9",)})
+    assert list(roster.memberships["person_uid"]) == ["cloud:acc-9"]
+    store.save_page("cloud", Batch(memberships=[Membership("PAY", "acc-4")]), {}, now=T0)
+    assert list(load_frames(store, as_of=T0).memberships["person_uid"]) == ["cloud:acc-4"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError, SchemaDriftError
-from orgpulse.model import Batch, Quarantined
+from orgpulse.model import Batch, Membership, Quarantined
 
 from . import queries
 from .client import LinearClient
@@ -55,6 +55,9 @@ def fetch_metadata(
         teams[team_id] = key
         if not wanted or key in wanted:
             _complete_memberships(client, raw)
+            batch.memberships += [
+                Membership(m.team_key, m.person_id, m.since, m.until) for m in normalise_team(raw)[2]
+            ]
             if settings.keep_raw:
                 batch.raw.append(("linear_team", team_id, dump(raw)))
     states = fetch_all(client, queries.WORKFLOW_STATES, "workflowStates", STATES_FIRST)

@@ -172,6 +172,16 @@ class Quarantined:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """A person's declared membership of a team (Linear team memberships); `until` when they left."""
+
+    team_key: str
+    person_id: str
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Census:
     """Every issue id (with its key) the source holds now in `projects`: what is absent was deleted
     (or moved out of scope), a new key means the issue moved."""
@@ -195,6 +205,8 @@ class Batch:
     parent_changes: list[ParentChange] = field(default_factory=list)
     # Replaces the stored workflow of each project it names.
     workflow_statuses: list[WorkflowStatus] = field(default_factory=list)
+    # Replaces the stored memberships of each team it names.
+    memberships: list[Membership] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     raw: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, native_id, json)
     quarantined: list[Quarantined] = field(default_factory=list)
@@ -213,6 +225,7 @@ class Batch:
         self.flag_changes += other.flag_changes
         self.parent_changes += other.parent_changes
         self.workflow_statuses += other.workflow_statuses
+        self.memberships += other.memberships
         self.links += other.links
         self.raw += other.raw
         self.quarantined += other.quarantined

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from orgpulse.errors import IncompleteSyncError, StoreError
-from orgpulse.model import Batch, Census
+from orgpulse.model import Batch, Census, Membership
 from orgpulse.store import schema as t
 
 log = logging.getLogger(__name__)
@@ -326,6 +326,24 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
             t.workflow_statuses,
             [{"source": source, **asdict(w)} for w in set(batch.workflow_statuses)],
             ("source", "project_key", "status_id"),
+        )
+    if batch.memberships:
+        teams = sorted({m.team_key for m in batch.memberships})
+        conn.execute(
+            t.team_memberships.delete().where(
+                t.team_memberships.c.source == source, t.team_memberships.c.team_key.in_(teams)
+            )
+        )
+        latest: dict[tuple[str, str], Membership] = {}  # a current membership wins, else the last one
+        for m in batch.memberships:
+            known = latest.get((m.team_key, m.person_id))
+            if known is None or (known.until is not None and (m.until is None or m.until > known.until)):
+                latest[(m.team_key, m.person_id)] = m
+        _upsert(
+            conn,
+            t.team_memberships,
+            [{"source": source, **asdict(m)} for m in latest.values()],
+            ("source", "team_key", "person_id"),
         )
     if batch.links:
         rows = [{"source": source, **asdict(link), "kind": link.kind.value} for link in batch.links]

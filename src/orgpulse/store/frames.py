@@ -63,6 +63,12 @@ def load_frames(
         }
         links = read(sa.select(t.links))
         workflows = read(sa.select(t.workflow_statuses))
+        declared = read(
+            sa.select(t.team_memberships).where(
+                sa.or_(t.team_memberships.c.since.is_(None), t.team_memberships.c.since <= as_of),
+                sa.or_(t.team_memberships.c.until.is_(None), t.team_memberships.c.until > as_of),
+            )
+        )
 
     def uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
         values = frame[source].astype(str) + ":" + frame[column].astype(str)
@@ -181,15 +187,23 @@ def load_frames(
     )
 
     link_frame = _links(links, issues, uid, label, when)
-    memberships = pd.DataFrame(
-        [
-            {"team": team, "person_uid": f"{source}:{member}"}
-            for team, members in (rosters or {}).items()
-            for source in issues["source"].drop_duplicates()
-            for member in members
-        ],
-        columns=list(MEMBERSHIP_COLUMNS),
+    # Declared members: a roster in the config wins for its team; else the tracker's memberships (Linear).
+    from_config = [
+        {"team": team, "person_uid": f"{source}:{member}"}
+        for team, members in (rosters or {}).items()
+        for source in issues["source"].drop_duplicates()
+        for member in members
+    ]
+    from_tracker = pd.DataFrame(
+        {"team": label(declared["source"], declared["team_key"]), "person_uid": uid(declared, "person_id")}
     )
+    memberships = pd.concat(
+        [
+            pd.DataFrame(from_config, columns=list(MEMBERSHIP_COLUMNS)),
+            from_tracker[~from_tracker["team"].isin(set(rosters or {}))],
+        ],
+        ignore_index=True,
+    )[list(MEMBERSHIP_COLUMNS)]
     return Frames(
         issues=issue_frame,
         statuses=status_frame,

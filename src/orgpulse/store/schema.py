@@ -171,6 +171,16 @@ links = sa.Table(
     sa.Column("to_done", sa.Boolean),
 )
 
+team_memberships = sa.Table(
+    "team_memberships",
+    metadata,
+    _source(),
+    sa.Column("team_key", sa.String(128), primary_key=True),
+    sa.Column("person_id", sa.String(128), primary_key=True),
+    sa.Column("since", UTCDateTime),
+    sa.Column("until", UTCDateTime),
+)
+
 raw_records = sa.Table(
     "raw_records",
     metadata,
