@@ -36,9 +36,18 @@ def test_one_finding_per_team_week_and_symptom() -> None:
     assert result.weeks == [date(2024, 2, 5), date(2024, 2, 12), date(2024, 2, 19)]
     assert result.timezone == "UTC"
     cells = {(f.team, f.week_start, f.symptom) for f in result.findings}
-    assert len(cells) == len(result.findings) == 3 * 3 * 2
+    assert len(cells) == len(result.findings) == 3 * 3 * 8
     assert {f.team for f in result.findings} == {"PAY", "CORE", "OLD"}
-    assert {f.symptom for f in result.findings} == {"approval_bottleneck", "cross_team_blocking"}
+    assert {f.symptom for f in result.findings} == {
+        "approval_bottleneck",
+        "cross_team_blocking",
+        "meeting_driven_process",
+        "oversized_team",
+        "diluted_ownership",
+        "rigid_workflow",
+        "goal_disconnect",
+        "scattered_focus",
+    }
     for f in result.findings:
         assert f.severity == Severity.INSUFFICIENT_DATA
         assert f.score is None

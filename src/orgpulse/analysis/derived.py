@@ -5,11 +5,15 @@ INTERVALS    status intervals (timeline.status_intervals)
 FACTS        per-issue commitment, completion, in-progress window (timeline.issue_facts)
 TEAMS        TeamLookup: the team of an issue at a time
 ASSIGNEES    assignee spells: issue, start, end, person
+ACTIVITY     week, team, person, issue: human activity in each scored week's trailing 4 weeks
 MEMBERS      Members: who belongs to each team, per scored week
 IN_PROGRESS  issue, week, team, seconds: issues in progress during a week (> 0 s), with the
              team they were in at their last in-progress moment of that week
 ROLE_TIME    issue, week, known, total: seconds in statuses of known role, clipped per week
 MAPPED       team, week, team_mapped_share (teams.mapped_share)
+COMPLETED    issue, team, week, completed, lead, cycle: every completed issue (samples.completed_sample)
+CREATED      issue, team, week, created: every non-epic issue by creation (samples.created_sample)
+GOALS        GoalLookup: the goal an issue was linked to at a time, through its parent chain
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue, build_catalogue
 from orgpulse.analysis.inputs import Inputs, Key, Spec
-from orgpulse.analysis.people import Members, assignee_spells, infer_members
+from orgpulse.analysis.parents import GoalLookup
+from orgpulse.analysis.people import Members, assignee_spells, infer_members, trailing_activity
+from orgpulse.analysis.samples import completed_sample, created_sample
 from orgpulse.analysis.teams import TeamLookup, mapped_share
 from orgpulse.analysis.timeline import issue_facts, status_intervals
 from orgpulse.analysis.weeks import clip_to_weeks
@@ -30,10 +36,14 @@ INTERVALS: Key[pd.DataFrame] = Key("intervals")
 FACTS: Key[pd.DataFrame] = Key("facts")
 TEAMS: Key[TeamLookup] = Key("teams")
 ASSIGNEES: Key[pd.DataFrame] = Key("assignees")
+ACTIVITY: Key[pd.DataFrame] = Key("activity")
 MEMBERS: Key[Members] = Key("members")
 IN_PROGRESS: Key[pd.DataFrame] = Key("in_progress")
 UNKNOWN_TIME: Key[pd.DataFrame] = Key("unknown_time")
 MAPPED: Key[pd.DataFrame] = Key("mapped")
+COMPLETED: Key[pd.DataFrame] = Key("completed")
+CREATED: Key[pd.DataFrame] = Key("created")
+GOALS: Key[GoalLookup] = Key("goals")
 
 
 def _catalogue(inputs: Inputs) -> Catalogue:
@@ -57,17 +67,20 @@ def _assignees(inputs: Inputs) -> pd.DataFrame:
     return assignee_spells(inputs[CATALOGUE], inputs.context.frames.assignee_changes, inputs.context.as_of)
 
 
-def _members(inputs: Inputs) -> Members:
-    ctx = inputs.context
-    return infer_members(
+def _activity(inputs: Inputs) -> pd.DataFrame:
+    return trailing_activity(
         inputs[CATALOGUE],
         inputs[INTERVALS],
         inputs[ASSIGNEES],
         inputs[FACTS]["resolved_at"].to_numpy(),
         inputs[TEAMS],
-        ctx.frames.memberships,
-        ctx.grid,
+        inputs.context.grid,
     )
+
+
+def _members(inputs: Inputs) -> Members:
+    ctx = inputs.context
+    return infer_members(inputs[CATALOGUE], inputs[ACTIVITY], ctx.frames.memberships, ctx.grid)
 
 
 def _in_progress(inputs: Inputs) -> pd.DataFrame:
@@ -105,6 +118,20 @@ def _mapped(inputs: Inputs) -> pd.DataFrame:
     return mapped_share(inputs[CATALOGUE], inputs[FACTS]["resolved_at"].to_numpy(), inputs.context.grid)
 
 
+def _completed(inputs: Inputs) -> pd.DataFrame:
+    ctx = inputs.context
+    return completed_sample(inputs[CATALOGUE], inputs[FACTS], inputs[TEAMS], ctx.grid, ctx.settings.timezone)
+
+
+def _created(inputs: Inputs) -> pd.DataFrame:
+    ctx = inputs.context
+    return created_sample(inputs[CATALOGUE], inputs[TEAMS], ctx.grid, ctx.settings.timezone)
+
+
+def _goals(inputs: Inputs) -> GoalLookup:
+    return GoalLookup(inputs[CATALOGUE], inputs.context.frames)
+
+
 SPECS: dict[str, Spec[Any]] = {
     spec.key.name: spec
     for spec in (
@@ -113,9 +140,13 @@ SPECS: dict[str, Spec[Any]] = {
         Spec(FACTS, (CATALOGUE, INTERVALS), _facts),
         Spec(TEAMS, (CATALOGUE,), _teams),
         Spec(ASSIGNEES, (CATALOGUE,), _assignees),
-        Spec(MEMBERS, (CATALOGUE, INTERVALS, ASSIGNEES, FACTS, TEAMS), _members),
+        Spec(ACTIVITY, (CATALOGUE, INTERVALS, ASSIGNEES, FACTS, TEAMS), _activity),
+        Spec(MEMBERS, (CATALOGUE, ACTIVITY), _members),
         Spec(IN_PROGRESS, (FACTS, TEAMS), _in_progress),
         Spec(UNKNOWN_TIME, (CATALOGUE, INTERVALS), _unknown_time),
         Spec(MAPPED, (CATALOGUE, FACTS), _mapped),
+        Spec(COMPLETED, (CATALOGUE, FACTS, TEAMS), _completed),
+        Spec(CREATED, (CATALOGUE, TEAMS), _created),
+        Spec(GOALS, (CATALOGUE,), _goals),
     )
 }

@@ -78,6 +78,24 @@ DEFAULT_CANCELED_PATTERNS: tuple[str, ...] = (
 )
 
 
+# Coordination artefacts (SYMPTOMS.md): issues whose type, labels or title name a meeting or committee.
+DEFAULT_COORDINATION_PATTERNS: tuple[str, ...] = (
+    "meeting",
+    "sync",
+    "committee",
+    "steering",
+    "workshop",
+    "alignment",
+    "ceremony",
+    "review board",
+    "réunion",
+    "comité",
+    "point hebdo",
+    "COPIL",
+    "atelier",
+)
+
+
 def normalise_name(text: str) -> str:
     """Casefold, strip accents, and reduce every run of non-alphanumerics to one space."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -6,7 +6,8 @@ made a status change on at least 3 of the team's issues; exits from approval and
 statuses do not count, so an outside approver does not become a member by approving. Bots and
 unknown actors never count.
 
-`Members.frame` columns: week, team, person (codes), one row per member per scored week.
+`Members.frame` columns: week, team, person (codes), one row per member per scored week;
+`Members.inferred` has the same columns, inferred from activity for every team (roster or not).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ MIN_ISSUES = 3
 class Members:
     frame: pd.DataFrame
     roster_teams: frozenset[int]
+    # Inferred from activity for every team, roster or not (oversized_team counts these).
+    inferred: pd.DataFrame
 
     def flag(self, week: np.ndarray, team: np.ndarray, person: np.ndarray) -> np.ndarray:
         """True where `person` is a member of `team` in `week`."""
@@ -63,18 +66,19 @@ def is_human(cat: Catalogue, person: np.ndarray) -> np.ndarray:
     return result
 
 
-def infer_members(
+def trailing_activity(
     cat: Catalogue,
     intervals: pd.DataFrame,
     spells: pd.DataFrame,
     resolved_at: np.ndarray,
     teams: TeamLookup,
-    memberships: pd.DataFrame,
     grid: WeekGrid,
-) -> Members:
-    """Members per scored week: the roster where declared, else inferred from the trailing 4 weeks.
+) -> pd.DataFrame:
+    """Who did what on which team's issue in each scored week's trailing 4 weeks.
 
-    Being the assignee counts while the issue is open (until its final resolution), not afterwards.
+    Activity is being a human assignee (while the issue is open, until its final resolution) or
+    making a status change other than an exit from an approval or meeting status. Columns: week
+    (the scored week whose window W-3..W holds the activity), team, person, issue; rows distinct.
     """
     exits = intervals.loc[~intervals["open"].to_numpy() & ~intervals["exit_bot"].to_numpy()]
     decision = cat.statuses.has_role(Role.APPROVAL, Role.MEETING)[exits["status"].to_numpy()]
@@ -98,21 +102,28 @@ def infer_members(
     person = np.concatenate([m_person, humans["person"].to_numpy()[row]])
     keep = team >= 0
     week, team, person, issue = week[keep], team[keep], person[keep], issue[keep]
-    # Distinct (window, team, person, issue), then issues per (window, team, person).
+    # Distinct (week, team, person, issue), spread to the windows holding it, distinct again.
     base = pack(team, person, issue)
     _, first = np.unique(pack(week, base), return_index=True)
     rows, window = spread_trailing(week[first], grid)
     picked = first[rows]
     _, distinct = np.unique(pack(window, base[picked]), return_index=True)
-    counted = pd.DataFrame(
+    return pd.DataFrame(
         {
             "week": window[distinct],
             "team": team[picked][distinct],
             "person": person[picked][distinct],
+            "issue": issue[picked][distinct],
         }
     )
-    counts = counted.groupby(["week", "team", "person"], as_index=False).size()
-    inferred = counts.loc[counts["size"] >= MIN_ISSUES, ["week", "team", "person"]]
+
+
+def infer_members(
+    cat: Catalogue, activity: pd.DataFrame, memberships: pd.DataFrame, grid: WeekGrid
+) -> Members:
+    """Members per scored week: the roster where declared, else inferred from `trailing_activity`."""
+    counts = activity.groupby(["week", "team", "person"], as_index=False).size()
+    everyone = counts.loc[counts["size"] >= MIN_ISSUES, ["week", "team", "person"]].astype(np.int64)
 
     roster = pd.DataFrame(
         {
@@ -123,6 +134,6 @@ def infer_members(
     roster_teams = frozenset(int(t) for t in roster["team"].unique() if t >= 0)
     roster = roster.loc[(roster["team"] >= 0) & is_human(cat, roster["person"].to_numpy())].drop_duplicates()
     declared = roster.merge(pd.DataFrame({"week": list(grid.scored)}), how="cross")
-    inferred = inferred.loc[~inferred["team"].isin(roster_teams)]
+    inferred = everyone.loc[~everyone["team"].isin(roster_teams)]
     frame = pd.concat([declared[["week", "team", "person"]], inferred], ignore_index=True).astype(np.int64)
-    return Members(frame=frame, roster_teams=roster_teams)
+    return Members(frame=frame, roster_teams=roster_teams, inferred=everyone.reset_index(drop=True))

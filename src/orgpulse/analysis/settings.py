@@ -2,7 +2,8 @@
 
 `AnalysisSettings.from_mapping` validates the `[analysis]` table of config.toml once and reports
 every problem at once, each with its key path. Thresholds live in one small frozen dataclass per
-symptom, registered in `THRESHOLDS`; a sub-table `[analysis.<symptom>]` overrides its fields.
+symptom, registered in `THRESHOLDS`; a sub-table `[analysis.<symptom>]` overrides its fields. A
+field's metadata says what it holds (a share, a number, a whole number or a list of names).
 """
 
 from __future__ import annotations
@@ -14,15 +15,34 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from orgpulse.analysis.patterns import DEFAULT_CANCELED_PATTERNS, DEFAULT_ROLE_PATTERNS, normalise_name
+from orgpulse.analysis.patterns import (
+    DEFAULT_CANCELED_PATTERNS,
+    DEFAULT_COORDINATION_PATTERNS,
+    DEFAULT_ROLE_PATTERNS,
+    normalise_name,
+)
 from orgpulse.errors import ConfigError
 from orgpulse.model import Role
 
 RolePatterns = tuple[tuple[str, Role], ...]
 
 
+# Field metadata "kind": "share" (the default: a number in [0, 1]), "number" (any number >= 0),
+# "whole" (a whole number >= 0; min_sample always is) or "patterns" (a list of names, stored normalised).
+_NUMBER = {"kind": "number"}
+_WHOLE = {"kind": "whole"}
+_PATTERNS = {"kind": "patterns"}
+
+
 @dataclass(frozen=True)
-class ApprovalThresholds:
+class Thresholds:
+    """What every symptom's thresholds have: the minimum sample below which a row is insufficient_data."""
+
+    min_sample: int = 0
+
+
+@dataclass(frozen=True)
+class ApprovalThresholds(Thresholds):
     """approval_bottleneck (SYMPTOMS.md): wait share levels, the concentration gate, the sample."""
 
     wait_share_watch: float = 0.15
@@ -32,7 +52,7 @@ class ApprovalThresholds:
 
 
 @dataclass(frozen=True)
-class BlockingThresholds:
+class BlockingThresholds(Thresholds):
     """cross_team_blocking (SYMPTOMS.md): blocked share levels and the sample."""
 
     blocked_share_watch: float = 0.10
@@ -40,11 +60,76 @@ class BlockingThresholds:
     min_sample: int = 5
 
 
-# Sub-table name -> thresholds class. Fields named *_watch / *_alert pair up; every other float
-# field except min_sample is a share in [0, 1].
-THRESHOLDS: Mapping[str, type[ApprovalThresholds] | type[BlockingThresholds]] = {
-    "approval_bottleneck": ApprovalThresholds,
-    "cross_team_blocking": BlockingThresholds,
+@dataclass(frozen=True)
+class MeetingThresholds(Thresholds):
+    """meeting_driven_process: decision batching levels, the sample, what a coordination artefact is."""
+
+    decision_batching_watch: float = 0.4
+    decision_batching_alert: float = 0.6
+    min_sample: int = 10
+    coordination_patterns: tuple[str, ...] = field(
+        default=tuple(normalise_name(p) for p in DEFAULT_COORDINATION_PATTERNS), metadata=_PATTERNS
+    )
+
+
+@dataclass(frozen=True)
+class OversizedThresholds(Thresholds):
+    """oversized_team: active people levels, both strict ("more than 7 people"), and the sample."""
+
+    active_people_watch: float = field(default=7.0, metadata=_NUMBER)
+    active_people_alert: float = field(default=9.0, metadata=_NUMBER)
+    min_sample: int = 10
+
+
+@dataclass(frozen=True)
+class OwnershipThresholds(Thresholds):
+    """diluted_ownership: hand-offs per completed issue levels and the sample."""
+
+    handoffs_per_issue_watch: float = field(default=1.5, metadata=_NUMBER)
+    handoffs_per_issue_alert: float = field(default=2.5, metadata=_NUMBER)
+    min_sample: int = 5
+
+
+@dataclass(frozen=True)
+class WorkflowThresholds(Thresholds):
+    """rigid_workflow: queue share levels, the sample, and what makes a status unused."""
+
+    queue_share_watch: float = 0.5
+    queue_share_alert: float = 0.7
+    min_sample: int = 5
+    unused_entry_share: float = 0.05  # entered by fewer than this share of completed issues
+    unused_weeks: int = field(default=12, metadata=_WHOLE)  # ... over the trailing weeks W-11..W
+
+
+@dataclass(frozen=True)
+class GoalThresholds(Thresholds):
+    """goal_disconnect: unlinked share levels, the sample, and how late a goal link may be made."""
+
+    unlinked_share_watch: float = 0.4
+    unlinked_share_alert: float = 0.6
+    min_sample: int = 5
+    link_days: float = field(default=7.0, metadata=_NUMBER)
+
+
+@dataclass(frozen=True)
+class FocusThresholds(Thresholds):
+    """scattered_focus: per-person WIP levels (weekly median over the team's people) and the sample."""
+
+    wip_per_person_watch: float = field(default=3.0, metadata=_NUMBER)
+    wip_per_person_alert: float = field(default=5.0, metadata=_NUMBER)
+    min_sample: int = 3
+
+
+# Sub-table name -> (thresholds class, AnalysisSettings field). Fields named *_watch / *_alert pair up.
+THRESHOLDS: Mapping[str, tuple[type[Thresholds], str]] = {
+    "approval_bottleneck": (ApprovalThresholds, "approval"),
+    "cross_team_blocking": (BlockingThresholds, "blocking"),
+    "meeting_driven_process": (MeetingThresholds, "meeting"),
+    "oversized_team": (OversizedThresholds, "oversized"),
+    "diluted_ownership": (OwnershipThresholds, "ownership"),
+    "rigid_workflow": (WorkflowThresholds, "workflow"),
+    "goal_disconnect": (GoalThresholds, "goals"),
+    "scattered_focus": (FocusThresholds, "focus"),
 }
 
 
@@ -62,6 +147,12 @@ class AnalysisSettings:
     source_overrides: tuple[tuple[str, tuple[tuple[str, Role], ...]], ...] = ()
     approval: ApprovalThresholds = field(default_factory=ApprovalThresholds)
     blocking: BlockingThresholds = field(default_factory=BlockingThresholds)
+    meeting: MeetingThresholds = field(default_factory=MeetingThresholds)
+    oversized: OversizedThresholds = field(default_factory=OversizedThresholds)
+    ownership: OwnershipThresholds = field(default_factory=OwnershipThresholds)
+    workflow: WorkflowThresholds = field(default_factory=WorkflowThresholds)
+    goals: GoalThresholds = field(default_factory=GoalThresholds)
+    focus: FocusThresholds = field(default_factory=FocusThresholds)
 
     @classmethod
     def from_mapping(
@@ -94,9 +185,9 @@ class AnalysisSettings:
         user_roles = _role_table(table.get("role_patterns", {}), "analysis.role_patterns", problems)
         overridden = {p for p, _ in user_roles}
         role_patterns = tuple((p, r) for p, r in settings.role_patterns if p not in overridden) + user_roles
-        thresholds = {
-            name: _thresholds(kind, table.get(name, {}), f"analysis.{name}", problems)
-            for name, kind in THRESHOLDS.items()
+        thresholds: dict[str, Any] = {
+            attribute: _thresholds(kind, table.get(name, {}), f"analysis.{name}", problems)
+            for name, (kind, attribute) in THRESHOLDS.items()
         }
         per_source = tuple(
             (name, _role_table(dict(roles), f"sources.{name}.status_roles", problems))
@@ -108,10 +199,6 @@ class AnalysisSettings:
         )
         if problems:
             raise ConfigError(problems)
-        approval = thresholds["approval_bottleneck"]
-        blocking = thresholds["cross_team_blocking"]
-        if not isinstance(approval, ApprovalThresholds) or not isinstance(blocking, BlockingThresholds):
-            raise ConfigError(["analysis: internal error: thresholds of the wrong kind"])
         return replace(
             settings,
             timezone=zone,
@@ -120,8 +207,7 @@ class AnalysisSettings:
             role_patterns=role_patterns,
             source_roles=per_source,
             source_overrides=overrides,
-            approval=approval,
-            blocking=blocking,
+            **thresholds,
         )
 
     def patterns_for(self, source: str) -> RolePatterns:
@@ -140,8 +226,7 @@ class AnalysisSettings:
             "role_patterns": sorted([p, r.value] for p, r in self.role_patterns),
             "source_roles": [[s, sorted([p, r.value] for p, r in rs)] for s, rs in self.source_roles],
             "source_overrides": [[s, [[k, r.value] for k, r in rs]] for s, rs in self.source_overrides],
-            "approval_bottleneck": asdict(self.approval),
-            "cross_team_blocking": asdict(self.blocking),
+            **{name: asdict(getattr(self, attribute)) for name, (_, attribute) in THRESHOLDS.items()},
         }
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -190,30 +275,23 @@ def _overrides(value: Mapping[str, object], path: str, problems: list[str]) -> t
     return tuple(sorted(found))
 
 
-def _thresholds(
-    kind: type[ApprovalThresholds] | type[BlockingThresholds], value: object, path: str, problems: list[str]
-) -> ApprovalThresholds | BlockingThresholds:
+def _thresholds(kind: type[Thresholds], value: object, path: str, problems: list[str]) -> Thresholds:
     default = kind()
     if not isinstance(value, Mapping):
         problems.append(f"{path}: must be a table")
         return default
-    names = {f.name for f in fields(kind)}
-    changes: dict[str, float | int] = {}
+    kinds = {
+        f.name: "whole" if f.name == "min_sample" else f.metadata.get("kind", "share") for f in fields(kind)
+    }
+    changes: dict[str, Any] = {}
     for key, raw in value.items():
-        if key not in names:
-            problems.append(f"{path}.{key}: unknown key (known: {', '.join(sorted(names))})")
-        elif key == "min_sample":
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-                problems.append(f"{path}.{key}: must be a whole number ≥ 0")
-            else:
-                changes[key] = raw
-        elif isinstance(raw, bool) or not isinstance(raw, int | float):
-            problems.append(f"{path}.{key}: must be a number")
-        elif not 0 <= raw <= 1:
-            problems.append(f"{path}.{key}: must be a share between 0 and 1")
-        else:
-            changes[key] = float(raw)
-    values: dict[str, Any] = {**asdict(default), **changes}
+        if key not in kinds:
+            problems.append(f"{path}.{key}: unknown key (known: {', '.join(sorted(kinds))})")
+            continue
+        checked = _threshold_value(kinds[key], raw, f"{path}.{key}", problems)
+        if checked is not None:
+            changes[key] = checked
+    values: dict[str, Any] = {**{f.name: getattr(default, f.name) for f in fields(kind)}, **changes}
     merged = kind(**values)
     for f in fields(kind):
         if f.name.endswith("_alert"):
@@ -222,3 +300,26 @@ def _thresholds(
             if alert <= watch and (f.name in changes or watch_name in changes):
                 problems.append(f"{path}.{f.name}: must be greater than {watch_name} ({watch})")
     return merged
+
+
+def _threshold_value(kind: str, raw: object, path: str, problems: list[str]) -> object:
+    """The validated value of one threshold key, or None after recording the problem."""
+    if kind == "patterns":
+        before = len(problems)
+        patterns = _patterns(raw, path, problems)
+        return patterns if len(problems) == before else None
+    if kind == "whole":
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            problems.append(f"{path}: must be a whole number ≥ 0")
+            return None
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        problems.append(f"{path}: must be a number")
+        return None
+    if kind == "number" and raw < 0:
+        problems.append(f"{path}: must be a number ≥ 0")
+        return None
+    if kind == "share" and not 0 <= raw <= 1:
+        problems.append(f"{path}: must be a share between 0 and 1")
+        return None
+    return float(raw)

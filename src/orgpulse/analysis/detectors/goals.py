@@ -1,0 +1,132 @@
+"""goal_disconnect: a task list instead of a direction (SYMPTOMS.md).
+
+Per team T and week W, over the issues created in W (team at creation, epics excluded):
+* unlinked_share: issues not linked to a goal within `link_days` (7) of creation: no parent
+  epic, Linear project or initiative reached through the parent chain as it stood then
+  (parents.GoalLookup; a sub-task's parent story is not a goal, the chain goes on to its epic).
+  For an issue younger than that at as_of, the links known at as_of count.
+* sample_size: issues created in W; below min_sample the row is insufficient_data.
+Evidence: the unlinked issues, those linked only later than the grace period, and the goals the
+linked ones reached.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.assemble import (
+    Items,
+    RowTable,
+    group_records,
+    key_lists,
+    merge_items,
+    row_grid,
+    sample_factors,
+    week_end,
+)
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS, MAPPED, UNKNOWN_TIME
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.inputs import Inputs
+from orgpulse.analysis.parents import GoalLookup
+from orgpulse.analysis.samples import DAY_NS, scored
+from orgpulse.analysis.weeks import WeekGrid
+
+SYMPTOM = "goal_disconnect"
+METRICS = ("unlinked_share",)
+_KEYS = ["team", "week"]
+
+
+def detect_goals(inputs: Inputs) -> DetectorOutput:
+    ctx = inputs.context
+    grid, th = ctx.grid, ctx.settings.goals
+    cat, lookup = inputs[CATALOGUE], inputs[GOALS]
+    created = scored(inputs[CREATED], grid)
+    issue = created["issue"].to_numpy()
+    deadline = np.minimum(created["created"].to_numpy() + int(th.link_days * DAY_NS), ctx.as_of)
+    created["goal"] = lookup.goal_at(issue, deadline)
+    created["goal_now"] = lookup.goal_at(issue, np.full(len(issue), ctx.as_of, dtype=np.int64))
+    created["unlinked"] = created["goal"].to_numpy() < 0
+
+    table = row_grid(cat, grid).merge(
+        created.groupby(_KEYS).agg(sample_size=("issue", "size"), unlinked_share=("unlinked", "mean")),
+        left_on=_KEYS,
+        right_index=True,
+        how="left",
+    )
+    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    table = grade(table, "unlinked_share", th.unlinked_share_watch, th.unlinked_share_alert, th.min_sample)
+    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], created, 1)
+    table = table.merge(factors, on=_KEYS, how="left")
+    return DetectorOutput(
+        rows=RowTable(
+            symptom=SYMPTOM,
+            table=table,
+            metrics=METRICS,
+            evidence=_evidence(cat, lookup, created),
+            explain=_explain(cat, grid, table, created),
+            common_explain={
+                "thresholds": levels(
+                    "unlinked_share",
+                    th.unlinked_share_watch,
+                    th.unlinked_share_alert,
+                    th.min_sample,
+                    link_days=th.link_days,
+                ),
+                "sample": "issues created in W (team at creation), epics excluded",
+                "goal": "a parent epic, Linear project or initiative, or a parent outside the synced "
+                "projects, reached through the parent chain; a parent story is not a goal",
+            },
+        )
+    )
+
+
+def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Items:
+    unlinked = created.loc[created["unlinked"].to_numpy()]
+    late = unlinked.loc[unlinked["goal_now"].to_numpy() >= 0]
+    never = unlinked.loc[unlinked["goal_now"].to_numpy() < 0]
+    items = merge_items(
+        {
+            k: [{"kind": "unlinked_issue", "issue": key} for key in v]
+            for k, v in key_lists(never, cat).items()
+        },
+        {
+            k: [{"kind": "unlinked_issue", "issue": key, "linked_later": True} for key in v]
+            for k, v in key_lists(late, cat).items()
+        },
+    )
+    linked = created.loc[~created["unlinked"].to_numpy()]
+    goals = (
+        linked.assign(goal=lookup.labels[linked["goal"].to_numpy()].astype(str))
+        .groupby([*_KEYS, "goal"], as_index=False)
+        .size()
+        .sort_values([*_KEYS, "size", "goal"], ascending=[True, True, False, True])
+    )
+    return merge_items(items, group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"}))
+
+
+def _explain(cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, created: pd.DataFrame) -> Items:
+    created_keys = key_lists(created, cat)
+    unlinked_keys = key_lists(created.loc[created["unlinked"].to_numpy()], cat)
+    out: Items = {}
+    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
+        key = (int(team), int(week))
+        out[key] = [
+            {
+                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+                "sample_issue_keys": {
+                    "created": created_keys.get(key, []),
+                    "unlinked": unlinked_keys.get(key, []),
+                },
+            }
+        ]
+    return out
+
+
+DETECTOR = Detector(
+    symptom=SYMPTOM,
+    needs=(CATALOGUE, CREATED, GOALS, UNKNOWN_TIME, MAPPED),
+    detect=detect_goals,
+)

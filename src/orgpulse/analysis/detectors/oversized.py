@@ -1,0 +1,139 @@
+"""oversized_team: more than 7 people share one scope (SYMPTOMS.md).
+
+Per team T and week W:
+* active_people: the humans who, over W-3..W, were the assignee of (while open) or made a status
+  change on at least 3 of T's issues, exits from approval and meeting statuses aside. Always
+  inferred from activity, roster or not. Levels are strict: watch > 7, alert > 9.
+* roster_size: the humans on T's declared roster, where one exists (else null), beside it.
+* sample_size: T's issues touched by that activity in W-3..W; below min_sample the row is
+  insufficient_data.
+Evidence names people only as pseudonym sets: the active people, and for a roster team who is
+active but not on it and who is on it but not active.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.assemble import (
+    Items,
+    RowTable,
+    group_records,
+    merge_items,
+    people_sets,
+    row_grid,
+    sample_factors,
+    week_end,
+)
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MAPPED, MEMBERS, UNKNOWN_TIME
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.detectors.grading import grade, strict_levels
+from orgpulse.analysis.inputs import Inputs
+from orgpulse.analysis.people import MIN_ISSUES, Members
+from orgpulse.analysis.weeks import TRAILING, WeekGrid
+
+SYMPTOM = "oversized_team"
+METRICS = ("active_people", "roster_size")
+_KEYS = ["team", "week"]
+
+
+def detect_oversized(inputs: Inputs) -> DetectorOutput:
+    ctx = inputs.context
+    grid, th = ctx.grid, ctx.settings.oversized
+    cat, activity, members = inputs[CATALOGUE], inputs[ACTIVITY], inputs[MEMBERS]
+    activity = activity.loc[activity["week"] >= grid.first_scored]
+    touched = activity[["team", "week", "issue"]].drop_duplicates()
+    roster = members.frame.loc[members.frame["team"].isin(members.roster_teams)]
+    parts = [
+        members.inferred.groupby(_KEYS).size().rename("active_people"),
+        roster.groupby(_KEYS).size().rename("roster_size"),
+        touched.groupby(_KEYS).size().rename("sample_size"),
+    ]
+    table = row_grid(cat, grid).merge(pd.concat(parts, axis=1), left_on=_KEYS, right_index=True, how="left")
+    table["active_people"] = table["active_people"].fillna(0).astype(np.int64)
+    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    declared = table["team"].isin(members.roster_teams).to_numpy()
+    table["roster_size"] = np.where(declared, table["roster_size"].fillna(0), np.nan)
+    table = grade(
+        table, "active_people", th.active_people_watch, th.active_people_alert, th.min_sample, strict=True
+    )
+    table["level"] = strict_levels(
+        table["active_people"].to_numpy(dtype=float), th.active_people_watch, th.active_people_alert
+    )
+    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], touched, TRAILING)
+    table = table.merge(factors, on=_KEYS, how="left")
+    return DetectorOutput(
+        rows=RowTable(
+            symptom=SYMPTOM,
+            table=table,
+            metrics=METRICS,
+            evidence=_evidence(cat, activity, members),
+            explain=_explain(
+                grid, table, members, th.active_people_watch, th.active_people_alert, th.min_sample
+            ),
+            common_explain={
+                "sample": "the team's issues touched (assigned or moved) in W-3..W",
+                "active_people": f"people who were assignee of, or moved, at least {MIN_ISSUES} of the "
+                "team's issues in W-3..W (approval and meeting exits aside); bots never count",
+            },
+        )
+    )
+
+
+def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> Items:
+    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    active = members.inferred
+    active_sets = people_sets(active, cat)
+    roster = members.frame.loc[members.frame["team"].isin(members.roster_teams)]
+    both = active.merge(roster, on=["week", "team", "person"], how="outer", indicator=True)
+    outside = people_sets(both.loc[both["_merge"] == "left_only"], cat)
+    idle = people_sets(both.loc[both["_merge"] == "right_only"], cat)
+    people: Items = {}
+    for key in sorted(set(active_sets) | set(idle)):
+        item: dict[str, Any] = {"kind": "active_people", "people": active_sets.get(key, [])}
+        if key[0] in members.roster_teams:
+            item["not_on_roster"] = outside.get(key, [])
+            item["on_roster_not_active"] = idle.get(key, [])
+        people[key] = [item]
+    # Activity rows are distinct (week, team, person, issue): a group's size counts its people.
+    per_issue = (
+        activity.groupby(["team", "week", "issue"], as_index=False).size().rename(columns={"size": "person"})
+    )
+    per_issue = per_issue.assign(rank=cat.issues.frame["key_rank"].to_numpy()[per_issue["issue"].to_numpy()])
+    per_issue = per_issue.sort_values(["team", "week", "person", "rank"], ascending=[True, True, False, True])
+    issues = group_records(
+        per_issue.assign(key=keys[per_issue["issue"].to_numpy()]),
+        {"kind": "=touched_issue", "issue": "key", "people": "person"},
+    )
+    return merge_items(people, issues)
+
+
+def _explain(
+    grid: WeekGrid, table: pd.DataFrame, members: Members, watch: float, alert: float, min_sample: int
+) -> Items:
+    out: Items = {}
+    for team, week, level in zip(*(table[c].tolist() for c in ("team", "week", "level")), strict=True):
+        start = grid.starts[max(week - TRAILING + 1, 0)]
+        out[(int(team), int(week))] = [
+            {
+                "thresholds": {
+                    "active_people": {"watch": watch, "alert": alert, "strict": True, "level": level},
+                    "min_sample": min_sample,
+                },
+                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+                "trailing_window": [start.isoformat(), week_end(grid, week)],
+                "roster": "declared" if team in members.roster_teams else "none",
+            }
+        ]
+    return out
+
+
+DETECTOR = Detector(
+    symptom=SYMPTOM,
+    needs=(CATALOGUE, ACTIVITY, MEMBERS, UNKNOWN_TIME, MAPPED),
+    detect=detect_oversized,
+)

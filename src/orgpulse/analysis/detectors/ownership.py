@@ -1,0 +1,277 @@
+"""diluted_ownership: nobody owns the result end to end (SYMPTOMS.md).
+
+Per team T and week W, over the issues completed in W (team at completion) unless said otherwise:
+* handoffs_per_issue: mean number of changes between two different people in the sequence of
+  human assignees before completion, unassigned spells and bots ignored (A -> unassigned -> B is
+  one hand-off; A -> bot -> A is none).
+* multi_owner_share: issues that had 3 or more distinct human assignees.
+* ping_pong_share: issues that went A -> B -> A, between people (that sequence) or between teams
+  (the sequence of the issue's teams, unmapped spells ignored).
+* unowned_wip_share: over T's issues in progress during W, the in-progress hours (clipped to W)
+  with no human assignee / all their in-progress hours.
+* team_crossings_per_issue: team changes (to a different team) before completion, per issue.
+* sample_size: issues completed in W; below min_sample the row is insufficient_data. Only
+  hand-offs are thresholded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.assemble import (
+    Items,
+    RowTable,
+    by_hours,
+    group_records,
+    key_lists,
+    merge_items,
+    row_grid,
+    sample_factors,
+    week_end,
+)
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.derived import (
+    ASSIGNEES,
+    CATALOGUE,
+    COMPLETED,
+    FACTS,
+    IN_PROGRESS,
+    MAPPED,
+    UNKNOWN_TIME,
+)
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.inputs import Inputs
+from orgpulse.analysis.people import is_human
+from orgpulse.analysis.samples import scored
+from orgpulse.analysis.timeline import change_order, first_of_runs, intersect
+from orgpulse.analysis.weeks import NAT, WeekGrid, clip_to_weeks, to_ns
+
+SYMPTOM = "diluted_ownership"
+METRICS = (
+    "handoffs_per_issue",
+    "multi_owner_share",
+    "ping_pong_share",
+    "unowned_wip_share",
+    "team_crossings_per_issue",
+)
+_KEYS = ["team", "week"]
+MULTI_OWNERS = 3
+
+
+def collapsed(issue: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop repeats of the same value in a row within each issue (rows sorted by issue, then time)."""
+    keep = first_of_runs(issue)
+    keep[1:] |= value[1:] != value[:-1]
+    return issue[keep], value[keep]
+
+
+def ping_pongs(issue: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Issues whose collapsed sequence holds some A -> B -> A."""
+    hit = (issue[2:] == issue[:-2]) & (value[2:] == value[:-2])
+    result: np.ndarray = np.unique(issue[2:][hit])
+    return result
+
+
+def owner_sequences(cat: Catalogue, spells: pd.DataFrame, done_at: np.ndarray) -> pd.DataFrame:
+    """Per sampled issue: handoffs, owners, people_ping_pong (over human assignees before completion)."""
+    issue, start, person = (spells[c].to_numpy() for c in ("issue", "start", "person"))
+    keep = (done_at[issue] != NAT) & (start < done_at[issue]) & is_human(cat, person)
+    issue, start, person = issue[keep], start[keep], person[keep]
+    order = np.lexsort((start, issue))
+    issue, person = collapsed(issue[order], person[order])
+    counts = pd.Series(1, index=issue).groupby(level=0).size()
+    owners = pd.Series(person, index=issue).groupby(level=0).nunique()
+    return pd.DataFrame(
+        {
+            "handoffs": counts - 1,
+            "owners": owners,
+            "people_ping_pong": counts.index.isin(ping_pongs(issue, person)),
+        }
+    )
+
+
+def team_moves(cat: Catalogue, changes: pd.DataFrame, done_at: np.ndarray) -> pd.DataFrame:
+    """Team changes of sampled issues before completion: issue, from_team, to_team (codes), in order."""
+    code = cat.issues.codes(changes["issue_uid"])
+    at = to_ns(changes["at"])
+    rows = change_order(changes, code, at)
+    issue, at = code[rows], at[rows]
+    moves = pd.DataFrame(
+        {
+            "issue": issue,
+            "from_team": cat.teams.codes(changes["from_team"])[rows],
+            "to_team": cat.teams.codes(changes["to_team"])[rows],
+        }
+    )
+    return moves.loc[(done_at[issue] != NAT) & (at <= done_at[issue])].reset_index(drop=True)
+
+
+def team_ping_pongs(moves: pd.DataFrame) -> np.ndarray:
+    """Issues whose sequence of (mapped) teams holds some T1 -> T2 -> T1."""
+    issue = moves["issue"].to_numpy()
+    firsts = first_of_runs(issue)
+    seq_issue = np.concatenate([issue[firsts], issue])
+    seq_team = np.concatenate([moves["from_team"].to_numpy()[firsts], moves["to_team"].to_numpy()])
+    position = np.concatenate([np.flatnonzero(firsts) - 0.5, np.arange(len(issue))])
+    order = np.lexsort((position, seq_issue))
+    seq_issue, seq_team = seq_issue[order], seq_team[order]
+    mapped = seq_team >= 0
+    return ping_pongs(*collapsed(seq_issue[mapped], seq_team[mapped]))
+
+
+def unowned_hours(
+    cat: Catalogue, spells: pd.DataFrame, facts: pd.DataFrame, sample: pd.DataFrame, grid: WeekGrid
+) -> pd.DataFrame:
+    """`sample` (in-progress issue weeks) with owned and unowned seconds, clipped to the week."""
+    humans = spells.loc[is_human(cat, spells["person"].to_numpy())]
+    issue = humans["issue"].to_numpy()
+    start, end, live = intersect(
+        humans["start"].to_numpy(),
+        humans["end"].to_numpy(),
+        facts["progress_start"].to_numpy()[issue],
+        facts["progress_end"].to_numpy()[issue],
+    )
+    row, week, piece_start, piece_end = clip_to_weeks(start[live], end[live], grid)
+    owned = (
+        pd.DataFrame({"issue": issue[live][row], "week": week, "owned": (piece_end - piece_start) / 1e9})
+        .groupby(["issue", "week"], as_index=False)["owned"]
+        .sum()
+    )
+    merged = sample.merge(owned, on=["issue", "week"], how="left")
+    merged["owned"] = merged["owned"].fillna(0.0)
+    merged["unowned"] = np.clip(merged["seconds"] - merged["owned"], 0, None)
+    return merged
+
+
+def detect_ownership(inputs: Inputs) -> DetectorOutput:
+    ctx = inputs.context
+    grid, th = ctx.grid, ctx.settings.ownership
+    cat, spells = inputs[CATALOGUE], inputs[ASSIGNEES]
+    completed = scored(inputs[COMPLETED], grid)
+    done_at: np.ndarray = np.full(len(cat.issues.frame), NAT, dtype=np.int64)
+    done_at[completed["issue"].to_numpy()] = completed["completed"].to_numpy()
+    owners = owner_sequences(cat, spells, done_at)
+    moves = team_moves(cat, ctx.frames.team_changes, done_at)
+    crossings = moves.loc[moves["from_team"] != moves["to_team"]]
+    completed = completed.join(owners, on="issue")
+    completed = completed.join(crossings.groupby("issue").size().rename("crossings"), on="issue")
+    completed[["handoffs", "owners", "crossings"]] = completed[["handoffs", "owners", "crossings"]].fillna(0)
+    team_pp = np.isin(completed["issue"].to_numpy(), team_ping_pongs(moves))
+    completed["ping_pong"] = completed["people_ping_pong"].fillna(False).astype(bool).to_numpy() | team_pp
+    completed["multi"] = completed["owners"] >= MULTI_OWNERS
+    in_progress = inputs[IN_PROGRESS]
+    wip = in_progress.loc[(in_progress["week"] >= grid.first_scored) & (in_progress["team"] >= 0)]
+    wip = unowned_hours(cat, spells, inputs[FACTS], wip, grid)
+
+    per_row = completed.groupby(_KEYS).agg(
+        sample_size=("issue", "size"),
+        handoffs_per_issue=("handoffs", "mean"),
+        multi_owner_share=("multi", "mean"),
+        ping_pong_share=("ping_pong", "mean"),
+        team_crossings_per_issue=("crossings", "mean"),
+    )
+    hours = wip.groupby(_KEYS)[["unowned", "seconds"]].sum()
+    share = (hours["unowned"] / hours["seconds"].where(hours["seconds"] > 0)).rename("unowned_wip_share")
+    table = row_grid(cat, grid).merge(
+        pd.concat([per_row, share], axis=1), left_on=_KEYS, right_index=True, how="left"
+    )
+    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    table = grade(
+        table, "handoffs_per_issue", th.handoffs_per_issue_watch, th.handoffs_per_issue_alert, th.min_sample
+    )
+    sample = pd.concat([completed[["team", "week", "issue"]], wip[["team", "week", "issue"]]])
+    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, 1)
+    table = table.merge(factors, on=_KEYS, how="left")
+    return DetectorOutput(
+        rows=RowTable(
+            symptom=SYMPTOM,
+            table=table,
+            metrics=METRICS,
+            evidence=_evidence(cat, completed, crossings, wip),
+            explain=_explain(cat, grid, table, completed),
+            common_explain={
+                "thresholds": levels(
+                    "handoffs_per_issue",
+                    th.handoffs_per_issue_watch,
+                    th.handoffs_per_issue_alert,
+                    th.min_sample,
+                ),
+                "sample": "issues completed in W (team at completion)",
+                "handoffs": "changes between two different human assignees; unassigned spells and bots "
+                "are ignored",
+            },
+        )
+    )
+
+
+def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, wip: pd.DataFrame) -> Items:
+    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    labels = cat.teams.labels
+    telling = completed.loc[
+        (completed["handoffs"] > 0) | completed["ping_pong"] | (completed["crossings"] > 0)
+    ]
+    telling = telling.assign(
+        key=keys[telling["issue"].to_numpy()], rank=cat.issues.frame["key_rank"].to_numpy()[telling["issue"]]
+    ).sort_values([*_KEYS, "handoffs", "owners", "rank"], ascending=[True, True, False, False, True])
+    for column in ("handoffs", "owners", "crossings"):
+        telling[column] = telling[column].astype(np.int64)
+    issues = group_records(
+        telling,
+        {
+            "kind": "=completed_issue",
+            "issue": "key",
+            "handoffs": "handoffs",
+            "owners": "owners",
+            "ping_pong": "ping_pong",
+            "team_crossings": "crossings",
+        },
+    )
+    moved = crossings.merge(completed[["issue", "team", "week"]], on="issue")
+    pairs = moved.assign(
+        source=labels[moved["from_team"].clip(lower=0)], target=labels[moved["to_team"].clip(lower=0)]
+    )
+    pairs.loc[moved["from_team"].to_numpy() < 0, "source"] = None
+    pairs.loc[moved["to_team"].to_numpy() < 0, "target"] = None
+    pairs = (
+        pairs.groupby([*_KEYS, "source", "target"], as_index=False, dropna=False)["issue"]
+        .nunique()
+        .sort_values([*_KEYS, "issue", "source", "target"], ascending=[True, True, False, True, True])
+    )
+    team_pairs = group_records(
+        pairs, {"kind": "=team_pair", "from_team": "source", "to_team": "target", "issues": "issue"}
+    )
+    unowned = wip.loc[wip["unowned"] > 0]
+    idle = by_hours(
+        group_records(
+            unowned.assign(key=keys[unowned["issue"].to_numpy()], hours=unowned["unowned"] / 3600.0),
+            {"kind": "=unowned_wip", "issue": "key", "hours": "hours"},
+        )
+    )
+    return merge_items(issues, team_pairs, idle)
+
+
+def _explain(cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, completed: pd.DataFrame) -> Items:
+    done_keys = key_lists(completed, cat)
+    ping_keys = key_lists(completed.loc[completed["ping_pong"]], cat)
+    out: Items = {}
+    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
+        key = (int(team), int(week))
+        out[key] = [
+            {
+                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+                "sample_issue_keys": {
+                    "completed": done_keys.get(key, []),
+                    "ping_pong": ping_keys.get(key, []),
+                },
+            }
+        ]
+    return out
+
+
+DETECTOR = Detector(
+    symptom=SYMPTOM,
+    needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS, UNKNOWN_TIME, MAPPED),
+    detect=detect_ownership,
+)
