@@ -219,3 +219,14 @@ def test_memberships_replace_per_team_and_feed_frames_unless_a_roster_is_declare
     assert list(roster.memberships["person_uid"]) == ["cloud:acc-9"]
     store.save_page("cloud", Batch(memberships=[Membership("PAY", "acc-4")]), {}, now=T0)
     assert list(load_frames(store, as_of=T0).memberships["person_uid"]) == ["cloud:acc-4"]
+
+
+def test_raw_payloads_are_kept_compressed_and_read_back(store: Store) -> None:
+    b = batch()
+    payload = '{"id": "10001", "fields": {"summary": "' + "x" * 5000 + '"}}'
+    b.raw = [("jira_issue", "10001", payload)]
+    store.save_page("cloud", b, {}, now=T0)
+    assert store.read_raw("cloud", "jira_issue", "10001") == payload
+    assert store.read_raw("cloud", "jira_issue", "nope") is None
+    (row,) = rows(store, t.raw_records)
+    assert len(row["payload"]) < len(payload) / 10

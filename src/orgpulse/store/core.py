@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import secrets
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -177,6 +178,18 @@ class Store:
                     .where(t.quarantine.c.source == source, t.quarantine.c.resolved_at.is_(None))
                 ),
             }
+
+    def read_raw(self, source: str, kind: str, native_id: str) -> str | None:
+        """A kept raw payload (JSON text), to re-run a better normaliser without re-fetching."""
+        with self.engine.connect() as conn:
+            payload = conn.execute(
+                sa.select(t.raw_records.c.payload).where(
+                    t.raw_records.c.source == source,
+                    t.raw_records.c.kind == kind,
+                    t.raw_records.c.native_id == native_id,
+                )
+            ).scalar_one_or_none()
+        return None if payload is None else zlib.decompress(payload).decode()
 
     # -- analysis runs ----------------------------------------------------------------------------
 
@@ -356,9 +369,10 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
         )
     if batch.raw:
         rows = [
-            {"source": source, "kind": kind, "native_id": native_id, "payload": payload, "fetched_at": now}
+            {"source": source, "kind": kind, "native_id": native_id, "fetched_at": now,
+             "payload": zlib.compress(payload.encode(), 6)}
             for kind, native_id, payload in batch.raw
-        ]
+        ]  # fmt: skip
         _upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))
     if batch.issues:
         # A record that normalises now clears its earlier quarantine.

@@ -188,7 +188,7 @@ raw_records = sa.Table(
     sa.Column("kind", sa.String(40), primary_key=True),
     sa.Column("native_id", sa.String(128), primary_key=True),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # zlib-compressed JSON (read_raw)
 )
 
 quarantine = sa.Table(

@@ -139,7 +139,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("native_id", sa.String(length=128), nullable=False),
         sa.Column("fetched_at", orgpulse.store.schema.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("source", "kind", "native_id"),
     )
     op.create_table(
