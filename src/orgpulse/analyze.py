@@ -16,6 +16,7 @@ from orgpulse.config import Settings
 from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
 from orgpulse.store.runs import finish_run, start_run
+from orgpulse.teams import TeamRule
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ def analysis_settings(settings: Settings) -> AnalysisSettings:
     )
 
 
+def team_rules(settings: Settings) -> dict[str, TeamRule]:
+    return {s.name: s.team_rule for s in settings.sources}
+
+
 def run_analyze(
     settings: Settings,
     store: Store,
@@ -55,7 +60,7 @@ def run_analyze(
     analysis = analysis_settings(settings)
     weeks = weeks or analysis.weeks
     if not save:
-        frames = load_frames(store, as_of=as_of, rosters=settings.rosters)
+        frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
         return AnalysisRun(
             run_id=None, generated_at=now, result=detect(frames, analysis, as_of=as_of, weeks=weeks)
         )
@@ -71,7 +76,7 @@ def run_analyze(
     )
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
-        frames = load_frames(store, as_of=as_of, rosters=settings.rosters)
+        frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
         result = detect(frames, analysis, as_of=as_of, weeks=weeks)
         del frames
         store.finish_run(

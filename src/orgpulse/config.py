@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orgpulse.errors import ConfigError
 from orgpulse.model import Role
+from orgpulse.teams import TEAM_FROM, TeamRule
 
 KINDS = ("jira_cloud", "jira_dc", "linear")
 LINEAR_DEFAULT_URL = "https://api.linear.app/graphql"
@@ -70,6 +71,14 @@ class SourceSettings:
     status_role_overrides: Mapping[str, Role] = field(default_factory=dict)
     # Link type ids that mean "blocks", on top of those whose descriptions say so.
     blocking_link_types: tuple[str, ...] = ()
+    # Where an issue's team comes from (orgpulse.teams): project | component | label | team_field,
+    # and the values -> team names mapping.
+    team_from: str = "project"
+    team_map: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def team_rule(self) -> TeamRule:
+        return TeamRule(self.team_from, self.team_map)
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ _SOURCE_KEYS = {
     "status_roles",
     "status_role_overrides",
     "blocking_link_types",
+    "team_from",
+    "team_map",
 }
 _TOP_KEYS = {"store", "sources", "schedule", "analysis", "privacy", "teams"}
 
@@ -349,6 +360,7 @@ def _parse_source(
         status_role_overrides=_roles(raw, "status_role_overrides", path, problems),
         blocking_link_types=_strings(raw, "blocking_link_types", path, problems),
         keep_raw=_bool(raw, "keep_raw", path, True, problems),
+        **_team_mapping(raw, path, problems),
     )
     numbers: dict[str, Any] = {}
     for f in fields(SourceSettings):
@@ -359,6 +371,20 @@ def _parse_source(
         problems.add(f"{path}.page_size", "must be at least 1")
         numbers.pop("page_size")
     return replace(settings, **numbers)
+
+
+def _team_mapping(raw: Mapping[str, Any], path: str, problems: _Problems) -> dict[str, Any]:
+    team_from = raw.get("team_from", "project")
+    if team_from not in TEAM_FROM:
+        problems.add(f"{path}.team_from", f"must be one of {', '.join(TEAM_FROM)}")
+        team_from = "project"
+    team_map = raw.get("team_map", {})
+    if not isinstance(team_map, dict) or not all(isinstance(v, str) and v for v in team_map.values()):
+        problems.add(f"{path}.team_map", 'must be a table of value = "TEAM" (non-empty team names)')
+        team_map = {}
+    if team_from == "label" and not team_map:
+        problems.add(f"{path}.team_map", 'team_from = "label" needs a team_map naming which labels are teams')
+    return {"team_from": team_from, "team_map": {str(k): v for k, v in team_map.items()}}
 
 
 def _env_secret(

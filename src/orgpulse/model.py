@@ -76,6 +76,8 @@ class Issue:
     flagged: bool = False
     # The number of history entries the source says the issue has (Jira changelog total).
     history_total: int | None = None
+    components: tuple[str, ...] = ()
+    team_field: str | None = None  # the Jira Team field's value (team name), for team mapping
 
 
 @dataclass(frozen=True)

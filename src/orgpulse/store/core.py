@@ -306,6 +306,7 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
             row.update(
                 source=source,
                 labels=json.dumps(list(issue.labels)),
+                components=json.dumps(list(issue.components)),
                 fetched_at=now,
                 deleted_at=None,
                 history_complete=batch.history_complete.get(issue.issue_id, True),

@@ -28,28 +28,17 @@ from orgpulse.analysis.frames import (
 )
 from orgpulse.store import schema as t
 from orgpulse.store.core import Store
-
-
-def team_labels(store: Store) -> dict[tuple[str, str], str]:
-    """(source, team key) -> the label outputs show: the key, or `source/key` when two sources share it."""
-    with store.engine.connect() as conn:
-        pairs = conn.execute(sa.select(t.issues.c.source, t.issues.c.team_key).distinct()).all()
-    owners: dict[str, set[str]] = {}
-    for source, key in pairs:
-        if key is not None:
-            owners.setdefault(key, set()).add(source)
-    return {
-        (source, key): key if len(owners[key]) == 1 else f"{source}/{key}"
-        for key, sources in owners.items()
-        for source in sources
-    }
+from orgpulse.teams import TeamNamer, TeamRule
 
 
 def load_frames(
-    store: Store, *, as_of: datetime, rosters: Mapping[str, tuple[str, ...]] | None = None
+    store: Store,
+    *,
+    as_of: datetime,
+    rosters: Mapping[str, tuple[str, ...]] | None = None,
+    team_rules: Mapping[str, TeamRule] | None = None,
 ) -> Frames:
     """Everything the detectors read, with every change after `as_of` left out."""
-    labels = team_labels(store)
     with store.engine.connect() as conn:
 
         def read(stmt: sa.Select[tuple[object, ...]]) -> pd.DataFrame:
@@ -74,12 +63,24 @@ def load_frames(
         values = frame[source].astype(str) + ":" + frame[column].astype(str)
         return values.where(frame[column].notna(), None)
 
+    namer = TeamNamer(team_rules or {}, zip(issues["source"], issues["project_key"], strict=True))
+
     def label(source: pd.Series, key: pd.Series) -> pd.Series:
         return pd.Series(
-            [labels.get((s, k), k) if isinstance(k, str) else None for s, k in zip(source, key, strict=True)],
-            index=key.index,
-            dtype="object",
+            [namer.of_key(s, k) for s, k in zip(source, key, strict=True)], index=key.index, dtype="object"
         )
+
+    issue_team = pd.Series(
+        [
+            namer.of_issue(s, p, _json_list(labels), _json_list(components), field)
+            for s, p, labels, components, field in zip(
+                issues["source"], issues["project_key"], issues["labels"], issues["components"],
+                issues["team_field"], strict=True,
+            )
+        ],
+        index=issues.index,
+        dtype="object",
+    )  # fmt: skip
 
     def when(series: pd.Series) -> pd.Series:
         return pd.to_datetime(series, utc=True, format="ISO8601")
@@ -92,17 +93,17 @@ def load_frames(
             "issue_id": issues["issue_id"],
             "key": issues["key"],
             "project_key": issues["project_key"],
-            "team": label(issues["source"], issues["team_key"]),
+            "team": issue_team,
             "type_name": issues["type_name"],
             "is_epic": issues["is_epic"].astype(bool),
             "title": issues["title"],
-            "labels": issues["labels"].map(_join_labels),
+            "labels": issues["labels"].map(lambda v: ",".join(_json_list(v))),
             "parent_uid": uid(issues, "parent_id"),
             "created": when(issues["created"]),
             "resolution": issues["resolution"],
             "status_uid": uid(issues, "status_id"),
             "history_complete": issues["history_complete"].astype(bool),
-            "team_mapped": issues["team_key"].notna(),
+            "team_mapped": issue_team.notna(),
             "deleted": issues["deleted_at"].notna(),
         }
     )
@@ -151,6 +152,8 @@ def load_frames(
             "actor_uid": lambda f: uid(f, "actor_id"),
         },
     )
+    follows_moves = {source for source in issues["source"].unique() if namer.rule(source).follows_moves}
+    changes["team_changes"] = changes["team_changes"][changes["team_changes"]["source"].isin(follows_moves)]
     team_changes = change_frame(
         "team_changes",
         {
@@ -186,7 +189,7 @@ def load_frames(
         }
     )
 
-    link_frame = _links(links, issues, uid, label, when)
+    link_frame = _links(links, issues.assign(team=issue_team), uid, namer.of_key, when)
     # Declared members: a roster in the config wins for its team; else the tracker's memberships (Linear).
     from_config = [
         {"team": team, "person_uid": f"{source}:{member}"}
@@ -223,14 +226,17 @@ def _links(
     links: pd.DataFrame,
     issues: pd.DataFrame,
     uid: Callable[[pd.DataFrame, str], pd.Series],
-    label: Callable[[pd.Series, pd.Series], pd.Series],
+    team_of_key: Callable[[str, object], str | None],
     when: Callable[[pd.Series], pd.Series],
 ) -> pd.DataFrame:
-    """Resolve each side of a link to a synced issue (by id, else by key) or to an outside project."""
+    """Resolve each side of a link to a synced issue (by id, else by key) or to an outside project.
+
+    `issues["team"]` holds each synced issue's team label; an outside issue's team is its project key's.
+    """
     by_key = {(s, k): i for s, k, i in zip(issues["source"], issues["key"], issues["issue_id"], strict=True)}
     known_ids = set(zip(issues["source"], issues["issue_id"], strict=True))
     team_of = {
-        (s, i): k for s, i, k in zip(issues["source"], issues["issue_id"], issues["team_key"], strict=True)
+        (s, i): k for s, i, k in zip(issues["source"], issues["issue_id"], issues["team"], strict=True)
     }
     out = pd.DataFrame({"link_uid": uid(links, "link_id"), "kind": links["kind"]})
     outside_done = pd.Series(False, index=links.index)
@@ -243,11 +249,13 @@ def _links(
             resolved = issue_id if (source, issue_id) in known_ids else by_key.get((source, key))
             ids.append(f"{source}:{resolved}" if resolved is not None else None)
             teams.append(
-                team_of.get((source, resolved)) if resolved is not None else str(key).rsplit("-", 1)[0]
+                team_of.get((source, resolved))
+                if resolved is not None
+                else team_of_key(source, str(key).rsplit("-", 1)[0])
             )
         out[f"{side}_uid"] = pd.Series(ids, index=links.index, dtype="object")
         out[f"{side}_key"] = links[f"{side}_issue_key"]
-        out[f"{side}_team"] = label(links["source"], pd.Series(teams, index=links.index, dtype="object"))
+        out[f"{side}_team"] = pd.Series(teams, index=links.index, dtype="object")
         outside = out[f"{side}_uid"].isna()
         outside_done |= outside & links[f"{side}_done"].fillna(False).astype(bool)
     out["created_at"] = when(links["created_at"])
@@ -256,7 +264,7 @@ def _links(
     return out[list(LINK_COLUMNS)]
 
 
-def _join_labels(value: object) -> str:
+def _json_list(value: object) -> list[str]:
     if not isinstance(value, str) or not value:
-        return ""
-    return ",".join(str(v) for v in json.loads(value))
+        return []
+    return [str(v) for v in json.loads(value)]

@@ -113,6 +113,8 @@ issues = sa.Table(
     sa.Column("flagged", sa.Boolean, nullable=False),
     sa.Column("history_total", sa.Integer),
     sa.Column("history_complete", sa.Boolean, nullable=False),
+    sa.Column("components", sa.Text, nullable=False, server_default="[]"),  # JSON list of names
+    sa.Column("team_field", sa.Text),  # the Team field's value (Jira), for team mapping
     sa.Column("deleted_at", UTCDateTime),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
 )

@@ -88,6 +88,8 @@ def upgrade() -> None:
         sa.Column("flagged", sa.Boolean(), nullable=False),
         sa.Column("history_total", sa.Integer(), nullable=True),
         sa.Column("history_complete", sa.Boolean(), nullable=False),
+        sa.Column("components", sa.Text(), nullable=False, server_default="[]"),
+        sa.Column("team_field", sa.Text(), nullable=True),
         sa.Column("deleted_at", orgpulse.store.schema.UTCDateTime(timezone=True), nullable=True),
         sa.Column("fetched_at", orgpulse.store.schema.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("source", "issue_id"),
