@@ -747,3 +747,18 @@ def test_parent_items_become_parent_changes_with_ids_and_keys() -> None:
     assert changes == [("900", 0, None, "20707", "K5-1"), ("900", 1, None, "20707", "K5-1"),
                        ("901", 0, "K5-1", None, None)]  # fmt: skip
     assert batch.parent_changes[0].at == utc(2024, 1, 3, 9)
+
+
+def test_components_and_the_team_field_are_kept_for_team_mapping() -> None:
+    raw = issue(
+        components=[{"id": "1", "name": "Checkout API"}, {"id": "2", "name": "Web"}],
+        customfield_10001={"id": "36885b3c", "name": "Squad Falcon", "title": "Squad Falcon"},
+    )
+    (found,) = normalise_issue(raw, fields=FieldIds(team="customfield_10001")).issues
+    assert found.components == ("Checkout API", "Web")
+    assert found.team_field == "Squad Falcon"
+    bare = issue(customfield_10001="36885b3c-uuid")  # some tenants return a bare UUID
+    assert (
+        normalise_issue(bare, fields=FieldIds(team="customfield_10001")).issues[0].team_field
+        == "36885b3c-uuid"
+    )

@@ -44,6 +44,7 @@ ISSUE_FIELDS = (
     "resolution",
     "resolutiondate",
     "issuelinks",
+    "components",
 )
 
 _BARE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")

@@ -239,7 +239,24 @@ def _issue(raw: Mapping[str, Any], fields: FieldIds) -> Issue:
         assignee_id=assignee.person_id if assignee else None,
         flagged=_flagged(doc, fields),
         history_total=changelog_total(raw),
+        components=_names(doc.get("components")),
+        team_field=_team(doc.get(fields.team) if fields.team else None),
     )
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """The names of a list of named objects (components)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v["name"]) for v in value if isinstance(v, Mapping) and v.get("name"))
+
+
+def _team(value: object) -> str | None:
+    """The Team field's value: an object with name/title on most sites, a bare UUID string on some."""
+    if isinstance(value, Mapping):
+        name = value.get("name") or value.get("title") or value.get("id")
+        return str(name) if name else None
+    return value if isinstance(value, str) and value else None
 
 
 def _parent(doc: Mapping[str, Any], fields: FieldIds) -> tuple[str | None, str | None]:
