@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -118,3 +119,40 @@ def test_json_logs_are_one_object_per_line() -> None:
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "sync acme: ok"
     assert entry["level"] == "INFO"
+
+
+def test_schedule_logs_json_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[store]\nurl = "sqlite:///op.db"\n[[sources]]\nname = "a"\nkind = "jira_cloud"\n'
+        'url = "https://x.example"\nemail_env = "E"\ntoken_env = "T"\n[schedule]\ncron = "0 3 * * *"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "E": "e@example.com", "T": "t"}
+    command = [
+        sys.executable,
+        "-c",
+        "from orgpulse.cli import main; main()",
+        "--config",
+        str(config),
+        "schedule",
+    ]
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for _ in range(20):  # every line is one JSON object, APScheduler's own included
+        entry = json.loads(proc.stderr.readline())
+        if entry["logger"] == "orgpulse.schedule":
+            break
+    assert entry["message"].startswith("orgpulse schedule: cron '0 3 * * *' in UTC, next tick ")
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+    rest = [json.loads(line) for line in proc.stderr.read().splitlines() if line.strip()]
+    assert any("SIGTERM" in entry["message"] for entry in rest)
