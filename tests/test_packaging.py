@@ -11,8 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_package_is_listed() -> None:
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {
-        ".".join(p.parent.relative_to(ROOT / "src").parts)
-        for p in (ROOT / "src").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT / "src").parts) for p in (ROOT / "src").rglob("__init__.py")
     } | {
         ".".join(("orgpulse", *p.parent.relative_to(ROOT).parts))
         for p in (ROOT / "connectors").rglob("__init__.py")
