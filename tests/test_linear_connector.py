@@ -268,11 +268,14 @@ def test_every_request_asks_archived_rows_and_disabled_users(sqlite: Store) -> N
 def test_memberships_of_a_large_team_are_paged_to_the_end(sqlite: Store) -> None:
     org = Org(4)
     sync(sqlite, org)
-    with sqlite.engine.connect() as conn:
-        payload = conn.exec_driver_sql(
-            "SELECT payload FROM raw_records WHERE native_id = 't-ops'"
-        ).scalar_one()
+    payload = sqlite.read_raw("lin", "linear_team", "t-ops")
+    assert payload is not None
     assert len(json.loads(payload)["memberships"]["nodes"]) == 57
+    with sqlite.engine.connect() as conn:
+        members = conn.exec_driver_sql(
+            "SELECT COUNT(*) FROM team_memberships WHERE team_key = 'OPS'"
+        ).scalar_one()
+    assert members == 57
     assert any("memberships(first: $membersFirst, after: $after" in s.query for s in org.fake.seen)
 
 
