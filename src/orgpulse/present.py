@@ -21,7 +21,7 @@ from orgpulse.sync import SourceReport
 SEVERITY_STYLE = {"ok": "green", "watch": "yellow", "alert": "bold red", "insufficient_data": "dim"}
 SEVERITY_GLYPH = {"ok": "ok", "watch": "watch", "alert": "ALERT", "insufficient_data": "·"}
 DIRECTION_GLYPH = {"worsening": "↑ worse", "improving": "↓ better", "stable": "→"}
-WEEKS_SHOWN = 8
+WEEKS_SHOWN = 6  # fits a 100-column terminal with eight symptoms
 SYMPTOM_SHORT = {
     "approval_bottleneck": "approval",
     "cross_team_blocking": "blocking",
