@@ -17,6 +17,11 @@ def make_connector(settings: SourceSettings) -> Connector:
 
         connector: Connector = JiraCloudConnector(settings)
         return connector
+    if settings.kind == "jira_dc":
+        from .jira.datacenter import JiraDataCenterConnector
+
+        dc_connector: Connector = JiraDataCenterConnector(settings)
+        return dc_connector
     if settings.kind == "linear":
         from .linear.connector import LinearConnector
 

@@ -97,7 +97,15 @@ def jira_error_messages(response: Any, limit: int = 300) -> str:
 
 
 class JiraClient:
-    """A Jira Cloud session that counts its requests; constructing it does no I/O."""
+    """A Jira Cloud session that counts its requests; constructing it does no I/O.
+
+    Subclasses for other deployments (`client_dc.JiraDataCenterClient`) change the class
+    attributes below and `connect`'s deployment check.
+    """
+
+    api = API  # the REST prefix every call path is joined to
+    rest_api_version = "3"
+    credential_hint = "the e-mail and API token variables"
 
     def __init__(
         self,
@@ -185,14 +193,14 @@ class JiraClient:
         try:
             return self._factory(
                 server=settings.url,
-                options={"rest_api_version": "3", "check_update": False},
+                options={"rest_api_version": self.rest_api_version, "check_update": False},
                 max_retries=0,
                 get_server_info=True,
                 timeout=settings.timeout_seconds,
                 **auth,
             )
         except JIRAError as exc:
-            raise self._http_error(exc.status_code, exc.response, "GET", API + "serverInfo") from None
+            raise self._http_error(exc.status_code, exc.response, "GET", self.api + "serverInfo") from None
         except (ValueError, KeyError, TypeError):
             # Before RequestException: requests' JSONDecodeError is both a ValueError and one of those.
             raise ProtocolError(
@@ -200,13 +208,13 @@ class JiraClient:
                 source=settings.name,
             ) from None
         except RequestException as exc:
-            raise self._network_error(exc, "GET", API + "serverInfo") from None
+            raise self._network_error(exc, "GET", self.api + "serverInfo") from None
 
     def _attempt(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
     ) -> Any:
-        url = self._jira.server_url + API + path
-        where = API + path
+        url = self._jira.server_url + self.api + path
+        where = self.api + path
         self._requests += 1
         try:
             response = self._jira._session.request(
@@ -232,7 +240,7 @@ class JiraClient:
         if status in (401, 403):
             what = "credentials refused" if status == 401 else "permission denied"
             return AuthError(
-                f"{prefix}: {what} (check the e-mail and API token variables and the account's access)",
+                f"{prefix}: {what} (check {self.credential_hint} and the account's access)",
                 source=name,
             )
         if status == 429:

@@ -216,7 +216,7 @@ class JiraCloudConnector:
     def _normalise(self, issues: Sequence[Raw], metadata: Metadata, book: LinkTypeBook) -> Batch:
         """One unit: complete the truncated histories, normalise, and count what stays incomplete."""
         by_id = {str(i.get("id")): i for i in issues}
-        histories = fetch_histories(self._client, by_id)
+        histories = self._fetch_histories(by_id)
         batch = Batch()
         for issue_id, raw in by_id.items():
             batch.extend(
@@ -237,6 +237,10 @@ class JiraCloudConnector:
         batch.links = _dedupe_links(batch.links)
         batch.statuses = _dedupe_statuses(batch.statuses)
         return batch
+
+    def _fetch_histories(self, by_id: Mapping[str, Raw]) -> dict[str, list[Raw]]:
+        """Every issue's complete histories (by id): Cloud completes the capped embeds in bulk."""
+        return fetch_histories(self._client, by_id)
 
     def _metadata(self, cached: Metadata | None, now: datetime) -> tuple[Metadata, Batch]:
         """The cursor's metadata while fresh, else a new fetch whose statuses go to the first page."""

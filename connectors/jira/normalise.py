@@ -37,6 +37,7 @@ from orgpulse.model import (
     TeamChange,
 )
 
+from .normalise_dc import looks_like_service_account
 from .normalise_links import LinkEvent, LinkTypeBook, normalise_links
 from .normalise_meta import FieldIds, normalise_status, parse_jira_datetime
 
@@ -44,13 +45,19 @@ NO_FIELDS = FieldIds()
 
 
 def person_of(user: object) -> Person | None:
-    """A Jira user object as a Person (accountId on Cloud; key or name on Data Center)."""
+    """A Jira user object as a Person (accountId on Cloud; key or name on Data Center).
+
+    A bot is an `accountType` "app" on Cloud; Data Center has no accountType, so there a user
+    named like a service account is one (`normalise_dc.looks_like_service_account`).
+    """
     if not isinstance(user, Mapping):
         return None
     person_id = user.get("accountId") or user.get("key") or user.get("name")
     if not isinstance(person_id, str) or not person_id:
         return None
-    return Person(person_id, str(user.get("displayName") or ""), is_bot=user.get("accountType") == "app")
+    kind = user.get("accountType")
+    is_bot = kind == "app" if kind is not None else looks_like_service_account(user)
+    return Person(person_id, str(user.get("displayName") or ""), is_bot=is_bot)
 
 
 def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
