@@ -28,16 +28,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from requests.exceptions import RequestException, Timeout
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import Retrying
 
 from jira import JIRA, JIRAError
 from orgpulse.config import SourceSettings
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
+from orgpulse.retry import retry_policy
 
 LOG = logging.getLogger(__name__)
 
 API = "/rest/api/3/"
-BACKOFF_BASE_SECONDS = 1.0
 
 
 class HTTPStatusError(ProtocolError):
@@ -263,36 +263,4 @@ class JiraClient:
         return TransientError(f"{method} {where} on {host} {what}", source=self._settings.name)
 
     def _retrying(self) -> Retrying:
-        return Retrying(
-            stop=stop_after_attempt(max(0, self._settings.max_retries) + 1),
-            wait=self._wait,
-            retry=retry_if_exception(self._retryable),
-            sleep=self._sleep,
-            reraise=True,
-            before_sleep=self._log_retry,
-        )
-
-    def _retryable(self, exc: BaseException) -> bool:
-        if not isinstance(exc, TransientError):
-            return False
-        # A server asking for a longer wait than allowed: give up now rather than be refused again.
-        return _asked_wait(exc) <= self._settings.max_retry_wait_seconds
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        cap = self._settings.max_retry_wait_seconds
-        asked = _asked_wait(exc) if exc is not None else 0.0
-        if asked > 0:
-            return min(cap, asked + self._jitter() * min(1.0, asked * 0.1))
-        backoff = BACKOFF_BASE_SECONDS * 2.0 ** (state.attempt_number - 1)
-        return min(cap, backoff * (0.5 + 0.5 * self._jitter()))
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = float(state.next_action.sleep) if state.next_action else 0.0
-        LOG.warning("%s: %s; retry %d in %.1f s", self._settings.name, exc, state.attempt_number, wait)
-
-
-def _asked_wait(exc: BaseException) -> float:
-    wait = getattr(exc, "retry_after", 0.0)
-    return float(wait) if isinstance(wait, int | float) else 0.0
+        return retry_policy(self._settings, sleep=self._sleep, jitter=self._jitter)

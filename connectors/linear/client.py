@@ -31,17 +31,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import Retrying
 
 from orgpulse.config import SourceSettings
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
+from orgpulse.retry import retry_policy
 
 from .complexity import estimate_complexity
 
 LOG = logging.getLogger(__name__)
 
 API_KEY_PREFIX = "lin_api_"
-BACKOFF_BASE_SECONDS = 1.0
 RATE_LIMIT_FALLBACK_SECONDS = 60.0  # RATELIMITED without a reset header
 BUCKET_PERIOD_SECONDS = 3600.0  # Linear's limits refill over one hour (§3.2)
 REQUESTS_RESERVE = 5  # requests kept back for other clients of the same user
@@ -300,34 +300,7 @@ class LinearClient:
         return httpx.URL(self._settings.url).host
 
     def _retrying(self) -> Retrying:
-        return Retrying(
-            stop=stop_after_attempt(max(0, self._settings.max_retries) + 1),
-            wait=self._wait,
-            retry=retry_if_exception(self._retryable),
-            sleep=self._sleep,
-            reraise=True,
-            before_sleep=self._log_retry,
-        )
-
-    def _retryable(self, exc: BaseException) -> bool:
-        if not isinstance(exc, TransientError):
-            return False
-        # A server asking for a longer wait than allowed: give up now rather than be refused again.
-        return _asked_wait(exc) <= self._settings.max_retry_wait_seconds
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        cap = self._settings.max_retry_wait_seconds
-        asked = _asked_wait(exc) if exc is not None else 0.0
-        if asked > 0:
-            return min(cap, asked + self._jitter() * min(1.0, asked * 0.1))
-        backoff = BACKOFF_BASE_SECONDS * 2.0 ** (state.attempt_number - 1)
-        return min(cap, backoff * (0.5 + 0.5 * self._jitter()))
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = float(state.next_action.sleep) if state.next_action else 0.0
-        LOG.warning("%s: %s; retry %d in %.1f s", self.source, exc, state.attempt_number, wait)
+        return retry_policy(self._settings, sleep=self._sleep, jitter=self._jitter)
 
 
 def _operation_name(document: str) -> str:
@@ -363,11 +336,6 @@ def _retry_after(headers: Mapping[str, str]) -> float:
         return max(0.0, float(value)) if value else 0.0
     except ValueError:
         return 0.0
-
-
-def _asked_wait(exc: BaseException) -> float:
-    wait = getattr(exc, "retry_after", 0.0)
-    return float(wait) if isinstance(wait, int | float) else 0.0
 
 
 def _int(value: str | None) -> int | None:
