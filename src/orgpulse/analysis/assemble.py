@@ -7,7 +7,7 @@ their confidence factors and their JSON-ready evidence. A row key is (team code,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -210,6 +210,25 @@ def key_lists(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
         (int(team[h]), int(week[h])): [str(k) for k in keys[h:e]]
         for h, e in zip(heads.tolist(), ends, strict=True)
     }
+
+
+def explain_samples(
+    cat: Catalogue,
+    grid: WeekGrid,
+    table: pd.DataFrame,
+    samples: Mapping[str, pd.DataFrame],
+    extra: Callable[[int], dict[str, Any]] | None = None,
+) -> Items:
+    """Per row: its week, the issue keys of each named sample, and any `extra(week)` entries."""
+    lists = {name: key_lists(frame, cat) for name, frame in samples.items()}
+    out: Items = {}
+    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
+        key = (int(team), int(week))
+        entry: dict[str, Any] = {"week": [grid.starts[week].isoformat(), week_end(grid, week)]}
+        entry.update(extra(week) if extra else {})
+        entry["sample_issue_keys"] = {name: found.get(key, []) for name, found in lists.items()}
+        out[key] = [entry]
+    return out
 
 
 def people_sets(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:

@@ -18,12 +18,12 @@ import pandas as pd
 from orgpulse.analysis.assemble import (
     Items,
     RowTable,
+    explain_samples,
     group_records,
     key_lists,
     merge_items,
     row_grid,
     sample_factors,
-    week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS, MAPPED, UNKNOWN_TIME
@@ -32,7 +32,6 @@ from orgpulse.analysis.detectors.grading import grade, levels
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.samples import DAY_NS, scored
-from orgpulse.analysis.weeks import WeekGrid
 
 SYMPTOM = "goal_disconnect"
 METRICS = ("unlinked_share",)
@@ -66,7 +65,12 @@ def detect_goals(inputs: Inputs) -> DetectorOutput:
             table=table,
             metrics=METRICS,
             evidence=_evidence(cat, lookup, created),
-            explain=_explain(cat, grid, table, created),
+            explain=explain_samples(
+                cat,
+                grid,
+                table,
+                {"created": created, "unlinked": created.loc[created["unlinked"].to_numpy()]},
+            ),
             common_explain={
                 "thresholds": levels(
                     "unlinked_share",
@@ -105,24 +109,6 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Item
         .sort_values([*_KEYS, "size", "goal"], ascending=[True, True, False, True])
     )
     return merge_items(items, group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"}))
-
-
-def _explain(cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, created: pd.DataFrame) -> Items:
-    created_keys = key_lists(created, cat)
-    unlinked_keys = key_lists(created.loc[created["unlinked"].to_numpy()], cat)
-    out: Items = {}
-    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
-        key = (int(team), int(week))
-        out[key] = [
-            {
-                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
-                "sample_issue_keys": {
-                    "created": created_keys.get(key, []),
-                    "unlinked": unlinked_keys.get(key, []),
-                },
-            }
-        ]
-    return out
 
 
 DETECTOR = Detector(

@@ -23,12 +23,11 @@ from orgpulse.analysis.assemble import (
     Items,
     RowTable,
     by_hours,
+    explain_samples,
     group_records,
-    key_lists,
     merge_items,
     row_grid,
     sample_factors,
-    week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import (
@@ -190,7 +189,9 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
             table=table,
             metrics=METRICS,
             evidence=_evidence(cat, completed, crossings, wip),
-            explain=_explain(cat, grid, table, completed),
+            explain=explain_samples(
+                cat, grid, table, {"completed": completed, "ping_pong": completed.loc[completed["ping_pong"]]}
+            ),
             common_explain={
                 "thresholds": levels(
                     "handoffs_per_issue",
@@ -250,24 +251,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
         )
     )
     return merge_items(issues, team_pairs, idle)
-
-
-def _explain(cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, completed: pd.DataFrame) -> Items:
-    done_keys = key_lists(completed, cat)
-    ping_keys = key_lists(completed.loc[completed["ping_pong"]], cat)
-    out: Items = {}
-    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
-        key = (int(team), int(week))
-        out[key] = [
-            {
-                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
-                "sample_issue_keys": {
-                    "completed": done_keys.get(key, []),
-                    "ping_pong": ping_keys.get(key, []),
-                },
-            }
-        ]
-    return out
 
 
 DETECTOR = Detector(

@@ -28,8 +28,8 @@ from orgpulse.analysis.assemble import (
     Items,
     RowTable,
     by_hours,
+    explain_samples,
     group_records,
-    key_lists,
     merge_items,
     row_grid,
     sample_factors,
@@ -174,7 +174,18 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
             table=table,
             metrics=METRICS,
             evidence=_evidence(cat, completed, queued, unused),
-            explain=_explain(cat, grid, table, completed, span),
+            explain=explain_samples(
+                cat,
+                grid,
+                table,
+                {"completed": completed, "rework": completed.loc[completed["rework"]]},
+                lambda week: {
+                    "unused_status_window": [
+                        (grid.starts[week] - timedelta(weeks=span - 1)).isoformat(),
+                        week_end(grid, week),
+                    ]
+                },
+            ),
             common_explain={
                 "thresholds": levels(
                     "queue_share",
@@ -227,28 +238,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
         idle, {"kind": "=unused_status", "status": "name", "entered": "entered", "completed": "completed"}
     )
     return merge_items(statuses, issues, spare)
-
-
-def _explain(
-    cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, completed: pd.DataFrame, span: int
-) -> Items:
-    done_keys = key_lists(completed, cat)
-    rework_keys = key_lists(completed.loc[completed["rework"]], cat)
-    out: Items = {}
-    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
-        key = (int(team), int(week))
-        first = grid.starts[week] - timedelta(weeks=span - 1)
-        out[key] = [
-            {
-                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
-                "unused_status_window": [first.isoformat(), week_end(grid, week)],
-                "sample_issue_keys": {
-                    "completed": done_keys.get(key, []),
-                    "rework": rework_keys.get(key, []),
-                },
-            }
-        ]
-    return out
 
 
 DETECTOR = Detector(
