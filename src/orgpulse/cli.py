@@ -354,9 +354,11 @@ def sandbox_serve(
 ) -> None:
     """Serve the organisation on 127.0.0.1 until stopped (Ctrl-C)."""
     from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer
+    from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
+    from orgpulse.sandbox.server import DIALECTS
 
-    if dialect != "jira_cloud":
-        raise fail(f"the {dialect} dialect is not available yet (jira_cloud is)", 2)
+    if dialect not in DIALECTS:
+        raise fail(f"the {dialect} dialect is not available yet ({', '.join(DIALECTS)} are)", 2)
     server = SandboxServer(
         _org(issues, seed, anchor, weeks),
         dialect=dialect,
@@ -367,8 +369,15 @@ def sandbox_serve(
         port=port,
     )
     server.start()
-    click.echo(server.url)
-    click.echo(f"email={SANDBOX_EMAIL} token={SANDBOX_TOKEN}")
+    click.echo(f"{server.url}/graphql" if dialect == "linear" else server.url)
+    if dialect == "linear":
+        from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
+
+        click.echo(f"api_key={SANDBOX_LINEAR_KEY}")
+    elif dialect == "jira_dc":
+        click.echo(f"token={SANDBOX_TOKEN} (bearer) user={SANDBOX_USERNAME} password={SANDBOX_TOKEN}")
+    else:
+        click.echo(f"email={SANDBOX_EMAIL} token={SANDBOX_TOKEN}")
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -3,7 +3,9 @@
 Knobs, applied to every request in this order, each request counted in `requests` and logged in
 `request_log` whatever its answer:
   latency_ms        sleep before answering;
-  rate_limit_every  every Nth request answers 429 with Retry-After: 1 and X-RateLimit-* headers;
+  rate_limit_every  every Nth request answers 429 with Retry-After: 1 and X-RateLimit-* headers
+                    (the dialect's: Cloud's, or Data Center's `jira_dc.DC_RATE_LIMIT_HEADERS`), or
+                    the dialect's own refusal when it has one (Linear's RATELIMITED, HTTP 400);
   fault_rate        that share of requests answers 500 or 503, drawn from a RNG seeded by the org's
                     seed, in arrival order (so a single-threaded client sees the same faults each run);
   then the dialect's authentication (401) and the dialect itself. `page_cap` lowers page sizes.
@@ -23,17 +25,23 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from orgpulse.sandbox.jira_cloud import JiraCloudApp
+from orgpulse.sandbox.jira_dc import DC_RATE_LIMIT_HEADERS, JiraDataCenterApp
+from orgpulse.sandbox.linear import LinearApp
 from orgpulse.sandbox.org import Org
 from orgpulse.sandbox.wire import App, Request, Response, error
 
 logger = logging.getLogger(__name__)
 
-DIALECTS = ("jira_cloud",)
+DIALECTS = ("jira_cloud", "jira_dc", "linear")
 
 
 def make_app(org: Org, dialect: str, base: str, page_cap: int | None) -> App:
     if dialect == "jira_cloud":
         return JiraCloudApp(org, base, page_cap)
+    if dialect == "jira_dc":
+        return JiraDataCenterApp(org, base, page_cap)
+    if dialect == "linear":
+        return LinearApp(org, base, page_cap)
     raise ValueError(f"unknown sandbox dialect {dialect!r}; known: {', '.join(DIALECTS)}")
 
 
@@ -141,6 +149,11 @@ class SandboxServer:
             return self._count
 
     @property
+    def complexity_points(self) -> int:
+        """Linear complexity points served so far (0 for the other dialects)."""
+        return int(getattr(self._app, "complexity_points", 0))
+
+    @property
     def request_log(self) -> list[tuple[str, str]]:
         with self._lock:
             return list(self._log)
@@ -203,6 +216,10 @@ class SandboxServer:
             time.sleep(self.latency_ms / 1000)
         request_id = (("X-AREQUESTID", f"sandbox-{number}"),)
         if self.rate_limit_every and number % self.rate_limit_every == 0:
+            dialect_refusal = getattr(self._app, "rate_limited", None)
+            if dialect_refusal is not None:  # a dialect with its own shape (Linear's RATELIMITED)
+                own: Response = dialect_refusal(request)
+                return Response(own.status, own.body, own.content_type, own.headers + request_id)
             reset = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%MZ")
             limited = error(429, "Rate limit exceeded.")
             headers = (
@@ -213,6 +230,8 @@ class SandboxServer:
                 ("X-RateLimit-NearLimit", "true"),
                 ("RateLimit-Reason", "jira-burst-based"),
             )
+            if self.dialect == "jira_dc":
+                return Response(429, limited.body, limited.content_type, DC_RATE_LIMIT_HEADERS + request_id)
             return Response(429, limited.body, limited.content_type, headers + request_id)
         if fault:
             failed = error(fault, "Internal server error" if fault == 500 else "Service Unavailable")
