@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, generate_org
 from orgpulse.sandbox.jira_cloud import JiraCloudApp
+from orgpulse.sandbox.jira_dc import JiraDataCenterApp
 from orgpulse.sandbox.wire import Request
 
 API = Path(__file__).resolve().parents[2] / "shared" / "api"
@@ -247,3 +249,209 @@ def test_envelopes_follow_the_spec(app: JiraCloudApp, served: list[dict[str, Any
     assert set(info) - {"defaultLocale"} <= spec_keys("ServerInformation")
     assert info["deploymentType"] == "Cloud"
     assert len(info["versionNumbers"]) == 3
+
+
+# --- the Jira Data Center dialect --------------------------------------------------------------------
+# Its objects are checked against real DC / Server payloads only: DevLake's Server issues, the DC
+# changelog in test_jira_dc_normalise (users with JIRAUSER keys, items without fieldId), Apache's
+# (DC) statuses, categories and link types, the Server-era (username) sprint page, and real legacy
+# Sprint strings. Envelopes no DC payload shows are checked against the OpenAPI schemas.
+
+
+class DcReal:
+    """The real objects of each kind from Jira Data Center / Server payloads."""
+
+    def __init__(self) -> None:
+        from test_jira_dc_normalise import DC_CHANGELOG, LEGACY_SPRINTS
+
+        server = load("devlake/extracted/server_agile_board_issues_with_issuelinks.json")
+        sprint_page = json.loads((SAMPLES / "go-jira/issues_in_sprint_with_changelog.json").read_text())
+        self.issues = server + sprint_page["issues"]
+        fields = [i["fields"] for i in self.issues]
+        self.fields = fields
+        self.changelogs = [i["changelog"] for i in server] + [DC_CHANGELOG]
+        self.histories = [h for c in self.changelogs for h in c["histories"]]
+        self.histories += [h for i in sprint_page["issues"] for h in i["changelog"]["histories"]]
+        self.items = [item for h in self.histories for item in h["items"]]
+        self.users = [f[k] for f in fields for k in ("assignee", "reporter", "creator") if f.get(k)]
+        self.users += [h["author"] for h in self.histories if "author" in h]
+        self.statuses = load("go-jira/all_statuses.json") + [f["status"] for f in fields]
+        self.categories = load("go-jira/all_statuscategories.json") + [
+            s["statusCategory"] for s in self.statuses
+        ]
+        self.links = [link for i in server for link in i["fields"]["issuelinks"]]
+        self.link_types = load("go-jira/all_issuelinktypes.json") + [link["type"] for link in self.links]
+        self.linked = [link.get("inwardIssue") or link.get("outwardIssue") for link in self.links]
+        self.issue_types = [f["issuetype"] for f in fields]
+        self.priorities = [f["priority"] for f in fields if f.get("priority")]
+        self.projects = [f["project"] for f in fields]
+        self.resolutions = [f["resolution"] for f in fields if f.get("resolution")]
+        self.sprints = list(LEGACY_SPRINTS)
+
+
+@pytest.fixture(scope="module")
+def dc_real() -> DcReal:
+    return DcReal()
+
+
+@pytest.fixture(scope="module")
+def dc_app() -> JiraDataCenterApp:
+    org = generate_org(seed=3, issues=600, anchor=date(2026, 6, 12), weeks=16)
+    return JiraDataCenterApp(org, "https://sandbox.example.invalid")
+
+
+@pytest.fixture(scope="module")
+def dc_served(dc_app: JiraDataCenterApp) -> list[dict[str, Any]]:
+    keys = ", ".join(t.key for t in dc_app.org.teams)
+    issues: list[dict[str, Any]] = []
+    while True:
+        body = {"jql": f"project in ({keys})", "fields": ["*all"], "expand": ["changelog"]}
+        page = call(dc_app, "POST", "/rest/api/2/search", {**body, "startAt": len(issues), "maxResults": 100})
+        issues += page["issues"]
+        if not page["issues"] or len(issues) >= page["total"]:
+            return issues
+
+
+def sprint_attributes(value: str) -> list[str]:
+    body = value[value.index("[") + 1 : -1]
+    return re.findall(r"(?:^|,)([A-Za-z]+)=", body)
+
+
+def test_dc_issue_and_fields(
+    dc_app: JiraDataCenterApp, dc_served: list[dict[str, Any]], dc_real: DcReal
+) -> None:
+    assert len(dc_served) == len(dc_app.org.issues)
+    assert "accountId" not in json.dumps(dc_served)
+    assert_conforms(dc_served, dc_real.issues, "DC issue")
+    # No recorded DC issue is a sub-task, the only kind with `parent` on DC: its value is checked
+    # below against a linked issue, the shape Jira gives both.
+    system = [
+        {k: v for k, v in i["fields"].items() if not k.startswith("customfield_") and k != "parent"}
+        for i in dc_served
+    ]
+    # Every recorded DC issue is assigned: whether a system field may be null is taken from every
+    # recorded site (Cloud's unassigned issues show assignee null), as the Cloud test does.
+    nullable = {k for f in Real().fields for k, v in f.items() if v is None and k in collect(dc_real.fields)}
+    assert_conforms(system, [*dc_real.fields, dict.fromkeys(nullable)], "DC issue fields")
+    fields = [i["fields"] for i in dc_served]
+    for name, reference in (
+        ("status", dc_real.statuses),
+        ("issuetype", dc_real.issue_types),
+        ("priority", dc_real.priorities),
+        ("project", dc_real.projects),
+        ("resolution", dc_real.resolutions),
+        ("parent", dc_real.linked),  # a sub-task's parent has a linked issue's shape
+    ):
+        assert_conforms([f[name] for f in fields if f.get(name)], reference, f"DC {name}")
+    users = [f[k] for f in fields for k in ("assignee", "reporter", "creator") if f.get(k)]
+    assert_conforms(users, dc_real.users, "DC user")
+    assert any(u["key"].startswith("JIRAUSER") for u in users)
+    assert any(u["key"] == u["name"] for u in users)
+
+
+def test_dc_sprint_field_holds_legacy_strings(dc_app: JiraDataCenterApp, dc_served: list[dict[str, Any]],
+                                              dc_real: DcReal) -> None:  # fmt: skip
+    sprint_field = next(f["id"] for f in call(dc_app, "GET", "/rest/api/2/field") if f["name"] == "Sprint")
+    values = [s for i in dc_served for s in (i["fields"].get(sprint_field) or [])]
+    assert values
+    assert all(
+        isinstance(v, str) and v.startswith("com.atlassian.greenhopper.service.sprint.Sprint@")
+        for v in values
+    )
+    real_names = {name for value in dc_real.sprints for name in sprint_attributes(value)}
+    jira9_order = next(
+        sprint_attributes(v) for v in dc_real.sprints if v.split("[")[1].startswith("activatedDate")
+    )
+    for value in values:
+        assert sprint_attributes(value) == jira9_order
+        assert set(sprint_attributes(value)) <= real_names
+
+
+def test_dc_issue_links(dc_served: list[dict[str, Any]], dc_real: DcReal) -> None:
+    links = [link for i in dc_served for link in i["fields"]["issuelinks"]]
+    assert_conforms(links, dc_real.links, "DC issue link")
+    assert_conforms([link["type"] for link in links], dc_real.link_types, "DC link type")
+    linked = [link.get("inwardIssue") or link.get("outwardIssue") for link in links]
+    assert_conforms(linked, dc_real.linked, "DC linked issue")
+    assert_conforms([x["fields"] for x in linked], [x["fields"] for x in dc_real.linked], "DC linked fields")
+
+
+def test_dc_changelog_is_whole_oldest_first_and_shaped_like_dc(
+    dc_served: list[dict[str, Any]], dc_real: DcReal
+) -> None:
+    changelogs = [i["changelog"] for i in dc_served]
+    assert_conforms(changelogs, dc_real.changelogs, "DC changelog")
+    assert all(c["total"] == len(c["histories"]) == c["maxResults"] for c in changelogs)
+    assert max(c["total"] for c in changelogs) > 100  # no cap, unlike Cloud's 40
+    histories = [h for c in changelogs for h in c["histories"]]
+    for changelog in changelogs:  # oldest first: the sandbox numbers histories in time order
+        ids = [int(h["id"]) for h in changelog["histories"]]
+        assert ids == sorted(set(ids))
+    assert_conforms(histories, dc_real.histories, "DC history")
+    assert_conforms([h["author"] for h in histories if "author" in h], dc_real.users, "DC history author")
+    items = [item for h in histories for item in h["items"]]
+    assert_conforms(items, dc_real.items, "DC history item")
+    assert not any("fieldId" in item for item in items)
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for item in dc_real.items:
+        by_field.setdefault(item["field"], []).append(item)
+    checked = 0
+    for field, reference in by_field.items():
+        ours = [item for item in items if item["field"] == field]
+        if ours:
+            checked += 1
+            assert {i["fieldtype"] for i in ours} == {i["fieldtype"] for i in reference}, field
+    assert checked >= 10  # status, assignee, Flagged, Sprint, Link, labels, resolution, timespent, ...
+    keys = {u["key"] for u in dc_real.users} | {h["author"]["key"] for h in histories if "author" in h}
+    assignees = [i for i in items if i["field"] == "assignee"]
+    assert all(side is None or side in keys for i in assignees for side in (i["from"], i["to"]))
+    assert any(i["to"] and i["to"].startswith("JIRAUSER") for i in assignees)
+
+
+def test_dc_metadata(dc_app: JiraDataCenterApp, dc_real: DcReal) -> None:
+    assert_conforms(call(dc_app, "GET", "/rest/api/2/status"), dc_real.statuses, "DC status")
+    assert_conforms(
+        call(dc_app, "GET", "/rest/api/2/statuscategory"), dc_real.categories, "DC status category"
+    )
+    types = call(dc_app, "GET", "/rest/api/2/issueLinkType")
+    assert set(types) == {"issueLinkTypes"}
+    assert_conforms(types["issueLinkTypes"], dc_real.link_types, "DC link type")
+    statuses = call(dc_app, "GET", "/rest/api/latest/project/PAY/statuses")
+    assert set().union(*(s.keys() for s in statuses)) <= spec_keys("IssueTypeWithStatus")
+    assert_conforms([s for t in statuses for s in t["statuses"]], dc_real.statuses, "DC project status")
+    fields = call(dc_app, "GET", "/rest/api/2/field")
+    for field in fields:
+        assert set(field) <= spec_keys("FieldDetails") - {"key"}, field
+        assert set(field.get("schema", {})) <= spec_keys("JsonTypeBean"), field
+    sprint = next(f for f in fields if f["name"] == "Sprint")
+    assert sprint["schema"]["items"] == "string"
+    assert not any(f.get("schema", {}).get("custom", "").endswith("atlassian-team") for f in fields)
+
+
+def test_dc_envelopes_and_what_dc_lacks(dc_app: JiraDataCenterApp) -> None:
+    page = call(
+        dc_app, "POST", "/rest/api/2/search", {"jql": "project = PAY", "maxResults": 500, "fields": ["key"]}
+    )
+    assert set(page) <= spec_keys("SearchResults")
+    assert (page["startAt"], page["maxResults"]) == (0, 500)  # id-only pages go up to 1000
+    full = call(dc_app, "POST", "/rest/api/2/search", {"jql": "project = PAY", "maxResults": 500})
+    assert full["maxResults"] == 100  # the server's cap, echoed
+    assert full["total"] == page["total"]
+    info = call(dc_app, "GET", "/rest/api/2/serverInfo")
+    assert set(info) - {"databaseBuildNumber"} <= spec_keys("ServerInformation")
+    assert info["deploymentType"] == "DataCenter"
+    assert info["versionNumbers"][0] == 9
+    me = call(dc_app, "GET", "/rest/api/2/myself")
+    assert set(me) <= spec_keys("User")
+    assert "accountId" not in me
+    projects = call(dc_app, "GET", "/rest/api/2/project")
+    assert set().union(*(p.keys() for p in projects)) <= spec_keys("Project")
+    for method, path in (
+        ("POST", "/rest/api/2/search/jql"),
+        ("POST", "/rest/api/2/changelog/bulkfetch"),
+        ("GET", f"/rest/api/2/issue/{dc_app.org.issues[0].issue_id}/changelog"),
+        ("GET", "/rest/api/2/project/search"),
+        ("GET", "/rest/api/3/serverInfo"),
+    ):
+        response = dc_app.handle(Request(method, path, {}, AUTH, b"{}"))
+        assert response.status == 404, path
