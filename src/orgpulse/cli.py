@@ -290,24 +290,38 @@ def doctor(ctx: click.Context, fmt: str) -> None:
 @click.option(
     "--anchor", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the sandbox history (default today)."
 )
+@click.option(
+    "--dialect",
+    "dialects",
+    type=click.Choice(["jira_cloud", "jira_dc", "linear"]),
+    multiple=True,
+    help="Sources to serve and sync (repeatable; default one of each kind).",
+)
 @handle_errors
-def demo(issues: int, seed: int, folder: str, anchor: datetime | None) -> None:
-    """Run the whole pipeline on a generated organisation served by the sandbox (no credentials)."""
-    from orgpulse.demo import run_demo
+def demo(issues: int, seed: int, folder: str, anchor: datetime | None, dialects: tuple[str, ...]) -> None:
+    """Run the whole pipeline on generated organisations served by the sandbox (no credentials).
 
-    run_demo(
+    One source of each kind — Jira Cloud, Jira Data Center, Linear — in one store, analysed, compared
+    with what the sandbox injected, and written as an HTML report.
+    """
+    from orgpulse.demo import DIALECTS, run_demo
+
+    code = run_demo(
         issues=issues,
         seed=seed,
         folder=Path(folder),
         anchor=anchor.date() if anchor else datetime.now(UTC).date(),
         console=stdout_console(),
         err_console=err_console,
+        dialects=dialects or DIALECTS,
     )
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @cli.group()
 def sandbox() -> None:
-    """A faithful double of the Jira Cloud API serving a generated organisation, and its truth."""
+    """Faithful doubles of Jira Cloud, Jira Data Center and Linear serving a generated organisation."""
 
 
 def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,7 +1,16 @@
-"""The demo use case: generate an organisation, serve it, sync, analyse, and compare with the truth."""
+"""The demo: generate organisations, serve each in its dialect, sync, analyse, and compare with the truth.
+
+One source of each kind — Jira Cloud, Jira Data Center, Linear — each serving its own generated
+organisation (seeds seed, seed+1, seed+2) on loopback, synced into one SQLite store. The Linear
+double executes queries against Linear's real schema, read from the `shared/` folder beside the
+checkout (or $ORGPULSE_SHARED); without it the demo says so and runs the two Jira sources.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,47 +21,99 @@ from rich.table import Table
 from orgpulse.analysis.result import AnalysisResult
 from orgpulse.analyze import run_analyze
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
+from orgpulse.errors import ConfigError
 from orgpulse.present import SyncBar, findings_table, sync_table
 from orgpulse.report import write_report
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
+from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
 from orgpulse.store import Store
 from orgpulse.sync import exit_code, run_sync
+from orgpulse.teams import TeamNamer
 
 DEMO_SOURCE = "sandbox-cloud"
+DIALECTS = ("jira_cloud", "jira_dc", "linear")
+SOURCE_NAMES = {"jira_cloud": DEMO_SOURCE, "jira_dc": "sandbox-dc", "linear": "sandbox-linear"}
 
 
-def demo_settings(url: str, folder: Path) -> Settings:
-    """The configuration the demo runs with: one Jira Cloud source (the sandbox), SQLite in `folder`."""
-    source = SourceSettings(
-        name=DEMO_SOURCE,
-        kind="jira_cloud",
-        url=url,
-        auth="basic",
-        user=Secret(SANDBOX_EMAIL),
-        token=Secret(SANDBOX_TOKEN),
+def demo_source(dialect: str, url: str) -> SourceSettings:
+    """The source a config would declare for the sandbox of one dialect (fixed sandbox credentials)."""
+    name = SOURCE_NAMES[dialect]
+    if dialect == "jira_cloud":
+        return SourceSettings(
+            name=name,
+            kind=dialect,
+            url=url,
+            auth="basic",
+            user=Secret(SANDBOX_EMAIL),
+            token=Secret(SANDBOX_TOKEN),
+        )
+    if dialect == "jira_dc":
+        return SourceSettings(name=name, kind=dialect, url=url, auth="bearer", token=Secret(SANDBOX_TOKEN))
+    return SourceSettings(
+        name=name, kind=dialect, url=f"{url}/graphql", auth="bearer", token=Secret(SANDBOX_LINEAR_KEY)
     )
+
+
+def demo_settings(url: str, folder: Path, *, sources: Sequence[SourceSettings] | None = None) -> Settings:
+    """The demo's configuration: the given sources (default: one Jira Cloud sandbox), SQLite in `folder`."""
     return Settings(
         path=None,
         store=StoreSettings(url=f"sqlite:///{(folder / 'orgpulse.db').resolve()}"),
-        sources=(source,),
+        sources=tuple(sources) if sources is not None else (demo_source("jira_cloud", url),),
         schedule=ScheduleSettings(),
         privacy=PrivacySettings(),
         analysis={"timezone": "UTC"},
     )
 
 
+@dataclass(frozen=True)
+class Served:
+    source: SourceSettings
+    truth: dict[str, Any]
+    team_keys: tuple[str, ...]
+
+
+@contextlib.contextmanager
+def serve_all(
+    dialects: Sequence[str], *, issues: int, seed: int, anchor: date, err_console: Console
+) -> Iterator[list[Served]]:
+    """Start one sandbox per dialect (a dialect the machine cannot serve is skipped, saying why)."""
+    with contextlib.ExitStack() as stack:
+        served = []
+        for offset, dialect in enumerate(dialects):
+            org_seed = seed + offset
+            with err_console.status(
+                f"Generating a {issues}-issue organisation for {dialect} (seed {org_seed}) ..."
+            ):
+                org = generate_org(seed=org_seed, issues=issues, anchor=anchor, weeks=26)
+            try:
+                server = stack.enter_context(SandboxServer(org, dialect=dialect))
+            except ConfigError as exc:
+                err_console.print(f"[yellow]skipping the {dialect} sandbox:[/] {'; '.join(exc.problems)}")
+                continue
+            keys = tuple(team.key for team in org.teams)
+            served.append(Served(demo_source(dialect, server.url), truth_of(org), keys))
+        yield served
+
+
 def run_demo(
-    *, issues: int, seed: int, folder: Path, anchor: date, console: Console, err_console: Console
+    *,
+    issues: int,
+    seed: int,
+    folder: Path,
+    anchor: date,
+    console: Console,
+    err_console: Console,
+    dialects: Sequence[str] = DIALECTS,
 ) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("orgpulse.db*"):
         stale.unlink()
-    with err_console.status(f"Generating a {issues}-issue organisation (seed {seed}) ..."):
-        org = generate_org(seed=seed, issues=issues, anchor=anchor, weeks=26)
-        truth = truth_of(org)
-    with SandboxServer(org, dialect="jira_cloud") as server:
-        settings = demo_settings(server.url, folder)
-        console.print(f"Sandbox Jira Cloud at [bold]{server.url}[/] — syncing into {settings.store.url}")
+    with serve_all(dialects, issues=issues, seed=seed, anchor=anchor, err_console=err_console) as served:
+        settings = demo_settings("", folder, sources=[s.source for s in served])
+        for s in served:
+            console.print(f"Sandbox {s.source.kind} at [bold]{s.source.url}[/] (source {s.source.name})")
+        console.print(f"Syncing into {settings.store.url}")
         store = Store.open(settings.store.url)
         with SyncBar(err_console, enabled=True) as bar:
             reports = run_sync(settings, store, full=True, progress=bar)
@@ -62,6 +123,7 @@ def run_demo(
             if r.error is not None:
                 err_console.print(f"orgpulse: source {r.name} failed: {r.error}")
         return exit_code(reports)
+    truth = merged_truth(served)
     first_cell = min((date.fromisoformat(c["week_start"]) for c in truth["cells"]), default=anchor)
     as_of = datetime.combine(anchor + timedelta(days=1), time(), tzinfo=UTC)
     weeks = max(12, (as_of.date() - first_cell).days // 7 + 1)
@@ -82,6 +144,18 @@ def run_demo(
             f"--team {example['team']} --week {example['week_start']}"
         )
     return 0
+
+
+def merged_truth(served: Sequence[Served]) -> dict[str, Any]:
+    """The truths of every served source, with teams named as outputs name them (`source/KEY` when shared)."""
+    namer = TeamNamer({}, [(s.source.name, team) for s in served for team in s.team_keys])
+    cells = [
+        {**cell, "team": namer.of_key(s.source.name, cell["team"])}
+        for s in served
+        for cell in s.truth["cells"]
+    ]
+    controls = [namer.of_key(s.source.name, team) for s in served for team in s.truth["control_teams"]]
+    return {"cells": cells, "control_teams": controls}
 
 
 def truth_table(result: AnalysisResult, truth: dict[str, Any]) -> Table:
