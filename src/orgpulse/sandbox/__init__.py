@@ -6,12 +6,16 @@
         server.url                      # "http://127.0.0.1:PORT", credentials SANDBOX_EMAIL/TOKEN
 
 Modules: `generate` builds the org (deterministic from its arguments) with `people`, `plan`,
-`paths`, `links` and `inject` (one injector per symptom, registered in `INJECTORS`); `org` holds it
-compactly and `history` derives filler histories lazily; `truth` states what was injected. `server`
-is the HTTP harness with its knobs; `jira_cloud`, `jira_search`, `jira_render`, `jira_items`,
-`jira_fields` and `jql` are the Jira Cloud dialect; `catalog`, `weeks`, `words` and `wire` are
-shared vocabulary. Organisations too thin for an injector (fewer than about 4 completions per
-team-week) may carry fewer than two cells of that symptom.
+`paths`, `links` and `inject` (one injector per symptom, registered in `INJECTORS`, written in
+`inject`, `inject_flow` and `inject_team`, their cells chosen apart by `cells`, built histories
+read and edited through `edits`); `org` holds it compactly and `history` derives filler histories
+lazily; `truth` states what was injected. `server` is the HTTP harness with its knobs;
+`jira_cloud`, `jira_search`, `jira_render`, `jira_items`,
+`jira_fields` and `jql` are the Jira Cloud dialect; `jira_dc` and `jira_dc_render` the Jira Data
+Center one (the same organisation, DC-shaped; `jira_dc.SANDBOX_USERNAME` for basic auth);
+`catalog`, `weeks`, `words` and `wire` are shared vocabulary. Organisations too thin for an
+injector (fewer than about 4 completions per team-week) may carry fewer than two cells of that
+symptom.
 """
 
 from __future__ import annotations

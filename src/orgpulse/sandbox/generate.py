@@ -2,9 +2,10 @@
 
 The steps: staff the teams; plan every issue backwards from its completion week; let the "plans"
 injectors claim their cells; build each issue's status history; let the "links" injectors add
-theirs; give issues parents, healthy links, a few project moves and sprints; then number issues by
-creation (ids) and per project (keys) and derive each issue's current fields. Only
-`random.Random(seed)` (and per-issue seeds drawn from it) is used; no clock is read.
+theirs; give issues parents (then the "parents" injectors run), healthy links, a few project moves
+and sprints; then number issues by creation (ids) and per project (keys) and derive each issue's
+current fields. Only `random.Random(seed)` (and per-issue seeds drawn from it) is used; no clock
+is read.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from orgpulse.sandbox.inject import run_injectors
 from orgpulse.sandbox.links import HOUR_MS, add_healthy_links, work_time_between
 from orgpulse.sandbox.org import Issue, Org, Sprint
 from orgpulse.sandbox.paths import (
+    HEALTHY,
     Actors,
     Track,
     approval_path,
@@ -35,6 +37,7 @@ from orgpulse.sandbox.weeks import Calendar
 logger = logging.getLogger(__name__)
 
 MOVED_SHARE = 0.01
+PARENT_SHARE = 0.99  # issues given an epic of their team when one exists (goal_disconnect stays low)
 
 
 def generate_org(seed: int = 7, issues: int = 2000, *, anchor: date, weeks: int = 26) -> Org:
@@ -53,6 +56,7 @@ def generate_org(seed: int = 7, issues: int = 2000, *, anchor: date, weeks: int 
     _build_paths(ctx)
     run_injectors(ctx, "links")
     _assign_parents(ctx)
+    run_injectors(ctx, "parents")
     add_healthy_links(ctx)
     _move_some(ctx)
     sprints = make_sprints(staff.teams, cal)
@@ -69,29 +73,28 @@ def _build_paths(ctx: Context) -> None:
         track = Track(issue, ctx.cal, rng)
         actors = ctx.actors[issue.team]
         created_w, end_w = ctx.spans[issue.plan]
+        shape = ctx.shapes.get(issue.plan, HEALTHY)
         if issue.fate == "epic":
             epic_path(track, actors, created_w, horizon_w, end_w)
         elif issue.fate == "done":
-            mode = ctx.modes.get(issue.plan)
-            if mode is not None and mode[0] == "approval":
-                _, director, loop, share = mode
-                issue.commit_ms, issue.done_ms = approval_path(
-                    track, actors, (created_w, end_w), director, loop, share
-                )
+            if shape.approval is not None:
+                issue.commit_ms, issue.done_ms = approval_path(track, actors, (created_w, end_w), shape)
             else:
                 issue.commit_ms, issue.done_ms = done_path(
-                    track, actors, created_w, end_w, rng.random() < 0.4
+                    track, actors, created_w, end_w, rng.random() < 0.4, shape
                 )
         elif issue.fate == "canceled":
             duplicate = issue.type_id == BUG.type_id and rng.random() < 0.3
-            issue.commit_ms = canceled_path(track, actors, created_w, end_w, duplicate)
+            issue.commit_ms = canceled_path(track, actors, created_w, end_w, duplicate, shape)
             issue.done_ms = track.last_ms
         else:
-            issue.commit_ms = open_path(track, actors, created_w, horizon_w, issue.fate == "started")
+            committed = issue.fate == "started"
+            issue.commit_ms = open_path(track, actors, created_w, horizon_w, committed, shape)
 
 
 def _assign_parents(ctx: Context) -> None:
-    """Most issues belong to an epic of their team; sub-tasks to a recent story of their team."""
+    """Nearly every issue belongs to an epic of its team (issues older than the team's first epic,
+    in the first days of history, belong to none); sub-tasks to a recent story of their team."""
     rng = ctx.rng
     epics: dict[str, list[Issue]] = {}
     stories: dict[str, list[Issue]] = {}
@@ -109,7 +112,7 @@ def _assign_parents(ctx: Context) -> None:
                 issue.parent = stories[issue.team][rng.randrange(max(0, count - 30), count)]
             else:
                 issue.type_id = TASK.type_id
-        elif issue.type_id != EPIC.type_id and rng.random() < 0.86:
+        elif issue.type_id != EPIC.type_id and rng.random() < PARENT_SHARE:
             count = bisect_right(epic_times.get(issue.team, []), issue.created)
             if count:
                 issue.parent = epics[issue.team][rng.randrange(count)]

@@ -5,94 +5,71 @@ control teams, among the complete weeks `Context.injectable_weeks` allows, and m
 clearly alert there (SYMPTOMS.md, "Precise definitions") while the rest of the organisation stays
 clearly below the watch thresholds. It records each cell with the issues that carry it.
 
-Stages: "plans" injectors run after issues are planned and before their histories are built (they
-choose how issues of a cell live); "links" injectors run once every history exists. To add a
-symptom, write `inject_<symptom>(ctx)` and add one `Injector` row.
+Stages: "plans" steps run after issues are planned and before their histories are built (they
+give the issues of a cell a `Shape`); "links" steps run once every history exists (they add links,
+committee visits, actors); "parents" steps run once issues have their epics. Cells are chosen by
+`cells.choose_runs`, which keeps injections apart. `inject_flow` holds the injectors of completed
+work (rigid_workflow, diluted_ownership, scattered_focus), `inject_team` those of a team's habits
+(meeting_driven_process, oversized_team, goal_disconnect). To add a symptom, write its steps and add
+one `Injector` row.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from random import Random
 
 from orgpulse.sandbox.catalog import BLOCKS, DEPENDENCY, EPIC
+from orgpulse.sandbox.cells import choose_runs, completions, target_teams
+from orgpulse.sandbox.inject_flow import (
+    inject_diluted_ownership,
+    inject_rigid_workflow,
+    inject_scattered_focus,
+)
+from orgpulse.sandbox.inject_team import (
+    inject_goal_disconnect,
+    inject_meeting_driven_process,
+    inject_oversized_team,
+    plan_meetings,
+)
 from orgpulse.sandbox.links import HOUR_MS, add_link, end_ms, new_ext, team_day_ms
 from orgpulse.sandbox.org import Cell, Issue
 from orgpulse.sandbox.plan import Context
 from orgpulse.sandbox.weeks import WORK_DAY_S
 
-_RUN_SPLITS: dict[int, tuple[tuple[int, ...], ...]] = {
-    2: ((2,), (1, 1)),
-    3: ((3,), (2, 1), (1, 1, 1)),
-    4: ((2, 2), (3, 1), (2, 1, 1)),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Injector:
+    """One symptom's injection: what it does at each stage of generation ("plans", "links", "parents")."""
+
     symptom: str
-    stage: str  # "plans" | "links"
-    run: Callable[[Context], None]
-
-
-def choose_runs(
-    rng: Random, teams: list[str], weeks: list[int], fits: Callable[[str, int], bool]
-) -> list[tuple[str, list[int]]]:
-    """2-4 cells in runs of 1-3 consecutive weeks, one team per run, where `fits` allows."""
-    total = rng.randint(2, 4)
-    for split in [*rng.sample(_RUN_SPLITS[total], k=len(_RUN_SPLITS[total])), (1, 1)]:
-        runs: list[tuple[str, list[int]]] = []
-        for length in split:
-            for _ in range(200):
-                team = rng.choice(teams)
-                if any(team == t for t, _ in runs) or len(weeks) < length:
-                    continue
-                start = rng.randrange(0, len(weeks) - length + 1)
-                run = weeks[start : start + length]
-                if run[-1] - run[0] == length - 1 and all(fits(team, w) for w in run):
-                    runs.append((team, run))
-                    break
-        if len(runs) == len(split):
-            return runs
-    return []
-
-
-def _target_teams(ctx: Context, keep: Callable[[str], bool]) -> list[str]:
-    controls = set(ctx.staff.control_teams)
-    return [t.key for t in ctx.staff.teams if t.key not in controls and keep(t.key)]
+    stages: Mapping[str, Callable[[Context], None]]
 
 
 def inject_approval_bottleneck(ctx: Context) -> None:
-    """Issues completing in the cell wait most of their lead time for one director's sign-off."""
+    """Issues completing in the cell wait about 42-46% of their lead time for one director's sign-off
+    (more when a weekend falls in the wait).
+
+    They are committed soon after creation, so the wait stays around half of their cycle time and
+    rigid_workflow's queue share stays well below its alert level.
+    """
     rng = ctx.rng
-    teams = _target_teams(ctx, lambda key: ctx.actors[key].team.workflow.approval is not None)
-
-    def completing(team: str, week: int) -> list[Issue]:
-        return [i for i in ctx.done_cells.get((team, week), []) if not i.locked]
-
-    for team, weeks in choose_runs(
-        rng, teams, ctx.injectable_weeks(), lambda t, w: len(completing(t, w)) >= 4
-    ):
+    teams = target_teams(ctx, lambda key: ctx.actors[key].team.workflow.approval is not None)
+    fits = lambda t, w: len(completions(ctx, t, w) or ()) >= 4  # noqa: E731
+    for team, weeks in choose_runs(ctx, "approval_bottleneck", teams, fits, footprint=(1, 0)):
         director = ctx.actors[team].team.director
         for n, week in enumerate(weeks):
-            issues = completing(team, week)
-            chosen = [i for i in issues if rng.random() < 0.9]
-            if len(chosen) < math.ceil(0.8 * len(issues)):
-                chosen = issues
+            chosen = completions(ctx, team, week) or []
             # Enough sign-offs in the trailing four weeks even when the run starts here.
             loops = max(0, 10 - len(chosen)) if n == 0 else 0
             for k, issue in enumerate(chosen):
                 created_w, done_w = ctx.spans[issue.plan]
                 min_lead = int(rng.uniform(2.5, 6.0) * WORK_DAY_S)
                 if done_w - created_w < min_lead:
-                    created_w = max(0, done_w - min_lead)
-                    ctx.spans[issue.plan] = (created_w, done_w)
-                    issue.created = ctx.cal.work_to_ms(created_w) + rng.randrange(1000)
+                    ctx.replan(issue, max(0, done_w - min_lead), done_w)
                 loop = k < loops or rng.random() < 0.3
-                ctx.modes[issue.plan] = ("approval", director, loop, rng.uniform(0.5, 0.68))
-                issue.locked = True
+                ctx.shape(issue).approval = (director, loop, rng.uniform(0.42, 0.46))
             ctx.cells.append(Cell("approval_bottleneck", team, week, tuple(chosen)))
 
 
@@ -101,7 +78,7 @@ def inject_cross_team_blocking(ctx: Context) -> None:
     outside project's) issue, which is done, or unlinked, before the week ends."""
     rng = ctx.rng
     controls = set(ctx.staff.control_teams)
-    teams = _target_teams(ctx, lambda key: True)
+    teams = target_teams(ctx, lambda key: True)
     work: dict[str, list[Issue]] = {}
     for issue in ctx.issues:
         if issue.type_id != EPIC.type_id and issue.commit_ms > 0:
@@ -122,7 +99,7 @@ def inject_cross_team_blocking(ctx: Context) -> None:
         size, ready = blockable(team, week)
         return size >= 6 and len(ready) >= math.ceil(0.5 * size)
 
-    for team, weeks in choose_runs(rng, teams, ctx.injectable_weeks(), fits):
+    for team, weeks in choose_runs(ctx, "cross_team_blocking", teams, fits):
         for week in weeks:
             size, ready = blockable(team, week)
             count = min(len(ready), max(3, math.ceil(rng.uniform(0.5, 0.65) * size)))
@@ -169,12 +146,20 @@ def _block(ctx: Context, x: Issue, blockers: list[Issue], link_at: int, unlink_a
 
 
 INJECTORS: tuple[Injector, ...] = (
-    Injector("approval_bottleneck", "plans", inject_approval_bottleneck),
-    Injector("cross_team_blocking", "links", inject_cross_team_blocking),
+    Injector("meeting_driven_process", {"plans": plan_meetings, "links": inject_meeting_driven_process}),
+    Injector("approval_bottleneck", {"plans": inject_approval_bottleneck}),
+    Injector("scattered_focus", {"plans": inject_scattered_focus}),
+    Injector("rigid_workflow", {"plans": inject_rigid_workflow}),
+    Injector("diluted_ownership", {"plans": inject_diluted_ownership}),
+    Injector("oversized_team", {"links": inject_oversized_team}),
+    Injector("cross_team_blocking", {"links": inject_cross_team_blocking}),
+    Injector("goal_disconnect", {"parents": inject_goal_disconnect}),
 )
 
 
 def run_injectors(ctx: Context, stage: str) -> None:
+    """Run every injector's step for `stage`, in the order of `INJECTORS`."""
     for injector in INJECTORS:
-        if injector.stage == stage:
-            injector.run(ctx)
+        step = injector.stages.get(stage)
+        if step is not None:
+            step(ctx)

@@ -2,8 +2,10 @@
 
 A path is laid out in *working time* (`Calendar` coordinates) between the issue's creation and its
 completion, so every human action lands in office hours. Healthy paths keep approval and committee
-visits short and within one working day; the injected approval path (`approval_path`) makes the
-issue wait long in an approval status whose exits an outside director makes.
+visits short and within one working day. An injector bends the path of the issues it owns with a
+`Shape`: a fixed owner or a chain of owners, a commitment time, a committee gate, long waits in
+blocked and queue statuses (`rigid`), or the long wait for an outside director's sign-off
+(`approval_path`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,31 @@ class Actors:
     team: Team
     automation: int  # "Automation for Jira" (app)
     scm_bot: int  # "GitHub for Jira" (app)
+
+
+@dataclass(slots=True)
+class Shape:
+    """How an injector bends one issue's path; the defaults give a healthy path.
+
+    `owner` works the issue from commitment (-1: the team picks someone); `solo` keeps everyone
+    else off it; `handoffs` are further assignees, one per step after commitment; `quiet` drops
+    sign-off and committee visits; `commit_w` fixes the commitment; `gate` = (entry, exit): the
+    issue is committed into the committee status and released to work at exit; `rigid` > 0 is the
+    share of the cycle spent waiting in blocked and queue statuses; `approval` = (director, loop,
+    wait share of lead time) makes `approval_path` build it.
+    """
+
+    owner: int = -1
+    solo: bool = False
+    handoffs: tuple[int, ...] = ()
+    quiet: bool = False
+    commit_w: int = -1
+    gate: tuple[int, int] | None = None
+    rigid: float = 0.0
+    approval: tuple[int, bool, float] | None = None
+
+
+HEALTHY = Shape()
 
 
 class Track:
@@ -75,8 +102,10 @@ def pick_assignee(rng: Random, team: Team) -> int:
     return rng.choice(devs) if devs and rng.random() < 0.92 else team.po
 
 
-def _owner(track: Track, team: Team) -> int:
-    """Whoever the issue was given to at creation starts it; else someone picks it up."""
+def _owner(track: Track, team: Team, shape: Shape) -> int:
+    """The shape's owner; else whoever the issue was given to at creation; else someone picks it up."""
+    if shape.owner >= 0:
+        return shape.owner
     return track.assignee if track.assignee >= 0 else pick_assignee(track.rng, team)
 
 
@@ -92,6 +121,38 @@ def _split(total: int, weights: list[float]) -> list[int]:
     return parts
 
 
+def _healthy_steps(rng: Random, team: Team, rest: int, shape: Shape) -> list[tuple[int, float]]:
+    """Work, an optional Blocked spell, review with rework loops, now and then a committee visit."""
+    wf = team.workflow
+    steps: list[tuple[int, float]] = [(wf.active, 3.0)]
+    if rest > 6 * HOUR and rng.random() < 0.12:
+        steps += [(wf.blocked, 0.6), (wf.active, 1.2)]
+    steps.append((wf.review, 1.0))
+    loops = 0 if rng.random() < 0.68 else (1 if rng.random() < 0.8 else 2)
+    if shape.handoffs:
+        loops = max(loops, len(shape.handoffs))
+    for _ in range(loops if rest > 4 * HOUR or shape.handoffs else 0):
+        steps += [(wf.active, 0.8), (wf.review, 0.5)]
+    if wf.meeting is not None and rest > 8 * HOUR and rng.random() < 0.06 and not shape.quiet:
+        steps[1:1] = [(wf.meeting, 0.3), (wf.active, 0.5)]
+    return steps
+
+
+def _rigid_steps(rng: Random, team: Team, waiting: float) -> list[tuple[int, float]]:
+    """Short bursts of work between long waits: on hold, then parked back in the queue."""
+    wf = team.workflow
+    queue = wf.selected if wf.selected is not None else wf.backlog
+    work, hold = 1.0 - waiting, rng.uniform(0.35, 0.65)
+    return [
+        (wf.active, 0.4 * work),
+        (wf.blocked, hold * waiting),
+        (wf.active, 0.25 * work),
+        (queue, (1 - hold) * waiting),
+        (wf.active, 0.2 * work),
+        (wf.review, 0.15 * work),
+    ]
+
+
 def work_path(
     track: Track,
     actors: Actors,
@@ -99,6 +160,7 @@ def work_path(
     final: int,
     final_actor: int | None,
     resolution: int | None = None,
+    shape: Shape = HEALTHY,
 ) -> tuple[int, int]:
     """Backlog -> committed work -> `final` entered at the span's end; returns (commit ms, final ms).
 
@@ -109,30 +171,40 @@ def work_path(
     wf = team.workflow
     start_w, end_w = span_w
     span = max(end_w - start_w, 4 * MINUTE)
-    backlog = int(span * rng.uniform(0.08, 0.45))
-    t = start_w + backlog
+    if shape.gate is not None:
+        t = shape.gate[0]
+    elif shape.commit_w >= 0:
+        t = min(max(shape.commit_w, start_w + MINUTE), end_w - MINUTE)
+    else:
+        t = start_w + int(span * (rng.uniform(0.02, 0.08) if shape.approval else rng.uniform(0.08, 0.45)))
+    if shape.rigid:  # the first burst of work starts on the day it ends: nights fall in waits
+        t = _same_day_start(t, t + int((end_w - t) * (1 - shape.rigid) * 0.4))
+    backlog = t - start_w
     if wf.selected is not None and rng.random() < 0.55 and backlog > 20 * MINUTE:
         track.move(start_w + int(backlog * rng.uniform(0.3, 0.9)), team.po, wf.selected)
-    assignee = _owner(track, team)
-    commit_ms = track.move(t, _mover(rng, assignee), wf.active, assign=assignee)
+    assignee = _owner(track, team, shape)
+    if shape.gate is not None:
+        committee = wf.meeting if wf.meeting is not None else wf.approval
+        if committee is None:
+            raise ValueError(f"team {team.key} has no committee or approval status")
+        commit_ms = track.move(t, team.po, committee, assign=assignee)
+        t = shape.gate[1]
+        track.move(t, team.po, wf.active)
+    else:
+        commit_ms = track.move(t, _mover(rng, assignee), wf.active, assign=assignee)
     rest = end_w - t
-    steps: list[tuple[int, float]] = [(wf.active, 3.0)]
-    if rest > 6 * HOUR and rng.random() < 0.12:
-        steps += [(wf.blocked, 0.6), (wf.active, 1.2)]
-    steps.append((wf.review, 1.0))
-    loops = 0 if rng.random() < 0.68 else (1 if rng.random() < 0.8 else 2)
-    for _ in range(loops if rest > 4 * HOUR else 0):
-        steps += [(wf.active, 0.8), (wf.review, 0.5)]
-    if wf.meeting is not None and rest > 8 * HOUR and rng.random() < 0.06:
-        steps[1:1] = [(wf.meeting, 0.3), (wf.active, 0.5)]
-    handoff = rng.random() < 0.2
+    steps = _rigid_steps(rng, team, shape.rigid) if shape.rigid else _healthy_steps(rng, team, rest, shape)
+    handoff = rng.random() < 0.2 and not shape.solo and not shape.handoffs
+    chain = list(shape.handoffs)
     durations = _split(rest, [w for _, w in steps])
     for index, ((status, _), length) in enumerate(zip(steps, durations, strict=True)):
         segment_end = t + length
         if index > 0:
-            if status == wf.meeting:
+            if status == wf.meeting or (shape.rigid and status in (wf.active, wf.review)):
                 t = _same_day_start(t, segment_end)
             reviewer = _reviewer(rng, team, track.assignee) if handoff and status == wf.review else None
+            if chain:
+                reviewer = chain.pop(0)
             track.move(t, _step_actor(rng, actors, status, track.assignee), status, assign=reviewer)
             handoff = handoff and reviewer is None
         if status == wf.active and length > 3 * HOUR and rng.random() < 0.1 and not track.flagged:
@@ -165,58 +237,73 @@ def _same_day_start(start: int, end: int) -> int:
     return max(start, day_open + MINUTE)
 
 
-def done_path(track: Track, actors: Actors, created_w: int, done_w: int, approval: bool) -> tuple[int, int]:
-    """A healthy completed issue; a short approval visit right before Done when `approval`.
+def done_path(
+    track: Track, actors: Actors, created_w: int, done_w: int, approval: bool, shape: Shape = HEALTHY
+) -> tuple[int, int]:
+    """A completed issue; a short approval visit right before Done when `approval` (not `quiet`).
 
     Returns (commitment ms, completion ms).
     """
     rng, team = track.rng, actors.team
     wf = team.workflow
-    if approval and wf.approval is not None:
+    if approval and wf.approval is not None and not shape.quiet:
         bot = rng.random() < 0.3
         wait = rng.randint(40, 300) if bot else rng.randint(15 * MINUTE, 150 * MINUTE)
         into_day = done_w % WORK_DAY_S
         if into_day < wait + MINUTE:  # keep the visit inside one working day
             done_w += wait + MINUTE - into_day + rng.randint(0, 20 * MINUTE)
-        commit, _ = work_path(track, actors, (created_w, done_w - wait), wf.approval, None)
+        commit, _ = work_path(track, actors, (created_w, done_w - wait), wf.approval, None, shape=shape)
         exit_actor = actors.automation if bot else team.po
         return commit, track.move(done_w, exit_actor, wf.done, resolution=RES_DONE)
     final_actor = actors.automation if rng.random() < 0.18 else None
-    return work_path(track, actors, (created_w, done_w), wf.done, final_actor, RES_DONE)
+    return work_path(track, actors, (created_w, done_w), wf.done, final_actor, RES_DONE, shape)
 
 
-def approval_path(
-    track: Track, actors: Actors, span_w: tuple[int, int], director: int, loop: bool, share: float
-) -> tuple[int, int]:
-    """An issue that waits `share` of its lead time for sign-off by `director` (not a team member).
+def approval_path(track: Track, actors: Actors, span_w: tuple[int, int], shape: Shape) -> tuple[int, int]:
+    """An issue that waits a share of its lead time for sign-off by a director (not a team member).
 
-    With `loop` the director first sends it back once, so it waits in two visits. Returns
-    (commitment ms, completion ms).
+    `shape.approval` = (director, loop, share). The issue is committed soon after creation, so the
+    wait stays under about half of its cycle time. With `loop` the director first sends it back
+    once, so it waits in two visits. Returns (commitment ms, completion ms).
     """
     rng, team, cal = track.rng, actors.team, track.cal
     wf = team.workflow
-    if wf.approval is None:
+    if wf.approval is None or shape.approval is None:
         raise ValueError(f"team {team.key} has no approval status")
+    director, loop, share = shape.approval
     created_w, done_w = span_w
     done_ms = cal.work_to_ms(done_w)
     wait_ms = int((done_ms - track.issue.created) * share)
     if loop:
         second = int(wait_ms * rng.uniform(0.45, 0.6))
-        enter2_w = cal.ms_to_work(done_ms - second)
+        enter2_w = _entry(cal, done_ms, second)
         exit1_w = enter2_w - rng.randint(1 * HOUR, 4 * HOUR)
-        enter1_w = cal.ms_to_work(cal.work_to_ms(exit1_w) - (wait_ms - second))
-        commit, _ = work_path(track, actors, (created_w, enter1_w), wf.approval, None)
+        first = max(wait_ms - (done_ms - cal.work_to_ms(enter2_w)), 2 * HOUR * 1000)
+        enter1_w = _entry(cal, cal.work_to_ms(exit1_w), first)
+        commit, _ = work_path(track, actors, (created_w, enter1_w), wf.approval, None, shape=shape)
         assignee = track.assignee
         track.move(exit1_w, director, wf.active)
         track.move((exit1_w + enter2_w) // 2, assignee, wf.review)
         track.move(enter2_w, assignee, wf.approval)
     else:
-        enter_w = cal.ms_to_work(done_ms - wait_ms)
-        commit, _ = work_path(track, actors, (created_w, enter_w), wf.approval, None)
+        enter_w = _entry(cal, done_ms, wait_ms)
+        commit, _ = work_path(track, actors, (created_w, enter_w), wf.approval, None, shape=shape)
     return commit, track.move(done_w, director, wf.done, resolution=RES_DONE)
 
 
-def open_path(track: Track, actors: Actors, created_w: int, horizon_w: int, committed: bool) -> int:
+def _entry(cal: Calendar, until_ms: int, wait_ms: int) -> int:
+    """When to enter a wait that ends at `until_ms`: `wait_ms` before it, moved to working hours.
+
+    A night or weekend goes to its earlier edge (a longer wait) unless that makes the wait more than
+    45% longer; then to its later edge.
+    """
+    before = cal.ms_to_work(until_ms - wait_ms)
+    return before if until_ms - cal.work_to_ms(before) <= wait_ms * 1.45 else before + 1
+
+
+def open_path(
+    track: Track, actors: Actors, created_w: int, horizon_w: int, committed: bool, shape: Shape = HEALTHY
+) -> int:
     """An issue still open at the anchor: in the backlog, or in progress. Returns commitment or -1."""
     rng, team = track.rng, actors.team
     wf = team.workflow
@@ -224,7 +311,7 @@ def open_path(track: Track, actors: Actors, created_w: int, horizon_w: int, comm
         if wf.selected is not None and rng.random() < 0.3 and horizon_w - created_w > HOUR:
             track.move(created_w + (horizon_w - created_w) // 3, team.po, wf.selected)
         return -1
-    assignee = _owner(track, team)
+    assignee = _owner(track, team, shape)
     span = horizon_w - created_w
     commit_w = created_w + int(span * rng.uniform(0.1, 0.5))
     commit = track.move(commit_w, assignee, wf.active, assign=assignee)
@@ -235,13 +322,15 @@ def open_path(track: Track, actors: Actors, created_w: int, horizon_w: int, comm
     return commit
 
 
-def canceled_path(track: Track, actors: Actors, created_w: int, end_w: int, duplicate: bool) -> int:
+def canceled_path(
+    track: Track, actors: Actors, created_w: int, end_w: int, duplicate: bool, shape: Shape = HEALTHY
+) -> int:
     """An issue dropped from the backlog or after work began. Returns commitment or -1."""
     rng, team = track.rng, actors.team
     wf = team.workflow
     commit = -1
     if rng.random() < 0.4 and end_w - created_w > 2 * HOUR:
-        assignee = _owner(track, team)
+        assignee = _owner(track, team, shape)
         commit = track.move(created_w + (end_w - created_w) // 2, assignee, wf.active, assign=assignee)
     canceled = RES_ABANDONNE if team.lang == "fr" else RES_WONT_DO
     resolution = RES_DUPLICATE if duplicate else canceled

@@ -2,7 +2,9 @@
 
 Issues are planned backwards from their completion week (about 4-8 per team-week at 2,000 issues),
 so an injector that owns a (team, week) owns exactly the issues completing in it. `Context` is the
-working state that planning, path building, injectors and links share while an org is generated.
+working state that planning, path building, injectors and links share while an org is generated:
+the plans (`spans`, `done_cells`), the `shapes` injectors give their issues, and the team-weeks each
+injection claims so that no two injections disturb each other.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from random import Random
 
 from orgpulse.sandbox.catalog import BUG, EPIC, STORY, SUBTASK, TASK
 from orgpulse.sandbox.org import Cell, ExtIssue, Issue, Link
-from orgpulse.sandbox.paths import Actors, pick_assignee
+from orgpulse.sandbox.paths import Actors, Shape, pick_assignee
 from orgpulse.sandbox.people import Staff
 from orgpulse.sandbox.weeks import WORK_DAY_S, Calendar
 from orgpulse.sandbox.words import epic_summary, labels, summary
 
 DONE_SHARE = 0.72
 CANCELED_SHARE = 0.06
-BACKLOG_SHARE_OF_OPEN = 0.45
+BACKLOG_SHARE_OF_OPEN = 0.65  # the rest is in progress at the anchor: keeps last weeks' WIP modest
 WEEK = 5 * WORK_DAY_S
 
 
@@ -33,11 +35,13 @@ class Context:
     issues: list[Issue] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)  # plan -> (created_w, end_w)
     done_cells: dict[tuple[str, int], list[Issue]] = field(default_factory=dict)
-    modes: dict[int, tuple[str, int, bool, float]] = field(default_factory=dict)  # plan -> path mode
+    shapes: dict[int, Shape] = field(default_factory=dict)  # plan -> how its path departs from healthy
     links: list[Link] = field(default_factory=list)
     ext: list[ExtIssue] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
     epic_count: int = 0
+    claims: dict[str, set[int]] = field(default_factory=dict)  # team -> weeks an injection disturbs
+    runs: dict[str, list[tuple[str, list[int]]]] = field(default_factory=dict)  # symptom -> runs
 
     @property
     def horizon_w(self) -> int:
@@ -48,6 +52,25 @@ class Context:
         last 12 complete weeks (what `orgpulse analyze` reports by default)."""
         last_complete = self.cal.weeks - 2
         return [k for k in range(max(5, last_complete - 11), last_complete + 1)]
+
+    def shape(self, issue: Issue) -> Shape:
+        """The issue's shape, created (healthy) on first use; the issue is then locked."""
+        issue.locked = True
+        return self.shapes.setdefault(issue.plan, Shape())
+
+    def week_of_work(self, work: int) -> int:
+        """The calendar week holding a working coordinate."""
+        return min(work // WEEK, self.cal.weeks - 1)
+
+    def replan(self, issue: Issue, created_w: int, done_w: int) -> None:
+        """Move a completed issue's plan: new creation and completion, `done_cells` kept in step."""
+        _, old_done = self.spans[issue.plan]
+        old = self.done_cells.get((issue.team, self.week_of_work(old_done)), [])
+        if issue in old:
+            old.remove(issue)
+        self.spans[issue.plan] = (created_w, done_w)
+        issue.created = self.cal.work_to_ms(created_w) + self.rng.randrange(1000)
+        self.done_cells.setdefault((issue.team, self.week_of_work(done_w)), []).append(issue)
 
     def new_issue(self, team: str, type_id: int, created_w: int, end_w: int, fate: str) -> Issue:
         rng = self.rng

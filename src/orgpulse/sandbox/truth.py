@@ -2,16 +2,21 @@
 
 `truth_of(org)` has exactly the shape of `orgpulse sandbox truth` (DESIGN.md):
     {"cells": [{"team", "week_start", "symptom", "issue_keys"}], "control_teams": [...],
-     "totals": {"jira_cloud": {"issues", "status_changes", "assignee_changes", "links"}}}
+     "totals": {"jira_cloud": {"issues", "status_changes", "assignee_changes", "links"},
+                "jira_dc": {...the same four}, "linear": {...the same four}}}
 Totals are what a faithful connector must hold after a full sync: every served issue (epics
 included, outside EXT issues excluded), every `status` and `assignee` changelog item, and every
-link id still present (removed links excluded).
+link id still present (removed links excluded). The Data Center dialect serves the same
+organisation with the same histories and links, so its totals equal Cloud's. Linear's differ
+where the dialect forces it (`linear_history.linear_totals`): epics are projects, not issues;
+changes within 3 minutes of creation are part of it; a team move changes the (per-team) state.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from orgpulse.sandbox.linear_history import linear_totals
 from orgpulse.sandbox.org import Org
 
 
@@ -40,4 +45,5 @@ def truth_of(org: Org) -> dict[str, Any]:
         "assignee_changes": assignee_changes,
         "links": sum(1 for link in org.links if link.removed < 0),
     }
-    return {"cells": cells, "control_teams": sorted(org.control_teams), "totals": {"jira_cloud": totals}}
+    by_dialect = {"jira_cloud": totals, "jira_dc": dict(totals), "linear": linear_totals(org)}
+    return {"cells": cells, "control_teams": sorted(org.control_teams), "totals": by_dialect}

@@ -267,3 +267,25 @@ def epic_summary(rng: Random, lang: str, number: int) -> str:
 def labels(rng: Random, lang: str) -> tuple[str, ...]:
     count = rng.choice((0, 0, 1, 1, 1, 2))
     return tuple(sorted(rng.sample(LABELS[lang], count)))
+
+
+_COORDINATION = {
+    "en": (
+        "Weekly sync: {thing}",
+        "Product committee: decision on {thing}",
+        "Steering committee prep: {thing}",
+        "Alignment meeting on {thing}",
+    ),
+    "fr": (
+        "Comité produit : arbitrage sur {thing}",
+        "COPIL : {thing}",
+        "Point hebdo : {thing}",
+        "Réunion d'arbitrage : {thing}",
+    ),
+}
+COORDINATION_LABEL = {"en": "committee", "fr": "comité"}
+
+
+def coordination_summary(rng: Random, lang: str) -> str:
+    """The title of a coordination artefact: a meeting, a committee or a sync tracked as an issue."""
+    return rng.choice(_COORDINATION[lang]).format(thing=rng.choice(_THINGS[lang]))
