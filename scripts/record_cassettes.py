@@ -10,6 +10,7 @@ e-mail addresses are scrubbed before writing (tests/cassettes.py).
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -19,13 +20,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from cassettes import CASSETTES, RECORDED_ORG, recorder  # noqa: E402
 from orgpulse.demo import demo_settings  # noqa: E402
-from orgpulse.sandbox import SandboxServer, generate_org  # noqa: E402
+from orgpulse.sandbox import SandboxServer, generate_org, truth_of  # noqa: E402
 from orgpulse.store import Store  # noqa: E402
 from orgpulse.sync import run_sync  # noqa: E402
 
 
 def main() -> int:
     org = generate_org(**RECORDED_ORG)
+    expected = truth_of(org)["totals"]["jira_cloud"]
     folder = CASSETTES / "jira_cloud"
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("full_sync", "incremental_sync"):
@@ -40,6 +42,10 @@ def main() -> int:
                 print(f"{name}: sync failed: {report.error}", file=sys.stderr)
                 return 1
             print(f"{name}: {report.requests} requests, {report.counts}")
+    # What the recording holds, so replay is checked against the recording, not today's generator.
+    (folder / "expected.json").write_text(
+        json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return 0
 
 
