@@ -230,3 +230,22 @@ def test_raw_payloads_are_kept_compressed_and_read_back(store: Store) -> None:
     assert store.read_raw("cloud", "jira_issue", "nope") is None
     (row,) = rows(store, t.raw_records)
     assert len(row["payload"]) < len(payload) / 10
+
+
+def test_one_side_of_a_link_never_erases_the_other_and_removed_links_go(store: Store) -> None:
+    both = batch()
+    both.links = [
+        Link("77", LinkKind.BLOCKS, "PAY-9", "PAY-1", "10009", "10001", "10000", T0, None, False, False)
+    ]
+    store.save_page("cloud", both, {}, now=T0)
+    alone = batch()  # PAY-1 re-read alone: it knows its own id, not PAY-9's
+    alone.links = [
+        Link("77", LinkKind.BLOCKS, "PAY-9", "PAY-1", None, "10001", "10000", None, None, None, False)
+    ]
+    store.save_page("cloud", alone, {}, now=T0)
+    (row,) = rows(store, t.links)
+    assert (row["from_issue_id"], row["created_at"], row["from_done"]) == ("10009", T0, False)
+    gone = batch()  # PAY-1 no longer lists the link: it was removed
+    gone.links = []
+    store.save_page("cloud", gone, {}, now=T0)
+    assert rows(store, t.links) == []

@@ -359,14 +359,22 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
             [{"source": source, **asdict(m)} for m in latest.values()],
             ("source", "team_key", "person_id"),
         )
+    if batch.issues:
+        _drop_stale_links(conn, source, batch)
     if batch.links:
         rows = [{"source": source, **asdict(link), "kind": link.kind.value} for link in batch.links]
+        # One side of a link may come alone (an incremental sync re-reads one issue): what it does
+        # not know (the far side's id, a creation time) must not erase what the other side told.
+        keep_known = {
+            c: (lambda col, new: sa.func.coalesce(new, col))
+            for c in ("created_at", "removed_at", "from_issue_id", "to_issue_id", "from_done", "to_done")
+        }
         _upsert(
             conn,
             t.links,
             list({r["link_id"]: r for r in rows}.values()),
             ("source", "link_id"),
-            merge={"created_at": lambda col, new: sa.func.coalesce(new, col)},
+            merge=keep_known,
         )
     if batch.raw:
         rows = [
@@ -392,6 +400,28 @@ def _save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> N
         _upsert(conn, t.quarantine, rows, ("source", "kind", "native_id"))
     if batch.census is not None:
         _apply_census(conn, source, batch.census, now)
+
+
+def _drop_stale_links(conn: Connection, source: str, batch: Batch) -> None:
+    """A fetched issue lists all its current links: a stored one it no longer lists was removed.
+
+    Its removal is recorded apart (a `removed:` link from the changelog, with its times), so the
+    stale row of the live link id goes.
+    """
+    links = t.links
+    ids = [i.issue_id for i in batch.issues]
+    current = {link.link_id for link in batch.links}
+    for chunk in _chunks(ids, 500):
+        stored = conn.execute(
+            sa.select(links.c.link_id).where(
+                links.c.source == source,
+                sa.or_(links.c.from_issue_id.in_(chunk), links.c.to_issue_id.in_(chunk)),
+                sa.not_(links.c.link_id.startswith("removed:")),
+            )
+        ).scalars()
+        stale = [link_id for link_id in stored if link_id not in current]
+        if stale:
+            conn.execute(links.delete().where(links.c.source == source, links.c.link_id.in_(stale)))
 
 
 def _apply_census(conn: Connection, source: str, census: Census, now: datetime) -> None:
