@@ -30,9 +30,9 @@ CANONICAL = (
 # (module, qualified name, nth call): across fetching, committing pages, checking, census and analysis.
 KILL_POINTS = [
     *[("orgpulse.connectors.jira.client", "JiraClient._attempt", n) for n in (1, 2, 4, 6, 9, 12)],
-    *[("orgpulse.store.core", "_upsert", n) for n in (1, 4, 9, 15, 22, 30)],
+    *[("orgpulse.store.batch", "upsert", n) for n in (1, 4, 9, 15, 22, 30)],
     *[("orgpulse.store.core", "Store._check_counts", n) for n in (1, 3, 5)],
-    *[("orgpulse.store.core", "_apply_census", 1), ("orgpulse.store.runs", "finish_run", 1)],
+    *[("orgpulse.store.batch", "_apply_census", 1), ("orgpulse.store.runs", "finish_run", 1)],
     *[("orgpulse.store.frames", "load_frames", 1), ("orgpulse.analysis.run", "detect", 1)],
     *[("orgpulse.store.core", "Store.finish_run", 1), ("orgpulse.store.runs", "finish_run", 2)],
     *[("orgpulse.store.locks", "Lease.acquire", 2), ("orgpulse.store.core", "Store.prune_runs", 1)],

@@ -115,13 +115,13 @@ def test_a_bot_stays_a_bot_and_quarantine_clears_when_the_record_normalises(stor
 def test_count_check_fails_loudly_when_rows_go_missing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     import orgpulse.store.core as core
 
-    real = core._save_batch
+    real = core.save_batch
 
     def lossy(conn: sa.Connection, source: str, b: Batch, now: datetime) -> None:
         b2 = Batch(**{**b.__dict__, "status_changes": b.status_changes[:1]})
         real(conn, source, b2, now)
 
-    monkeypatch.setattr(core, "_save_batch", lossy)
+    monkeypatch.setattr(core, "save_batch", lossy)
     with pytest.raises(IncompleteSyncError, match="status_changes"):
         store.save_page("cloud", batch(), {}, now=T0)
 
