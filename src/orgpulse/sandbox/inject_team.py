@@ -7,6 +7,7 @@ from other teams once histories exist; goal_disconnect leaves a week's new issue
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from random import Random
 
@@ -20,11 +21,13 @@ from orgpulse.sandbox.weeks import WORK_DAY_S
 from orgpulse.sandbox.words import COORDINATION_LABEL, coordination_summary
 
 MEETING = "meeting_driven_process"
-FIRST_BATCH = 12  # decisions the committee releases in the run's first week, at most
+FIRST_BATCH = 11  # decisions the committee releases in the run's first week, at most
 MIN_BATCH = 10  # ... and at least (the detector needs 10 exits in its window)
-LATER_BATCH = 8
+LATER_BATCH = 6
 DECISION_KINDS = ("approval", "meeting")
-_HALF_DAYS = ((30 * MINUTE, 3 * HOUR + 30 * MINUTE), (4 * HOUR + 30 * MINUTE, 8 * HOUR + 30 * MINUTE))
+# Windows of a working day (from 9:00) a scattered committee visit may take; Tuesday skips the first two.
+AFTER_SHARE = 0.92  # scattered decisions in the window after the run, per decision the committee released
+_WINDOWS = tuple((k * 90 * MINUTE + 30 * MINUTE, (k + 1) * 90 * MINUTE + 30 * MINUTE) for k in (0, 1, 3, 4))
 OVERSIZED_TARGET = 12  # active people the team reaches with its outside helpers
 
 
@@ -35,24 +38,24 @@ def _committee(ctx: Context, team: str) -> int | None:
 
 
 def _gate_candidates(ctx: Context, team: str, week: int) -> list[Issue]:
-    """Issues that can wait for Tuesday's committee: completing from Tuesday 14:00, this week or next."""
+    """Issues that can wait for Tuesday's committee: completing from Tuesday 14:00, then (brought
+    forward into this week by `plan_meetings`) those completing next week."""
     low = week * WEEK + WORK_DAY_S + 5 * HOUR
-    found = [
-        i
-        for k in (week, week + 1)
-        for i in completing(ctx, team, k)
-        if ctx.spans[i.plan][1] >= low and ctx.spans[i.plan][1] < (week + 2) * WEEK
+    this = [i for i in completing(ctx, team, week) if ctx.spans[i.plan][1] >= low]
+    return [
+        *sorted(this, key=lambda i: (ctx.spans[i.plan][1], i.plan)),
+        *sorted(completing(ctx, team, week + 1), key=lambda i: (ctx.spans[i.plan][1], i.plan)),
     ]
-    return sorted(found, key=lambda i: (ctx.spans[i.plan][1], i.plan))
 
 
 def plan_meetings(ctx: Context) -> None:
     """A committee meets every Tuesday at 10:00 and releases the work it kept waiting since 9:00.
 
-    In the cell weeks the team commits its work through the committee status only (10-12 issues in
-    the first week, 8 later); in the five weeks before and during the run its other issues make no
-    sign-off or committee visit at all, so the committee's slot holds every decision of the window.
-    Runs are 1-2 weeks long; the scattered decisions of the week after are added at "links".
+    In each cell week the team starts 6-12 issues through the committee status, all finished within
+    the week (issues of the next week are brought forward, so work in progress stays as usual); in
+    the five weeks before and during the run its other issues make no sign-off or committee visit,
+    so the committee's slot holds every decision of the window. Runs are 1-2 weeks long; the
+    scattered decisions of the week after are added at "links".
     """
     rng = ctx.rng
     teams = target_teams(ctx, lambda key: _committee(ctx, key) is not None)
@@ -64,8 +67,11 @@ def plan_meetings(ctx: Context) -> None:
                 enter = tuesday + rng.randint(2 * MINUTE, 50 * MINUTE)
                 leave = tuesday + HOUR + rng.randint(0, 55 * MINUTE)  # 10:00-10:55: one 2-hour slot
                 created_w, done_w = ctx.spans[issue.plan]
+                if done_w >= (week + 1) * WEEK:
+                    done_w = tuesday + WORK_DAY_S + rng.randint(HOUR, 3 * WORK_DAY_S - HOUR)
                 if created_w > enter - 30 * MINUTE:
-                    ctx.replan(issue, max(0, enter - rng.randint(HOUR, 2 * WORK_DAY_S)), done_w)
+                    created_w = max(0, enter - rng.randint(HOUR, 2 * WORK_DAY_S))
+                ctx.replan(issue, created_w, done_w)
                 shape = ctx.shape(issue)
                 shape.gate, shape.quiet = (enter, leave), True
         start, stop = (weeks[0] - 5) * WEEK, (weeks[-1] + 1) * WEEK
@@ -78,19 +84,24 @@ def plan_meetings(ctx: Context) -> None:
 
 def inject_meeting_driven_process(ctx: Context) -> None:
     """Record the committee's cells, title a coordination artefact per week, and scatter decisions
-    in the week after the run: more exits at other times than the committee released in the run,
-    so the slot's share drops below half there and in the windows that follow."""
+    at other times: a few in the cell weeks (the slot keeps over 70% of the window), then in the
+    week after the run nearly as many as the committee released, so the slot's share drops to
+    about half there and in the windows that follow."""
     for team, weeks in ctx.runs.get(MEETING, []):
         gated: dict[int, list[Issue]] = {}
         for issue in ctx.issues:
             shape = ctx.shapes.get(issue.plan)
             if issue.team == team and shape is not None and shape.gate is not None:
                 gated.setdefault(shape.gate[1] // WEEK, []).append(issue)
+        for week in weeks:
+            _scatter(ctx, team, week, len(gated.get(week, [])) * 3 // 10)
         batched = sum(len(gated.get(w, [])) for w in weeks)
         after = weeks[-1] + 1
         exits = _decision_exits(ctx, team)
         others = sum(exits[k] for k in range(after - 5, after + 1)) - batched
-        _scatter(ctx, team, after, batched + 2 - others)
+        missing = math.ceil(batched * AFTER_SHARE) + 1 - others
+        missing -= _scatter(ctx, team, after, missing)
+        _scatter(ctx, team, after + 1, missing)  # what the week after could not hold
         for week in weeks:
             artefacts = _artefacts(ctx, team, week)
             keys = sorted(gated.get(week, []), key=lambda i: i.plan) + artefacts
@@ -111,15 +122,16 @@ def _decision_exits(ctx: Context, team: str) -> Counter[int]:
     return found
 
 
-def _scatter(ctx: Context, team: str, week: int, count: int) -> None:
-    """`count` short committee visits during work or review, at any working time of the week but
-    Tuesday morning (at most one per issue and half-day, so visits never overlap)."""
+def _scatter(ctx: Context, team: str, week: int, count: int) -> int:
+    """`count` short committee visits during work, review or a block, at any working time of the
+    week but Tuesday morning (at most one per status spell and 90-minute window: none overlap)."""
     rng, cal = ctx.rng, ctx.cal
     team_obj = ctx.actors[team].team
     committee = _committee(ctx, team)
     if committee is None or count <= 0 or week >= cal.weeks - 1:
-        return
-    working = (team_obj.workflow.active, team_obj.workflow.review)
+        return 0
+    wf = team_obj.workflow
+    working = (wf.active, wf.review, wf.blocked)
     slots: list[tuple[Issue, int, int]] = []
     for issue in ctx.issues:
         if issue.team != team or issue.type_id == EPIC.type_id:
@@ -129,17 +141,19 @@ def _scatter(ctx: Context, team: str, week: int, count: int) -> None:
                 continue
             end = spell.end if spell.end > 0 else cal.horizon_ms
             for day in range(5):
-                for first, last in _HALF_DAYS[1:] if day == 1 else _HALF_DAYS:
+                for first, last in _WINDOWS[2:] if day == 1 else _WINDOWS:
                     opening = week * WEEK + day * WORK_DAY_S
                     low = max(cal.work_to_ms(opening + first), spell.start + 600_000)
                     high = min(cal.work_to_ms(opening + last), end - 600_000)
                     if high - low >= 40 * 60_000:
                         slots.append((issue, low, high))
-    for issue, low, high in rng.sample(slots, min(count, len(slots))):
+    placed = rng.sample(slots, min(count, len(slots)))
+    for issue, low, high in placed:
         spell = next(s for s in spells(issue) if s.start <= low and (s.end < 0 or high <= s.end))
         enter = rng.randint(low, high - 20 * 60_000)
-        leave = min(high, enter + rng.randint(20 * 60_000, 2 * 3_600_000))
+        leave = min(high, enter + rng.randint(20 * 60_000, 80 * 60_000))
         insert_visit(issue, spell, enter, leave, committee, team_obj.po)
+    return len(placed)
 
 
 def _artefacts(ctx: Context, team: str, week: int) -> list[Issue]:

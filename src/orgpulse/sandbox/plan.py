@@ -22,7 +22,7 @@ from orgpulse.sandbox.words import epic_summary, labels, summary
 
 DONE_SHARE = 0.72
 CANCELED_SHARE = 0.06
-BACKLOG_SHARE_OF_OPEN = 0.65  # the rest is in progress at the anchor: keeps last weeks' WIP modest
+BACKLOG_SHARE_OF_OPEN = 0.8  # the rest is in progress at the anchor: keeps last weeks' WIP modest
 WEEK = 5 * WORK_DAY_S
 
 
