@@ -113,7 +113,9 @@ class Org:
         resolution: str | None = None,
         history_complete: bool = True,
         team_mapped: bool = True,
+        assignee: str | None = None,
     ) -> str:
+        """An issue; `assignee` is its current one (set at creation when no reassignment follows)."""
         project = key.split("-")[0]
         self._issues[key] = {
             "issue_uid": self.uid(key),
@@ -134,6 +136,7 @@ class Org:
             "history_complete": history_complete,
             "team_mapped": team_mapped,
             "deleted": False,
+            "assignee_uid": self.person(assignee) if assignee is not None else None,
         }
         self._current[key] = status
         return self.uid(key)

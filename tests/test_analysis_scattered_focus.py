@@ -151,3 +151,16 @@ def test_bots_are_not_people() -> None:
     assert f.severity == Severity.INSUFFICIENT_DATA
     assert f.score is None
     assert f.metrics["wip_per_person_p50"] == 1.0
+
+
+def test_an_assignee_set_at_creation_holds_the_issue_from_creation() -> None:
+    """Jira writes no history item for the assignee given at creation: the current one counts."""
+    org = Org()
+    for p, person in enumerate(("ann", "bob", "cat")):
+        for i in range(5):
+            key = f"PAY-{p * 10 + i}"
+            org.issue(key, created=week(3), assignee=person)  # never reassigned
+            org.move(key, week(4), "In Progress", by="dev")
+    f = run(org.frames())
+    assert f.metrics["wip_per_person_p50"] == 5.0
+    assert f.severity == Severity.ALERT

@@ -162,12 +162,15 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
             "resolution_canceled": matches_canceled(chosen["resolution"], settings).to_numpy(),
         }
     )
+    people = _person_table(frames.people)
+    assignee = chosen["assignee_uid"] if "assignee_uid" in chosen else pd.Series(None, index=chosen.index)
+    frame["assignee"] = people.codes(assignee.astype(object))
     frame["key_rank"] = np.argsort(np.argsort(frame["key"].to_numpy(dtype=object).astype(str), kind="stable"))
     team_sources = frame[["team", "source"]].drop_duplicates().reset_index(drop=True)
     return Catalogue(
         issues=IssueTable(frame=frame, uid_index=pd.Index(frame["uid"])),
         statuses=statuses,
-        people=_person_table(frames.people),
+        people=people,
         teams=TeamTable(labels=team_labels, reported=reported, sources=team_sources),
     )
 

@@ -9,7 +9,8 @@ issues
     the project or team key, or `source/key` when two sources share a key, or a mapped name),
     type_name, is_epic (bool), title, labels (str, labels joined by ","), parent_uid,
     parent_is_epic (bool), created, resolution (str or None), status_uid (current),
-    history_complete (bool), team_mapped (bool), deleted (bool)
+    history_complete (bool), team_mapped (bool), deleted (bool), assignee_uid (the current assignee,
+    or None: with no assignee change in the history it has been the assignee since creation)
 statuses
     status_uid, source, status_id, name, category ("todo" | "in_progress" | "done" | "canceled"),
     category_known (bool)
@@ -64,6 +65,7 @@ ISSUE_COLUMNS = (
     "history_complete",
     "team_mapped",
     "deleted",
+    "assignee_uid",
 )
 STATUS_COLUMNS = ("status_uid", "source", "status_id", "name", "category", "category_known")
 STATUS_CHANGE_COLUMNS = (

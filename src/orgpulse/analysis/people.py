@@ -54,6 +54,23 @@ def assignee_spells(cat: Catalogue, changes: pd.DataFrame, as_of: int) -> pd.Dat
         cat.issues.created,
         as_of,
     )
+    # Jira writes no history item for an assignee set at creation: an issue with no assignee change
+    # has had its current assignee since it was created.
+    assignee = cat.issues.frame["assignee"].to_numpy() if "assignee" in cat.issues.frame else None
+    if assignee is not None:
+        unchanged = np.setdiff1d(np.flatnonzero(assignee >= 0), code[rows][code[rows] >= 0])
+        created = cat.issues.created[unchanged]
+        alive = created < as_of
+        since_creation = pd.DataFrame(
+            {
+                "issue": unchanged[alive],
+                "start": created[alive],
+                "end": as_of,
+                "value": assignee[unchanged][alive],
+            }
+        )
+        spells = pd.concat([spells, since_creation], ignore_index=True)
+        spells = spells.sort_values(["issue", "start"], kind="stable").reset_index(drop=True)
     return spells.rename(columns={"value": "person"})
 
 

@@ -105,6 +105,7 @@ def load_frames(
             "history_complete": issues["history_complete"].astype(bool),
             "team_mapped": issue_team.notna(),
             "deleted": issues["deleted_at"].notna(),
+            "assignee_uid": uid(issues, "assignee_id"),
         }
     )
     issue_frame["parent_is_epic"] = issue_frame["parent_uid"].isin(epic_uids)
