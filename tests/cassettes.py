@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,15 @@ CASSETTES = ROOT / "cassettes"
 SCRUBBED_HOST = "sandbox.example.invalid"
 # What the cassettes were recorded from (scripts/record_cassettes.py): tests regenerate the same truth.
 RECORDED_ORG = {"seed": 7, "issues": 120, "anchor": date(2026, 11, 20), "weeks": 26}
+# Syncs run on a fixed clock when recording and replaying: Linear's incremental query names the
+# previous run's start time, and every cursor records when metadata was fetched.
+RECORDED_NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+
+
+def RECORDED_CLOCK() -> datetime:
+    return RECORDED_NOW
+
+
 _EMAIL = re.compile(rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _LOOPBACK = re.compile(rb"http://127\.0\.0\.1:\d+")
 
@@ -71,7 +80,7 @@ def _vcr(kind: str, record_mode: str) -> vcr.VCR:
         serializer="json",
         record_mode=record_mode,
         match_on=["method", "path", "query", "body"],
-        filter_headers=["authorization", "cookie"],
+        filter_headers=["authorization", "cookie", "host"],
         before_record_request=_scrub_request,
         before_record_response=_scrub_response,
         decode_compressed_response=True,

@@ -1,5 +1,6 @@
-"""The Jira Cloud connector replayed from recorded HTTP (cassettes/jira_cloud), with no server at all.
+"""Each connector replayed from recorded HTTP (cassettes/<dialect>), with no server at all.
 
+Requests are matched on method, path, query and body (Linear's GraphQL documents included).
 Re-record with `.venv/bin/python scripts/record_cassettes.py` (against the sandbox).
 """
 
@@ -11,25 +12,34 @@ from pathlib import Path
 
 import pytest
 
-from cassettes import CASSETTES, SCRUBBED_HOST, recorder
-from orgpulse.demo import DEMO_SOURCE, demo_settings
+from cassettes import CASSETTES, RECORDED_CLOCK, SCRUBBED_HOST, recorder
+from orgpulse.config import Settings
+from orgpulse.demo import DIALECTS, SOURCE_NAMES, demo_settings, demo_source
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN
+from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
 from orgpulse.store import Store
 from orgpulse.sync import run_sync
 
 
-def test_cassettes_replay_a_full_then_an_incremental_sync(tmp_path: Path) -> None:
-    settings = demo_settings(f"https://{SCRUBBED_HOST}", tmp_path)
+def settings_for(dialect: str, folder: Path) -> Settings:
+    url = f"https://{SCRUBBED_HOST}"
+    return demo_settings(url, folder, sources=[demo_source(dialect, url)])
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_cassettes_replay_a_full_then_an_incremental_sync(dialect: str, tmp_path: Path) -> None:
+    settings = settings_for(dialect, tmp_path)
     store = Store.open(settings.store.url)
-    with recorder("jira_cloud").use_cassette("full_sync.json") as cassette:
-        (full,) = run_sync(settings, store, full=True)
+    with recorder(dialect).use_cassette("full_sync.json") as cassette:
+        (full,) = run_sync(settings, store, full=True, clock=RECORDED_CLOCK)
     assert full.error is None
     assert cassette.all_played
     assert full.requests == len(cassette.requests)
-    truth = json.loads((CASSETTES / "jira_cloud" / "expected.json").read_text())  # the sandbox's truth then
-    assert {k: store.source_totals(DEMO_SOURCE)[k] for k in truth} == truth
-    with recorder("jira_cloud").use_cassette("incremental_sync.json") as cassette:
-        (incremental,) = run_sync(settings, store, full=False)
+    truth = json.loads((CASSETTES / dialect / "expected.json").read_text())  # the sandbox's truth then
+    held = store.source_totals(SOURCE_NAMES[dialect])
+    assert {k: held[k] for k in truth} == truth
+    with recorder(dialect).use_cassette("incremental_sync.json") as cassette:
+        (incremental,) = run_sync(settings, store, full=False, clock=RECORDED_CLOCK)
     assert incremental.error is None
     assert incremental.requests <= 6
     assert cassette.all_played
@@ -38,18 +48,20 @@ def test_cassettes_replay_a_full_then_an_incremental_sync(tmp_path: Path) -> Non
 def test_replay_refuses_a_request_the_cassette_lacks(tmp_path: Path) -> None:
     from vcr.errors import CannotOverwriteExistingCassetteException
 
-    settings = demo_settings(f"https://{SCRUBBED_HOST}", tmp_path)
+    settings = settings_for("jira_cloud", tmp_path)
     store = Store.open(settings.store.url)
     # An incremental sync from an empty store asks what only the full-sync cassette holds.
     with (
         recorder("jira_cloud").use_cassette("incremental_sync.json"),
         pytest.raises(CannotOverwriteExistingCassetteException),
     ):
-        run_sync(settings, store, full=False)
+        run_sync(settings, store, full=False, clock=RECORDED_CLOCK)
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("name", ["full_sync.json.gz", "incremental_sync.json.gz"])
-def test_no_secret_host_or_email_was_recorded(name: str) -> None:
-    text = gzip.decompress((CASSETTES / "jira_cloud" / name).read_bytes()).decode()
-    for secret in (SANDBOX_TOKEN, SANDBOX_EMAIL, "127.0.0.1", "Basic ", "authorization", "Authorization"):
+def test_no_secret_host_or_email_was_recorded(dialect: str, name: str) -> None:
+    text = gzip.decompress((CASSETTES / dialect / name).read_bytes()).decode()
+    for secret in (SANDBOX_TOKEN, SANDBOX_LINEAR_KEY, SANDBOX_EMAIL, "127.0.0.1", "Basic ", "Bearer "):
         assert secret not in text
+    assert "authorization" not in text.lower()
