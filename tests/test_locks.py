@@ -77,3 +77,18 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(tmp_path: 
         conn.execute(sa.text("UPDATE leases SET pid = :pid"), {"pid": child.pid})
     with Lease(store, "sync:acme"):  # no 90 s wait for the lease to expire
         pass
+
+
+def test_processes_opening_a_new_sqlite_store_together_migrate_one_at_a_time(tmp_path: object) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    code = f"from orgpulse.store import Store; Store.open({url!r}).close()"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    errors = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    assert all(rc == 0 for rc, _ in errors), errors
+    with Store.open(url).engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM meta")).scalar_one() == 1  # one salt

@@ -65,14 +65,19 @@ class Store:
         config = AlembicConfig()
         config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn:
+                # Migrations take the store-wide lock first, so processes that start together
+                # migrate one at a time: PostgreSQL's advisory lock, SQLite's write lock (BEGIN
+                # IMMEDIATE waits up to the busy timeout instead of failing as "database is locked").
                 if conn.dialect.name == "postgresql":
-                    # Migrations take the store-wide lock: concurrent workers migrate one at a time.
                     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+                elif conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
                 if conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).first() is None:
                     conn.execute(t.meta.insert().values(key=_SALT_KEY, value=secrets.token_hex(16)))
+                conn.commit()
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot migrate the store: {_first_line(exc)}") from exc
 
