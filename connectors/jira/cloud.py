@@ -69,12 +69,7 @@ class JiraCloudConnector:
         state = CursorState.load(cursor)
         self._client.connect()
         metadata, first = self._metadata(state.metadata, now if now.tzinfo else now.replace(tzinfo=UTC))
-        projects = list(self._settings.projects) or list(metadata.projects or ())
-        if not projects:
-            raise AuthError(
-                "the account sees no Jira project: grant it Browse projects, or list projects in the config",
-                source=self._settings.name,
-            )
+        projects = self._projects_to_sync(metadata)
         watermark = None if full else state.watermark_ms
         run = (None if full else Run.resume(state.checkpoint, projects)) or Run(
             self._jql(projects, watermark)
@@ -134,6 +129,16 @@ class JiraCloudConnector:
             blocking_link_types=blocking,
             requests=self.requests,
         )
+
+    def _projects_to_sync(self, metadata: Metadata) -> list[str]:
+        """The configured projects, else every one the account can browse (none is an auth problem)."""
+        projects = list(self._settings.projects) or list(metadata.projects or ())
+        if not projects:
+            raise AuthError(
+                "the account sees no Jira project: grant it Browse projects, or list projects in the config",
+                source=self._settings.name,
+            )
+        return projects
 
     def _census(self, projects: Sequence[str]) -> dict[str, str]:
         """Every issue id and key the projects hold now: id-only search pages of up to 5000."""

@@ -28,7 +28,7 @@ from typing import Any
 
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Page, SourceCheck
-from orgpulse.errors import AuthError, ProtocolError
+from orgpulse.errors import ProtocolError
 from orgpulse.model import Batch, Census
 
 from . import jql, jql_dc
@@ -62,12 +62,7 @@ class JiraDataCenterConnector(JiraCloudConnector):
         self._client.connect()
         self._ids_by_key, self._unknown_keys = {}, set()
         metadata, first = self._metadata(state.metadata, now)
-        projects = list(self._settings.projects) or list(metadata.projects or ())
-        if not projects:
-            raise AuthError(
-                "the account sees no Jira project: grant it Browse projects, or list projects in the config",
-                source=self._settings.name,
-            )
+        projects = self._projects_to_sync(metadata)
         watermark = None if full else state.watermark_ms
         run = (None if full else OffsetRun.resume(state.checkpoint, projects)) or OffsetRun(
             self._jql(projects, watermark)
