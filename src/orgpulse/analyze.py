@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
-from orgpulse.analysis.run import detect
+from orgpulse.analysis.run import detect, read_since
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config import Settings
 from orgpulse.store import Store
@@ -59,8 +59,11 @@ def run_analyze(
     as_of = as_of or now
     analysis = analysis_settings(settings)
     weeks = weeks or analysis.weeks
+    since = read_since(analysis, as_of=as_of, weeks=weeks)
     if not save:
-        frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
+        frames = load_frames(
+            store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+        )
         return AnalysisRun(
             run_id=None, generated_at=now, result=detect(frames, analysis, as_of=as_of, weeks=weeks)
         )
@@ -76,7 +79,9 @@ def run_analyze(
     )
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
-        frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
+        frames = load_frames(
+            store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+        )
         result = detect(frames, analysis, as_of=as_of, weeks=weeks)
         del frames
         store.finish_run(

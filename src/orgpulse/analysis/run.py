@@ -10,19 +10,20 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
 from orgpulse.analysis.derived import CATALOGUE, SPECS
 from orgpulse.analysis.detectors import DETECTORS, Detector
+from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Key, build_inputs
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.analysis.weeks import build_week_grid, timestamp_ns
+from orgpulse.analysis.weeks import HOUR_NS, TRAILING, build_week_grid, timestamp_ns
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,21 @@ def detect(
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
     )
+
+
+def read_since(settings: AnalysisSettings, *, as_of: datetime, weeks: int | None = None) -> datetime:
+    """The earliest time `detect` looks at for these weeks: the store need not read issues that
+    finished before it (`load_frames(since=...)`).
+
+    The grid's first scored week, less the longest trailing window a definition reads before it
+    (SYMPTOMS.md: 4 weeks, the meeting slot's 6, the unused-status window of `unused_weeks`), less
+    one week so a zone's offset never matters.
+    """
+    count = settings.weeks if weeks is None else weeks
+    grid = build_week_grid(as_of, settings.timezone, max(count, 1))
+    lookback = max(TRAILING, MEETING_SPAN, settings.workflow.unused_weeks) + 1
+    first = int(grid.bounds[grid.first_scored]) - lookback * 7 * 24 * HOUR_NS
+    return datetime.fromtimestamp(first // 1_000_000_000, UTC)
 
 
 def check_frames(frames: Frames) -> None:
