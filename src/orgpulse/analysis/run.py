@@ -1,4 +1,5 @@
-"""`detect`: runs every registered detector over the frames and returns the findings.
+"""`detect`: runs every registered detector over the frames and returns the findings, their cost,
+the diagnosis built on them and the flow behind them.
 
 Pure: no I/O and no clock reads; `as_of` is passed in. Reports the last `weeks` complete ISO weeks
 in the settings' time zone ending at or before `as_of`; the 4 weeks before them are scored too,
@@ -15,14 +16,18 @@ from typing import Any
 
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import cost_by_row, cost_explain
 from orgpulse.analysis.derived import CATALOGUE, SPECS
-from orgpulse.analysis.detectors import DETECTORS, Detector
+from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
+from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Key, build_inputs
+from orgpulse.analysis.levers import diagnose
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.analysis.weeks import build_week_grid, timestamp_ns
+from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
@@ -56,7 +61,7 @@ def detect(
     started = time.perf_counter()
     grid = build_week_grid(as_of, settings.timezone, count)
     context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + list(FLOW_NEEDS)
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -66,10 +71,12 @@ def detect(
         table = output.rows.table
         table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
         table = table.loc[table["week"] >= grid.first_reported]
-        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid))
+        found = to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid)
+        findings.extend(with_cost(found, output, inputs[CATALOGUE], grid))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS))
     log.info(
         "analysed %d weeks (%s) in %.2f s: %d findings, %d dependency rows",
         count,
@@ -83,7 +90,28 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
+        diagnosis=diagnose(findings),
+        flow=flow,
     )
+
+
+def with_cost(
+    findings: list[Finding], output: DetectorOutput, cat: Catalogue, grid: WeekGrid
+) -> list[Finding]:
+    """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
+    if output.cost is None:
+        return findings
+    totals = cost_by_row(output.cost)
+    how = cost_explain(cat, output.cost, output.cost_counted)
+    week_of = {start: w for w, start in enumerate(grid.starts)}
+    code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    out = []
+    for f in findings:
+        key = (code_of[f.team], week_of[f.week_start])
+        hours = round(totals.get(key, 0.0), 4)
+        made = how.get(key, {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []})
+        out.append(replace(f, cost_hours=hours, explain={**f.explain, "cost": made}))
+    return out
 
 
 def check_frames(frames: Frames) -> None:
