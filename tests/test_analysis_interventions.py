@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from scipy.stats import mannwhitneyu
@@ -144,3 +146,17 @@ def test_config_interventions_are_validated_all_at_once() -> None:
     assert parse_interventions({"date": "2026-01-01"})[1] == [
         "interventions: must be an array of tables ([[interventions]])"
     ]
+
+
+def test_the_documented_example_parses() -> None:
+    text = (Path(__file__).resolve().parents[1] / "config.example.toml").read_text(encoding="utf-8")
+    block = text[text.index("# [[interventions]]") :]
+    lines = [line.removeprefix("# ") for line in block.splitlines() if not line.startswith("#    ")]
+    (found,), problems = parse_interventions(tomllib.loads("\n".join(lines))["interventions"])
+    assert problems == []
+    assert found == Intervention(
+        date=date(2026, 9, 14),
+        teams=("PAY",),
+        lever="decision_rights",
+        note="approvals delegated to the team leads",
+    )
