@@ -28,8 +28,8 @@ from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
-from orgpulse.analysis.levers import diagnose
-from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding, Intervention
+from orgpulse.analysis.levers import diagnose as diagnose_levers
+from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
@@ -58,12 +58,14 @@ def detect(
     weeks: int | None = None,
     detectors: tuple[Detector, ...] = DETECTORS,
     interventions: Sequence[Intervention] = (),
+    diagnose: bool = True,
 ) -> AnalysisResult:
     """Findings for every team with issues × reported week × detector, the blocking matrix, the
     diagnosis, the flow, and the effects of `interventions`.
 
     An intervention whose before window starts earlier than the scored weeks extends them
-    backwards (those weeks are computed, never reported).
+    backwards (those weeks are computed, never reported). `diagnose` off gives the symptoms alone
+    (no cost, flow, levers or interventions), for benchmarks.
     """
     count = settings.weeks if weeks is None else weeks
     if count < 1:
@@ -76,8 +78,11 @@ def detect(
         grid = build_week_grid(as_of, settings.timezone, count + extra)
         grid = replace(grid, first_reported=grid.count - count)
     values = MetricValues()
-    context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + list(FLOW_NEEDS)
+    context = Context(
+        frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
+    )
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted += list(FLOW_NEEDS) if diagnose else []
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -94,7 +99,7 @@ def detect(
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
-    flow = flow_rows(inputs.restricted(FLOW_NEEDS))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
     cat = inputs[CATALOGUE]
     effects = evaluate(
         interventions,
@@ -115,7 +120,7 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
-        diagnosis=diagnose(findings),
+        diagnosis=diagnose_levers(findings) if diagnose else Diagnosis(None, None, [], []),
         flow=flow,
         interventions=effects,
     )
