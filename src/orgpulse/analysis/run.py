@@ -21,7 +21,7 @@ import pandas as pd
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
 from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.cost import cost_by_row, cost_explain
+from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import CATALOGUE, SPECS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
@@ -162,16 +162,14 @@ def with_cost(
     """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
     if output.cost is None:
         return findings
-    totals = cost_by_row(output.cost)
-    how = cost_explain(cat, output.cost, output.cost_counted)
+    how = cost_explain(cat, output.cost, output.cost_counted, grid.first_reported)
     week_of = {start: w for w, start in enumerate(grid.starts)}
     code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    nothing = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
     out = []
     for f in findings:
-        key = (code_of[f.team], week_of[f.week_start])
-        hours = round(totals.get(key, 0.0), 4)
-        made = how.get(key, {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []})
-        out.append(replace(f, cost_hours=hours, explain={**f.explain, "cost": made}))
+        made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
+        out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
     return out
 
 
