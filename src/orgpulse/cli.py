@@ -304,7 +304,8 @@ def demo(issues: int, seed: int, folder: str, anchor: datetime | None, dialects:
     One source of each kind — Jira Cloud, Jira Data Center, Linear — in one store, analysed, compared
     with what the sandbox injected, and written as an HTML report.
     """
-    from orgpulse.demo import DIALECTS, run_demo
+    from orgpulse.demo import run_demo
+    from orgpulse.sandbox import DIALECTS
 
     code = run_demo(
         issues=issues,
@@ -367,12 +368,8 @@ def sandbox_serve(
     fault_rate: float,
 ) -> None:
     """Serve the organisation on 127.0.0.1 until stopped (Ctrl-C)."""
-    from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer
-    from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
-    from orgpulse.sandbox.server import DIALECTS
+    from orgpulse.sandbox import SandboxServer, login
 
-    if dialect not in DIALECTS:
-        raise fail(f"the {dialect} dialect is not available yet ({', '.join(DIALECTS)} are)", 2)
     server = SandboxServer(
         _org(issues, seed, anchor, weeks),
         dialect=dialect,
@@ -383,15 +380,9 @@ def sandbox_serve(
         port=port,
     )
     server.start()
-    click.echo(f"{server.url}/graphql" if dialect == "linear" else server.url)
-    if dialect == "linear":
-        from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
-
-        click.echo(f"api_key={SANDBOX_LINEAR_KEY}")
-    elif dialect == "jira_dc":
-        click.echo(f"token={SANDBOX_TOKEN} (bearer) user={SANDBOX_USERNAME} password={SANDBOX_TOKEN}")
-    else:
-        click.echo(f"email={SANDBOX_EMAIL} token={SANDBOX_TOKEN}")
+    credentials = login(dialect)
+    click.echo(f"{server.url}{credentials.path}")
+    click.echo(credentials.describe())
     sys.stdout.flush()
     try:
         server.serve_forever()
