@@ -11,8 +11,8 @@ from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
 from orgpulse.analysis.run import detect
-from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config import Settings
+from orgpulse.config import analysis_settings as analysis_settings  # the use cases' name for it
 from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
 from orgpulse.store.runs import finish_run, start_run
@@ -28,17 +28,6 @@ class AnalysisRun:
     run_id: str | None  # None when the run was not saved (--no-save)
     generated_at: datetime
     result: AnalysisResult
-
-
-def analysis_settings(settings: Settings) -> AnalysisSettings:
-    """The [analysis] table and the per-source role settings, validated (ConfigError otherwise)."""
-    table = dict(settings.analysis)
-    table.setdefault("timezone", settings.timezone)
-    return AnalysisSettings.from_mapping(
-        table,
-        source_roles={s.name: s.status_roles for s in settings.sources},
-        source_overrides={s.name: s.status_role_overrides for s in settings.sources},
-    )
 
 
 def team_rules(settings: Settings) -> dict[str, TeamRule]:

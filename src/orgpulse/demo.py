@@ -20,7 +20,15 @@ from rich.table import Table
 
 from orgpulse.analysis.result import AnalysisResult
 from orgpulse.analyze import run_analyze
-from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
+from orgpulse.config import (
+    PrivacySettings,
+    ScheduleSettings,
+    Secret,
+    Settings,
+    SourceSettings,
+    StoreSettings,
+    as_kind,
+)
 from orgpulse.errors import ConfigError
 from orgpulse.present import SyncBar, findings_table, sync_table
 from orgpulse.report import write_report
@@ -38,7 +46,7 @@ def demo_source(dialect: str, url: str) -> SourceSettings:
     credentials = login(dialect)
     return SourceSettings(
         name=SOURCE_NAMES[dialect],
-        kind=dialect,
+        kind=as_kind(dialect),
         url=f"{url}{credentials.path}",
         auth=credentials.auth,
         user=Secret(credentials.user) if credentials.user is not None else None,

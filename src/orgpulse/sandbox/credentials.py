@@ -8,6 +8,7 @@ the sources it syncs, so the two never disagree on how a dialect authenticates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 SANDBOX_EMAIL = "sandbox@orgpulse.invalid"
 SANDBOX_TOKEN = "sandbox-token-not-a-secret"
@@ -22,7 +23,7 @@ DIALECTS = ("jira_cloud", "jira_dc", "linear")
 class Login:
     """How a source of one dialect reaches the sandbox: `auth` and `user` as a config's source says them."""
 
-    auth: str
+    auth: Literal["basic", "bearer"]
     token: str
     user: str | None = None
     path: str = ""  # appended to the server's URL (Linear's API lives at /graphql)
