@@ -131,13 +131,13 @@ def test_numbers_are_strict_and_ranged_and_every_problem_comes_at_once() -> None
             "store": {"retention_days": -1},
         }
     )
-    assert found == [
-        "store.retention_days: must be at least 0 (got -1)",
-        "sources[0].auth: must be one of basic, bearer (got 'oauth')",
-        "sources[0].page_size: must be a whole number (got true)",
-        "sources[0].timeout_seconds: must be greater than 0 (got 0)",
-        "sources[0].max_retries: must be a whole number (got 2.5)",
+    assert found == [  # in the document's order
         "privacy.reveals: unknown key (known: reveal)",
+        "sources[0].max_retries: must be a whole number (got 2.5)",
+        "sources[0].timeout_seconds: must be greater than 0 (got 0)",
+        "sources[0].page_size: must be a whole number (got true)",
+        "sources[0].auth: must be one of basic, bearer (got 'oauth')",
+        "store.retention_days: must be at least 0 (got -1)",
     ]
 
 

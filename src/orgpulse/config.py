@@ -21,7 +21,15 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.config_schema import LINEAR_DEFAULT_URL, Auth, ConfigDoc, Kind, SourceDoc, TeamFrom, problems
+from orgpulse.config_schema import (
+    LINEAR_DEFAULT_URL,
+    Auth,
+    ConfigDoc,
+    Kind,
+    SourceDoc,
+    TeamFrom,
+    problem_lines,
+)
 from orgpulse.errors import ConfigError
 from orgpulse.model import Role
 from orgpulse.teams import TeamRule
@@ -145,7 +153,7 @@ def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mappin
     try:
         parsed = ConfigDoc.model_validate(doc, context={"environ": environ})
     except ValidationError as exc:
-        found = problems(exc)
+        found = problem_lines(exc, ConfigDoc, doc)
         if store_folder is not None:
             found = [p.replace("store.url:", f"{STORE_URL_ENV} (replacing store.url):", 1) for p in found]
         table = doc.get("analysis")

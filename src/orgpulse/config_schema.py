@@ -4,7 +4,7 @@ Models forbid unknown keys and take numbers strictly (`2.5` is not a whole numbe
 a number); ranges are `Field` bounds; `kind`, `auth` and `team_from` are `Literal`s. A source's
 `*_env` keys are checked against the environment passed as validation context
 (`{"environ": ...}`), so a missing credential is one more problem of the same list.
-`problems(error)` turns a `ValidationError` into "key.path: message" lines, every one at once.
+`problem_lines(error)` turns a `ValidationError` into "key.path: message" lines, every one at once.
 The `[analysis]` table is passed through here and validated by `orgpulse.analysis.settings`.
 """
 
@@ -36,14 +36,15 @@ LINEAR_DEFAULT_URL = "https://api.linear.app/graphql"
 STORE_URL_DEFAULT = "sqlite:///orgpulse.db"
 
 
-def _problem(message: str) -> PydanticCustomError:
+def problem(message: str) -> PydanticCustomError:
+    """An error whose message is said to the user as is (raise it from a validator)."""
     # The message is the whole text: braces in it are not template fields.
     return PydanticCustomError("config", message.replace("{", "{{").replace("}", "}}"))
 
 
 def _non_empty(value: str) -> str:
     if not value.strip():
-        raise _problem("must not be empty")
+        raise problem("must not be empty")
     return value
 
 
@@ -52,7 +53,7 @@ def _role(value: str) -> str:
         Role(value)
     except ValueError:
         known = ", ".join(r.value for r in Role)
-        raise _problem(f"unknown role {value!r} (known: {known})") from None
+        raise problem(f"unknown role {value!r} (known: {known})") from None
     return value
 
 
@@ -60,7 +61,7 @@ def _zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _problem(f"unknown time zone {value!r} (an IANA name such as 'Europe/Paris')") from None
+        raise problem(f"unknown time zone {value!r} (an IANA name such as 'Europe/Paris')") from None
     return value
 
 
@@ -70,7 +71,7 @@ def _iso_date(value: object) -> object:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise _problem("must be a date YYYY-MM-DD") from None
+            raise problem("must be a date YYYY-MM-DD") from None
     return value
 
 
@@ -80,11 +81,13 @@ Zone = Annotated[str, AfterValidator(_zone)]
 Day = Annotated[date, BeforeValidator(_iso_date)]
 
 
-class _Table(BaseModel):
+class Table(BaseModel):
+    """A config table: unknown keys refused, numbers strict, frozen."""
+
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class StoreDoc(_Table):
+class StoreDoc(Table):
     url: str = STORE_URL_DEFAULT
     # Analysis runs (and their trend rows) older than this many days are pruned; 0 keeps everything.
     retention_days: Annotated[int, Field(ge=0)] = 730
@@ -93,11 +96,11 @@ class StoreDoc(_Table):
     @classmethod
     def _sqlalchemy_url(cls, value: str) -> str:
         if "://" not in value:
-            raise _problem("must be an SQLAlchemy URL such as sqlite:///orgpulse.db")
+            raise problem("must be an SQLAlchemy URL such as sqlite:///orgpulse.db")
         return value
 
 
-class ScheduleDoc(_Table):
+class ScheduleDoc(Table):
     cron: str = "0 2 * * *"
     timezone: Zone = "UTC"
 
@@ -105,19 +108,19 @@ class ScheduleDoc(_Table):
     @classmethod
     def _five_fields(cls, value: str) -> str:
         if len(value.split()) != 5:
-            raise _problem("must be a five-field cron expression such as '0 2 * * *'")
+            raise problem("must be a five-field cron expression such as '0 2 * * *'")
         return value
 
 
-class PrivacyDoc(_Table):
+class PrivacyDoc(Table):
     reveal: bool = False
 
 
-class TeamDoc(_Table):
+class TeamDoc(Table):
     members: list[Name] = []
 
 
-class SourceDoc(_Table):
+class SourceDoc(Table):
     name: str
     kind: Kind
     url: str | None = Field(default=None, validate_default=True)  # Linear's endpoint when absent
@@ -146,16 +149,16 @@ class SourceDoc(_Table):
     @classmethod
     def _plain_name(cls, value: str) -> str:
         if not value or "/" in value or ":" in value:
-            raise _problem("must be a non-empty name without '/' or ':'")
+            raise problem("must be a non-empty name without '/' or ':'")
         return value
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None and info.data.get("kind") in ("jira_cloud", "jira_dc"):
-            raise _problem("missing: a Jira source needs its site's http(s) URL")
+            raise problem("missing: a Jira source needs its site's http(s) URL")
         if value is not None and not value.startswith(("http://", "https://")):
-            raise _problem("must be an http(s) URL")
+            raise problem("must be an http(s) URL")
         return value
 
     @field_validator("token_env", "email_env", "username_env")
@@ -164,24 +167,24 @@ class SourceDoc(_Table):
         kind, auth = info.data.get("kind"), info.data.get("auth")
         if variable is None:
             if info.field_name == "email_env" and kind == "jira_cloud" and auth == "basic":
-                raise _problem("basic auth on Jira Cloud needs the e-mail's environment variable")
+                raise problem("basic auth on Jira Cloud needs the e-mail's environment variable")
             if info.field_name == "username_env" and kind == "jira_dc" and auth == "basic":
-                raise _problem("basic auth on Jira Data Center needs the user name's environment variable")
+                raise problem("basic auth on Jira Data Center needs the user name's environment variable")
             return None
         if not variable:
-            raise _problem("must name an environment variable")
+            raise problem("must name an environment variable")
         if info.field_name != "token_env" and auth == "bearer":
             return variable  # bearer auth never reads the user's variable
         environ: Mapping[str, str] = (info.context or {}).get("environ", {})
         if not environ.get(variable):
-            raise _problem(f"the environment variable {variable} is not set")
+            raise problem(f"the environment variable {variable} is not set")
         return variable
 
     @field_validator("team_map")
     @classmethod
     def _labels_need_a_map(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
         if info.data.get("team_from") == "label" and not value:
-            raise _problem('team_from = "label" needs a team_map naming which labels are teams')
+            raise problem('team_from = "label" needs a team_map naming which labels are teams')
         return value
 
     @property
@@ -198,7 +201,7 @@ class SourceDoc(_Table):
         return self.email_env if self.kind == "jira_cloud" else self.username_env
 
 
-class ConfigDoc(_Table):
+class ConfigDoc(Table):
     store: StoreDoc = StoreDoc()
     sources: list[SourceDoc] = []
     schedule: ScheduleDoc = ScheduleDoc()
@@ -214,27 +217,51 @@ _MISSING_HINTS = {
 }
 
 
-def problems(error: ValidationError, root: type[BaseModel] = ConfigDoc) -> list[str]:
-    """Every problem of `error` as 'key.path: message', in the document's order."""
+def problem_lines(error: ValidationError, root: type[BaseModel], doc: object) -> list[str]:
+    """Every problem of `error` (from validating `doc` as `root`) as 'key.path: message', in `doc`'s order."""
+    items = sorted(error.errors(include_url=False), key=lambda item: _position(doc, tuple(item["loc"])))
+    return [f"{key_path(tuple(i['loc']))}: {_message(i, tuple(i['loc']), root)}" for i in items]
+
+
+def _position(doc: object, loc: tuple[int | str, ...]) -> tuple[int, ...]:
+    """Where `loc` sits in `doc`: the index of each key or item along it (absent keys last)."""
     found = []
-    for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        found.append(f"{key_path(loc)}: {_message(item, loc, root)}")
-    return found
+    for part in loc:
+        if isinstance(doc, Mapping) and part in doc:
+            found.append(list(doc).index(part))
+            doc = doc[part]
+        elif isinstance(doc, list) and isinstance(part, int) and part < len(doc):
+            found.append(part)
+            doc = doc[part]
+        else:
+            found.append(1_000_000)
+            break
+    return tuple(found)
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:
     """('sources', 0, 'url') -> 'sources[0].url'."""
     path = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for an error in a table's key rather than its value
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
+
+
+def says(message: str, *, wrong_type: str | None = None) -> dict[str, Any]:
+    """`Field(json_schema_extra=says(...))`: what any problem of this field says, whatever failed
+    (`wrong_type`, when given, for a value of the wrong type)."""
+    return {"problem": message, "type_problem": wrong_type or message}
 
 
 def _message(item: Mapping[str, Any], loc: tuple[int | str, ...], root: type[BaseModel]) -> str:
     kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
     if kind == "config":
         return str(item["msg"])
+    declared = _declared(root, loc)
+    if declared and kind != "extra_forbidden":
+        return str(declared["type_problem" if kind.endswith("_type") else "problem"])
     if kind == "extra_forbidden":
         known = _known_keys(root, loc[:-1])
         return f"unknown key (known: {', '.join(known)})" if known else "unknown key"
@@ -274,6 +301,24 @@ def _got(value: object) -> str:
     if isinstance(value, str) and len(value) <= 40:
         return f" (got {value!r})"
     return ""
+
+
+def _declared(root: type[BaseModel], loc: tuple[int | str, ...]) -> Mapping[str, Any] | None:
+    """The `says(...)` of the deepest named field along `loc` (list items and table values included)."""
+    annotation: Any = root
+    declared: Mapping[str, Any] | None = None
+    for part in loc:
+        if get_origin(annotation) in (list, dict):
+            annotation = get_args(annotation)[-1]
+            continue
+        model = _model_in(annotation)
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            break
+        info = model.model_fields[part]
+        extra = info.json_schema_extra
+        declared = extra if isinstance(extra, Mapping) and "problem" in extra else None
+        annotation = info.annotation
+    return declared
 
 
 def _known_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
