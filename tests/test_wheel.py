@@ -94,6 +94,12 @@ def test_orgpulse_comes_from_the_wheel(fresh: Path) -> None:
     assert Path(where.stdout.strip()).is_relative_to(fresh.parent)
 
 
+def test_python_dash_m_orgpulse_works_installed(fresh: Path) -> None:
+    version = _run([str(fresh / "python"), "-m", "orgpulse", "--version"], fresh.parent)
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.startswith("orgpulse, version ")
+
+
 def test_the_installed_demo_runs_all_three_dialects(fresh: Path) -> None:
     home = fresh.parent.parent  # beside the venv: no checkout above, no shared/ beside
     assert not (home.parent / "shared").exists()

@@ -15,6 +15,7 @@ from orgpulse.config import Settings
 from orgpulse.config import analysis_settings as analysis_settings  # the use cases' name for it
 from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
+from orgpulse.store.locks import Lease
 from orgpulse.store.runs import finish_run, start_run
 from orgpulse.teams import TeamRule
 
@@ -43,7 +44,26 @@ def run_analyze(
     save: bool = True,
     trigger: str = "manual",
 ) -> AnalysisRun:
-    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off."""
+    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off.
+
+    Saving takes the store-wide lock for the whole run; LockHeldError, naming its holder, when
+    another process holds it. `save=False` reads only and takes no lock.
+    """
+    if not save:
+        return _analyze(settings, store, as_of=as_of, weeks=weeks, save=False, trigger=trigger)
+    with Lease(store, "store"):
+        return _analyze(settings, store, as_of=as_of, weeks=weeks, save=True, trigger=trigger)
+
+
+def _analyze(
+    settings: Settings,
+    store: Store,
+    *,
+    as_of: datetime | None,
+    weeks: int | None,
+    save: bool,
+    trigger: str,
+) -> AnalysisRun:
     now = datetime.now(UTC)
     as_of = as_of or now
     analysis = analysis_settings(settings)

@@ -149,16 +149,11 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
     from orgpulse.analyze import run_analyze, run_json
     from orgpulse.present import findings_csv, findings_table
     from orgpulse.store import Store
-    from orgpulse.store.locks import Lease
 
     settings = settings_of(ctx)
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
-    if no_save:
-        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=False)
-    else:
-        with Lease(store, "store"):
-            run = run_analyze(settings, store, as_of=when, weeks=weeks)
+    run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
     if fmt == "json":
         emit_json(run_json(run))
     elif fmt == "csv":
@@ -401,9 +396,9 @@ def sandbox_truth(issues: int, seed: int, anchor: datetime | None, weeks: int) -
     emit_json(truth_of(_org(issues, seed, anchor, weeks)))
 
 
-def main() -> None:
+def main(prog_name: str | None = None) -> None:
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("orgpulse: interrupted", err=True)
         sys.exit(130)
