@@ -20,6 +20,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from orgpulse.analysis.result import Intervention
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config_schema import (
     LINEAR_DEFAULT_URL,
@@ -31,6 +32,7 @@ from orgpulse.config_schema import (
     problem_lines,
 )
 from orgpulse.errors import ConfigError
+from orgpulse.intervention_config import parse_interventions
 from orgpulse.model import Role
 from orgpulse.teams import TeamRule
 
@@ -125,6 +127,8 @@ class Settings:
     analysis: Mapping[str, Any] = field(default_factory=dict)
     # team label -> declared members (tracker account ids), from [teams.<label>] members = [...]
     rosters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # [[interventions]]: changes a lead recorded, whose effect analyze measures
+    interventions: tuple[Intervention, ...] = ()
 
     @property
     def timezone(self) -> str:
@@ -162,12 +166,15 @@ def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mappin
                 AnalysisSettings.from_mapping(table, source_roles={}, source_overrides={})
             except ConfigError as analysis:
                 found.extend(analysis.problems)
+        found.extend(parse_interventions(doc.get("interventions"))[1])
         raise ConfigError(found) from None
     found = []
     names = [s.name for s in parsed.sources]
     for name in sorted({n for n in names if names.count(n) > 1}):
         found.append(f"sources: the name {name!r} is used twice")
     sources = tuple(_source(s, environ) for s in parsed.sources)
+    interventions, wrong = parse_interventions(parsed.interventions)
+    found.extend(wrong)
     settings = Settings(
         path=path,
         store=StoreSettings(
@@ -179,6 +186,7 @@ def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mappin
         privacy=PrivacySettings(reveal=parsed.privacy.reveal),
         analysis=dict(parsed.analysis),
         rosters={team: tuple(t.members) for team, t in parsed.teams.items()},
+        interventions=interventions,
     )
     try:
         analysis_settings(settings)

@@ -5,7 +5,8 @@ a number); ranges are `Field` bounds; `kind`, `auth` and `team_from` are `Litera
 `*_env` keys are checked against the environment passed as validation context
 (`{"environ": ...}`), so a missing credential is one more problem of the same list.
 `problem_lines(error)` turns a `ValidationError` into "key.path: message" lines, every one at once.
-The `[analysis]` table is passed through here and validated by `orgpulse.analysis.settings`.
+The `[analysis]` table and `[[interventions]]` are passed through here and validated by
+`orgpulse.analysis.settings` and `orgpulse.intervention_config`.
 """
 
 from __future__ import annotations
@@ -208,6 +209,7 @@ class ConfigDoc(Table):
     privacy: PrivacyDoc = PrivacyDoc()
     analysis: dict[str, Any] = {}  # validated by orgpulse.analysis.settings
     teams: dict[str, TeamDoc] = {}  # team label -> declared members (tracker account ids)
+    interventions: Any = None  # [[interventions]], validated by orgpulse.intervention_config
 
 
 _MISSING_HINTS = {
