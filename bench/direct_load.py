@@ -32,12 +32,12 @@ from orgpulse.connectors.jira.normalise import dedupe_people, normalise_issue
 from orgpulse.connectors.jira.normalise_links import LinkTypeBook
 from orgpulse.connectors.jira.normalise_meta import FieldIds, find_custom_fields, normalise_statuses
 from orgpulse.model import Batch, History, Status, WorkflowStatus
-from orgpulse.sandbox import catalog as cat
 from orgpulse.sandbox import generate_org
-from orgpulse.sandbox.history import FILLER_SALT, HISTORY_ID_BASE, Entry, _filler_times
-from orgpulse.sandbox.jira_fields import field_list
-from orgpulse.sandbox.jira_render import JiraRenderer
-from orgpulse.sandbox.org import Issue, Org
+from orgpulse.sandbox.jira.fields import field_list
+from orgpulse.sandbox.jira.render import JiraRenderer
+from orgpulse.sandbox.org import site as cat
+from orgpulse.sandbox.org.history import FILLER_SALT, HISTORY_ID_BASE, Entry, _filler_times
+from orgpulse.sandbox.org.model import Issue, Org
 from orgpulse.store import Store
 from orgpulse.store.batch import save_batch
 

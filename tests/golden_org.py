@@ -21,7 +21,7 @@ from orgpulse.analyze import finding_json, run_analyze
 from orgpulse.config import Settings, StoreSettings
 from orgpulse.demo import demo_settings
 from orgpulse.sandbox import SandboxServer, generate_org
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.org.model import Org
 from orgpulse.store import Store
 from orgpulse.store import schema as tables
 from orgpulse.sync import run_sync

@@ -19,7 +19,7 @@ from golden_org import (
     read_golden,
     settings_for,
 )
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.org.model import Org
 from orgpulse.store import Store
 
 

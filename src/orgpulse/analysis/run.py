@@ -1,4 +1,5 @@
-"""`detect`: runs every registered detector over the frames and returns the findings.
+"""`detect`: runs every registered detector over the frames and returns the findings, their cost,
+the diagnosis built on them and the flow behind them.
 
 Pure: no I/O and no clock reads; `as_of` is passed in. Reports the last `weeks` complete ISO weeks
 in the settings' time zone ending at or before `as_of`; the 4 weeks before them are scored too,
@@ -9,21 +10,30 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import CATALOGUE, SPECS
-from orgpulse.analysis.detectors import DETECTORS, Detector
+from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
+from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Key, build_inputs
-from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
+from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
+from orgpulse.analysis.levers import diagnose as diagnose_levers
+from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.analysis.weeks import HOUR_NS, TRAILING, build_week_grid, timestamp_ns
+from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, build_week_grid, timestamp_ns
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
@@ -48,16 +58,28 @@ def detect(
     as_of: datetime,
     weeks: int | None = None,
     detectors: tuple[Detector, ...] = DETECTORS,
+    interventions: Sequence[Intervention] = (),
+    diagnose: bool = True,
 ) -> AnalysisResult:
-    """Findings for every team with issues × reported week × detector, and the blocking matrix."""
+    """Findings for every team with issues × reported week × detector, the blocking matrix, the
+    diagnosis, the flow, and the effects of `interventions`.
+
+    An intervention whose before window starts earlier than the scored weeks extends them
+    backwards (those weeks are computed, never reported). `diagnose` off gives the symptoms alone
+    (no cost, flow, levers or interventions), for benchmarks.
+    """
     count = settings.weeks if weeks is None else weeks
     if count < 1:
         raise AnalysisError(f"weeks must be at least 1, not {count}")
     check_frames(frames)
     started = time.perf_counter()
-    grid = build_week_grid(as_of, settings.timezone, count)
-    context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
+    grid = analysis_grid(settings, as_of, count, interventions)
+    values = MetricValues()
+    context = Context(
+        frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
+    )
     wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted += list(FLOW_NEEDS) if diagnose else []
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -67,10 +89,21 @@ def detect(
         table = output.rows.table
         table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
         table = table.loc[table["week"] >= grid.first_reported]
-        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid))
+        if interventions:
+            collect_values(values, output, inputs[CATALOGUE], grid)
+        found = to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid)
+        findings.extend(with_cost(found, output, inputs[CATALOGUE], grid))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
+    cat = inputs[CATALOGUE]
+    effects = evaluate(
+        interventions,
+        values,
+        [str(label) for label in cat.teams.labels[cat.teams.reported]],
+        list(grid.starts[grid.first_scored :]),
+    )
     log.info(
         "analysed %d weeks (%s) in %.2f s: %d findings, %d dependency rows",
         count,
@@ -84,22 +117,91 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
+        diagnosis=diagnose_levers(findings) if diagnose else Diagnosis(None, None, [], []),
+        flow=flow,
+        interventions=effects,
     )
 
 
-def read_since(settings: AnalysisSettings, *, as_of: datetime, weeks: int | None = None) -> datetime:
-    """The earliest time `detect` looks at for these weeks: the store need not read issues that
-    finished before it (`load_frames(since=...)`).
+def analysis_grid(
+    settings: AnalysisSettings, as_of: datetime, count: int, interventions: Sequence[Intervention] = ()
+) -> WeekGrid:
+    """The weeks `detect` computes: `count` reported weeks, extended backwards when an
+    intervention's before window starts earlier than the scored weeks."""
+    grid = build_week_grid(as_of, settings.timezone, count)
+    extra = weeks_needed(interventions, grid.starts[grid.first_scored])
+    if extra:
+        grid = build_week_grid(as_of, settings.timezone, count + extra)
+        grid = replace(grid, first_reported=grid.count - count)
+    return grid
+
+
+def read_since(
+    settings: AnalysisSettings,
+    *,
+    as_of: datetime,
+    weeks: int | None = None,
+    interventions: Sequence[Intervention] = (),
+) -> datetime:
+    """The earliest time `detect` looks at for these weeks (and interventions): the store need not
+    read issues that finished before it (`load_frames(since=...)`).
 
     The grid's first scored week, less the longest trailing window a definition reads before it
     (SYMPTOMS.md: 4 weeks, the meeting slot's 6, the unused-status window of `unused_weeks`), less
     one week so a zone's offset never matters.
     """
     count = settings.weeks if weeks is None else weeks
-    grid = build_week_grid(as_of, settings.timezone, max(count, 1))
+    grid = analysis_grid(settings, as_of, max(count, 1), interventions)
     lookback = max(TRAILING, MEETING_SPAN, settings.workflow.unused_weeks) + 1
     first = int(grid.bounds[grid.first_scored]) - lookback * 7 * 24 * HOUR_NS
     return datetime.fromtimestamp(first // 1_000_000_000, UTC)
+
+
+def collect_values(values: MetricValues, output: DetectorOutput, cat: Catalogue, grid: WeekGrid) -> None:
+    """Keep a detector's thresholded metrics for every scored week, for the interventions' tests."""
+    symptom = output.rows.symptom
+    # Thresholds sit in the common explain, or in each row's when they vary per row (oversized_team).
+    per_row = next(iter(output.rows.explain.values()), [{}])[0]
+    metrics = thresholded_metrics(
+        output.rows.common_explain.get("thresholds") or per_row.get("thresholds", {})
+    )
+    values.thresholded[symptom] = metrics
+    labels, starts = cat.teams.labels, np.array(grid.starts, dtype=object)
+    table = output.rows.table
+    values.weekly[symptom] = pd.DataFrame(
+        {
+            "team": labels[table["team"].to_numpy(dtype=np.int64)],
+            "week": starts[table["week"].to_numpy(dtype=np.int64)],
+            **{m: table[m].to_numpy(dtype=float) for m in metrics},
+        }
+    )
+    for metric, frame in output.per_issue.items():
+        week, team = frame["week"].to_numpy(dtype=np.int64), frame["team"].to_numpy(dtype=np.int64)
+        keep = (week >= grid.first_scored) & (week < grid.count) & (team >= 0)
+        values.per_issue[metric] = pd.DataFrame(
+            {
+                "team": labels[team[keep]],
+                "week": starts[week[keep]],
+                "value": frame["value"].to_numpy(float)[keep],
+            }
+        )
+
+
+def with_cost(
+    findings: list[Finding], output: DetectorOutput, cat: Catalogue, grid: WeekGrid
+) -> list[Finding]:
+    """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
+    if output.cost is None:
+        return findings
+    how = cost_explain(cat, output.cost, output.cost_counted, grid.first_reported)
+    week_of = {start: w for w, start in enumerate(grid.starts)}
+    code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    nothing = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
+    out = []
+    for f in findings:
+        made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
+        out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
+    return out
 
 
 def check_frames(frames: Frames) -> None:

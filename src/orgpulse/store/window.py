@@ -7,7 +7,7 @@ about a live issue reaches further: its blockers and blocked issues (links, by i
 parents (current, and any it had, up to a grandparent) — those are read too, whole, even dormant.
 Every change of a read issue is read (a cycle time may begin years before the week it ends in).
 
-Rows come in primary-key order. Indexes that serve these reads are created by migration 0006.
+Rows come in primary-key order. Indexes that serve these reads are created by migration 0007.
 """
 
 from __future__ import annotations
