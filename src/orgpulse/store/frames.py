@@ -254,26 +254,27 @@ def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Se
 def _issue_teams(issues: pd.DataFrame, namer: TeamNamer) -> pd.Series:
     """The team of each issue row (columns source, project_key, labels, components, team_field)."""
     columns = ["source", "project_key", "labels", "components", "team_field"]
-    keys = issues[columns].astype(object).where(issues[columns].notna(), None)
-    distinct = keys.drop_duplicates()
-    teams = [
-        namer.of_issue(s, p, _json_list(labels), _json_list(components), field)
-        for s, p, labels, components, field in distinct.itertuples(index=False, name=None)
-    ]
-    table = distinct.assign(team=pd.Series(teams, index=distinct.index, dtype=object))
-    found = keys.merge(table, on=columns, how="left")["team"]
-    return pd.Series(found.to_numpy(dtype=object), index=issues.index, dtype=object)
+    return _per_group(issues[columns], lambda row: namer.of_issue(
+        str(row[0]), row[1], _json_list(row[2]), _json_list(row[3]), row[4]
+    ))  # fmt: skip
 
 
 def _key_teams(source: pd.Series, key: pd.Series, namer: TeamNamer) -> pd.Series:
     """The team of each (source, project or team key) pair."""
-    pairs = pd.DataFrame({"source": source, "key": key}).astype(object)
-    pairs = pairs.where(pairs.notna(), None)
-    distinct = pairs.drop_duplicates()
-    teams = [namer.of_key(s, k) for s, k in distinct.itertuples(index=False, name=None)]
-    table = distinct.assign(team=pd.Series(teams, index=distinct.index, dtype=object))
-    found = pairs.merge(table, on=["source", "key"], how="left")["team"]
-    return pd.Series(found.to_numpy(dtype=object), index=source.index, dtype=object)
+    pairs = pd.DataFrame({"source": source, "key": key})
+    return _per_group(pairs, lambda row: namer.of_key(str(row[0]), row[1]))
+
+
+def _per_group(frame: pd.DataFrame, function: Callable[[tuple[object, ...]], object]) -> pd.Series:
+    """`function` of each row's values (None for a missing one), computed once per distinct row."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    group = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(frame))).groupby(group).first().to_numpy()
+    distinct = frame.iloc[first].astype(object)
+    distinct = distinct.where(distinct.notna(), None)
+    values = np.array([function(row) for row in distinct.itertuples(index=False, name=None)], dtype=object)
+    return pd.Series(values[group], index=frame.index, dtype=object)
 
 
 def _json_list(value: object) -> list[str]:

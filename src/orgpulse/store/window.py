@@ -7,7 +7,9 @@ about a live issue reaches further: its blockers and blocked issues (links, by i
 parents (current, and any it had, up to a grandparent) — those are read too, whole, even dormant.
 Every change of a read issue is read (a cycle time may begin years before the week it ends in).
 
-Rows come in primary-key order. Indexes that serve these reads are created by migration 0007.
+Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
+MAX(issue_id) lets SQLite walk the primary key backwards (its min/max shortcut) instead of using
+the index on (source, key). Indexes that serve these reads are created by migration 0007.
 """
 
 from __future__ import annotations
@@ -149,28 +151,38 @@ class Queries:
     def links(self) -> pa.Table:
         """Links touching a read issue; each side resolved to a synced issue by id, else by key (the
         largest id holding the key), with what names that issue's team."""
+        resolved = []
         sides = []
         joins = []
         for side, alias in (("from", "f"), ("to", "t")):
-            sides.append(
-                f"l.{side}_issue_key AS {side}_issue_key, {alias}.issue_id AS {side}_resolved,"
-                f" {alias}.project_key AS {side}_project_key, {alias}.labels AS {side}_labels,"
-                f" {alias}.components AS {side}_components, {alias}.team_field AS {side}_team_field"
-            )
-            joins.append(
-                f"LEFT JOIN issues {alias} ON {alias}.source = l.source AND {alias}.issue_id = COALESCE("
-                f"(SELECT i.issue_id FROM issues i WHERE i.source = l.source"
+            resolved.append(
+                f"COALESCE((SELECT i.issue_id FROM issues i WHERE i.source = l.source"
                 f" AND i.issue_id = l.{side}_issue_id AND i.created <= {{as_of}}),"
-                f"(SELECT MAX(i.issue_id) FROM issues i WHERE i.source = l.source"
-                f" AND i.key = l.{side}_issue_key AND i.created <= {{as_of}}))"
+                f" (SELECT MAX(i.issue_id || '') FROM issues i WHERE i.source = l.source"
+                f" AND i.key = l.{side}_issue_key AND i.created <= {{as_of}})) AS {side}_resolved"
             )
-        bound = f"AND ({_kept('l.source', 'f.issue_id')[4:]} OR {_kept('l.source', 't.issue_id')[4:]})"
+            sides.append(
+                f"r.{side}_issue_key, r.{side}_resolved, {alias}.project_key AS {side}_project_key,"
+                f" {alias}.labels AS {side}_labels, {alias}.components AS {side}_components,"
+                f" {alias}.team_field AS {side}_team_field"
+            )
+            # A join on a plain column of the subquery: the primary key serves it.
+            joins.append(
+                f"LEFT JOIN issues {alias} ON {alias}.source = r.source"
+                f" AND {alias}.issue_id = r.{side}_resolved"
+            )
+        bound = (
+            f"AND ({_kept('r.source', 'r.from_resolved')[4:]} OR {_kept('r.source', 'r.to_resolved')[4:]})"
+        )
         sql = (
-            "SELECT l.source, l.link_id, l.kind, l.created_at, l.removed_at, l.from_done, l.to_done, "
+            "SELECT r.source, r.link_id, r.kind, r.created_at, r.removed_at, r.from_done, r.to_done, "
             + ", ".join(sides)
-            + " FROM links l "
+            + " FROM (SELECT l.source, l.link_id, l.kind, l.created_at, l.removed_at, l.from_done,"
+            " l.to_done, l.from_issue_key, l.to_issue_key, "
+            + ", ".join(resolved)
+            + " FROM links l) r "
             + " ".join(joins)
-            + " WHERE 1 = 1 {kept} ORDER BY l.source, l.link_id"
+            + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
         )
         return self._run(sql, LINK_SCHEMA, bound)
 
@@ -203,7 +215,7 @@ def _kept(source: str, issue_id: str) -> str:
 def _parent_ref(side: str) -> str:
     """A parent change's side as an issue id: its id, else the synced issue holding its key."""
     return (
-        f"COALESCE(c.{side}_parent_id, (SELECT MAX(i.issue_id) FROM issues i WHERE i.source = c.source"
+        f"COALESCE(c.{side}_parent_id, (SELECT MAX(i.issue_id || '') FROM issues i WHERE i.source = c.source"
         f" AND i.key = c.{side}_parent_key AND i.created <= {{as_of}}))"
     )
 
