@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -73,7 +73,7 @@ def detect(
         raise AnalysisError(f"weeks must be at least 1, not {count}")
     check_frames(frames)
     started = time.perf_counter()
-    grid = analysis_grid(settings, as_of, count, interventions)
+    grid = analysis_grid(settings, as_of, count, interventions, history_start(frames, settings.timezone))
     values = MetricValues()
     context = Context(
         frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
@@ -124,12 +124,17 @@ def detect(
 
 
 def analysis_grid(
-    settings: AnalysisSettings, as_of: datetime, count: int, interventions: Sequence[Intervention] = ()
+    settings: AnalysisSettings,
+    as_of: datetime,
+    count: int,
+    interventions: Sequence[Intervention] = (),
+    started: date | None = None,
 ) -> WeekGrid:
     """The weeks `detect` computes: `count` reported weeks, extended backwards when an
-    intervention's before window starts earlier than the scored weeks."""
+    intervention's before window starts earlier than the scored weeks (never before the week the
+    history `started`)."""
     grid = build_week_grid(as_of, settings.timezone, count)
-    extra = weeks_needed(interventions, grid.starts[grid.first_scored])
+    extra = weeks_needed(interventions, grid.starts[grid.first_scored], started)
     if extra:
         grid = build_week_grid(as_of, settings.timezone, count + extra)
         grid = replace(grid, first_reported=grid.count - count)
@@ -202,6 +207,13 @@ def with_cost(
         made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
         out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
     return out
+
+
+def history_start(frames: Frames, timezone: str) -> date | None:
+    """The local date of the first issue's creation (None without issues)."""
+    created = pd.to_datetime(frames.issues["created"], utc=True)
+    first = created.min()
+    return None if pd.isna(first) else first.tz_convert(timezone).date()
 
 
 def check_frames(frames: Frames) -> None:

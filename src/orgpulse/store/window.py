@@ -5,6 +5,8 @@ status is of a known done or canceled category), not an epic, and not updated si
 update is stamped on every change, so nothing of it moves after `since`). What the detectors read
 about a live issue reaches further: its blockers and blocked issues (links, by id or by key), its
 parents (current, and any it had, up to a grandparent) — those are read too, whole, even dormant.
+The first issue created is always read: it dates the start of the history, which bounds how far
+back an intervention's before window may reach (`analysis.run.history_start`).
 Every change of a read issue is read (a cycle time may begin years before the week it ends in).
 
 Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
@@ -50,10 +52,11 @@ LINK_SCHEMA = {
 _KEPT = """
 WITH live AS (
   SELECT i.source, i.issue_id, i.key, i.parent_id, i.parent_key FROM issues i
-  WHERE i.created <= {as_of} AND NOT (
+  WHERE i.created <= {as_of} AND (NOT (
     i.updated < {since} AND NOT i.is_epic AND EXISTS (
       SELECT 1 FROM statuses s WHERE s.source = i.source AND s.status_id = i.status_id
       AND s.category IN ('done', 'canceled') AND s.category_known))
+    OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
 ),
 ref_ids AS (
   SELECT source, issue_id AS id FROM live
