@@ -18,7 +18,7 @@ from orgpulse.cli import emit_json, err_console, handle_errors, stdout_console
 
 
 @click.command()
-@click.option("--issues", type=click.IntRange(50, 200_000), default=2000, show_default=True)
+@click.option("--issues", type=click.IntRange(100, 200_000), default=2000, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option(
     "--dir",
@@ -72,7 +72,7 @@ def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--anchor", type=click.DateTime(["%Y-%m-%d"]), help="Last day of history (default today)."
     )(func)
     func = click.option("--seed", type=int, default=7, show_default=True)(func)
-    func = click.option("--issues", type=click.IntRange(50, 200_000), default=2000, show_default=True)(func)
+    func = click.option("--issues", type=click.IntRange(100, 200_000), default=2000, show_default=True)(func)
     return func
 
 
