@@ -219,6 +219,24 @@ _MISSING_HINTS = {
 }
 
 
+# pydantic's error type -> what the value must be (bounds read from the error's context).
+_MUST_BE = {
+    "greater_than": "greater than {gt:g}",
+    "greater_than_equal": "at least {ge:g}",
+    "less_than": "less than {lt:g}",
+    "less_than_equal": "at most {le:g}",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "date_type": "a date YYYY-MM-DD",
+}
+
+
 def problem_lines(error: ValidationError, root: type[BaseModel], doc: object) -> list[str]:
     """Every problem of `error` (from validating `doc` as `root`) as 'key.path: message', in `doc`'s order."""
     items = sorted(error.errors(include_url=False), key=lambda item: _position(doc, tuple(item["loc"])))
@@ -273,27 +291,8 @@ def _message(item: Mapping[str, Any], loc: tuple[int | str, ...], root: type[Bas
     if kind == "literal_error":
         expected = str(ctx["expected"]).replace("'", "").replace(" or ", ", ")
         return f"must be one of {expected}{_got(value)}"
-    bounds = {
-        "greater_than": "greater than {gt:g}",
-        "greater_than_equal": "at least {ge:g}",
-        "less_than": "less than {lt:g}",
-        "less_than_equal": "at most {le:g}",
-    }
-    if kind in bounds:
-        return f"must be {bounds[kind].format(**ctx)}{_got(value)}"
-    types = {
-        "int_type": "a whole number",
-        "int_from_float": "a whole number",
-        "float_type": "a number",
-        "bool_type": "true or false",
-        "string_type": "a string",
-        "list_type": "a list",
-        "dict_type": "a table",
-        "model_type": "a table",
-        "date_type": "a date YYYY-MM-DD",
-    }
-    if kind in types:
-        return f"must be {types[kind]}{_got(value)}"
+    if kind in _MUST_BE:
+        return f"must be {_MUST_BE[kind].format(**ctx)}{_got(value)}"
     return str(item["msg"])
 
 
