@@ -21,22 +21,23 @@ from rich.console import Console
 from orgpulse import __version__
 from orgpulse.config import Settings, load_settings
 from orgpulse.errors import ConfigError, LockHeldError, OrgpulseError, StoreError
+from orgpulse.terminal import PrintableFormatter, printable_line, safe_console
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-err_console = Console(stderr=True)
+err_console = safe_console(stderr=True)
 
 
 def stdout_console() -> Console:
     """The console for results: the terminal's width, or 100 columns when the output is piped."""
-    console = Console()
-    return console if console.is_terminal else Console(width=100)
+    console = safe_console()
+    return console if console.is_terminal else safe_console(width=100)
 
 
 def fail(message: str, code: int) -> click.exceptions.Exit:
     """Print one line on stderr; the caller raises the returned exit with the contract's code."""
-    click.echo(f"orgpulse: {message}", err=True)
+    click.echo(f"orgpulse: {printable_line(message)}", err=True)
     return click.exceptions.Exit(code)
 
 
@@ -88,7 +89,9 @@ def cli(ctx: click.Context, config: str, verbose: int) -> None:
     Start with `orgpulse demo`: the whole pipeline on a generated organisation, no credentials needed.
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
 
@@ -116,7 +119,10 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
         stdout_console().print(sync_table(reports))
     for r in reports:
         if r.error is not None:
-            click.echo(f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {r.error}", err=True)
+            click.echo(
+                f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {printable_line(str(r.error))}",
+                err=True,
+            )
     code = exit_code(reports)
     if code:
         raise click.exceptions.Exit(code)

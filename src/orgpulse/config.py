@@ -61,8 +61,12 @@ class SourceSettings:
     overlap_minutes: int = 15
     metadata_ttl_hours: float = 24.0
     census_days: float = 7.0
+    # A census that would delete more than this share of the source's issues is refused (store.census).
+    census_max_deleted_share: float = 0.2
     page_size: int = 100
     timeout_seconds: float = 60.0
+    deadline_seconds: float = 300.0  # one request, from sending it to its body's last byte
+    max_response_mb: float = 64.0  # the largest answer taken, once decompressed
     max_retries: int = 6
     max_retry_wait_seconds: float = 600.0
     keep_raw: bool = True
@@ -132,8 +136,11 @@ _SOURCE_KEYS = {
     "overlap_minutes",
     "metadata_ttl_hours",
     "census_days",
+    "census_max_deleted_share",
     "page_size",
     "timeout_seconds",
+    "deadline_seconds",
+    "max_response_mb",
     "max_retries",
     "max_retry_wait_seconds",
     "keep_raw",
@@ -367,6 +374,9 @@ def _parse_source(
         if f.name in raw and f.type in ("int", "float"):
             value = _number(raw, f.name, path, float(getattr(settings, f.name)), problems)
             numbers[f.name] = int(value) if f.type == "int" else value
+    if numbers.get("census_max_deleted_share", 0.0) > 1:
+        problems.add(f"{path}.census_max_deleted_share", "must be a share between 0 and 1")
+        numbers.pop("census_max_deleted_share")
     if numbers.get("page_size", 1) < 1:
         problems.add(f"{path}.page_size", "must be at least 1")
         numbers.pop("page_size")

@@ -40,7 +40,7 @@ class SyncBar:
     def __init__(self, console: Console, *, enabled: bool) -> None:
         self._progress = Progress(
             SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(bar_width=None),
             TextColumn("{task.completed} issues"),
             TimeElapsedColumn(),
@@ -157,18 +157,32 @@ def findings_csv(result: AnalysisResult) -> str:
     for f in result.findings:
         writer.writerow(
             [
-                f.team,
+                spreadsheet_safe(f.team),
                 f.week_start.isoformat(),
-                f.symptom,
+                spreadsheet_safe(f.symptom),
                 f.severity.value,
                 "" if f.score is None else f"{f.score:.4f}",
-                f.direction or "",
+                spreadsheet_safe(f.direction or ""),
                 f"{f.confidence:.4f}",
                 f.sample_size,
-                *("" if f.metrics.get(m) is None else f.metrics[m] for m in metric_names),
+                *("" if f.metrics.get(m) is None else spreadsheet_safe(f.metrics[m]) for m in metric_names),
             ]
         )
     return out.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection): quoted with `'`.
+
+    Numbers stay numbers; text starting like a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`,
+    `-2+3`, their full-width forms) gets a leading apostrophe, which spreadsheets show as text.
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    return "'" + value
 
 
 def status_table(status: Status) -> Table:

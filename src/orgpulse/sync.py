@@ -6,12 +6,15 @@ go on; each page's records and cursor are committed together, then their counts 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
+
+import sqlalchemy as sa
 
 from orgpulse.config import Settings, SourceSettings
 from orgpulse.connector import Connector
@@ -111,8 +114,8 @@ def run_sync(
             lease.acquire()
             leases.append(lease)
         return [
-            _sync_one(store, source, connector, full, shown, trigger, clock)
-            for source, connector in connectors
+            _sync_one(store, source, connector, lease, full, shown, trigger, clock)
+            for (source, connector), lease in zip(connectors, leases, strict=True)
         ]
     finally:
         for lease in leases:
@@ -125,6 +128,7 @@ def _sync_one(
     store: Store,
     source: SourceSettings,
     connector: Connector,
+    lease: Lease,
     full: bool,
     shown: SyncProgress,
     trigger: str,
@@ -139,9 +143,19 @@ def _sync_one(
         store.save_source(source.name, source.kind, source.url)
         cursor = {} if full else store.load_cursor(source.name)
         for page in connector.fetch(cursor, full=full, now=clock()):
-            store.save_page(source.name, page.batch, page.cursor, now=clock())
+            lease.check()  # a lost lock means another run may be writing: stop before this page
+            store.save_page(
+                source.name,
+                page.batch,
+                page.cursor,
+                now=clock(),
+                census_max_share=source.census_max_deleted_share,
+            )
             shown.advance(source.name, page.seen)
-    except StoreError:
+    except StoreError as exc:
+        # The store may be what failed: the journal row is then closed by the next run.
+        with contextlib.suppress(StoreError, sa.exc.SQLAlchemyError):
+            finish_run(store, run_id, outcome="aborted", now=clock(), requests=connector.requests, error=exc)
         raise
     except SourceError as exc:
         exc.source = exc.source or source.name

@@ -14,6 +14,7 @@ import logging
 import secrets
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -27,6 +28,7 @@ from orgpulse.errors import IncompleteSyncError, StoreError
 from orgpulse.model import Batch
 from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, save_batch, upsert
+from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +110,31 @@ class Store:
             ).first()
         return dict(json.loads(row[0])) if row else {}
 
-    def save_page(self, source: str, batch: Batch, cursor: Mapping[str, Any], *, now: datetime) -> None:
-        """Commit one page's records and its cursor together, then check the counts it promised."""
+    def save_page(
+        self,
+        source: str,
+        batch: Batch,
+        cursor: Mapping[str, Any],
+        *,
+        now: datetime,
+        census_max_share: float = DEFAULT_MAX_DELETED_SHARE,
+    ) -> None:
+        """Commit one page's records and its cursor together, then check the counts it promised.
+
+        A census that would delete more than `census_max_share` of the source's live issues is
+        refused (store.census): the rest of the page is saved, the census is taken again next sync.
+        """
         with self.engine.begin() as conn:
+            if batch.census is not None:
+                found = check_census(conn, source, batch.census)
+                if found.refused(census_max_share):
+                    log.warning(
+                        "census %s: refused, it would delete %d of %d issues (more than %.0f%%); "
+                        "it is taken again at the next sync",
+                        source, found.gone, found.live, census_max_share * 100,
+                    )  # fmt: skip
+                    batch = replace(batch, census=None)
+                    cursor = without_census(cursor)
             save_batch(conn, source, batch, now)
             upsert(
                 conn,
