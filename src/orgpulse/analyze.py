@@ -17,6 +17,7 @@ from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
 from orgpulse.store.runs import finish_run, start_run
 from orgpulse.teams import TeamRule
+from orgpulse.trends import diagnosis_rows, effect_rows, flow_rows, status_time_rows
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ def run_analyze(
     if not save:
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
         return AnalysisRun(
-            run_id=None, generated_at=now, result=detect(frames, analysis, as_of=as_of, weeks=weeks)
+            run_id=None,
+            generated_at=now,
+            result=detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions),
         )
     run_id = str(uuid.uuid4())
     store.start_run(
@@ -77,7 +80,7 @@ def run_analyze(
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
-        result = detect(frames, analysis, as_of=as_of, weeks=weeks)
+        result = detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
         del frames
         store.finish_run(
             run_id,
@@ -105,6 +108,10 @@ def run_analyze(
                 }
                 for d in result.dependencies
             ],
+            diagnosis_rows=diagnosis_rows(run_id, result),
+            flow_rows=flow_rows(run_id, result),
+            status_time_rows=status_time_rows(run_id, result),
+            effect_rows=effect_rows(run_id, result),
             now=datetime.now(UTC),
         )
     except BaseException as exc:
@@ -157,6 +164,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "metrics": f.metrics,
         "evidence": f.evidence[:EVIDENCE_SHOWN],
         "low_confidence": f.confidence < 0.5,
+        "cost_hours": f.cost_hours,
     }
 
 
@@ -166,4 +174,7 @@ def run_json(run: AnalysisRun) -> dict[str, Any]:
         "generated_at": run.generated_at.isoformat(),
         "timezone": run.result.timezone,
         "findings": [finding_json(f) for f in run.result.findings],
+        "diagnosis": run.result.diagnosis.to_json(),
+        "flow": [row.to_json() for row in run.result.flow],
+        "interventions": [found.to_json() for found in run.result.interventions],
     }

@@ -6,8 +6,8 @@ did, and one long value aborted the whole page (or every analysis, for a team na
 read these columns are dropped and recreated around the change, as PostgreSQL refuses to alter
 a column a view reads. SQLite has nothing to change.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
