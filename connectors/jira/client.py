@@ -31,6 +31,7 @@ from requests import Session
 from requests.exceptions import RequestException, Timeout
 from tenacity import Retrying
 from urllib3.exceptions import HTTPError, ReadTimeoutError
+from urllib3.response import HTTPResponse
 
 from jira import JIRA
 from orgpulse.config import SourceSettings
@@ -47,8 +48,9 @@ API = "/rest/api/3/"
 
 def _decoded_chunks(raw: Any) -> Iterator[bytes]:
     """The body as it arrives, decompressed a bounded piece at a time (urllib3's `read1`)."""
+    bounded = isinstance(raw, HTTPResponse)  # else a stand-in (a cassette's), whose body is plain
     while True:
-        chunk = raw.read1(READ_PIECE, decode_content=True)
+        chunk = raw.read1(READ_PIECE, decode_content=True) if bounded else raw.read(READ_PIECE)
         if not chunk:
             return
         yield chunk

@@ -19,7 +19,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -133,11 +133,11 @@ class ServerClock:
     """The tracker's time, from the `Date` header of its first answer carrying one."""
 
     def __init__(self) -> None:
-        self._offset: timedelta | None = None
+        self.first: datetime | None = None
 
-    def observe(self, headers: Mapping[str, str], *, local: datetime) -> None:
-        """Note the server's time from one answer's headers, received at the `local` time."""
-        if self._offset is not None:
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Note the server's time from one answer's headers (the first valid Date is kept)."""
+        if self.first is not None:
             return
         value = headers.get("Date") or headers.get("date")
         if not value:
@@ -146,21 +146,17 @@ class ServerClock:
             moment = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        self._offset = moment.astimezone(UTC) - local
+        self.first = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
     @property
     def known(self) -> bool:
-        return self._offset is not None
+        return self.first is not None
 
     def safe_start(self, local: datetime) -> datetime:
-        """A watermark basis for a run started at `local`: the earlier of the two clocks.
+        """A watermark basis for a run started at `local`: the earlier of it and the server's first Date.
 
         A host clock ahead of the tracker's would skip the changes made in between; a server whose
         Date runs ahead (or lies) must not push the watermark past what it has served. The
         earlier one can only re-read a little more, which the upserts absorb.
         """
-        if self._offset is None or self._offset >= timedelta():
-            return local
-        return local + self._offset
+        return local if self.first is None else min(local, self.first)

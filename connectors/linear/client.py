@@ -28,7 +28,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -252,7 +251,7 @@ class LinearClient:
             raise TransientError(
                 f"{name} on {self._host()} failed ({type(exc).__name__})", source=self.source
             ) from None
-        self.clock.observe(response.headers, local=datetime.now(UTC))
+        self.clock.observe(response.headers)
         self._budget = Budget.of(response.headers)
         if self._budget.complexity is not None:
             self._points += self._budget.complexity
