@@ -168,7 +168,7 @@ class JiraClient:
             found = self.deployment_type or "unknown"
             self.close()
             raise ProtocolError(
-                f"{self._settings.url} is not Jira Cloud (serverInfo deploymentType: {found}); "
+                f"{redact_url(self._settings.url)} is not Jira Cloud (serverInfo deploymentType: {found}); "
                 'for Jira Data Center or Server use kind = "jira_dc"',
                 source=self._settings.name,
             )

@@ -7,6 +7,7 @@ wrapped in `Secret`, whose repr and str are redacted.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -16,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orgpulse.analysis.result import Intervention
+from orgpulse.cron import CronError, crontab_trigger
 from orgpulse.errors import ConfigError
 from orgpulse.intervention_config import parse_interventions
 from orgpulse.model import Role
@@ -154,6 +156,7 @@ _SOURCE_KEYS = {
     "team_from",
     "team_map",
 }
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = {"store", "sources", "schedule", "analysis", "privacy", "teams", "interventions"}
 
 
@@ -165,8 +168,12 @@ class _Problems:
         self.items.append(f"{path}: {message}")
 
 
-def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
-    """Parse and validate `path`; raise ConfigError listing every problem."""
+def load_settings(path: Path, environ: Mapping[str, str] | None = None, *, secrets: bool = True) -> Settings:
+    """Parse and validate `path`; raise ConfigError listing every problem.
+
+    `secrets=False` is for commands that never call a tracker (analyze, explain, report, status):
+    a credential variable that is not set is then no problem, and its Secret is empty.
+    """
     if not path.is_file():
         raise ConfigError([f"{path}: no such config file (pass --config or set ORGPULSE_CONFIG)"])
     try:
@@ -176,10 +183,12 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from exc
     except OSError as exc:
         raise ConfigError([f"{path}: cannot be read: {exc.strerror}"]) from exc
-    return parse_settings(doc, path=path, environ=os.environ if environ is None else environ)
+    return parse_settings(doc, path=path, environ=os.environ if environ is None else environ, secrets=secrets)
 
 
-def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mapping[str, str]) -> Settings:
+def parse_settings(
+    doc: Mapping[str, Any], *, path: Path | None, environ: Mapping[str, str], secrets: bool = True
+) -> Settings:
     problems = _Problems()
     for key in doc:
         if key not in _TOP_KEYS:
@@ -197,7 +206,7 @@ def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mappin
         raw_sources = []
     sources = []
     for n, raw in enumerate(raw_sources):
-        parsed = _parse_source(raw, f"sources[{n}]", environ, problems)
+        parsed = _parse_source(raw, f"sources[{n}]", environ if secrets else None, problems)
         if parsed is not None:
             sources.append(parsed)
     names = [s.name for s in sources]
@@ -258,12 +267,26 @@ def _parse_schedule(doc: dict[str, Any], problems: _Problems) -> ScheduleSetting
         if key not in ("cron", "timezone"):
             problems.add(f"schedule.{key}", "unknown key (known: cron, timezone)")
     cron = doc.get("cron", ScheduleSettings.cron)
+    zone = doc.get("timezone", "UTC")
+    _zone(zone, "schedule.timezone", problems)
+    zone = zone if isinstance(zone, str) else "UTC"
     if not isinstance(cron, str) or len(cron.split()) != 5:
         problems.add("schedule.cron", "must be a five-field cron expression such as '0 2 * * *'")
         cron = ScheduleSettings.cron
-    zone = doc.get("timezone", "UTC")
-    _zone(zone, "schedule.timezone", problems)
-    return ScheduleSettings(cron=cron, timezone=zone if isinstance(zone, str) else "UTC")
+    else:
+        try:
+            crontab_trigger(cron, zone if _known_zone(zone) else "UTC")
+        except CronError as exc:
+            problems.add("schedule.cron", str(exc))
+    return ScheduleSettings(cron=cron, timezone=zone)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _zone(value: object, key: str, problems: _Problems) -> None:
@@ -316,7 +339,7 @@ def _roles(doc: Mapping[str, Any], key: str, path: str, problems: _Problems) -> 
 
 
 def _parse_source(
-    raw: object, path: str, environ: Mapping[str, str], problems: _Problems
+    raw: object, path: str, environ: Mapping[str, str] | None, problems: _Problems
 ) -> SourceSettings | None:
     if not isinstance(raw, dict):
         problems.add(path, "must be a table")
@@ -408,11 +431,12 @@ def _env_secret(
     raw: Mapping[str, Any],
     key: str,
     path: str,
-    environ: Mapping[str, str],
+    environ: Mapping[str, str] | None,
     problems: _Problems,
     *,
     required: bool,
 ) -> Secret | None:
+    """The credential in the variable `raw[key]` names; `environ` None: not read (an empty Secret)."""
     variable = raw.get(key)
     if variable is None:
         if required:
@@ -421,6 +445,16 @@ def _env_secret(
     if not isinstance(variable, str) or not variable:
         problems.add(f"{path}.{key}", "must name an environment variable")
         return None
+    if not _ENV_NAME.match(variable):
+        # Likely the credential itself pasted in place of its variable's name: never echoed.
+        problems.add(
+            f"{path}.{key}",
+            "must name an environment variable (letters, digits, '_'); the value given is not one and is "
+            "not shown, in case it is the credential itself",
+        )
+        return None
+    if environ is None:
+        return Secret("")
     value = environ.get(variable)
     if not value:
         problems.add(f"{path}.{key}", f"the environment variable {variable} is not set")

@@ -207,6 +207,9 @@ def spreadsheet_safe(value: object) -> object:
 def status_table(status: Status) -> Table:
     """Per source: the last sync (when, outcome, counts, requests, duration, error); then the analysis."""
     table = Table(title="orgpulse status", title_justify="left")
+    if status.schedule is not None:
+        table.caption = status.schedule.line()
+        table.caption_justify = "left"
     for name in ("what", "last run", "outcome", "issues", "requests", "seconds", "last success", "problem"):
         table.add_column(name, justify="right" if name in ("issues", "requests", "seconds") else "left")
 

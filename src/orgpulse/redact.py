@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
@@ -64,3 +65,27 @@ class Redactor:
             if form in text:
                 text = text.replace(form, MASK)
         return _USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+
+
+def scrub_error(exc: BaseException, redactor: Redactor) -> None:
+    """Redact the error's message in place, so every later view (print, JSON, the runs journal) is clean."""
+    if exc.args:
+        exc.args = tuple(redactor(a) if isinstance(a, str) else a for a in exc.args)
+
+
+class _Revealing(Protocol):
+    def reveal(self) -> str: ...
+
+
+class _Credentialed(Protocol):
+    @property
+    def token(self) -> _Revealing: ...
+
+    @property
+    def user(self) -> _Revealing | None: ...
+
+
+def redactor_of(*sources: _Credentialed) -> Redactor:
+    """What must never appear in a text about these sources: their tokens, alone or with their users."""
+    users = [s.user.reveal() for s in sources if s.user is not None]
+    return Redactor([s.token.reveal() for s in sources], users)

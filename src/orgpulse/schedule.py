@@ -27,6 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from orgpulse.analyze import run_analyze
 from orgpulse.config import Settings
+from orgpulse.cron import crontab_trigger
 from orgpulse.errors import LockHeldError, OrgpulseError
 from orgpulse.store import Store
 from orgpulse.store import schema as t
@@ -48,7 +49,8 @@ class TickOutcome:
 
 
 def trigger_of(settings: Settings) -> CronTrigger:
-    return CronTrigger.from_crontab(settings.schedule.cron, timezone=ZoneInfo(settings.schedule.timezone))
+    """The crontab of [schedule], weekdays translated for APScheduler 3 (orgpulse.cron)."""
+    return crontab_trigger(settings.schedule.cron, settings.schedule.timezone)
 
 
 def tick_label(fired_at: datetime, zone: str) -> str:
@@ -144,11 +146,12 @@ def run_schedule(settings: Settings, store: Store) -> None:
         fired = _latest_fire(trigger, datetime.now(UTC))
         outcome = run_tick(settings, store, fired)
         log.info(
-            "tick %s: synced %s, skipped %s, analysis %s",
+            "tick %s: synced %s, skipped %s, analysis %s; next tick %s",
             outcome.tick,
             [f"{r.name}:{'ok' if r.ok else type(r.error).__name__}" for r in outcome.synced],
             outcome.skipped,
             outcome.analysed or outcome.error or "not run",
+            _next_tick(trigger, settings),
         )
 
     scheduler = build_scheduler(settings, job)
@@ -159,14 +162,18 @@ def run_schedule(settings: Settings, store: Store) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    nxt = trigger.get_next_fire_time(None, datetime.now(ZoneInfo(settings.schedule.timezone)))
     log.info(
         "orgpulse schedule: cron %r in %s, next tick %s",
         settings.schedule.cron,
         settings.schedule.timezone,
-        nxt,
+        _next_tick(trigger, settings),
     )
     scheduler.start()
+
+
+def _next_tick(trigger: CronTrigger, settings: Settings) -> str:
+    found = trigger.get_next_fire_time(None, datetime.now(ZoneInfo(settings.schedule.timezone)))
+    return found.isoformat() if found is not None else "never"
 
 
 def _latest_fire(trigger: CronTrigger, now: datetime) -> datetime:

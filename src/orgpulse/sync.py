@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from orgpulse.config import Settings, SourceSettings
 from orgpulse.connector import Connector
 from orgpulse.errors import AuthError, OrgpulseError, SourceError, StoreError
+from orgpulse.redact import redactor_of, scrub_error, strip_credentials
 from orgpulse.store import Store
 from orgpulse.store.locks import Lease
 from orgpulse.store.runs import abort_stale_runs, finish_run, start_run
@@ -140,7 +141,7 @@ def _sync_one(
     abort_stale_runs(store, kind="sync", source=source.name, now=clock())
     run_id = start_run(store, kind="sync", source=source.name, trigger=trigger, now=clock())
     try:
-        store.save_source(source.name, source.kind, source.url)
+        store.save_source(source.name, source.kind, strip_credentials(source.url))
         cursor = {} if full else store.load_cursor(source.name)
         for page in connector.fetch(cursor, full=full, now=clock()):
             lease.check()  # a lost lock means another run may be writing: stop before this page
@@ -165,6 +166,8 @@ def _sync_one(
     except BaseException as exc:
         finish_run(store, run_id, outcome="aborted", now=clock(), requests=connector.requests, error=exc)
         raise
+    if report.error is not None:  # a server may echo the credential back in its error text
+        scrub_error(report.error, redactor_of(source))
     report.requests = connector.requests
     report.counts = store.source_totals(source.name)
     report.seconds = time.monotonic() - started

@@ -26,9 +26,11 @@ from sqlalchemy.engine import Engine
 
 from orgpulse.errors import IncompleteSyncError, StoreError
 from orgpulse.model import Batch
+from orgpulse.redact import redact_url
 from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
+from orgpulse.store.errors import db_error_line
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,9 @@ class Store:
         """Connect and apply pending migrations; raise StoreError with one clear sentence."""
         try:
             engine = sa.create_engine(url, future=True)
-        except (sa.exc.ArgumentError, ImportError) as exc:
-            raise StoreError(f"the store URL {_safe_url(url)} is not usable: {exc}") from exc
+        except (sa.exc.ArgumentError, ImportError, ValueError, TypeError) as exc:
+            reason = redact_url(str(exc)) if url not in str(exc) else "it cannot be parsed"
+            raise StoreError(f"the store URL {_safe_url(url)} is not usable: {reason}") from None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
@@ -327,16 +330,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _safe_url(url: str) -> str:
-    """The URL without its password."""
+    """The URL without its password, in its user part or its query (`?password=`)."""
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
+        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError, TypeError):
         return "(unparsable URL)"
+    return redact_url(shown).replace("%2A%2A%2A", "***")
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return db_error_line(exc)
 
 
 def utcnow() -> datetime:
