@@ -32,7 +32,7 @@ from orgpulse.connectors.linear.client import LinearClient
 from orgpulse.connectors.linear.connector import LinearConnector
 from orgpulse.demo import demo_settings, demo_source
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
 from orgpulse.store import Store
 from orgpulse.store.runs import latest_runs
 from orgpulse.sync import SourceReport, run_sync

@@ -124,7 +124,7 @@ def test_the_census_share_is_a_source_setting() -> None:
              "email_env": "E", "census_max_deleted_share": 1.5},
         ]
     }  # fmt: skip
-    with pytest.raises(Exception, match=r"sources\[1\].census_max_deleted_share: must be a share"):
+    with pytest.raises(Exception, match=r"sources\[1\].census_max_deleted_share: must be at most 1"):
         parse_settings(doc, path=None, environ={"T": "t", "E": "e"})
     doc["sources"].pop()
     settings = parse_settings(doc, path=None, environ={"T": "t", "E": "e"})
