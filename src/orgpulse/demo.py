@@ -90,7 +90,9 @@ def serve_all(
             try:
                 server = stack.enter_context(SandboxServer(org, dialect=dialect))
             except ConfigError as exc:
-                err_console.print(f"[yellow]skipping the {dialect} sandbox:[/] {'; '.join(exc.problems)}")
+                err_console.print(
+                    Text.assemble((f"skipping the {dialect} sandbox: ", "yellow"), "; ".join(exc.problems))
+                )
                 continue
             keys = tuple(team.key for team in org.teams)
             served.append(Served(demo_source(dialect, server.url), truth_of(org), keys))

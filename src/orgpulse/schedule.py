@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from orgpulse.analyze import run_analyze
 from orgpulse.config import Settings
 from orgpulse.cron import crontab_trigger
-from orgpulse.errors import LockHeldError, OrgpulseError
+from orgpulse.errors import LockHeldError, OrgpulseError, StoreError
 from orgpulse.store import Store
 from orgpulse.store import schema as t
 from orgpulse.sync import SourceReport, run_sync
@@ -43,6 +43,7 @@ class TickOutcome:
     tick: str
     synced: list[SourceReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # claimed by another worker or an earlier fire
+    failed: list[str] = field(default_factory=list)  # stopped by a store error (the journal says why)
     analysed: str | None = None  # the analysis run id
     error: str | None = None
 
@@ -90,6 +91,9 @@ def run_tick(
         except LockHeldError as exc:
             log.warning("tick %s: %s", outcome.tick, exc)
             outcome.skipped.append(source.name)
+        except StoreError as exc:  # this source's sync stopped (a lost lock, a full disk): the next go on
+            log.error("tick %s: sync %s stopped: %s: %s", outcome.tick, source.name, type(exc).__name__, exc)
+            outcome.failed.append(source.name)
     if not outcome.synced:
         return outcome
     try:
