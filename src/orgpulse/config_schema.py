@@ -327,35 +327,34 @@ def _got(value: object) -> str:
 
 def _declared(root: type[BaseModel], loc: tuple[int | str, ...]) -> Mapping[str, Any] | None:
     """The `says(...)` of the deepest named field along `loc` (list items and table values included)."""
-    annotation: Any = root
-    declared: Mapping[str, Any] | None = None
-    for part in loc:
-        if get_origin(annotation) in (list, dict):
-            annotation = get_args(annotation)[-1]
-            continue
-        model = _model_in(annotation)
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
-            break
-        info = model.model_fields[part]
-        extra = info.json_schema_extra
-        declared = extra if isinstance(extra, Mapping) and "problem" in extra else None
-        annotation = info.annotation
-    return declared
+    walked = _walk(root, loc)
+    return walked[1] if walked else None
 
 
 def _known_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The keys the table at `loc` may hold (follows nested models through lists and dicts)."""
+    """The keys the table at `loc` may hold."""
+    walked = _walk(root, loc)
+    model = _model_in(walked[0]) if walked else None
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _walk(root: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[Any, Mapping[str, Any] | None] | None:
+    """(the type at `loc`, the `says(...)` of the deepest named field on the way), following nested
+    models through lists and tables; None when `loc` leaves the declared keys."""
     annotation: Any = root
+    declared: Mapping[str, Any] | None = None
     for part in loc:
         if get_origin(annotation) in (list, dict):
             annotation = get_args(annotation)[-1]  # an item of a list, a value of a table
             continue
         model = _model_in(annotation)
         if model is None or not isinstance(part, str) or part not in model.model_fields:
-            return []
-        annotation = model.model_fields[part].annotation
-    model = _model_in(annotation)
-    return sorted(model.model_fields) if model is not None else []
+            return None
+        info = model.model_fields[part]
+        extra = info.json_schema_extra
+        declared = extra if isinstance(extra, Mapping) and "problem" in extra else None
+        annotation = info.annotation
+    return annotation, declared
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

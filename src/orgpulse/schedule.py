@@ -20,7 +20,6 @@ from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -30,7 +29,6 @@ from orgpulse.config import Settings
 from orgpulse.cron import crontab_trigger
 from orgpulse.errors import LockHeldError, OrgpulseError, StoreError
 from orgpulse.store import Store
-from orgpulse.store import schema as t
 from orgpulse.sync import SourceReport, run_sync
 
 log = logging.getLogger(__name__)
@@ -59,15 +57,8 @@ def tick_label(fired_at: datetime, zone: str) -> str:
 
 
 def claim(store: Store, tick: str, source: str, worker: str, now: datetime) -> bool:
-    """True when this worker is the one that syncs `source` for `tick`."""
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(
-                t.schedule_claims.insert().values(tick=tick, source=source, worker=worker, claimed_at=now)
-            )
-    except sa.exc.IntegrityError:
-        return False
-    return True
+    """True when this worker is the one that syncs `source` for `tick` (the store's unique claim row)."""
+    return store.claim_tick(tick, source, worker, now)
 
 
 def run_tick(

@@ -24,6 +24,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Engine
 
+from orgpulse.analysis.result import AnalysisResult
 from orgpulse.errors import IncompleteSyncError, StoreError
 from orgpulse.model import Batch
 from orgpulse.redact import redact_url
@@ -31,6 +32,7 @@ from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
+from orgpulse.store.trends import trend_rows
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +289,21 @@ class Store:
                 .where(t.analysis_runs.c.run_id == run_id)
                 .values(status="aborted", finished_at=now)
             )
+
+    def save_result(self, run_id: str, result: AnalysisResult, *, now: datetime) -> None:
+        """Append `result` as the run's trend rows (`store.trends`) and mark the run completed."""
+        self.finish_run(run_id, **trend_rows(run_id, result), now=now)
+
+    def claim_tick(self, tick: str, source: str, worker: str, now: datetime) -> bool:
+        """True when `worker` is the first to claim (tick, source): a unique row decides, once."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    t.schedule_claims.insert().values(tick=tick, source=source, worker=worker, claimed_at=now)
+                )
+        except sa.exc.IntegrityError:
+            return False
+        return True
 
     def finish_run(
         self,
