@@ -11,6 +11,7 @@ The `[analysis]` table and `[[interventions]]` are passed through here and valid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -28,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from orgpulse.cron import CronError, crontab_trigger
 from orgpulse.model import Role
 
 Kind = Literal["jira_cloud", "jira_dc", "linear"]
@@ -35,6 +37,9 @@ Auth = Literal["basic", "bearer"]
 TeamFrom = Literal["project", "component", "label", "team_field"]
 LINEAR_DEFAULT_URL = "https://api.linear.app/graphql"
 STORE_URL_DEFAULT = "sqlite:///orgpulse.db"
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def problem(message: str) -> PydanticCustomError:
@@ -110,6 +115,10 @@ class ScheduleDoc(Table):
     def _five_fields(cls, value: str) -> str:
         if len(value.split()) != 5:
             raise problem("must be a five-field cron expression such as '0 2 * * *'")
+        try:
+            crontab_trigger(value, "UTC")  # read as crontab (orgpulse.cron); the zone cannot make it wrong
+        except CronError as exc:
+            raise problem(str(exc)) from None
         return value
 
 
@@ -135,8 +144,11 @@ class SourceDoc(Table):
     overlap_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 15
     metadata_ttl_hours: Annotated[float, Field(ge=0)] = 24.0
     census_days: Annotated[float, Field(ge=0)] = 7.0
+    census_max_deleted_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     page_size: Annotated[int, Field(ge=1, le=5000)] = 100
     timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    deadline_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    max_response_mb: Annotated[float, Field(gt=0, le=4096)] = 64.0
     max_retries: Annotated[int, Field(ge=0, le=100)] = 6
     max_retry_wait_seconds: Annotated[float, Field(ge=0)] = 600.0
     keep_raw: bool = True
@@ -174,8 +186,16 @@ class SourceDoc(Table):
             return None
         if not variable:
             raise problem("must name an environment variable")
+        if not _ENV_NAME.match(variable):
+            # Likely the credential itself pasted in place of its variable's name: never echoed.
+            raise problem(
+                "must name an environment variable (letters, digits, '_'); the value given is not one "
+                "and is not shown, in case it is the credential itself"
+            )
         if info.field_name != "token_env" and auth == "bearer":
             return variable  # bearer auth never reads the user's variable
+        if (info.context or {}).get("secrets") is False:
+            return variable  # a command that never calls the tracker: the credential is not needed
         environ: Mapping[str, str] = (info.context or {}).get("environ", {})
         if not environ.get(variable):
             raise problem(f"the environment variable {variable} is not set")
