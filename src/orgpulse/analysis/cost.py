@@ -109,13 +109,15 @@ def cost_explain(
     if cost is None or cost.empty:
         return {}
     cost = cost.loc[cost["week"].to_numpy() >= first_week]
+    if cost.empty:
+        return {}
     team, week = cost["team"].to_numpy(dtype=np.int64), cost["week"].to_numpy(dtype=np.int64)
     hours, issue = cost["hours"].to_numpy(dtype=float), cost["issue"].to_numpy(dtype=np.int64)
     order = np.lexsort((-hours, week, team))
     team, week, hours, issue = team[order], week[order], hours[order], issue[order]
     heads = np.flatnonzero(first_of_runs(pack(team, week)))
     ends = np.r_[heads[1:], len(order)]
-    totals = np.add.reduceat(hours, heads) if len(heads) else np.zeros(0)
+    totals = np.add.reduceat(hours, heads)
     keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue].tolist()
     rounded = np.round(hours, 4).tolist()
     out: dict[tuple[int, int], dict[str, Any]] = {}
