@@ -11,7 +11,7 @@ Every change of a read issue is read (a cycle time may begin years before the we
 
 Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
 MAX(issue_id) lets SQLite walk the primary key backwards (its min/max shortcut) instead of using
-the index on (source, key). Indexes that serve these reads are created by migration 0007.
+the index on (source, key). Indexes that serve these reads are created by migration 0008.
 """
 
 from __future__ import annotations
