@@ -32,6 +32,7 @@ from orgpulse.model import (
     ParentChange,
     Person,
     Quarantined,
+    ResolutionChange,
     Status,
     StatusChange,
     TeamChange,
@@ -382,6 +383,15 @@ def _item(
     elif name == "flagged":
         batch.flag_changes.append(
             FlagChange(*common, flagged=bool((_text(item.get("toString")) or "").strip()))
+        )
+    elif name == "resolution":
+        # Names, not ids: the canceled patterns match names, and a retired resolution keeps its name here.
+        batch.resolution_changes.append(
+            ResolutionChange(
+                *common,
+                _text(item.get("fromString")) or _text(item.get("from")),
+                _text(item.get("toString")) or _text(item.get("to")),
+            )
         )
     elif name == "parent":
         batch.parent_changes.append(
