@@ -241,6 +241,18 @@ def explanation_view(e: Explanation) -> Group:
         for item in items:
             table.add_row(*(_cell(item.get(c)) for c in columns))
         parts.append(table)
+    cleanups = e.explain.get("cleanups") or []
+    if cleanups:
+        bulk = Table(
+            title="Bulk closes that touched this team (not evidence: cleaned-up issues count as canceled)",
+            title_justify="left",
+        )
+        for name in ("started", "actor", "moves", "cleaned up", "completed", "exits"):
+            bulk.add_column(name)
+        for note in cleanups:
+            shown = ("started", "actor", "moves", "cleaned_up", "completed", "exit")
+            bulk.add_row(*(_cell(note.get(k)) for k in shown))
+        parts.append(bulk)
     factors = e.explain.get("confidence_factors", {})
     if factors:
         conf = Table(title="Confidence = the product of", title_justify="left")

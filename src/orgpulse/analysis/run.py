@@ -15,14 +15,15 @@ from typing import Any
 
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
-from orgpulse.analysis.derived import CATALOGUE, SPECS
+from orgpulse.analysis.cleanups import cleanup_notes
+from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector
 from orgpulse.analysis.frames import Frames
-from orgpulse.analysis.inputs import Context, Key, build_inputs
+from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.analysis.weeks import build_week_grid, timestamp_ns
+from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def detect(
     started = time.perf_counter()
     grid = build_week_grid(as_of, settings.timezone, count)
     context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + [BULK, TEAMS]
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -68,6 +69,7 @@ def detect(
         table = table.loc[table["week"] >= grid.first_reported]
         findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
+    findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
     log.info(
@@ -84,6 +86,23 @@ def detect(
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
     )
+
+
+def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> list[Finding]:
+    """Each finding with the bulk cleanups that touched its team in its trailing weeks, under
+    `explain["cleanups"]` (apart from the evidence, SYMPTOMS.md "Bulk cleanups")."""
+    bulk, cat = inputs[BULK], inputs[CATALOGUE]
+    if bulk.empty:
+        return findings
+    at = bulk["at"].to_numpy()
+    notes = cleanup_notes(cat, bulk, inputs[TEAMS].at(bulk["issue"].to_numpy(), at), grid.week_of(at))
+    team_code = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    week_index = {start: index for index, start in enumerate(grid.starts)}
+    out = []
+    for f in findings:
+        found = notes.get((team_code.get(f.team, -1), week_index.get(f.week_start, -1)))
+        out.append(replace(f, explain={**f.explain, "cleanups": found}) if found else f)
+    return out
 
 
 def check_frames(frames: Frames) -> None:

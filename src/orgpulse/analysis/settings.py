@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from orgpulse.analysis.patterns import (
     DEFAULT_CANCELED_PATTERNS,
     DEFAULT_COORDINATION_PATTERNS,
+    DEFAULT_RETIRED_CANCELED_PATTERNS,
+    DEFAULT_RETIRED_DONE_PATTERNS,
     DEFAULT_ROLE_PATTERNS,
     normalise_name,
 )
@@ -153,6 +155,16 @@ class AnalysisSettings:
     workflow: WorkflowThresholds = field(default_factory=WorkflowThresholds)
     goals: GoalThresholds = field(default_factory=GoalThresholds)
     focus: FocusThresholds = field(default_factory=FocusThresholds)
+    # Statuses the site no longer lists: names that make them done or canceled (SYMPTOMS.md).
+    retired_done_patterns: tuple[str, ...] = tuple(normalise_name(p) for p in DEFAULT_RETIRED_DONE_PATTERNS)
+    retired_canceled_patterns: tuple[str, ...] = tuple(
+        normalise_name(p) for p in DEFAULT_RETIRED_CANCELED_PATTERNS
+    )
+    # Bulk cleanups (SYMPTOMS.md): one actor closing this many issues within this many minutes is a
+    # bulk close; an issue in it untouched for this many days before was cleaned up, not finished.
+    bulk_close_issues: int = 20
+    bulk_close_minutes: float = 10.0
+    cleanup_idle_days: float = 30.0
 
     @classmethod
     def from_mapping(
@@ -164,7 +176,7 @@ class AnalysisSettings:
     ) -> AnalysisSettings:
         """Validate the [analysis] table; raise ConfigError listing every bad key with its path."""
         problems: list[str] = []
-        known = {"timezone", "weeks", "canceled_resolutions", "role_patterns", *THRESHOLDS}
+        known = {"timezone", "weeks", "canceled_resolutions", "role_patterns", *HISTORY_KEYS, *THRESHOLDS}
         for key in table:
             if key not in known:
                 problems.append(f"analysis.{key}: unknown key (known: {', '.join(sorted(known))})")
@@ -182,6 +194,7 @@ class AnalysisSettings:
         canceled = settings.canceled_patterns
         if "canceled_resolutions" in table:
             canceled = _patterns(table["canceled_resolutions"], "analysis.canceled_resolutions", problems)
+        history = _history_rules(table, settings, problems)
         user_roles = _role_table(table.get("role_patterns", {}), "analysis.role_patterns", problems)
         overridden = {p for p, _ in user_roles}
         role_patterns = tuple((p, r) for p, r in settings.role_patterns if p not in overridden) + user_roles
@@ -207,6 +220,7 @@ class AnalysisSettings:
             role_patterns=role_patterns,
             source_roles=per_source,
             source_overrides=overrides,
+            **history,
             **thresholds,
         )
 
@@ -227,9 +241,47 @@ class AnalysisSettings:
             "source_roles": [[s, sorted([p, r.value] for p, r in rs)] for s, rs in self.source_roles],
             "source_overrides": [[s, [[k, r.value] for k, r in rs]] for s, rs in self.source_overrides],
             **{name: asdict(getattr(self, attribute)) for name, (_, attribute) in THRESHOLDS.items()},
+            **{key: _plain(getattr(self, key)) for key in HISTORY_KEYS},
         }
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# [analysis] keys that decide how real histories are read: retired statuses and bulk cleanups.
+HISTORY_KEYS = (
+    "retired_done_patterns",
+    "retired_canceled_patterns",
+    "bulk_close_issues",
+    "bulk_close_minutes",
+    "cleanup_idle_days",
+)
+
+
+def _history_rules(
+    table: Mapping[str, Any], settings: AnalysisSettings, problems: list[str]
+) -> dict[str, Any]:
+    """The validated history keys present in the [analysis] table."""
+    found: dict[str, Any] = {}
+    for key in ("retired_done_patterns", "retired_canceled_patterns"):
+        if key in table:
+            found[key] = _patterns(table[key], f"analysis.{key}", problems)
+    for key, kind in (
+        ("bulk_close_issues", "whole"),
+        ("bulk_close_minutes", "number"),
+        ("cleanup_idle_days", "number"),
+    ):
+        if key not in table:
+            continue
+        value = _threshold_value(kind, table[key], f"analysis.{key}", problems)
+        if value is not None and not value:
+            problems.append(f"analysis.{key}: must be greater than 0")
+        elif value is not None:
+            found[key] = value
+    return found
+
+
+def _plain(value: object) -> object:
+    return sorted(value) if isinstance(value, tuple) else value
 
 
 def _zone_exists(name: str) -> bool:
