@@ -17,6 +17,7 @@ from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
 from orgpulse.store.runs import finish_run, start_run
 from orgpulse.teams import TeamRule
+from orgpulse.trends import diagnosis_rows, effect_rows, flow_rows, status_time_rows
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ def run_analyze(
                 }
                 for d in result.dependencies
             ],
+            diagnosis_rows=diagnosis_rows(run_id, result),
+            flow_rows=flow_rows(run_id, result),
+            status_time_rows=status_time_rows(run_id, result),
+            effect_rows=effect_rows(run_id, result),
             now=datetime.now(UTC),
         )
     except BaseException as exc:
@@ -157,6 +162,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "metrics": f.metrics,
         "evidence": f.evidence[:EVIDENCE_SHOWN],
         "low_confidence": f.confidence < 0.5,
+        "cost_hours": f.cost_hours,
     }
 
 
@@ -166,4 +172,7 @@ def run_json(run: AnalysisRun) -> dict[str, Any]:
         "generated_at": run.generated_at.isoformat(),
         "timezone": run.result.timezone,
         "findings": [finding_json(f) for f in run.result.findings],
+        "diagnosis": run.result.diagnosis.to_json(),
+        "flow": [row.to_json() for row in run.result.flow],
+        "interventions": [found.to_json() for found in run.result.interventions],
     }

@@ -1,4 +1,5 @@
-"""`detect`: runs every registered detector over the frames and returns the findings.
+"""`detect`: runs every registered detector over the frames and returns the findings, their cost,
+the diagnosis built on them and the flow behind them.
 
 Pure: no I/O and no clock reads; `as_of` is passed in. Reports the last `weeks` complete ISO weeks
 in the settings' time zone ending at or before `as_of`; the 4 weeks before them are scored too,
@@ -15,11 +16,15 @@ from typing import Any
 
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
+from orgpulse.analysis.cost import cost_by_row, cost_explain
 from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
-from orgpulse.analysis.detectors import DETECTORS, Detector
+from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
+from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
+from orgpulse.analysis.levers import diagnose
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
@@ -57,7 +62,8 @@ def detect(
     started = time.perf_counter()
     grid = build_week_grid(as_of, settings.timezone, count)
     context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + [BULK, TEAMS]
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + list(FLOW_NEEDS)
+    wanted += [BULK, TEAMS]
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -67,11 +73,13 @@ def detect(
         table = output.rows.table
         table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
         table = table.loc[table["week"] >= grid.first_reported]
-        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid))
+        found = to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid)
+        findings.extend(with_cost(found, output, inputs[CATALOGUE], grid))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS))
     log.info(
         "analysed %d weeks (%s) in %.2f s: %d findings, %d dependency rows",
         count,
@@ -85,6 +93,8 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
+        diagnosis=diagnose(findings),
+        flow=flow,
     )
 
 
@@ -102,6 +112,25 @@ def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> li
     for f in findings:
         found = notes.get((team_code.get(f.team, -1), week_index.get(f.week_start, -1)))
         out.append(replace(f, explain={**f.explain, "cleanups": found}) if found else f)
+    return out
+
+
+def with_cost(
+    findings: list[Finding], output: DetectorOutput, cat: Catalogue, grid: WeekGrid
+) -> list[Finding]:
+    """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
+    if output.cost is None:
+        return findings
+    totals = cost_by_row(output.cost)
+    how = cost_explain(cat, output.cost, output.cost_counted)
+    week_of = {start: w for w, start in enumerate(grid.starts)}
+    code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    out = []
+    for f in findings:
+        key = (code_of[f.team], week_of[f.week_start])
+        hours = round(totals.get(key, 0.0), 4)
+        made = how.get(key, {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []})
+        out.append(replace(f, cost_hours=hours, explain={**f.explain, "cost": made}))
     return out
 
 

@@ -1,7 +1,7 @@
 """resolution changes
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 
 Jira `resolution` changelog items, kept so that statuses the site no longer lists get a category
 and completions statuses cannot place are found (SYMPTOMS.md). Issues synced before this revision
@@ -15,8 +15,8 @@ from alembic import op
 
 import orgpulse.store.schema
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
