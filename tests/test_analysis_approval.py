@@ -221,7 +221,7 @@ def test_confidence_factors() -> None:
     assert factors["history_complete_share"] == 0.75
     # 168 h in "Triage" of the sample's lead times, 8 × 268 h (creation to completion): the time the
     # wait share is computed over, never time after completion.
-    assert factors["known_role_share"] == pytest.approx(1 - 168 / 2144)
+    assert factors["known_role_share"] == pytest.approx(1 - 168 / 2144, abs=1e-4)
     assert factors["team_mapped_share"] == pytest.approx(8 / 9, abs=1e-4)
     assert f.confidence == pytest.approx(0.75 * (1 - 168 / 2144) * 8 / 9, abs=1e-4)
     assert f.explain["low_confidence"] is False

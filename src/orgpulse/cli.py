@@ -116,7 +116,8 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
         stdout_console().print(sync_table(reports))
     for r in reports:
         if r.error is not None:
-            click.echo(f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {r.error}", err=True)
+            how = "partly synced" if r.partial else "failed"
+            click.echo(f"orgpulse: source {r.name} {how}: {type(r.error).__name__}: {r.error}", err=True)
     code = exit_code(reports)
     if code:
         raise click.exceptions.Exit(code)
@@ -262,11 +263,19 @@ def doctor(ctx: click.Context, fmt: str) -> None:
     from orgpulse.analyze import analysis_settings
     from orgpulse.doctor import exit_code, run_doctor
     from orgpulse.present import doctor_view
+    from orgpulse.store import Store
 
     settings = settings_of(ctx)
     if not settings.sources:
         raise ConfigError(["sources: no [[sources]] configured"])
-    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC))
+    try:
+        store: Store | None = Store.open(settings.store.url)
+    except StoreError as exc:
+        logging.getLogger(__name__).warning(
+            "doctor: the store cannot be read (%s); retired statuses and bots are not listed", exc
+        )
+        store = None
+    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC), store=store)
     if fmt == "json":
         emit_json({"sources": [d.as_json() for d in found]})
     else:
