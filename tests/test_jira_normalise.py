@@ -802,3 +802,21 @@ def test_cloud_sample_resolution_items_are_all_kept() -> None:
     kept = sum(len(normalise_issue(raw, fields=CLOUD_FIELDS).resolution_changes) for raw in raws)
     assert expected > 0
     assert kept == expected
+
+
+def test_a_sources_bot_accounts_and_patterns_mark_people_as_bots() -> None:
+    from orgpulse.connectors.jira.normalise_dc import BotRules
+
+    move = {"field": "status", "fieldId": "status", "from": "1", "to": "3"}
+    raw = issue(
+        [
+            history("7", "2024-01-03T10:00:00.000+0000", move, author="acc-rm"),
+            history("8", "2024-01-04T10:00:00.000+0000", move, author="acc-ann"),
+            history("9", "2024-01-05T10:00:00.000+0000", move, author="tempo-x"),
+        ]
+    )
+    plain = {p.person_id: p.is_bot for p in normalise_issue(raw).people}
+    assert plain == {"acc-rm": False, "acc-ann": False, "tempo-x": False}
+    rules = BotRules.of(["acc-rm"], ["Tempo X"])  # display names are the ids upper-cased here
+    marked = {p.person_id: p.is_bot for p in normalise_issue(raw, bots=rules).people}
+    assert marked == {"acc-rm": True, "acc-ann": False, "tempo-x": True}

@@ -33,6 +33,7 @@ from .cursor import (
 )
 from .histories import fetch_histories, truncated
 from .normalise import dedupe_people, normalise_issue
+from .normalise_dc import BotRules
 from .normalise_links import LinkTypeBook
 from .normalise_meta import (
     find_custom_fields,
@@ -246,6 +247,7 @@ class JiraCloudConnector:
                     links=book,
                     known_statuses=metadata.status_ids,
                     keep_raw=self._settings.keep_raw,
+                    bots=BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns),
                 )
             )
         incomplete = sorted(i for i, done in batch.history_complete.items() if not done)

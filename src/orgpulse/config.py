@@ -71,6 +71,10 @@ class SourceSettings:
     status_role_overrides: Mapping[str, Role] = field(default_factory=dict)
     # Link type ids that mean "blocks", on top of those whose descriptions say so.
     blocking_link_types: tuple[str, ...] = ()
+    # Accounts taken for bots on top of the built-in rules: by account id or user key, and by name
+    # patterns (words of the user name, key or display name).
+    bot_accounts: tuple[str, ...] = ()
+    bot_patterns: tuple[str, ...] = ()
     # Where an issue's team comes from (orgpulse.teams): project | component | label | team_field,
     # and the values -> team names mapping.
     team_from: str = "project"
@@ -140,6 +144,8 @@ _SOURCE_KEYS = {
     "status_roles",
     "status_role_overrides",
     "blocking_link_types",
+    "bot_accounts",
+    "bot_patterns",
     "team_from",
     "team_map",
 }
@@ -359,6 +365,8 @@ def _parse_source(
         status_roles=_roles(raw, "status_roles", path, problems),
         status_role_overrides=_roles(raw, "status_role_overrides", path, problems),
         blocking_link_types=_strings(raw, "blocking_link_types", path, problems),
+        bot_accounts=_strings(raw, "bot_accounts", path, problems),
+        bot_patterns=_strings(raw, "bot_patterns", path, problems),
         keep_raw=_bool(raw, "keep_raw", path, True, problems),
         **_team_mapping(raw, path, problems),
     )
