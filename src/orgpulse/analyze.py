@@ -63,7 +63,9 @@ def run_analyze(
     if not save:
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
         return AnalysisRun(
-            run_id=None, generated_at=now, result=detect(frames, analysis, as_of=as_of, weeks=weeks)
+            run_id=None,
+            generated_at=now,
+            result=detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions),
         )
     run_id = str(uuid.uuid4())
     store.start_run(
@@ -78,7 +80,7 @@ def run_analyze(
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
-        result = detect(frames, analysis, as_of=as_of, weeks=weeks)
+        result = detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
         del frames
         store.finish_run(
             run_id,

@@ -146,9 +146,11 @@ def _as_of(value: date | None) -> datetime | None:
 @click.pass_context
 @handle_errors
 def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | None, no_save: bool) -> None:
-    """Compute the symptoms per team and week over the stored history and append a trend run."""
+    """Compute the symptoms per team and week, their cost, the diagnosis (levers, verdict), the flow and the
+    interventions' effects over the stored history, and append a trend run."""
     from orgpulse.analyze import run_analyze, run_json
     from orgpulse.present import findings_csv, findings_table
+    from orgpulse.present_diagnosis import diagnosis_view
     from orgpulse.store import Store
     from orgpulse.store.locks import Lease
 
@@ -165,7 +167,27 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
     elif fmt == "csv":
         click.echo(findings_csv(run.result), nl=False)
     else:
-        stdout_console().print(findings_table(run.result))
+        console = stdout_console()
+        console.print(diagnosis_view(run.result))
+        console.print(findings_table(run.result))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def interventions(ctx: click.Context, fmt: str) -> None:
+    """The changes recorded in [[interventions]] and their effects, from the latest analysis run."""
+    from orgpulse.effects import run_interventions
+    from orgpulse.present_diagnosis import interventions_view
+    from orgpulse.store import Store
+
+    settings = settings_of(ctx)
+    found = run_interventions(Store.open(settings.store.url), settings.interventions)
+    if fmt == "json":
+        emit_json(found.as_json())
+    else:
+        stdout_console().print(interventions_view(found))
 
 
 @cli.command()

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from orgpulse.analysis.result import Intervention
 from orgpulse.errors import ConfigError
+from orgpulse.intervention_config import parse_interventions
 from orgpulse.model import Role
 from orgpulse.teams import TEAM_FROM, TeamRule
 
@@ -114,6 +116,8 @@ class Settings:
     analysis: Mapping[str, Any] = field(default_factory=dict)
     # team label -> declared members (tracker account ids), from [teams.<label>] members = [...]
     rosters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # [[interventions]]: changes a lead recorded, whose effect analyze measures
+    interventions: tuple[Intervention, ...] = ()
 
     @property
     def timezone(self) -> str:
@@ -149,7 +153,7 @@ _SOURCE_KEYS = {
     "team_from",
     "team_map",
 }
-_TOP_KEYS = {"store", "sources", "schedule", "analysis", "privacy", "teams"}
+_TOP_KEYS = {"store", "sources", "schedule", "analysis", "privacy", "teams", "interventions"}
 
 
 class _Problems:
@@ -199,6 +203,8 @@ def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mappin
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.add("sources", f"the name {name!r} is used twice")
     rosters = _parse_rosters(_table(doc, "teams", problems), problems)
+    interventions, wrong = parse_interventions(doc.get("interventions"))
+    problems.items.extend(wrong)
     if problems.items:
         raise ConfigError(problems.items)
     return Settings(
@@ -209,6 +215,7 @@ def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mappin
         privacy=privacy,
         analysis=dict(analysis),
         rosters=rosters,
+        interventions=interventions,
     )
 
 

@@ -206,6 +206,8 @@ class Intervention:
     teams: tuple[str, ...] = ()
     lever: str | None = None
     note: str = ""
+    weeks_before: int = 6
+    weeks_after: int = 6
 
     @property
     def key(self) -> str:
