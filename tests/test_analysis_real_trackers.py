@@ -269,3 +269,17 @@ def test_confidence_of_a_completed_sample_counts_its_whole_lead_time_in_unknown_
     assert row.severity is Severity.ALERT  # it rests on the time in Legacy Wait (queue by category)
     assert row.confidence < 0.5
     assert row.explain["low_confidence"] is True
+
+
+def test_the_history_rules_are_read_from_the_analysis_table() -> None:
+    import pytest
+
+    from orgpulse.errors import ConfigError
+
+    table = {"retired_done_patterns": ["Livré (v1)"], "bulk_close_issues": 15, "cleanup_idle_days": 45}
+    read = AnalysisSettings.from_mapping(table, source_roles={}, source_overrides={})
+    assert read.retired_done_patterns == ("livre v1",)
+    assert (read.bulk_close_issues, read.bulk_close_minutes, read.cleanup_idle_days) == (15, 10.0, 45.0)
+    assert read.fingerprint() != SETTINGS.fingerprint()
+    with pytest.raises(ConfigError, match="analysis.bulk_close_issues"):
+        AnalysisSettings.from_mapping({"bulk_close_issues": 0}, source_roles={}, source_overrides={})

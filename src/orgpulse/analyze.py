@@ -11,10 +11,11 @@ from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
 from orgpulse.analysis.run import detect
-from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config import Settings
+from orgpulse.config import analysis_settings as analysis_settings  # the use cases' name for it
 from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
+from orgpulse.store.locks import Lease
 from orgpulse.store.runs import finish_run, start_run
 from orgpulse.teams import TeamRule
 from orgpulse.trends import diagnosis_rows, effect_rows, flow_rows, status_time_rows
@@ -31,17 +32,6 @@ class AnalysisRun:
     result: AnalysisResult
 
 
-def analysis_settings(settings: Settings) -> AnalysisSettings:
-    """The [analysis] table and the per-source role settings, validated (ConfigError otherwise)."""
-    table = dict(settings.analysis)
-    table.setdefault("timezone", settings.timezone)
-    return AnalysisSettings.from_mapping(
-        table,
-        source_roles={s.name: s.status_roles for s in settings.sources},
-        source_overrides={s.name: s.status_role_overrides for s in settings.sources},
-    )
-
-
 def team_rules(settings: Settings) -> dict[str, TeamRule]:
     return {s.name: s.team_rule for s in settings.sources}
 
@@ -55,7 +45,26 @@ def run_analyze(
     save: bool = True,
     trigger: str = "manual",
 ) -> AnalysisRun:
-    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off."""
+    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off.
+
+    Saving takes the store-wide lock for the whole run; LockHeldError, naming its holder, when
+    another process holds it. `save=False` reads only and takes no lock.
+    """
+    if not save:
+        return _analyze(settings, store, as_of=as_of, weeks=weeks, save=False, trigger=trigger)
+    with Lease(store, "store"):
+        return _analyze(settings, store, as_of=as_of, weeks=weeks, save=True, trigger=trigger)
+
+
+def _analyze(
+    settings: Settings,
+    store: Store,
+    *,
+    as_of: datetime | None,
+    weeks: int | None,
+    save: bool,
+    trigger: str,
+) -> AnalysisRun:
     now = datetime.now(UTC)
     as_of = as_of or now
     analysis = analysis_settings(settings)

@@ -152,16 +152,11 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
     from orgpulse.present import findings_csv, findings_table
     from orgpulse.present_diagnosis import diagnosis_view
     from orgpulse.store import Store
-    from orgpulse.store.locks import Lease
 
     settings = settings_of(ctx)
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
-    if no_save:
-        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=False)
-    else:
-        with Lease(store, "store"):
-            run = run_analyze(settings, store, as_of=when, weeks=weeks)
+    run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
     if fmt == "json":
         emit_json(run_json(run))
     elif fmt == "csv":
@@ -335,7 +330,8 @@ def demo(issues: int, seed: int, folder: str, anchor: datetime | None, dialects:
     One source of each kind — Jira Cloud, Jira Data Center, Linear — in one store, analysed, compared
     with what the sandbox injected, and written as an HTML report.
     """
-    from orgpulse.demo import DIALECTS, run_demo
+    from orgpulse.demo import run_demo
+    from orgpulse.sandbox import DIALECTS
 
     code = run_demo(
         issues=issues,
@@ -398,12 +394,8 @@ def sandbox_serve(
     fault_rate: float,
 ) -> None:
     """Serve the organisation on 127.0.0.1 until stopped (Ctrl-C)."""
-    from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer
-    from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
-    from orgpulse.sandbox.server import DIALECTS
+    from orgpulse.sandbox import SandboxServer, login
 
-    if dialect not in DIALECTS:
-        raise fail(f"the {dialect} dialect is not available yet ({', '.join(DIALECTS)} are)", 2)
     server = SandboxServer(
         _org(issues, seed, anchor, weeks),
         dialect=dialect,
@@ -414,15 +406,9 @@ def sandbox_serve(
         port=port,
     )
     server.start()
-    click.echo(f"{server.url}/graphql" if dialect == "linear" else server.url)
-    if dialect == "linear":
-        from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
-
-        click.echo(f"api_key={SANDBOX_LINEAR_KEY}")
-    elif dialect == "jira_dc":
-        click.echo(f"token={SANDBOX_TOKEN} (bearer) user={SANDBOX_USERNAME} password={SANDBOX_TOKEN}")
-    else:
-        click.echo(f"email={SANDBOX_EMAIL} token={SANDBOX_TOKEN}")
+    credentials = login(dialect)
+    click.echo(f"{server.url}{credentials.path}")
+    click.echo(credentials.describe())
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -441,9 +427,9 @@ def sandbox_truth(issues: int, seed: int, anchor: datetime | None, weeks: int) -
     emit_json(truth_of(_org(issues, seed, anchor, weeks)))
 
 
-def main() -> None:
+def main(prog_name: str | None = None) -> None:
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("orgpulse: interrupted", err=True)
         sys.exit(130)
