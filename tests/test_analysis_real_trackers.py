@@ -281,5 +281,5 @@ def test_the_history_rules_are_read_from_the_analysis_table() -> None:
     assert read.retired_done_patterns == ("livre v1",)
     assert (read.bulk_close_issues, read.bulk_close_minutes, read.cleanup_idle_days) == (15, 10.0, 45.0)
     assert read.fingerprint() != SETTINGS.fingerprint()
-    with pytest.raises(ConfigError, match="analysis.bulk_close_issues"):
+    with pytest.raises(ConfigError, match=r"analysis\.bulk_close_issues"):
         AnalysisSettings.from_mapping({"bulk_close_issues": 0}, source_roles={}, source_overrides={})
