@@ -20,7 +20,7 @@ from orgpulse.cli import cli
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
 from orgpulse.doctor import run_doctor
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
 from orgpulse.sandbox.org import Org
 from orgpulse.store import Store
 
