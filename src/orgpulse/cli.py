@@ -276,7 +276,8 @@ def schedule(ctx: click.Context) -> None:
 @click.pass_context
 @handle_errors
 def doctor(ctx: click.Context, fmt: str) -> None:
-    """Check config, credentials and permissions per source; list every status with its role."""
+    """Check config, credentials and permissions per source (Jira and Linear); list every status with
+    its role and, from the store, the statuses the site no longer lists and the accounts taken for bots."""
     from orgpulse.analyze import analysis_settings
     from orgpulse.doctor import exit_code, run_doctor
     from orgpulse.present import doctor_view
