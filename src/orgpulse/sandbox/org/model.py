@@ -99,6 +99,7 @@ class Issue:
     commit_ms: int = -1
     locked: bool = False  # used by an injection: never moved, never given healthy links
     n_filler: int = 0
+    quiet_after: int = -1  # filler history stops here (an issue left untouched until a cleanup)
     # Set when the organisation is finalised:
     ordinal: int = -1
     issue_id: int = 0

@@ -4,6 +4,9 @@
     {"cells": [{"team", "week_start", "symptom", "issue_keys"}], "control_teams": [...],
      "totals": {"jira_cloud": {"issues", "status_changes", "assignee_changes", "links"},
                 "jira_dc": {...the same four}, "linear": {...the same four}}}
+plus "samples": [{"team", "week_start", "completed", "created", "in_progress"}] per team and
+complete UTC week up to the day after the anchor (`samples.samples_of`: counted from the
+generator's own records, with SYMPTOMS.md's rules for retired statuses and bulk cleanups).
 Totals are what a faithful connector must hold after a full sync: every served issue (epics
 included, outside EXT issues excluded), every `status` and `assignee` changelog item, and every
 link id still present (removed links excluded). The Data Center dialect serves the same
@@ -14,10 +17,12 @@ changes within 3 minutes of creation are part of it; a team move changes the (pe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orgpulse.sandbox.linear.history import linear_totals
 from orgpulse.sandbox.org.model import Org
+from orgpulse.sandbox.org.samples import samples_of
 
 
 def truth_of(org: Org) -> dict[str, Any]:
@@ -46,4 +51,10 @@ def truth_of(org: Org) -> dict[str, Any]:
         "links": sum(1 for link in org.links if link.removed < 0),
     }
     by_dialect = {"jira_cloud": totals, "jira_dc": dict(totals), "linear": linear_totals(org)}
-    return {"cells": cells, "control_teams": sorted(org.control_teams), "totals": by_dialect}
+    as_of = datetime.combine(org.anchor + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return {
+        "cells": cells,
+        "control_teams": sorted(org.control_teams),
+        "totals": by_dialect,
+        "samples": samples_of(org, int(as_of.timestamp() * 1000)),
+    }
