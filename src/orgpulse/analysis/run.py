@@ -22,15 +22,15 @@ from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
-from orgpulse.analysis.cost import cost_by_row, cost_explain
+from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
-from orgpulse.analysis.levers import diagnose
-from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding, Intervention
+from orgpulse.analysis.levers import diagnose as diagnose_levers
+from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
@@ -59,12 +59,14 @@ def detect(
     weeks: int | None = None,
     detectors: tuple[Detector, ...] = DETECTORS,
     interventions: Sequence[Intervention] = (),
+    diagnose: bool = True,
 ) -> AnalysisResult:
     """Findings for every team with issues × reported week × detector, the blocking matrix, the
     diagnosis, the flow, and the effects of `interventions`.
 
     An intervention whose before window starts earlier than the scored weeks extends them
-    backwards (those weeks are computed, never reported).
+    backwards (those weeks are computed, never reported). `diagnose` off gives the symptoms alone
+    (no cost, flow, levers or interventions), for benchmarks.
     """
     count = settings.weeks if weeks is None else weeks
     if count < 1:
@@ -77,8 +79,11 @@ def detect(
         grid = build_week_grid(as_of, settings.timezone, count + extra)
         grid = replace(grid, first_reported=grid.count - count)
     values = MetricValues()
-    context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + list(FLOW_NEEDS)
+    context = Context(
+        frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
+    )
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted += list(FLOW_NEEDS) if diagnose else []
     wanted += [BULK, TEAMS]
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
@@ -97,7 +102,7 @@ def detect(
     findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
-    flow = flow_rows(inputs.restricted(FLOW_NEEDS))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
     cat = inputs[CATALOGUE]
     effects = evaluate(
         interventions,
@@ -118,7 +123,7 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
-        diagnosis=diagnose(findings),
+        diagnosis=diagnose_levers(findings) if diagnose else Diagnosis(None, None, [], []),
         flow=flow,
         interventions=effects,
     )
@@ -177,16 +182,14 @@ def with_cost(
     """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
     if output.cost is None:
         return findings
-    totals = cost_by_row(output.cost)
-    how = cost_explain(cat, output.cost, output.cost_counted)
+    how = cost_explain(cat, output.cost, output.cost_counted, grid.first_reported)
     week_of = {start: w for w, start in enumerate(grid.starts)}
     code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    nothing = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
     out = []
     for f in findings:
-        key = (code_of[f.team], week_of[f.week_start])
-        hours = round(totals.get(key, 0.0), 4)
-        made = how.get(key, {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []})
-        out.append(replace(f, cost_hours=hours, explain={**f.explain, "cost": made}))
+        made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
+        out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
     return out
 
 

@@ -22,6 +22,9 @@ longer lists" and "Bulk cleanups"). After every history exists, `lay_traps` adds
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from orgpulse.sandbox.org.intervene import WINDOW, PlantedIntervention
 from orgpulse.sandbox.org.model import Event, Issue, Traps
 from orgpulse.sandbox.org.plan import Context
 from orgpulse.sandbox.org.site import EPIC, RES_DONE, RETIRED_DONE, STATUS_BY_ID
@@ -34,8 +37,13 @@ BULK_STEP_MS = 15_000  # one close every 15 s: 24 issues in 6 minutes, inside th
 DECISIONS = ("approval", "meeting")
 
 
-def lay_traps(ctx: Context) -> Traps:
+def lay_traps(ctx: Context, planted: Sequence[PlantedIntervention] = ()) -> Traps:
+    """Lay every trap; the weeks a planted intervention compares (6 before and 6 from its date, in its
+    team) are left alone, so its known outcome stays what the truth says."""
     traps = Traps()
+    for p in planted:
+        change = ctx.cal.week_mondays.index(p.date)
+        traps.protected.setdefault(p.team, set()).update(range(change - WINDOW - 1, change + WINDOW + 1))
     controls = [t for t in ctx.staff.teams if t.key in set(ctx.staff.control_teams)]
     if not controls:
         return traps
@@ -50,6 +58,16 @@ def lay_traps(ctx: Context) -> Traps:
 def _mid_week(ctx: Context, week: int, hours: float) -> int:
     """Wednesday of `week`, `hours` after midnight (local): far from the week's bounds."""
     return ctx.cal.week_start_ms[week] + 2 * DAY_MS + int(hours * HOUR_MS)
+
+
+def _week_of(ctx: Context, ms: int) -> int:
+    starts = ctx.cal.week_start_ms
+    return max((w for w, start in enumerate(starts) if start <= ms), default=0)
+
+
+def _protected(ctx: Context, traps: Traps, issue: Issue, *times: int) -> bool:
+    weeks = traps.protected.get(issue.team, set())
+    return any(_week_of(ctx, t) in weeks for t in times)
 
 
 def _team_issues(ctx: Context, team: str) -> list[Issue]:
@@ -121,6 +139,7 @@ def _cleanup(ctx: Context, traps: Traps, teams: list[str], week: int) -> None:
         and 0 < i.done_ms < latest
         and id(i) not in parents
         and not any(k == "link" for _, _, items in i.events for k, _, _ in items)
+        and not _protected(ctx, traps, i, i.created, i.done_ms)
     ]
     stale = sorted(stale, key=lambda i: (i.done_ms, i.plan))[:BULK_LEAST]
     if len(stale) < BULK_LEAST:
@@ -152,9 +171,9 @@ def _release(ctx: Context, traps: Traps, latest_week: int) -> None:
     bot: the latest week (from `latest_week` back) where teams with no injection near it have enough."""
     chosen: list[Issue] = []
     week = latest_week
-    while week > ctx.cal.weeks // 2 and len(chosen) < BULK_LEAST:
+    while week > 3 and len(chosen) < BULK_LEAST:
         week -= 1
-        chosen = _releasable(ctx, week + 1)
+        chosen = _releasable(ctx, traps, week + 1)
     if len(chosen) < BULK_LEAST:
         return
     week += 1
@@ -168,7 +187,7 @@ def _release(ctx: Context, traps: Traps, latest_week: int) -> None:
     traps.released, traps.release_week = chosen, week
 
 
-def _releasable(ctx: Context, week: int) -> list[Issue]:
+def _releasable(ctx: Context, traps: Traps, week: int) -> list[Issue]:
     """Completions of the week and the one before, last worked on in the 20 days before the release
     (Thursday), that no injected cell owns, with no link (a later completion of a blocker would
     hold other teams longer), in teams with no injected cell near."""
@@ -183,6 +202,8 @@ def _releasable(ctx: Context, week: int) -> list[Issue]:
     chosen: list[Issue] = []
     for issue in ctx.issues:
         if issue.team in crowded or id(issue) in owned or issue.fate != "done" or issue.locked:
+            continue
+        if _protected(ctx, traps, issue, issue.done_ms, at):
             continue
         if not start <= issue.done_ms < end or any(
             k == "link" for _, _, it in issue.events for k, _, _ in it
@@ -207,6 +228,8 @@ def _reopen_loops(ctx: Context, traps: Traps, team: str, week: int) -> None:
         if len(traps.reopened) >= 4:
             return
         if issue.fate != "done" or issue.locked or not start <= issue.done_ms < end - 8 * HOUR_MS:
+            continue
+        if _protected(ctx, traps, issue, issue.done_ms):
             continue
         final = max(issue.events, key=lambda e: e[0])
         moves = [(a, b) for k, a, b in final[2] if k == "status"]
