@@ -138,7 +138,7 @@ def run_demo(
     for expected, found in zip(truth["interventions"], run.result.interventions, strict=True):
         said = [e.outcome for e in found.effects if e.metric == expected["metric"]] or ["nothing"]
         console.print(
-            f"Planted intervention on {expected['teams'][0]} ({expected['note']}): expected "
+            f"Sandbox intervention on {expected['teams'][0]} ({expected['note']}): expected "
             f"{expected['expected']}, orgpulse says {said[0]}"
         )
     console.print(f"Trend run {run.run_id} appended to {settings.store.url}")

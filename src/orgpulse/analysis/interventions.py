@@ -57,12 +57,18 @@ def windows(intervention: Intervention, weeks: Sequence[date]) -> tuple[list[dat
     return before, after
 
 
-def weeks_needed(interventions: Sequence[Intervention], first_scored: date) -> int:
-    """How many weeks the scored range must grow backwards so every before window is inside it."""
+def weeks_needed(
+    interventions: Sequence[Intervention], first_scored: date, history_start: date | None = None
+) -> int:
+    """How many weeks the scored range must grow backwards so every before window is inside it,
+    never reaching further back than the week of `history_start` (the first issue's creation):
+    there is nothing to compare before it."""
     earliest = first_scored
     for i in interventions:
         monday = i.date - timedelta(days=i.date.weekday())
         earliest = min(earliest, monday - timedelta(weeks=i.weeks_before))
+    if history_start is not None:
+        earliest = max(earliest, history_start - timedelta(days=history_start.weekday()))
     return max(0, (first_scored - earliest).days // 7)
 
 

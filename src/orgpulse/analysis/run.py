@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -74,7 +74,9 @@ def detect(
     check_frames(frames)
     started = time.perf_counter()
     grid = build_week_grid(as_of, settings.timezone, count)
-    extra = weeks_needed(interventions, grid.starts[grid.first_scored])
+    extra = weeks_needed(
+        interventions, grid.starts[grid.first_scored], history_start(frames, settings.timezone)
+    )
     if extra:
         grid = build_week_grid(as_of, settings.timezone, count + extra)
         grid = replace(grid, first_reported=grid.count - count)
@@ -191,6 +193,13 @@ def with_cost(
         made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
         out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
     return out
+
+
+def history_start(frames: Frames, timezone: str) -> date | None:
+    """The local date of the first issue's creation (None without issues)."""
+    created = pd.to_datetime(frames.issues["created"], utc=True)
+    first = created.min()
+    return None if pd.isna(first) else first.tz_convert(timezone).date()
 
 
 def check_frames(frames: Frames) -> None:
