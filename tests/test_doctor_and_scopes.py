@@ -21,7 +21,7 @@ from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings,
 from orgpulse.doctor import run_doctor
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org
 from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.org.model import Org
 from orgpulse.store import Store
 
 ANCHOR = date(2026, 11, 20)
