@@ -109,6 +109,8 @@ def cost_explain(
     if cost is None or cost.empty:
         return {}
     cost = cost.loc[cost["week"].to_numpy() >= first_week]
+    if cost.empty:
+        return {}
     team, week = cost["team"].to_numpy(dtype=np.int64), cost["week"].to_numpy(dtype=np.int64)
     hours, issue = cost["hours"].to_numpy(dtype=float), cost["issue"].to_numpy(dtype=np.int64)
     order = np.lexsort((-hours, week, team))
