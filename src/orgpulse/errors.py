@@ -11,7 +11,8 @@
     │   └── MissingScopeError         configured projects / teams not found or not visible: the others synced
     ├── SchemaDriftError              one record does not match the API's shape: quarantined, the run goes on
     ├── StoreError                    the store cannot be reached, migrated or written
-    │   └── LockHeldError             another run holds the lock; names its holder
+    │   ├── LockHeldError             another run holds the lock; names its holder
+    │   └── LockLostError             the lock was lost while running (its connection ended)
     └── AnalysisError                 the analysis cannot run on the stored data
 
 The runner owns the policy (retry, quarantine, abort one source and let the others finish); the
@@ -93,6 +94,10 @@ class StoreError(OrgpulseError):
 
 class LockHeldError(StoreError):
     """Another run holds the lock this run needs."""
+
+
+class LockLostError(StoreError):
+    """The lock this run held was lost (its connection ended, its lease was taken over)."""
 
 
 class AnalysisError(OrgpulseError):

@@ -117,7 +117,7 @@ def cost_explain(
     team, week, hours, issue = team[order], week[order], hours[order], issue[order]
     heads = np.flatnonzero(first_of_runs(pack(team, week)))
     ends = np.r_[heads[1:], len(order)]
-    totals = np.add.reduceat(hours, heads) if len(heads) else np.zeros(0)
+    totals = np.add.reduceat(hours, heads)
     keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue].tolist()
     rounded = np.round(hours, 4).tolist()
     out: dict[tuple[int, int], dict[str, Any]] = {}

@@ -1,7 +1,7 @@
 """resolution changes
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 
 Jira `resolution` changelog items, kept so that statuses the site no longer lists get a category
 and completions statuses cannot place are found (SYMPTOMS.md). Issues synced before this revision
@@ -15,8 +15,8 @@ from alembic import op
 
 import orgpulse.store.schema
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -24,12 +24,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "resolution_changes",
-        sa.Column("source", sa.String(length=100), nullable=False),
-        sa.Column("issue_id", sa.String(length=64), nullable=False),
-        sa.Column("history_id", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("issue_id", sa.Text(), nullable=False),
+        sa.Column("history_id", sa.Text(), nullable=False),
         sa.Column("item_index", sa.Integer(), nullable=False),
         sa.Column("at", orgpulse.store.schema.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("actor_id", sa.String(length=128), nullable=True),
+        sa.Column("actor_id", sa.Text(), nullable=True),
         sa.Column("from_resolution", sa.Text(), nullable=True),
         sa.Column("to_resolution", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("source", "issue_id", "history_id", "item_index"),
