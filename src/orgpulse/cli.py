@@ -190,23 +190,35 @@ def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, 
         stdout_console().print(explanation_view(found))
 
 
+def lang_option(func: Callable[P, R]) -> Callable[P, R]:
+    """`--lang en|fr`: the language of what a person reads (default English)."""
+    return click.option(
+        "--lang",
+        "lang",
+        type=click.Choice(["en", "fr"]),
+        help="Language of the output: en (English, the default) or fr (French).",
+    )(func)
+
+
 @cli.command()
 @click.option(
     "--html", "html", type=click.Path(dir_okay=False), required=True, help="Where to write the report."
 )
 @click.option("--run-id", help="The analysis run to show (default: the latest completed run).")
+@lang_option
 @click.pass_context
 @handle_errors
-def report(ctx: click.Context, html: str, run_id: str | None) -> None:
-    """Write a self-contained HTML report: trends per team, the blocking heatmap, alerts with evidence."""
+def report(ctx: click.Context, html: str, run_id: str | None, lang: str | None) -> None:
+    """Write a self-contained HTML report: the diagnosis, every alert of the period with its evidence,
+    who waits on whom, and per team its flow and symptom trends."""
     from orgpulse.report import write_report
     from orgpulse.store import Store
 
     settings = settings_of(ctx)
-    summary = write_report(Store.open(settings.store.url), Path(html), run_id=run_id)
+    summary = write_report(Store.open(settings.store.url), Path(html), run_id=run_id, language=lang)
     click.echo(
-        f"wrote {summary.path} ({summary.bytes / 1e6:.2f} MB): {summary.teams} teams, {summary.weeks} weeks, "
-        f"{summary.charts} charts, run {summary.run_id}"
+        f"wrote {summary.path} ({summary.bytes / 1e6:.2f} MB, {summary.language}): {summary.teams} teams, "
+        f"{summary.weeks} weeks, {summary.alerts} alerts, {summary.charts} charts, run {summary.run_id}"
     )
 
 
