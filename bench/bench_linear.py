@@ -23,8 +23,9 @@ from pathlib import Path
 
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
 from orgpulse.sandbox import SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.linear import LIMITS, SANDBOX_LINEAR_KEY
-from orgpulse.sandbox.weeks import local_ms
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
+from orgpulse.sandbox.linear.app import LIMITS
+from orgpulse.sandbox.org.weeks import local_ms
 from orgpulse.store import Store
 from orgpulse.sync import run_sync
 

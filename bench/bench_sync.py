@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from orgpulse.config import Secret, Settings
 from orgpulse.demo import demo_settings
 from orgpulse.sandbox import SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
+from orgpulse.sandbox.credentials import SANDBOX_USERNAME
 from orgpulse.store import Store
 from orgpulse.store import schema as tables
 from orgpulse.sync import run_sync

@@ -14,9 +14,9 @@ import pytest
 
 from cassettes import CASSETTES, RECORDED_CLOCK, SCRUBBED_HOST, recorder
 from orgpulse.config import Settings
-from orgpulse.demo import DIALECTS, SOURCE_NAMES, demo_settings, demo_source
-from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
+from orgpulse.demo import SOURCE_NAMES, demo_settings, demo_source
+from orgpulse.sandbox import DIALECTS, SANDBOX_EMAIL, SANDBOX_TOKEN
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
 from orgpulse.store import Store
 from orgpulse.sync import run_sync
 

@@ -77,3 +77,30 @@ def test_console_script_exits_with_the_contract_code(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no such config file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_values_are_exit_2_in_one_line(tmp_path: Path) -> None:
+    env = {"OP_TEST_EMAIL": "a@example.com", "OP_TEST_TOKEN": "t"}
+    for bad, key in (
+        ("[privacy]\nreveals = true\n", "privacy.reveals: unknown key"),
+        ("max_retries = 2.5\n", "sources[0].max_retries: must be a whole number"),
+        ("timeout_seconds = 0\n", "sources[0].timeout_seconds: must be greater than 0"),
+    ):
+        config = tmp_path / "config.toml"
+        config.write_text(GOOD_SOURCE + bad, encoding="utf-8")
+        for command in (["sync"], ["status"], ["analyze"]):
+            code, _, err = run(["--config", str(config), *command], env=env)
+            assert code == 2, (bad, command)
+            assert err.count("\n") == 1
+            assert err.startswith("orgpulse: configuration error: ")
+            assert key in err
+
+
+def test_sync_refuses_a_bad_analysis_table_before_any_source_runs(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(GOOD_SOURCE + "\n[analysis]\nweeks = 0\n", encoding="utf-8")
+    code, _, err = run(
+        ["--config", str(config), "sync"], env={"OP_TEST_EMAIL": "a@example.com", "OP_TEST_TOKEN": "t"}
+    )
+    assert code == 2
+    assert "analysis.weeks: must be a whole number" in err

@@ -110,3 +110,87 @@ def test_example_config_documents_a_valid_configuration() -> None:
     assert {s.kind for s in settings.sources} >= {"jira_cloud"}
     analysis = analysis_settings(settings)  # the [analysis] tables are valid too
     assert analysis.weeks == 12
+
+
+SOURCE = {"name": "a", "kind": "jira_dc", "url": "https://jira.example", "token_env": "T"}
+
+
+def problems_of(doc: dict[str, object], environ: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(doc, path=None, environ={"T": "t"} if environ is None else environ)
+    return caught.value.problems
+
+
+def test_numbers_are_strict_and_ranged_and_every_problem_comes_at_once() -> None:
+    found = problems_of(
+        {
+            "privacy": {"reveals": True},
+            "sources": [
+                {**SOURCE, "max_retries": 2.5, "timeout_seconds": 0, "page_size": True, "auth": "oauth"}
+            ],
+            "store": {"retention_days": -1},
+        }
+    )
+    assert found == [  # in the document's order
+        "privacy.reveals: unknown key (known: reveal)",
+        "sources[0].max_retries: must be a whole number (got 2.5)",
+        "sources[0].timeout_seconds: must be greater than 0 (got 0)",
+        "sources[0].page_size: must be a whole number (got true)",
+        "sources[0].auth: must be one of basic, bearer (got 'oauth')",
+        "store.retention_days: must be at least 0 (got -1)",
+    ]
+
+
+def test_unknown_keys_name_the_known_ones_at_every_depth() -> None:
+    found = problems_of({"sources": [{**SOURCE, "colour": 1}], "teams": {"members": {"member": ["x"]}}})
+    assert "sources[0].colour: unknown key (known: auth, blocking_link_types," in found[0]
+    assert found[1] == "teams.members.member: unknown key (known: members)"
+
+
+def test_a_whole_number_is_a_number_and_dates_may_be_quoted() -> None:
+    doc = {"sources": [{**SOURCE, "timeout_seconds": 30, "since": "2026-01-05", "kind": "linear"}]}
+    source = parse_settings(doc, path=None, environ={"T": "t"}).sources[0]
+    assert source.timeout_seconds == 30.0
+    assert str(source.since) == "2026-01-05"
+    assert problems_of({"sources": [{**SOURCE, "since": "last monday"}]}) == [
+        "sources[0].since: must be a date YYYY-MM-DD"
+    ]
+
+
+def test_the_analysis_table_is_checked_with_the_rest() -> None:
+    found = problems_of({"sources": [{**SOURCE, "page_size": 0}], "analysis": {"weeks": 0}})
+    assert found[0].startswith("sources[0].page_size: must be at least 1")
+    assert found[1].startswith("analysis.weeks: must be a whole number")
+
+
+def test_basic_auth_needs_its_user_variable() -> None:
+    found = problems_of({"sources": [{**SOURCE, "auth": "basic"}]})
+    assert found == [
+        "sources[0].username_env: basic auth on Jira Data Center needs the user name's environment variable"
+    ]
+    assert problems_of({"sources": [{**SOURCE, "url": None}]})[0].startswith("sources[0].url:")
+    no_url = {k: v for k, v in SOURCE.items() if k != "url"}
+    assert problems_of({"sources": [no_url]}) == [
+        "sources[0].url: missing: a Jira source needs its site's http(s) URL"
+    ]
+
+
+def test_the_store_url_comes_from_the_environment_when_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, '[store]\nurl = "sqlite:///file.db"\nretention_days = 30\n')
+    monkeypatch.chdir(tmp_path / "..")
+    env = {"ORGPULSE_STORE_URL": "postgresql+psycopg://u:pw@db.example/orgpulse"}
+    settings = load_settings(path, env)
+    assert settings.store.url == env["ORGPULSE_STORE_URL"]
+    assert settings.store.retention_days == 30
+    relative = load_settings(path, {"ORGPULSE_STORE_URL": "sqlite:///here.db"})
+    assert (
+        relative.store.url == f"sqlite:///{(tmp_path / '..' / 'here.db').resolve()}"
+    )  # the working folder's
+    assert load_settings(path, {"ORGPULSE_STORE_URL": " "}).store.url.endswith(f"{tmp_path.name}/file.db")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, {"ORGPULSE_STORE_URL": "orgpulse.db"})
+    assert caught.value.problems == [
+        "ORGPULSE_STORE_URL (replacing store.url): must be an SQLAlchemy URL such as sqlite:///orgpulse.db"
+    ]

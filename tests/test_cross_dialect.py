@@ -29,10 +29,10 @@ from orgpulse.analysis.result import Finding
 from orgpulse.analyze import run_analyze
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.catalog import EPIC
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
-from orgpulse.sandbox.linear_history import CREATION_WINDOW_MS
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
+from orgpulse.sandbox.linear.history import CREATION_WINDOW_MS
+from orgpulse.sandbox.org.model import Org
+from orgpulse.sandbox.org.site import EPIC
 from orgpulse.sandbox.server import DIALECTS
 from orgpulse.store import Store
 from orgpulse.store import schema as t
@@ -64,7 +64,7 @@ def source_for(dialect: str, url: str, org: Org) -> SourceSettings:
             SOURCE, "linear", f"{url}/graphql", "bearer", Secret(SANDBOX_LINEAR_KEY), teams=teams
         )
     if dialect == "jira_dc":
-        from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
+        from orgpulse.sandbox.credentials import SANDBOX_USERNAME
 
         return SourceSettings(
             SOURCE, "jira_dc", url, "basic", Secret(SANDBOX_TOKEN), Secret(SANDBOX_USERNAME)

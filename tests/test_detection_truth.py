@@ -14,9 +14,9 @@ import pytest
 from orgpulse.analyze import run_analyze
 from orgpulse.demo import demo_settings
 from orgpulse.sandbox import SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.scoring import score_findings
 from orgpulse.store import Store
 from orgpulse.sync import run_sync
+from scoring import score_findings
 
 ANCHOR = date(2026, 11, 20)
 

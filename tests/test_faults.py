@@ -20,7 +20,7 @@ from orgpulse.connectors.jira.client import JiraClient
 from orgpulse.connectors.jira.cloud import JiraCloudConnector
 from orgpulse.demo import DEMO_SOURCE, demo_settings
 from orgpulse.sandbox import SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.jira_render import JiraRenderer
+from orgpulse.sandbox.jira.render import JiraRenderer
 from orgpulse.store import Store
 from orgpulse.sync import SourceReport, exit_code, run_sync
 

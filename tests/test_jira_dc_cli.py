@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from orgpulse.sandbox import SANDBOX_TOKEN
-from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
+from orgpulse.sandbox.credentials import SANDBOX_USERNAME
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ from orgpulse.connectors.jira.datacenter import JiraDataCenterConnector
 from orgpulse.errors import AuthError, ProtocolError
 from orgpulse.model import Batch
 from orgpulse.sandbox import SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME, JiraDataCenterApp
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.credentials import SANDBOX_USERNAME
+from orgpulse.sandbox.jira.datacenter import JiraDataCenterApp
+from orgpulse.sandbox.org.model import Org
 from orgpulse.sandbox.wire import Request, Response
 
 NOW = datetime(2026, 6, 13, tzinfo=UTC)

@@ -19,7 +19,7 @@ from orgpulse.analyze import run_analyze
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
 from orgpulse.demo import DEMO_SOURCE, demo_settings
 from orgpulse.sandbox import SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
+from orgpulse.sandbox.credentials import SANDBOX_USERNAME
 from orgpulse.store import Store
 from orgpulse.sync import run_sync
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, generate_org
-from orgpulse.sandbox.jira_cloud import JiraCloudApp
-from orgpulse.sandbox.jira_dc import JiraDataCenterApp
+from orgpulse.sandbox.jira.cloud import JiraCloudApp
+from orgpulse.sandbox.jira.datacenter import JiraDataCenterApp
 from orgpulse.sandbox.wire import Request
 
 API = Path(__file__).resolve().parents[2] / "shared" / "api"

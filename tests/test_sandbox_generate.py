@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from orgpulse.sandbox import Org, generate_org, truth_of
-from orgpulse.sandbox.jira_cloud import JiraCloudApp
+from orgpulse.sandbox.jira.cloud import JiraCloudApp
 from orgpulse.sandbox.wire import Request
 
 ANCHOR = date(2026, 11, 20)

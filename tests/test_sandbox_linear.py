@@ -21,14 +21,14 @@ import pytest
 from graphql import get_introspection_query
 
 from conftest import shared_path
-from orgpulse.errors import ConfigError
 from orgpulse.sandbox import SandboxServer, generate_org, truth_of
-from orgpulse.sandbox import linear_schema as schema_module
-from orgpulse.sandbox.history import Entry, full_history
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY, SANDBOX_LINEAR_OAUTH, LinearApp
-from orgpulse.sandbox.linear_history import CREATION_WINDOW_MS, story_of, translate
-from orgpulse.sandbox.org import ExtIssue, Issue, Org
-from orgpulse.sandbox.weeks import utc_z
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY, SANDBOX_LINEAR_OAUTH
+from orgpulse.sandbox.linear import schema as schema_module
+from orgpulse.sandbox.linear.app import LinearApp
+from orgpulse.sandbox.linear.history import CREATION_WINDOW_MS, story_of, translate
+from orgpulse.sandbox.org.history import Entry, full_history
+from orgpulse.sandbox.org.model import ExtIssue, Issue, Org
+from orgpulse.sandbox.org.weeks import utc_z
 from orgpulse.sandbox.wire import Request
 
 ANCHOR = date(2026, 6, 12)
@@ -44,7 +44,6 @@ RATE_HEADERS = (
 
 @pytest.fixture(scope="module")
 def org() -> Org:
-    shared_path("api", "linear", "schema.graphql")
     return generate_org(seed=3, issues=600, anchor=ANCHOR, weeks=16)
 
 
@@ -452,15 +451,10 @@ def test_rate_limit_every_answers_linear_s_ratelimited(org: Org) -> None:
     assert "Retry-After" not in limited.headers  # Linear documents none
 
 
-def test_a_missing_schema_is_one_configuration_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    monkeypatch.setattr(schema_module, "schema_candidates", lambda: [tmp_path / "schema.graphql"])
-    with pytest.raises(ConfigError) as caught:
-        schema_module.schema_path()
-    assert len(caught.value.problems) == 1
-    assert "ORGPULSE_SHARED" in caught.value.problems[0]
-    monkeypatch.undo()
-    monkeypatch.setenv("ORGPULSE_SHARED", str(tmp_path))
-    assert schema_module.schema_candidates()[-1] == tmp_path / "api" / "linear" / "schema.graphql"
+def test_the_shipped_schema_is_linears_real_one() -> None:
+    shared = shared_path("api", "linear", "schema.graphql")
+    assert schema_module.schema_text() == shared.read_text(encoding="utf-8")
+    assert schema_module.linear_schema().query_type is not None
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from conftest import shared_path
 from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
 from orgpulse.sandbox import SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY, SANDBOX_LINEAR_OAUTH
-from orgpulse.sandbox.linear_history import story_of
-from orgpulse.sandbox.linear_model import Workspace
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY, SANDBOX_LINEAR_OAUTH
+from orgpulse.sandbox.linear.history import story_of
+from orgpulse.sandbox.linear.model import Workspace
+from orgpulse.sandbox.org.model import Org
 from orgpulse.store import Store
 from orgpulse.store import schema as t
 from orgpulse.sync import run_sync

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from orgpulse.sandbox import Org, generate_org, truth_of
-from orgpulse.sandbox.jira_cloud import JiraCloudApp
+from orgpulse.sandbox.jira.cloud import JiraCloudApp
 from orgpulse.sandbox.wire import Request
 
 ANCHOR = date(2026, 11, 20)

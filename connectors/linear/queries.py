@@ -1,4 +1,4 @@
-"""The Linear GraphQL documents (kept as data in `queries/*.graphql`) and their variables. Pure.
+"""The Linear GraphQL documents (kept as data in `documents/*.graphql`) and their variables. Pure.
 
 `document(name)` is a file with the fragments it uses appended (`fragments.graphql`).
 `followup_document(parts)` aliases many one-issue page queries (`history_page`, `relations_page`,
@@ -58,15 +58,15 @@ class FollowUp:
 
 
 def names() -> list[str]:
-    """Every document shipped in queries/ (fragments excluded)."""
-    folder = resources.files(_package()).joinpath("queries")
+    """Every document shipped in documents/ (fragments excluded)."""
+    folder = resources.files(_package()).joinpath("documents")
     found = [p.name[: -len(".graphql")] for p in folder.iterdir() if p.name.endswith(".graphql")]
     return sorted(n for n in found if n != FRAGMENTS)
 
 
 @functools.cache
 def document(name: str) -> str:
-    """The document `queries/<name>.graphql`, with the fragments it spreads appended."""
+    """The document `documents/<name>.graphql`, with the fragments it spreads appended."""
     return with_fragments(_read(name))
 
 
@@ -204,7 +204,7 @@ def _spreads(text: str) -> list[str]:
 
 
 def _read(name: str) -> str:
-    return resources.files(_package()).joinpath("queries", f"{name}.graphql").read_text(encoding="utf-8")
+    return resources.files(_package()).joinpath("documents", f"{name}.graphql").read_text(encoding="utf-8")
 
 
 def _package() -> str:

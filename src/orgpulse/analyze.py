@@ -11,12 +11,14 @@ from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
 from orgpulse.analysis.run import detect
-from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config import Settings
+from orgpulse.config import analysis_settings as analysis_settings  # the use cases' name for it
 from orgpulse.store import Store
 from orgpulse.store.frames import load_frames
+from orgpulse.store.locks import Lease
 from orgpulse.store.runs import finish_run, start_run
 from orgpulse.teams import TeamRule
+from orgpulse.trends import diagnosis_rows, effect_rows, flow_rows, status_time_rows
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +30,6 @@ class AnalysisRun:
     run_id: str | None  # None when the run was not saved (--no-save)
     generated_at: datetime
     result: AnalysisResult
-
-
-def analysis_settings(settings: Settings) -> AnalysisSettings:
-    """The [analysis] table and the per-source role settings, validated (ConfigError otherwise)."""
-    table = dict(settings.analysis)
-    table.setdefault("timezone", settings.timezone)
-    return AnalysisSettings.from_mapping(
-        table,
-        source_roles={s.name: s.status_roles for s in settings.sources},
-        source_overrides={s.name: s.status_role_overrides for s in settings.sources},
-    )
 
 
 def team_rules(settings: Settings) -> dict[str, TeamRule]:
@@ -54,7 +45,26 @@ def run_analyze(
     save: bool = True,
     trigger: str = "manual",
 ) -> AnalysisRun:
-    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off."""
+    """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off.
+
+    Saving takes the store-wide lock for the whole run; LockHeldError, naming its holder, when
+    another process holds it. `save=False` reads only and takes no lock.
+    """
+    if not save:
+        return _analyze(settings, store, as_of=as_of, weeks=weeks, save=False, trigger=trigger)
+    with Lease(store, "store"):
+        return _analyze(settings, store, as_of=as_of, weeks=weeks, save=True, trigger=trigger)
+
+
+def _analyze(
+    settings: Settings,
+    store: Store,
+    *,
+    as_of: datetime | None,
+    weeks: int | None,
+    save: bool,
+    trigger: str,
+) -> AnalysisRun:
     now = datetime.now(UTC)
     as_of = as_of or now
     analysis = analysis_settings(settings)
@@ -62,7 +72,9 @@ def run_analyze(
     if not save:
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
         return AnalysisRun(
-            run_id=None, generated_at=now, result=detect(frames, analysis, as_of=as_of, weeks=weeks)
+            run_id=None,
+            generated_at=now,
+            result=detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions),
         )
     run_id = str(uuid.uuid4())
     store.start_run(
@@ -77,7 +89,7 @@ def run_analyze(
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
-        result = detect(frames, analysis, as_of=as_of, weeks=weeks)
+        result = detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
         del frames
         store.finish_run(
             run_id,
@@ -105,6 +117,10 @@ def run_analyze(
                 }
                 for d in result.dependencies
             ],
+            diagnosis_rows=diagnosis_rows(run_id, result),
+            flow_rows=flow_rows(run_id, result),
+            status_time_rows=status_time_rows(run_id, result),
+            effect_rows=effect_rows(run_id, result),
             now=datetime.now(UTC),
         )
     except BaseException as exc:
@@ -157,6 +173,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "metrics": f.metrics,
         "evidence": f.evidence[:EVIDENCE_SHOWN],
         "low_confidence": f.confidence < 0.5,
+        "cost_hours": f.cost_hours,
     }
 
 
@@ -166,4 +183,7 @@ def run_json(run: AnalysisRun) -> dict[str, Any]:
         "generated_at": run.generated_at.isoformat(),
         "timezone": run.result.timezone,
         "findings": [finding_json(f) for f in run.result.findings],
+        "diagnosis": run.result.diagnosis.to_json(),
+        "flow": [row.to_json() for row in run.result.flow],
+        "interventions": [found.to_json() for found in run.result.interventions],
     }

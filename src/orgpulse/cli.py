@@ -145,26 +145,43 @@ def _as_of(value: date | None) -> datetime | None:
 @click.pass_context
 @handle_errors
 def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | None, no_save: bool) -> None:
-    """Compute the symptoms per team and week over the stored history and append a trend run."""
+    """Compute the symptoms per team and week, their cost, the diagnosis (levers, verdict), the flow and the
+    interventions' effects over the stored history, and append a trend run."""
     from orgpulse.analyze import run_analyze, run_json
     from orgpulse.present import findings_csv, findings_table
+    from orgpulse.present_diagnosis import diagnosis_view
     from orgpulse.store import Store
-    from orgpulse.store.locks import Lease
 
     settings = settings_of(ctx)
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
-    if no_save:
-        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=False)
-    else:
-        with Lease(store, "store"):
-            run = run_analyze(settings, store, as_of=when, weeks=weeks)
+    run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
     if fmt == "json":
         emit_json(run_json(run))
     elif fmt == "csv":
         click.echo(findings_csv(run.result), nl=False)
     else:
-        stdout_console().print(findings_table(run.result))
+        console = stdout_console()
+        console.print(diagnosis_view(run.result))
+        console.print(findings_table(run.result))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def interventions(ctx: click.Context, fmt: str) -> None:
+    """The changes recorded in [[interventions]] and their effects, from the latest analysis run."""
+    from orgpulse.effects import run_interventions
+    from orgpulse.present_diagnosis import interventions_view
+    from orgpulse.store import Store
+
+    settings = settings_of(ctx)
+    found = run_interventions(Store.open(settings.store.url), settings.interventions)
+    if fmt == "json":
+        emit_json(found.as_json())
+    else:
+        stdout_console().print(interventions_view(found))
 
 
 @cli.command()
@@ -316,7 +333,8 @@ def demo(issues: int, seed: int, folder: str, anchor: datetime | None, dialects:
     One source of each kind — Jira Cloud, Jira Data Center, Linear — in one store, analysed, compared
     with what the sandbox injected, and written as an HTML report.
     """
-    from orgpulse.demo import DIALECTS, run_demo
+    from orgpulse.demo import run_demo
+    from orgpulse.sandbox import DIALECTS
 
     code = run_demo(
         issues=issues,
@@ -379,12 +397,8 @@ def sandbox_serve(
     fault_rate: float,
 ) -> None:
     """Serve the organisation on 127.0.0.1 until stopped (Ctrl-C)."""
-    from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer
-    from orgpulse.sandbox.jira_dc import SANDBOX_USERNAME
-    from orgpulse.sandbox.server import DIALECTS
+    from orgpulse.sandbox import SandboxServer, login
 
-    if dialect not in DIALECTS:
-        raise fail(f"the {dialect} dialect is not available yet ({', '.join(DIALECTS)} are)", 2)
     server = SandboxServer(
         _org(issues, seed, anchor, weeks),
         dialect=dialect,
@@ -395,15 +409,9 @@ def sandbox_serve(
         port=port,
     )
     server.start()
-    click.echo(f"{server.url}/graphql" if dialect == "linear" else server.url)
-    if dialect == "linear":
-        from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
-
-        click.echo(f"api_key={SANDBOX_LINEAR_KEY}")
-    elif dialect == "jira_dc":
-        click.echo(f"token={SANDBOX_TOKEN} (bearer) user={SANDBOX_USERNAME} password={SANDBOX_TOKEN}")
-    else:
-        click.echo(f"email={SANDBOX_EMAIL} token={SANDBOX_TOKEN}")
+    credentials = login(dialect)
+    click.echo(f"{server.url}{credentials.path}")
+    click.echo(credentials.describe())
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -422,9 +430,9 @@ def sandbox_truth(issues: int, seed: int, anchor: datetime | None, weeks: int) -
     emit_json(truth_of(_org(issues, seed, anchor, weeks)))
 
 
-def main() -> None:
+def main(prog_name: str | None = None) -> None:
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("orgpulse: interrupted", err=True)
         sys.exit(130)

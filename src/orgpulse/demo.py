@@ -1,9 +1,9 @@
 """The demo: generate organisations, serve each in its dialect, sync, analyse, and compare with the truth.
 
 One source of each kind — Jira Cloud, Jira Data Center, Linear — each serving its own generated
-organisation (seeds seed, seed+1, seed+2) on loopback, synced into one SQLite store. The Linear
-double executes queries against Linear's real schema, read from the `shared/` folder beside the
-checkout (or $ORGPULSE_SHARED); without it the demo says so and runs the two Jira sources.
+organisation (seeds seed, seed+1, seed+2) on loopback, synced into one SQLite store. Each source
+logs in as `orgpulse sandbox serve` says (`sandbox.login`); a sandbox that cannot start is skipped,
+saying why.
 """
 
 from __future__ import annotations
@@ -20,37 +20,37 @@ from rich.table import Table
 
 from orgpulse.analysis.result import AnalysisResult
 from orgpulse.analyze import run_analyze
-from orgpulse.config import PrivacySettings, ScheduleSettings, Secret, Settings, SourceSettings, StoreSettings
+from orgpulse.config import (
+    PrivacySettings,
+    ScheduleSettings,
+    Secret,
+    Settings,
+    SourceSettings,
+    StoreSettings,
+    as_kind,
+)
 from orgpulse.errors import ConfigError
 from orgpulse.present import SyncBar, findings_table, sync_table
 from orgpulse.report import write_report
-from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
-from orgpulse.sandbox.linear import SANDBOX_LINEAR_KEY
+from orgpulse.sandbox import DIALECTS, SandboxServer, generate_org, login, truth_of
 from orgpulse.store import Store
 from orgpulse.sync import exit_code, run_sync
 from orgpulse.teams import TeamNamer
 
 DEMO_SOURCE = "sandbox-cloud"
-DIALECTS = ("jira_cloud", "jira_dc", "linear")
 SOURCE_NAMES = {"jira_cloud": DEMO_SOURCE, "jira_dc": "sandbox-dc", "linear": "sandbox-linear"}
 
 
 def demo_source(dialect: str, url: str) -> SourceSettings:
     """The source a config would declare for the sandbox of one dialect (fixed sandbox credentials)."""
-    name = SOURCE_NAMES[dialect]
-    if dialect == "jira_cloud":
-        return SourceSettings(
-            name=name,
-            kind=dialect,
-            url=url,
-            auth="basic",
-            user=Secret(SANDBOX_EMAIL),
-            token=Secret(SANDBOX_TOKEN),
-        )
-    if dialect == "jira_dc":
-        return SourceSettings(name=name, kind=dialect, url=url, auth="bearer", token=Secret(SANDBOX_TOKEN))
+    credentials = login(dialect)
     return SourceSettings(
-        name=name, kind=dialect, url=f"{url}/graphql", auth="bearer", token=Secret(SANDBOX_LINEAR_KEY)
+        name=SOURCE_NAMES[dialect],
+        kind=as_kind(dialect),
+        url=f"{url}{credentials.path}",
+        auth=credentials.auth,
+        user=Secret(credentials.user) if credentials.user is not None else None,
+        token=Secret(credentials.token),
     )
 
 

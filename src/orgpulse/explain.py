@@ -1,8 +1,8 @@
 """The explain use case: everything behind one stored (team, week, symptom) row, to check it by hand.
 
 Reads the latest completed analysis run that holds the row (no lock, DESIGN.md): its metrics with
-their thresholds, its full evidence (issue keys, statuses, team pairs, pseudonymised people) and
-the factors of its confidence.
+their thresholds, its full evidence (issue keys, statuses, team pairs, pseudonymised people), the
+factors of its confidence, and how its waiting cost was made.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ class Explanation:
             "metrics": self.metrics,
             "thresholds": self.explain.get("thresholds", {}),
             "confidence_factors": self.explain.get("confidence_factors", {}),
+            # How the waiting cost was made (None for a symptom without one): what was counted,
+            # the total issue-hours inside the week, and the issues behind it (keys, largest first).
+            "cost": self.explain.get("cost"),
             "evidence": self.evidence,
             "explain": self.explain,
         }

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from orgpulse.analysis.levers import LEVER_OF
 from orgpulse.analysis.result import AnalysisResult, Finding
 from orgpulse.doctor import Diagnosis
 from orgpulse.explain import Explanation
@@ -137,8 +138,15 @@ def findings_table(result: AnalysisResult, *, title: str | None = None) -> Table
 
 
 def findings_csv(result: AnalysisResult) -> str:
-    """One line per (team, week, symptom); metrics as their own columns, for spreadsheets."""
+    """One line per (team, week, symptom); metrics as their own columns, for spreadsheets.
+
+    After the metrics: the finding's cost, its lever and the lever's state in that team and week,
+    and the team's flow that week (columns flow_*).
+    """
     metric_names = sorted({name for f in result.findings for name in f.metrics})
+    levers = {(r.team, r.week_start, r.lever): r.state.value for r in result.diagnosis.teams}
+    flow = {(r.team, r.week_start): r.metrics for r in result.flow}
+    flow_names = list(next(iter(flow.values()), {}))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -152,6 +160,10 @@ def findings_csv(result: AnalysisResult) -> str:
             "confidence",
             "sample_size",
             *metric_names,
+            "cost_hours",
+            "lever",
+            "lever_state",
+            *(f"flow_{m}" for m in flow_names),
         ]
     )
     for f in result.findings:
@@ -166,6 +178,13 @@ def findings_csv(result: AnalysisResult) -> str:
                 f"{f.confidence:.4f}",
                 f.sample_size,
                 *("" if f.metrics.get(m) is None else f.metrics[m] for m in metric_names),
+                "" if f.cost_hours is None else f"{f.cost_hours:.4f}",
+                LEVER_OF.get(f.symptom, ""),
+                levers.get((f.team, f.week_start, LEVER_OF.get(f.symptom, "")), ""),
+                *(
+                    "" if (v := flow.get((f.team, f.week_start), {}).get(m)) is None else v
+                    for m in flow_names
+                ),
             ]
         )
     return out.getvalue()
@@ -230,6 +249,9 @@ def explanation_view(e: Explanation) -> Group:
             name, _number(value), _number(limits.get("watch")), _number(limits.get("alert")), other
         )
     parts: list[Table | Text] = [head, metrics]
+    cost = e.explain.get("cost")
+    if isinstance(cost, dict):
+        parts.append(cost_view(cost))
     by_kind: dict[str, list[dict[str, object]]] = {}
     for item in e.evidence:
         by_kind.setdefault(str(item.get("kind", "evidence")), []).append(item)
@@ -250,6 +272,28 @@ def explanation_view(e: Explanation) -> Group:
             conf.add_row(name.replace("_", " "), _number(value))
         parts.append(conf)
     return Group(*parts)
+
+
+def cost_view(cost: dict[str, object]) -> Table:
+    """How a row's waiting cost was made: what was counted, the total, the issues behind it."""
+    issues = cost.get("issues")
+    listed = issues if isinstance(issues, list) else []
+    title = (
+        f"Cost: {_number(cost.get('hours'))} issue-hours inside the week = {cost.get('counted')}, "
+        f"summed over {cost.get('issue_count')} issues"
+        + (
+            f" (the {len(listed)} largest shown)"
+            if len(listed) < int(str(cost.get("issue_count") or 0))
+            else ""
+        )
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("issue")
+    table.add_column("hours", justify="right")
+    for item in listed:
+        if isinstance(item, dict):
+            table.add_row(str(item.get("issue")), _number(item.get("hours")))
+    return table
 
 
 def _number(value: object) -> str:

@@ -30,7 +30,6 @@ from orgpulse.config import Settings
 from orgpulse.errors import LockHeldError, OrgpulseError
 from orgpulse.store import Store
 from orgpulse.store import schema as t
-from orgpulse.store.locks import Lease
 from orgpulse.sync import SourceReport, run_sync
 
 log = logging.getLogger(__name__)
@@ -92,8 +91,7 @@ def run_tick(
     if not outcome.synced:
         return outcome
     try:
-        with Lease(store, "store"):
-            outcome.analysed = analyze(settings, store, trigger="schedule").run_id
+        outcome.analysed = analyze(settings, store, trigger="schedule").run_id  # under the store-wide lock
     except OrgpulseError as exc:
         outcome.error = f"{type(exc).__name__}: {exc}"
         log.error("tick %s: analysis failed: %s", outcome.tick, outcome.error)

@@ -1,4 +1,6 @@
-"""What an analysis returns: one Finding per (team, week, symptom), and the team × team blocking matrix.
+"""What an analysis returns: one Finding per (team, week, symptom), the team × team blocking matrix,
+and the diagnosis built on them: lever states per team and week, the organisation's verdict, the
+flow per team and week, and the effects of the interventions a lead recorded.
 
 Everything here is plain data the store writes and the CLI prints; `to_json` gives the shape of
 `orgpulse analyze --format json` (DESIGN.md).
@@ -47,6 +49,7 @@ class Finding:
     metrics: dict[str, float | None]
     evidence: list[dict[str, Any]] = field(default_factory=list)
     explain: dict[str, Any] = field(default_factory=dict)
+    cost_hours: float | None = None  # issue-hours of waiting inside the week; None: no waiting cost
 
     def to_json(self, *, evidence_limit: int | None = None) -> dict[str, Any]:
         """The JSON object of DESIGN.md's `findings` list (evidence cut to `evidence_limit` if given)."""
@@ -62,6 +65,7 @@ class Finding:
             "sample_size": self.sample_size,
             "metrics": dict(self.metrics),
             "evidence": list(evidence),
+            "cost_hours": self.cost_hours,
         }
 
 
@@ -76,9 +80,168 @@ class DependencyRow:
     blocked_hours: float
 
 
+class LeverState(StrEnum):
+    WEAK = "weak"
+    AT_RISK = "at_risk"
+    SOUND = "sound"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class LeverRow:
+    """One (team, week, lever): its state, the largest cost of its findings, their lowest confidence."""
+
+    team: str
+    week_start: date
+    lever: str
+    state: LeverState
+    symptoms: dict[str, str]  # symptom -> severity
+    cost_hours: float | None
+    confidence: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "week_start": self.week_start.isoformat(),
+            "lever": self.lever,
+            "state": self.state.value,
+            "symptoms": dict(self.symptoms),
+            "cost_hours": self.cost_hours,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True)
+class LeverRank:
+    """One lever across the organisation in the verdict's week: where it is weak or at risk, and its cost."""
+
+    lever: str
+    weak_teams: list[str]
+    at_risk_teams: list[str]
+    teams_with_data: int
+    cost_hours: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lever": self.lever,
+            "weak_teams": list(self.weak_teams),
+            "at_risk_teams": list(self.at_risk_teams),
+            "teams_with_data": self.teams_with_data,
+            "cost_hours": self.cost_hours,
+        }
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    verdict: str | None  # foundations_first | foundations_sound; None without any reported week
+    week_start: date | None
+    levers: list[LeverRank]  # ranked: most weak teams first, then the largest cost
+    teams: list[LeverRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "week_start": None if self.week_start is None else self.week_start.isoformat(),
+            "levers": [lever.to_json() for lever in self.levers],
+            "teams": [row.to_json() for row in self.teams],
+        }
+
+
+@dataclass(frozen=True)
+class StatusTime:
+    status: str
+    hours: float
+    share: float | None
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    """The flow of one team in one week (DESIGN.md, "Flow"); hours are whole durations, never clipped."""
+
+    team: str
+    week_start: date
+    metrics: dict[str, float | None]  # FLOW_METRICS, in order
+    status_time: list[StatusTime]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "week_start": self.week_start.isoformat(),
+            **self.metrics,
+            "status_time": [
+                {"status": s.status, "hours": s.hours, "share": s.share} for s in self.status_time
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Effect:
+    team: str
+    metric: str
+    before: float | None
+    after: float | None
+    p_value: float | None
+    outcome: str  # improved | worsened | no_clear_change | too_early
+    before_values: int = 0  # how many values each side of the test held
+    after_values: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "metric": self.metric,
+            "before": self.before,
+            "after": self.after,
+            "p_value": self.p_value,
+            "outcome": self.outcome,
+            "before_values": self.before_values,
+            "after_values": self.after_values,
+        }
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A change a lead recorded (`[[interventions]]`): empty `teams` means every team."""
+
+    date: date
+    teams: tuple[str, ...] = ()
+    lever: str | None = None
+    note: str = ""
+    weeks_before: int = 6
+    weeks_after: int = 6
+
+    @property
+    def key(self) -> str:
+        """A stable name for the trend tables: the date, the lever and the teams."""
+        teams = ",".join(self.teams) if self.teams else "*"
+        return f"{self.date.isoformat()} {self.lever or '*'} {teams}"
+
+
+@dataclass(frozen=True)
+class InterventionResult:
+    intervention: Intervention
+    before_weeks: list[date]
+    after_weeks: list[date]
+    effects: list[Effect]
+
+    def to_json(self) -> dict[str, Any]:
+        i = self.intervention
+        return {
+            "date": i.date.isoformat(),
+            "teams": list(i.teams),
+            "lever": i.lever,
+            "note": i.note,
+            "before_weeks": [w.isoformat() for w in self.before_weeks],
+            "after_weeks": [w.isoformat() for w in self.after_weeks],
+            "effects": [e.to_json() for e in self.effects],
+        }
+
+
 @dataclass(frozen=True)
 class AnalysisResult:
     findings: list[Finding]
     dependencies: list[DependencyRow]
     timezone: str
     weeks: list[date]
+    diagnosis: Diagnosis = field(default_factory=lambda: Diagnosis(None, None, [], []))
+    flow: list[FlowRow] = field(default_factory=list)
+    interventions: list[InterventionResult] = field(default_factory=list)

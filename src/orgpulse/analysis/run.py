@@ -1,4 +1,5 @@
-"""`detect`: runs every registered detector over the frames and returns the findings.
+"""`detect`: runs every registered detector over the frames and returns the findings, their cost,
+the diagnosis built on them and the flow behind them.
 
 Pure: no I/O and no clock reads; `as_of` is passed in. Reports the last `weeks` complete ISO weeks
 in the settings' time zone ending at or before `as_of`; the 4 weeks before them are scored too,
@@ -9,20 +10,29 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import cost_by_row, cost_explain
 from orgpulse.analysis.derived import CATALOGUE, SPECS
-from orgpulse.analysis.detectors import DETECTORS, Detector
+from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
+from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Key, build_inputs
-from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding
+from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
+from orgpulse.analysis.levers import diagnose
+from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding, Intervention
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.analysis.weeks import build_week_grid, timestamp_ns
+from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
@@ -47,16 +57,27 @@ def detect(
     as_of: datetime,
     weeks: int | None = None,
     detectors: tuple[Detector, ...] = DETECTORS,
+    interventions: Sequence[Intervention] = (),
 ) -> AnalysisResult:
-    """Findings for every team with issues × reported week × detector, and the blocking matrix."""
+    """Findings for every team with issues × reported week × detector, the blocking matrix, the
+    diagnosis, the flow, and the effects of `interventions`.
+
+    An intervention whose before window starts earlier than the scored weeks extends them
+    backwards (those weeks are computed, never reported).
+    """
     count = settings.weeks if weeks is None else weeks
     if count < 1:
         raise AnalysisError(f"weeks must be at least 1, not {count}")
     check_frames(frames)
     started = time.perf_counter()
     grid = build_week_grid(as_of, settings.timezone, count)
+    extra = weeks_needed(interventions, grid.starts[grid.first_scored])
+    if extra:
+        grid = build_week_grid(as_of, settings.timezone, count + extra)
+        grid = replace(grid, first_reported=grid.count - count)
+    values = MetricValues()
     context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + list(FLOW_NEEDS)
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -66,10 +87,21 @@ def detect(
         table = output.rows.table
         table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
         table = table.loc[table["week"] >= grid.first_reported]
-        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid))
+        if interventions:
+            collect_values(values, output, inputs[CATALOGUE], grid)
+        found = to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid)
+        findings.extend(with_cost(found, output, inputs[CATALOGUE], grid))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS))
+    cat = inputs[CATALOGUE]
+    effects = evaluate(
+        interventions,
+        values,
+        [str(label) for label in cat.teams.labels[cat.teams.reported]],
+        list(grid.starts[grid.first_scored :]),
+    )
     log.info(
         "analysed %d weeks (%s) in %.2f s: %d findings, %d dependency rows",
         count,
@@ -83,7 +115,59 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
+        diagnosis=diagnose(findings),
+        flow=flow,
+        interventions=effects,
     )
+
+
+def collect_values(values: MetricValues, output: DetectorOutput, cat: Catalogue, grid: WeekGrid) -> None:
+    """Keep a detector's thresholded metrics for every scored week, for the interventions' tests."""
+    symptom = output.rows.symptom
+    # Thresholds sit in the common explain, or in each row's when they vary per row (oversized_team).
+    per_row = next(iter(output.rows.explain.values()), [{}])[0]
+    metrics = thresholded_metrics(
+        output.rows.common_explain.get("thresholds") or per_row.get("thresholds", {})
+    )
+    values.thresholded[symptom] = metrics
+    labels, starts = cat.teams.labels, np.array(grid.starts, dtype=object)
+    table = output.rows.table
+    values.weekly[symptom] = pd.DataFrame(
+        {
+            "team": labels[table["team"].to_numpy(dtype=np.int64)],
+            "week": starts[table["week"].to_numpy(dtype=np.int64)],
+            **{m: table[m].to_numpy(dtype=float) for m in metrics},
+        }
+    )
+    for metric, frame in output.per_issue.items():
+        week, team = frame["week"].to_numpy(dtype=np.int64), frame["team"].to_numpy(dtype=np.int64)
+        keep = (week >= grid.first_scored) & (week < grid.count) & (team >= 0)
+        values.per_issue[metric] = pd.DataFrame(
+            {
+                "team": labels[team[keep]],
+                "week": starts[week[keep]],
+                "value": frame["value"].to_numpy(float)[keep],
+            }
+        )
+
+
+def with_cost(
+    findings: list[Finding], output: DetectorOutput, cat: Catalogue, grid: WeekGrid
+) -> list[Finding]:
+    """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
+    if output.cost is None:
+        return findings
+    totals = cost_by_row(output.cost)
+    how = cost_explain(cat, output.cost, output.cost_counted)
+    week_of = {start: w for w, start in enumerate(grid.starts)}
+    code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    out = []
+    for f in findings:
+        key = (code_of[f.team], week_of[f.week_start])
+        hours = round(totals.get(key, 0.0), 4)
+        made = how.get(key, {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []})
+        out.append(replace(f, cost_hours=hours, explain={**f.explain, "cost": made}))
+    return out
 
 
 def check_frames(frames: Frames) -> None:

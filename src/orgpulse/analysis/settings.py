@@ -3,7 +3,8 @@
 `AnalysisSettings.from_mapping` validates the `[analysis]` table of config.toml once and reports
 every problem at once, each with its key path. Thresholds live in one small frozen dataclass per
 symptom, registered in `THRESHOLDS`; a sub-table `[analysis.<symptom>]` overrides its fields. A
-field's metadata says what it holds (a share, a number, a whole number or a list of names).
+field's metadata says what it holds (a share, a number, a whole number or a list of names); the
+table's pydantic model (`AnalysisDoc`, strict, unknown keys refused) is derived from them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import Field as DataclassField
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, create_model
 
 from orgpulse.analysis.patterns import (
     DEFAULT_CANCELED_PATTERNS,
@@ -21,6 +24,7 @@ from orgpulse.analysis.patterns import (
     DEFAULT_ROLE_PATTERNS,
     normalise_name,
 )
+from orgpulse.config_schema import RoleName, Table, Zone, problem, problem_lines, says
 from orgpulse.errors import ConfigError
 from orgpulse.model import Role
 
@@ -164,31 +168,11 @@ class AnalysisSettings:
     ) -> AnalysisSettings:
         """Validate the [analysis] table; raise ConfigError listing every bad key with its path."""
         problems: list[str] = []
-        known = {"timezone", "weeks", "canceled_resolutions", "role_patterns", *THRESHOLDS}
-        for key in table:
-            if key not in known:
-                problems.append(f"analysis.{key}: unknown key (known: {', '.join(sorted(known))})")
-        settings = cls()
-        zone = table.get("timezone", settings.timezone)
-        if not isinstance(zone, str) or not _zone_exists(zone):
-            problems.append(
-                f"analysis.timezone: unknown time zone {zone!r} (an IANA name such as 'Europe/Paris')"
-            )
-            zone = settings.timezone
-        weeks = table.get("weeks", settings.weeks)
-        if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
-            problems.append("analysis.weeks: must be a whole number from 1 to 520")
-            weeks = settings.weeks
-        canceled = settings.canceled_patterns
-        if "canceled_resolutions" in table:
-            canceled = _patterns(table["canceled_resolutions"], "analysis.canceled_resolutions", problems)
-        user_roles = _role_table(table.get("role_patterns", {}), "analysis.role_patterns", problems)
-        overridden = {p for p, _ in user_roles}
-        role_patterns = tuple((p, r) for p, r in settings.role_patterns if p not in overridden) + user_roles
-        thresholds: dict[str, Any] = {
-            attribute: _thresholds(kind, table.get(name, {}), f"analysis.{name}", problems)
-            for name, (kind, attribute) in THRESHOLDS.items()
-        }
+        try:
+            doc = AnalysisDoc.model_validate(dict(table))
+        except ValidationError as exc:
+            problems.extend(f"analysis.{line}" for line in problem_lines(exc, AnalysisDoc, table))
+            doc = None
         per_source = tuple(
             (name, _role_table(dict(roles), f"sources.{name}.status_roles", problems))
             for name, roles in sorted(source_roles.items())
@@ -197,13 +181,24 @@ class AnalysisSettings:
             (name, _overrides(roles, f"sources.{name}.status_role_overrides", problems))
             for name, roles in sorted(source_overrides.items())
         )
+        if doc is None or problems:
+            raise ConfigError(problems)
+        settings = cls()
+        user_roles = tuple((normalise_name(p), Role(r)) for p, r in doc.role_patterns.items())
+        overridden = {p for p, _ in user_roles}
+        role_patterns = tuple((p, r) for p, r in settings.role_patterns if p not in overridden) + user_roles
+        thresholds: dict[str, Any] = {
+            attribute: _thresholds(kind, getattr(doc, name), f"analysis.{name}", problems)
+            for name, (kind, attribute) in THRESHOLDS.items()
+        }
         if problems:
             raise ConfigError(problems)
+        canceled = doc.canceled_resolutions
         return replace(
             settings,
-            timezone=zone,
-            weeks=weeks,
-            canceled_patterns=canceled,
+            timezone=doc.timezone,
+            weeks=doc.weeks,
+            canceled_patterns=tuple(canceled) if canceled is not None else settings.canceled_patterns,
             role_patterns=role_patterns,
             source_roles=per_source,
             source_overrides=overrides,
@@ -232,19 +227,57 @@ class AnalysisSettings:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _zone_exists(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+def _pattern_name(value: str) -> str:
+    normalised = normalise_name(value)
+    if not normalised:
+        raise ValueError("a name needs at least one letter or digit")
+    return normalised
 
 
-def _patterns(value: object, path: str, problems: list[str]) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and normalise_name(v) for v in value):
-        problems.append(f"{path}: must be a list of non-empty names")
-        return ()
-    return tuple(normalise_name(v) for v in value)
+def _pattern_key(value: str) -> str:
+    if not normalise_name(value):
+        raise problem("a pattern needs at least one letter or digit")
+    return value
+
+
+# What a threshold field holds (its metadata "kind") -> its type, range and what a problem says.
+_NAMES = Annotated[
+    list[Annotated[str, AfterValidator(_pattern_name)]],
+    Field(json_schema_extra=says("must be a list of non-empty names")),
+]
+_SHARE = says("must be a share between 0 and 1", wrong_type="must be a number")
+_KINDS: Mapping[str, Any] = {
+    "share": Annotated[float, Field(ge=0, le=1, json_schema_extra=_SHARE)],
+    "number": Annotated[float, Field(ge=0, json_schema_extra=says("must be a number ≥ 0"))],
+    "whole": Annotated[int, Field(ge=0, json_schema_extra=says("must be a whole number ≥ 0"))],
+    "patterns": _NAMES,
+}
+_WEEKS = says("must be a whole number from 1 to 520")
+
+
+def _kind_of(f: DataclassField[Any]) -> str:
+    return "whole" if f.name == "min_sample" else str(f.metadata.get("kind", "share"))
+
+
+def _thresholds_model(kind: type[Thresholds]) -> type[BaseModel]:
+    """The sub-table `[analysis.<symptom>]` as a model: every field of `kind`, with its default."""
+    default = kind()
+    spec: dict[str, Any] = {f.name: (_KINDS[_kind_of(f)], getattr(default, f.name)) for f in fields(kind)}
+    return create_model(f"{kind.__name__}Doc", __base__=Table, **spec)
+
+
+class _AnalysisTable(Table):
+    timezone: Zone = "UTC"
+    weeks: Annotated[int, Field(ge=1, le=520, json_schema_extra=_WEEKS)] = 12
+    canceled_resolutions: _NAMES | None = None
+    role_patterns: dict[Annotated[str, AfterValidator(_pattern_key)], RoleName] = Field(default_factory=dict)
+
+
+# The [analysis] table: the keys above and one sub-table per symptom of THRESHOLDS.
+_SUB_TABLES: dict[str, Any] = {
+    name: (_thresholds_model(k) | None, None) for name, (k, _) in THRESHOLDS.items()
+}
+AnalysisDoc = create_model("AnalysisDoc", __base__=_AnalysisTable, **_SUB_TABLES)
 
 
 def _role_table(value: object, path: str, problems: list[str]) -> RolePatterns:
@@ -275,24 +308,11 @@ def _overrides(value: Mapping[str, object], path: str, problems: list[str]) -> t
     return tuple(sorted(found))
 
 
-def _thresholds(kind: type[Thresholds], value: object, path: str, problems: list[str]) -> Thresholds:
-    default = kind()
-    if not isinstance(value, Mapping):
-        problems.append(f"{path}: must be a table")
-        return default
-    kinds = {
-        f.name: "whole" if f.name == "min_sample" else f.metadata.get("kind", "share") for f in fields(kind)
-    }
-    changes: dict[str, Any] = {}
-    for key, raw in value.items():
-        if key not in kinds:
-            problems.append(f"{path}.{key}: unknown key (known: {', '.join(sorted(kinds))})")
-            continue
-        checked = _threshold_value(kinds[key], raw, f"{path}.{key}", problems)
-        if checked is not None:
-            changes[key] = checked
-    values: dict[str, Any] = {**{f.name: getattr(default, f.name) for f in fields(kind)}, **changes}
-    merged = kind(**values)
+def _thresholds(kind: type[Thresholds], doc: BaseModel | None, path: str, problems: list[str]) -> Thresholds:
+    """The defaults of `kind` with the sub-table's keys; an alert level must exceed its watch level."""
+    changes: dict[str, Any] = doc.model_dump(exclude_unset=True) if doc is not None else {}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+    merged = replace(kind(), **values)
     for f in fields(kind):
         if f.name.endswith("_alert"):
             watch_name = f.name.removesuffix("_alert") + "_watch"
@@ -300,26 +320,3 @@ def _thresholds(kind: type[Thresholds], value: object, path: str, problems: list
             if alert <= watch and (f.name in changes or watch_name in changes):
                 problems.append(f"{path}.{f.name}: must be greater than {watch_name} ({watch})")
     return merged
-
-
-def _threshold_value(kind: str, raw: object, path: str, problems: list[str]) -> object:
-    """The validated value of one threshold key, or None after recording the problem."""
-    if kind == "patterns":
-        before = len(problems)
-        patterns = _patterns(raw, path, problems)
-        return patterns if len(problems) == before else None
-    if kind == "whole":
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            problems.append(f"{path}: must be a whole number ≥ 0")
-            return None
-        return raw
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        problems.append(f"{path}: must be a number")
-        return None
-    if kind == "number" and raw < 0:
-        problems.append(f"{path}: must be a number ≥ 0")
-        return None
-    if kind == "share" and not 0 <= raw <= 1:
-        problems.append(f"{path}: must be a share between 0 and 1")
-        return None
-    return float(raw)

@@ -3,27 +3,31 @@
     org = generate_org(seed=7, issues=2000, anchor=date(2026, 11, 20), weeks=26)
     truth_of(org)                       # injected cells, control teams, expected sync totals
     with SandboxServer(org, dialect="jira_cloud") as server:
-        server.url                      # "http://127.0.0.1:PORT", credentials SANDBOX_EMAIL/TOKEN
+        server.url                      # "http://127.0.0.1:PORT"; login("jira_cloud") says how to log in
 
-Modules: `generate` builds the org (deterministic from its arguments) with `people`, `plan`,
-`paths`, `links` and `inject` (one injector per symptom, registered in `INJECTORS`, written in
-`inject`, `inject_flow` and `inject_team`, their cells chosen apart by `cells`, built histories
-read and edited through `edits`); `org` holds it compactly and `history` derives filler histories
-lazily; `truth` states what was injected. `server` is the HTTP harness with its knobs;
-`jira_cloud`, `jira_search`, `jira_render`, `jira_items`,
-`jira_fields` and `jql` are the Jira Cloud dialect; `jira_dc` and `jira_dc_render` the Jira Data
-Center one (the same organisation, DC-shaped; `jira_dc.SANDBOX_USERNAME` for basic auth);
-`catalog`, `weeks`, `words` and `wire` are shared vocabulary. Organisations too thin for an
-injector (fewer than about 4 completions per team-week) may carry fewer than two cells of that
-symptom.
+Three rooms and a hall. `org/` generates the dialect-neutral organisation and states its truth;
+`jira/` serves it as Jira Cloud and Jira Data Center; `linear/` serves it as Linear (against
+Linear's real schema, shipped with the package). The hall is what every dialect shares: `server`
+(the HTTP harness with its test knobs), `wire` (a request, a response) and `credentials` (the fixed
+logins, used alike by `orgpulse sandbox serve` and `orgpulse demo`).
 """
 
 from __future__ import annotations
 
-from orgpulse.sandbox.credentials import SANDBOX_EMAIL, SANDBOX_TOKEN
-from orgpulse.sandbox.generate import generate_org
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.credentials import DIALECTS, SANDBOX_EMAIL, SANDBOX_TOKEN, Login, login
+from orgpulse.sandbox.org.generate import generate_org
+from orgpulse.sandbox.org.model import Org
+from orgpulse.sandbox.org.truth import truth_of
 from orgpulse.sandbox.server import SandboxServer
-from orgpulse.sandbox.truth import truth_of
 
-__all__ = ["SANDBOX_EMAIL", "SANDBOX_TOKEN", "Org", "SandboxServer", "generate_org", "truth_of"]
+__all__ = [
+    "DIALECTS",
+    "SANDBOX_EMAIL",
+    "SANDBOX_TOKEN",
+    "Login",
+    "Org",
+    "SandboxServer",
+    "generate_org",
+    "login",
+    "truth_of",
+]

@@ -4,7 +4,7 @@ Knobs, applied to every request in this order, each request counted in `requests
 `request_log` whatever its answer:
   latency_ms        sleep before answering;
   rate_limit_every  every Nth request answers 429 with Retry-After: 1 and X-RateLimit-* headers
-                    (the dialect's: Cloud's, or Data Center's `jira_dc.DC_RATE_LIMIT_HEADERS`), or
+                    (the dialect's: Cloud's, or Data Center's `jira/datacenter.DC_RATE_LIMIT_HEADERS`), or
                     the dialect's own refusal when it has one (Linear's RATELIMITED, HTTP 400);
   fault_rate        that share of requests answers 500 or 503, drawn from a RNG seeded by the org's
                     seed, in arrival order (so a single-threaded client sees the same faults each run);
@@ -24,15 +24,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from orgpulse.sandbox.jira_cloud import JiraCloudApp
-from orgpulse.sandbox.jira_dc import DC_RATE_LIMIT_HEADERS, JiraDataCenterApp
-from orgpulse.sandbox.linear import LinearApp
-from orgpulse.sandbox.org import Org
+from orgpulse.sandbox.credentials import DIALECTS
+from orgpulse.sandbox.jira.cloud import JiraCloudApp
+from orgpulse.sandbox.jira.datacenter import DC_RATE_LIMIT_HEADERS, JiraDataCenterApp
+from orgpulse.sandbox.linear.app import LinearApp
+from orgpulse.sandbox.org.model import Org
 from orgpulse.sandbox.wire import App, Request, Response, error
 
 logger = logging.getLogger(__name__)
-
-DIALECTS = ("jira_cloud", "jira_dc", "linear")
 
 
 def make_app(org: Org, dialect: str, base: str, page_cap: int | None) -> App:

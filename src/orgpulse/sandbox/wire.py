@@ -1,6 +1,6 @@
 """The sandbox's HTTP vocabulary: a parsed request, a response, and Jira-style error bodies.
 
-Dialect apps (`jira_cloud.py`, ...) map a `Request` to a `Response` with no socket in sight, so
+Dialect apps (`jira/cloud.py`, ...) map a `Request` to a `Response` with no socket in sight, so
 they can be tested without a server; `server.py` does the HTTP.
 """
 

@@ -248,7 +248,7 @@ class Store:
                 if r != keep
             ]
             for chunk in chunks(old, 500):
-                for table in (t.symptom_trends, t.metric_trends, t.dependency_trends):
+                for table in t.TREND_TABLES:
                     conn.execute(table.delete().where(table.c.run_id.in_(chunk)))
                 conn.execute(runs.delete().where(runs.c.run_id.in_(chunk)))
         return len(old)
@@ -269,6 +269,10 @@ class Store:
         metric_rows: Sequence[Mapping[str, Any]],
         dependency_rows: Sequence[Mapping[str, Any]],
         now: datetime,
+        diagnosis_rows: Sequence[Mapping[str, Any]] = (),
+        flow_rows: Sequence[Mapping[str, Any]] = (),
+        status_time_rows: Sequence[Mapping[str, Any]] = (),
+        effect_rows: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """Append the run's trend rows and mark it completed, in one transaction."""
         with self.engine.begin() as conn:
@@ -276,6 +280,10 @@ class Store:
                 (t.symptom_trends, symptom_rows),
                 (t.metric_trends, metric_rows),
                 (t.dependency_trends, dependency_rows),
+                (t.diagnosis_trends, diagnosis_rows),
+                (t.flow_trends, flow_rows),
+                (t.status_time_trends, status_time_rows),
+                (t.intervention_effects, effect_rows),
             ):
                 if rows:
                     conn.execute(table.insert(), [dict(r) for r in rows])

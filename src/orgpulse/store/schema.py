@@ -266,6 +266,62 @@ dependency_trends = sa.Table(
     sa.Column("blocked_hours", sa.Float, nullable=False),
 )
 
+diagnosis_trends = sa.Table(
+    "diagnosis_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("lever", sa.String(40), primary_key=True),
+    sa.Column("state", sa.String(20), nullable=False),  # weak | at_risk | sound | unknown
+    sa.Column("cost_hours", sa.Float),
+    sa.Column("confidence", sa.Float, nullable=False),
+)
+
+flow_trends = sa.Table(
+    "flow_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("metric", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Float),
+)
+
+status_time_trends = sa.Table(
+    "status_time_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("status", sa.String(255), primary_key=True),
+    sa.Column("hours", sa.Float, nullable=False),
+    sa.Column("share", sa.Float),
+)
+
+intervention_effects = sa.Table(
+    "intervention_effects",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("intervention", sa.String(255), primary_key=True),  # "<date> <lever or *> <teams or *>"
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("metric", sa.String(60), primary_key=True),
+    sa.Column("before", sa.Float),
+    sa.Column("after", sa.Float),
+    sa.Column("p_value", sa.Float),
+    sa.Column("outcome", sa.String(20), nullable=False),  # improved | worsened | no_clear_change | too_early
+)
+
+TREND_TABLES = (
+    symptom_trends,
+    metric_trends,
+    dependency_trends,
+    diagnosis_trends,
+    flow_trends,
+    status_time_trends,
+    intervention_effects,
+)
+
 CHANGE_TABLES = {
     "status_changes": status_changes,
     "assignee_changes": assignee_changes,

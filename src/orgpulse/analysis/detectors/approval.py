@@ -34,6 +34,7 @@ from orgpulse.analysis.assemble import (
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import role_cost
 from orgpulse.analysis.derived import CATALOGUE, FACTS, INTERVALS, MAPPED, MEMBERS, TEAMS, UNKNOWN_TIME
 from orgpulse.analysis.detectors.base import Detector, DetectorOutput
 from orgpulse.analysis.inputs import Inputs
@@ -194,7 +195,9 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
                 },
                 "sample": "human exits from approval statuses in W-3..W",
             },
-        )
+        ),
+        cost=role_cost(cat, intervals, teams, grid, cat.statuses.has_role(Role.APPROVAL)),
+        cost_counted="hours in approval statuses",
     )
 
 

@@ -53,6 +53,17 @@ METRICS = (
 _KEYS = ["team", "week"]
 
 
+def cross_team_cost(pieces: pd.DataFrame) -> pd.DataFrame:
+    """Per (team, week, blocked issue): the hours it had at least one open cross-team blocker."""
+    group = pieces.groupby(["blocked", "team", "week"], sort=False).ngroup().to_numpy()
+    merged = union_intervals(group, pieces["start"].to_numpy(), pieces["end"].to_numpy())
+    heads = pieces.assign(group=group).drop_duplicates("group").set_index("group")
+    rows = heads.loc[merged["key"].to_numpy(), ["team", "week", "blocked"]].reset_index(drop=True)
+    rows = rows.rename(columns={"blocked": "issue"})
+    rows["hours"] = (merged["end"].to_numpy() - merged["start"].to_numpy()) / HOUR_NS
+    return rows.groupby(["team", "week", "issue"], as_index=False)["hours"].sum()
+
+
 def detect_blocking(inputs: Inputs) -> DetectorOutput:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.blocking
@@ -139,6 +150,8 @@ def detect_blocking(inputs: Inputs) -> DetectorOutput:
         )
     ]
     return DetectorOutput(
+        cost=cross_team_cost(scored),
+        cost_counted="hours with an open blocker owned by another team (union over blockers)",
         rows=RowTable(
             symptom=SYMPTOM,
             table=table,

@@ -36,6 +36,7 @@ from orgpulse.analysis.assemble import (
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import role_cost
 from orgpulse.analysis.derived import (
     CATALOGUE,
     COMPLETED,
@@ -250,7 +251,9 @@ def detect_meetings(inputs: Inputs) -> DetectorOutput:
                 "sample": "human exits from approval and meeting statuses in W-5..W",
                 "coordination_patterns": list(th.coordination_patterns),
             },
-        )
+        ),
+        cost=role_cost(cat, intervals, inputs[TEAMS], grid, meeting),
+        cost_counted="hours in meeting statuses",
     )
 
 

@@ -203,7 +203,12 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
                 "handoffs": "changes between two different human assignees; unassigned spells and bots "
                 "are ignored",
             },
-        )
+        ),
+        cost=wip.loc[wip["unowned"] > 0, ["team", "week", "issue"]].assign(
+            hours=wip.loc[wip["unowned"] > 0, "unowned"].to_numpy() / 3600.0
+        ),
+        cost_counted="in-progress issue-hours with no assignee",
+        per_issue={"handoffs_per_issue": completed[["team", "week"]].assign(value=completed["handoffs"])},
     )
 
 

@@ -36,7 +36,8 @@ from orgpulse.analysis.assemble import (
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, INTERVALS, MAPPED, UNKNOWN_TIME
+from orgpulse.analysis.cost import role_cost
+from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, INTERVALS, MAPPED, TEAMS, UNKNOWN_TIME
 from orgpulse.analysis.detectors.base import Detector, DetectorOutput
 from orgpulse.analysis.detectors.grading import grade, levels
 from orgpulse.analysis.frames import Frames
@@ -198,7 +199,16 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
                 "sample": "issues completed in W (team at completion)",
                 "queue_roles": [r.value for r in QUEUE_ROLES],
             },
-        )
+        ),
+        cost=role_cost(
+            cat,
+            intervals,
+            inputs[TEAMS],
+            grid,
+            cat.statuses.has_role(*QUEUE_ROLES),
+            window=(inputs[FACTS]["progress_start"].to_numpy(), inputs[FACTS]["progress_end"].to_numpy()),
+        ),
+        cost_counted="hours of committed issues in queue, approval, meeting and blocked statuses",
     )
 
 
@@ -242,6 +252,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS, UNKNOWN_TIME, MAPPED),
     detect=detect_workflow,
 )

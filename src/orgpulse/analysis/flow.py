@@ -1,0 +1,190 @@
+"""Flow per team and week: the facts behind the symptoms, for leads and BI (DESIGN.md, "Flow").
+
+Pure, on the inputs the detectors share (same samples, same weeks, same time zone):
+* throughput: issues completed in W (team at completion; epics and canceled issues excluded).
+* wip: time-weighted mean of the team's issues in progress during W (in-progress seconds / W's
+  length; the team at each issue's last in-progress moment of W).
+* cycle_p50_hours / cycle_p85_hours: cycle times (commitment point to completion) of the issues
+  completed in W that were committed; lead_p50_hours / lead_p85_hours: their lead times (creation
+  to completion). Whole durations, never clipped.
+* flow_efficiency: time in `active` and `review` statuses between commitment and completion /
+  cycle time, summed over the committed completed issues.
+* wip_age_p85_hours: age (since the commitment point) of the issues still in progress at the end
+  of W, team at that moment.
+* status_time: per status name, the hours the committed completed issues spent in it between
+  commitment and completion, and its share of their summed cycle time (the shares sum to 1).
+Percentiles interpolate linearly (numpy's default), as the detectors' do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, IN_PROGRESS, INTERVALS, TEAMS
+from orgpulse.analysis.inputs import Inputs, Key
+from orgpulse.analysis.result import FlowRow, StatusTime
+from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid
+from orgpulse.model import Role
+
+FLOW_METRICS = (
+    "throughput",
+    "wip",
+    "cycle_p50_hours",
+    "cycle_p85_hours",
+    "lead_p50_hours",
+    "lead_p85_hours",
+    "flow_efficiency",
+    "wip_age_p85_hours",
+)
+FLOW_NEEDS: tuple[Key[Any], ...] = (CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS, COMPLETED)
+VALUE_ROLES = (Role.ACTIVE, Role.REVIEW)
+_KEYS = ["team", "week"]
+
+
+def committed_time(
+    cat: Catalogue, intervals: pd.DataFrame, completed: pd.DataFrame, commitment: np.ndarray
+) -> pd.DataFrame:
+    """Time the sample's committed issues spent in each status between commitment and completion.
+
+    `completed` holds distinct issues (columns issue, team, week, completed). Columns: team, week,
+    issue, status, hours.
+    """
+    done_at: np.ndarray = np.full(len(cat.issues.frame), NAT, dtype=np.int64)
+    done_at[completed["issue"].to_numpy()] = completed["completed"].to_numpy()
+    issue = intervals["issue"].to_numpy()
+    until, since = done_at[issue], commitment[issue]
+    spent = np.minimum(intervals["end"].to_numpy(), until) - np.maximum(intervals["start"].to_numpy(), since)
+    keep = (until != NAT) & (since != NAT) & (spent > 0)
+    pieces = pd.DataFrame(
+        {"issue": issue[keep], "status": intervals["status"].to_numpy()[keep], "hours": spent[keep] / HOUR_NS}
+    )
+    return pieces.merge(completed[["issue", "team", "week"]], on="issue")
+
+
+def _percentiles(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
+    grouped = frame.groupby(_KEYS)[column]
+    return pd.concat(
+        [
+            grouped.quantile(0.5).rename(f"{name}_p50_hours"),
+            grouped.quantile(0.85).rename(f"{name}_p85_hours"),
+        ],
+        axis=1,
+    )
+
+
+def wip_at_week_end(facts: pd.DataFrame, inputs: Inputs, grid: WeekGrid, weeks: range) -> pd.DataFrame:
+    """Issues in progress at the end of each week: team, week, age_hours (since commitment)."""
+    start = facts["progress_start"].to_numpy()
+    end = facts["progress_end"].to_numpy()
+    still_open = facts["resolved_at"].to_numpy() == NAT  # in progress up to as_of and beyond
+    parts = []
+    for week in weeks:
+        edge = grid.bounds[week + 1]
+        issue = np.flatnonzero((start != NAT) & (start < edge) & ((end > edge) | still_open))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "team": inputs[TEAMS].at(issue, np.full(len(issue), edge - 1)),
+                    "week": week,
+                    "age_hours": (edge - start[issue]) / HOUR_NS,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def flow_table(inputs: Inputs, weeks: range) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(metrics per team code and week index, status time per team, week and status name)."""
+    grid, as_of = inputs.context.grid, inputs.context.as_of
+    cat, facts = inputs[CATALOGUE], inputs[FACTS]
+    every = inputs[COMPLETED]
+    week = every["week"].to_numpy()
+    completed = every.loc[(week >= weeks.start) & (week < weeks.stop) & (every["team"].to_numpy() >= 0)]
+    committed = completed.loc[completed["cycle"].to_numpy() != NAT]
+    committed = committed.assign(cycle_hours=committed["cycle"] / HOUR_NS)
+    completed = completed.assign(lead_hours=completed["lead"] / HOUR_NS)
+
+    spent = committed_time(cat, inputs[INTERVALS], committed, facts["commitment"].to_numpy())
+    spent["valued"] = cat.statuses.has_role(*VALUE_ROLES)[spent["status"].to_numpy()]
+    valued = spent.loc[spent["valued"]].groupby(_KEYS)["hours"].sum()
+    cycle_sum = committed.groupby(_KEYS)["cycle_hours"].sum()
+
+    in_progress = inputs[IN_PROGRESS]
+    ip_week = in_progress["week"].to_numpy()
+    in_progress = in_progress.loc[
+        (ip_week >= weeks.start) & (ip_week < weeks.stop) & (in_progress["team"] >= 0)
+    ]
+    length = pd.Series((np.diff(grid.bounds) / 1e9)[list(weeks)], index=list(weeks))
+    wip = in_progress.groupby(_KEYS)["seconds"].sum()
+    wip = (wip / length.reindex(wip.index.get_level_values("week")).to_numpy()).rename("wip")
+    complete_weeks = range(
+        weeks.start, min(weeks.stop, int(np.searchsorted(grid.bounds, as_of, "right")) - 1)
+    )
+    aged = wip_at_week_end(facts, inputs, grid, complete_weeks)
+    aged = aged.loc[aged["team"] >= 0]
+
+    parts = [
+        completed.groupby(_KEYS).size().rename("throughput"),
+        wip,
+        _percentiles(committed, "cycle_hours", "cycle"),
+        _percentiles(completed, "lead_hours", "lead"),
+        (valued.reindex(cycle_sum.index, fill_value=0.0) / cycle_sum.where(cycle_sum > 0)).rename(
+            "flow_efficiency"
+        ),
+        aged.groupby(_KEYS)["age_hours"].quantile(0.85).rename("wip_age_p85_hours"),
+    ]
+    teams = pd.DataFrame({"team": cat.teams.reported.astype(np.int64)})
+    table = teams.merge(pd.DataFrame({"week": np.array(list(weeks), dtype=np.int64)}), how="cross")
+    table = table.merge(pd.concat(parts, axis=1), left_on=_KEYS, right_index=True, how="left")
+    table["throughput"] = table["throughput"].fillna(0).astype(np.int64)
+    table["wip"] = table["wip"].fillna(0.0)
+
+    names = cat.statuses.names
+    by_status = (
+        spent.assign(name=names[spent["status"].to_numpy()])
+        .groupby([*_KEYS, "name"], as_index=False)["hours"]
+        .sum()
+    )
+    by_status = by_status.merge(cycle_sum.rename("cycle").reset_index(), on=_KEYS, how="left")
+    by_status["share"] = by_status["hours"] / by_status["cycle"].where(by_status["cycle"] > 0)
+    by_status = by_status.sort_values([*_KEYS, "hours", "name"], ascending=[True, True, False, True])
+    return table, by_status[[*_KEYS, "name", "hours", "share"]]
+
+
+def _number(value: Any, digits: int = 4) -> float | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return round(float(value), digits)
+
+
+def flow_rows(inputs: Inputs) -> list[FlowRow]:
+    """One FlowRow per team with issues and reported week."""
+    grid = inputs.context.grid
+    cat = inputs[CATALOGUE]
+    table, by_status = flow_table(inputs, grid.reported)
+    status_time: dict[tuple[int, int], list[StatusTime]] = {}
+    for team, week, name, hours, share in zip(
+        *(by_status[c].tolist() for c in (*_KEYS, "name", "hours", "share")), strict=True
+    ):
+        status_time.setdefault((int(team), int(week)), []).append(
+            StatusTime(status=str(name), hours=round(float(hours), 4), share=_number(share, 6))
+        )
+    rows = []
+    for record in table.to_dict("records"):
+        key = (int(record["team"]), int(record["week"]))
+        metrics = {m: _number(record[m]) for m in FLOW_METRICS}
+        metrics["throughput"] = int(record["throughput"])
+        rows.append(
+            FlowRow(
+                team=str(cat.teams.labels[key[0]]),
+                week_start=grid.starts[key[1]],
+                metrics=metrics,
+                status_time=status_time.get(key, []),
+            )
+        )
+    rows.sort(key=lambda r: (r.team, r.week_start))
+    return rows

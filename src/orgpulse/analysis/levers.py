@@ -1,0 +1,119 @@
+"""The diagnosis: the brief's levers per team and week, and the organisation's verdict (DESIGN.md).
+
+Pure: built from the findings of the same run, no I/O.
+
+* A lever is evidenced by symptoms (`LEVERS`). Per team and week it is `weak` when one of its
+  symptoms is `alert`, `at_risk` when the worst is `watch`, `sound` when the ones with data are
+  `ok`, `unknown` when all are `insufficient_data`. Its confidence is the lowest confidence of the
+  findings that decided its state (all of them when unknown); its cost the largest cost among its
+  findings (the causes overlap, so costs are never summed within a team), None when none of its
+  symptoms has a waiting cost.
+* The verdict reads the latest reported week: `foundations_first` when at least one lever is weak
+  in at least a quarter of the teams that have data for it (and in one team at least), else
+  `foundations_sound`. Levers are ranked by the number of weak teams, then by cost; a lever's
+  cost there is the sum of its cost over the teams where it is weak or at risk (what the problem
+  costs where it shows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from orgpulse.analysis.result import Diagnosis, Finding, LeverRank, LeverRow, LeverState, Severity
+
+LEVERS: dict[str, tuple[str, ...]] = {
+    "decision_rights": ("approval_bottleneck",),
+    "dependencies": ("cross_team_blocking",),
+    "team_scope": ("oversized_team", "scattered_focus"),
+    "accountability": ("diluted_ownership",),
+    "direction": ("goal_disconnect",),
+    "process_weight": ("rigid_workflow", "meeting_driven_process"),
+}
+REMEDIES: dict[str, str] = {
+    "decision_rights": "give teams the power to decide inside their scope",
+    "dependencies": "reduce dependencies so teams move in parallel",
+    "team_scope": "teams of at most 7 with a clear scope",
+    "accountability": "one person accountable end to end (merge PO and PM)",
+    "direction": "set a course (objectives), not a task list",
+    "process_weight": "simplify before adding process; collaboration over coordination",
+}
+LEVER_OF: dict[str, str] = {symptom: lever for lever, symptoms in LEVERS.items() for symptom in symptoms}
+FOUNDATIONS_FIRST = "foundations_first"
+FOUNDATIONS_SOUND = "foundations_sound"
+WEAK_SHARE = 0.25  # a lever weak in at least this share of the teams with data for it
+
+
+def lever_state(severities: Sequence[Severity]) -> LeverState:
+    known = [s for s in severities if s != Severity.INSUFFICIENT_DATA]
+    if not known:
+        return LeverState.UNKNOWN
+    if Severity.ALERT in known:
+        return LeverState.WEAK
+    if Severity.WATCH in known:
+        return LeverState.AT_RISK
+    return LeverState.SOUND
+
+
+def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
+    """One row per (team, week, lever) that has at least one finding, sorted by team, week, lever."""
+    grouped: dict[tuple[str, date, str], list[Finding]] = {}
+    for f in findings:
+        lever = LEVER_OF.get(f.symptom)
+        if lever is not None:
+            grouped.setdefault((f.team, f.week_start, lever), []).append(f)
+    rows = []
+    for (team, week, lever), behind in sorted(grouped.items()):
+        behind.sort(key=lambda f: LEVERS[lever].index(f.symptom))
+        state = lever_state([f.severity for f in behind])
+        deciding = [f for f in behind if f.severity != Severity.INSUFFICIENT_DATA] or behind
+        costs = [f.cost_hours for f in behind if f.cost_hours is not None]
+        rows.append(
+            LeverRow(
+                team=team,
+                week_start=week,
+                lever=lever,
+                state=state,
+                symptoms={f.symptom: f.severity.value for f in behind},
+                cost_hours=round(max(costs), 4) if costs else None,
+                confidence=min(f.confidence for f in deciding),
+            )
+        )
+    return rows
+
+
+def diagnose(findings: Sequence[Finding]) -> Diagnosis:
+    """Lever rows for every reported week, and the verdict with the ranked levers of the latest one."""
+    rows = lever_rows(findings)
+    if not rows:
+        return Diagnosis(verdict=None, week_start=None, levers=[], teams=[])
+    latest = max(row.week_start for row in rows)
+    ranks = []
+    for lever in LEVERS:
+        here = [r for r in rows if r.week_start == latest and r.lever == lever]
+        weak = sorted(r.team for r in here if r.state == LeverState.WEAK)
+        at_risk = sorted(r.team for r in here if r.state == LeverState.AT_RISK)
+        with_data = sum(1 for r in here if r.state != LeverState.UNKNOWN)
+        costs = [
+            r.cost_hours
+            for r in here
+            if r.cost_hours is not None and r.state in (LeverState.WEAK, LeverState.AT_RISK)
+        ]
+        has_cost = any(r.cost_hours is not None for r in here)
+        ranks.append(
+            LeverRank(
+                lever=lever,
+                weak_teams=weak,
+                at_risk_teams=at_risk,
+                teams_with_data=with_data,
+                cost_hours=round(float(sum(costs)), 4) if has_cost else None,
+            )
+        )
+    ranks.sort(key=lambda r: (-len(r.weak_teams), -(r.cost_hours or 0.0), -len(r.at_risk_teams)))
+    first = any(r.weak_teams and len(r.weak_teams) >= WEAK_SHARE * r.teams_with_data for r in ranks)
+    return Diagnosis(
+        verdict=FOUNDATIONS_FIRST if first else FOUNDATIONS_SOUND,
+        week_start=latest,
+        levers=ranks,
+        teams=rows,
+    )

@@ -1,0 +1,93 @@
+"""The interventions use case: the changes recorded in config, with the effects the latest run measured.
+
+Reads the latest completed analysis run (no lock, like `explain` and `report`): its
+`intervention_effects` rows, matched to `[[interventions]]` by date, lever and teams. An
+intervention recorded after that run has no effects yet; it is listed with `analysed` false, so
+the lead knows to run `orgpulse analyze`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from orgpulse.analysis.result import Effect, Intervention
+from orgpulse.store import Store
+from orgpulse.store import schema as t
+
+
+@dataclass(frozen=True)
+class Recorded:
+    intervention: Intervention
+    analysed: bool
+    effects: list[Effect]
+
+    def as_json(self) -> dict[str, Any]:
+        i = self.intervention
+        return {
+            "date": i.date.isoformat(),
+            "teams": list(i.teams),
+            "lever": i.lever,
+            "note": i.note,
+            "analysed": self.analysed,
+            "effects": [
+                {k: v for k, v in e.to_json().items() if k not in ("before_values", "after_values")}
+                for e in self.effects
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Interventions:
+    run_id: str | None
+    run_as_of: datetime | None
+    recorded: list[Recorded]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "run_as_of": None if self.run_as_of is None else self.run_as_of.isoformat(),
+            "interventions": [r.as_json() for r in self.recorded],
+        }
+
+
+def run_interventions(store: Store, interventions: Sequence[Intervention]) -> Interventions:
+    runs, effects = t.analysis_runs, t.intervention_effects
+    with store.engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(runs.c.run_id, runs.c.as_of)
+            .where(runs.c.status == "completed")
+            .order_by(runs.c.finished_at.desc(), runs.c.run_id.desc())
+            .limit(1)
+        ).first()
+        rows = (
+            []
+            if latest is None
+            else conn.execute(
+                sa.select(effects)
+                .where(effects.c.run_id == latest.run_id)
+                .order_by(effects.c.team, effects.c.metric)
+            ).all()
+        )
+    found: dict[str, list[Effect]] = {}
+    for row in rows:
+        m = row._mapping
+        found.setdefault(m["intervention"], []).append(
+            Effect(
+                team=m["team"],
+                metric=m["metric"],
+                before=m["before"],
+                after=m["after"],
+                p_value=m["p_value"],
+                outcome=m["outcome"],
+            )
+        )
+    return Interventions(
+        run_id=None if latest is None else latest.run_id,
+        run_as_of=None if latest is None else latest.as_of,
+        recorded=[Recorded(i, i.key in found, found.get(i.key, [])) for i in interventions],
+    )

@@ -1,0 +1,49 @@
+"""The ground truth of a generated organisation: injected cells, control teams, expected totals.
+
+`truth_of(org)` has exactly the shape of `orgpulse sandbox truth` (DESIGN.md):
+    {"cells": [{"team", "week_start", "symptom", "issue_keys"}], "control_teams": [...],
+     "totals": {"jira_cloud": {"issues", "status_changes", "assignee_changes", "links"},
+                "jira_dc": {...the same four}, "linear": {...the same four}}}
+Totals are what a faithful connector must hold after a full sync: every served issue (epics
+included, outside EXT issues excluded), every `status` and `assignee` changelog item, and every
+link id still present (removed links excluded). The Data Center dialect serves the same
+organisation with the same histories and links, so its totals equal Cloud's. Linear's differ
+where the dialect forces it (`linear/history.linear_totals`): epics are projects, not issues;
+changes within 3 minutes of creation are part of it; a team move changes the (per-team) state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgpulse.sandbox.linear.history import linear_totals
+from orgpulse.sandbox.org.model import Org
+
+
+def truth_of(org: Org) -> dict[str, Any]:
+    cells = [
+        {
+            "team": cell.team,
+            "week_start": org.calendar.week_mondays[cell.week].isoformat(),
+            "symptom": cell.symptom,
+            "issue_keys": sorted(i.key for i in cell.issues),
+        }
+        for cell in org.cells
+    ]
+    cells.sort(key=lambda c: (c["symptom"], c["team"], c["week_start"]))
+    status_changes = assignee_changes = 0
+    for issue in org.issues:
+        for _, _, items in issue.events:
+            for kind, _, _ in items:
+                if kind == "status":
+                    status_changes += 1
+                elif kind == "assignee":
+                    assignee_changes += 1
+    totals = {
+        "issues": len(org.issues),
+        "status_changes": status_changes,
+        "assignee_changes": assignee_changes,
+        "links": sum(1 for link in org.links if link.removed < 0),
+    }
+    by_dialect = {"jira_cloud": totals, "jira_dc": dict(totals), "linear": linear_totals(org)}
+    return {"cells": cells, "control_teams": sorted(org.control_teams), "totals": by_dialect}
