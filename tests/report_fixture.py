@@ -166,7 +166,94 @@ def rows(run_id: str, *, seed: int, team_suffix: str = "") -> dict[str, list[dic
                             "blocked_hours": round(rng.uniform(5, 300), 1),
                         }
                     )
-    return {"symptom_rows": symptoms, "metric_rows": metrics, "dependency_rows": dependencies}
+    return {
+        "symptom_rows": symptoms,
+        "metric_rows": metrics,
+        "dependency_rows": dependencies,
+        **diagnosis(run_id, symptoms, rng),
+    }
+
+
+STATUSES = ["In Progress", "Code Review", STATUS, "Blocked", "QA", "Ready for release", "Done soon"]
+INTERVENTION = "2025-04-14 decision_rights AUTH,WEB"
+
+
+def diagnosis(
+    run_id: str, symptoms: list[dict[str, Any]], rng: random.Random
+) -> dict[str, list[dict[str, Any]]]:
+    """The diagnosis tables `analyze` writes beside the symptom rows: lever states from the severities
+    (DESIGN.md's rule), each team's flow and status time per week, an intervention's effects."""
+    from orgpulse.analysis.levers import LEVER_OF, lever_state
+    from orgpulse.analysis.result import Severity
+
+    by_lever: dict[tuple[str, date, str], list[dict[str, Any]]] = {}
+    for row in symptoms:
+        by_lever.setdefault((row["team"], row["week_start"], LEVER_OF[row["symptom"]]), []).append(row)
+    levers = [
+        {
+            "run_id": run_id,
+            "team": team,
+            "week_start": week,
+            "lever": lever,
+            "state": lever_state([Severity(r["severity"]) for r in rows]).value,
+            "cost_hours": round(rng.uniform(10, 400), 1) if lever != "direction" else None,
+            "confidence": min(r["confidence"] for r in rows),
+        }
+        for (team, week, lever), rows in by_lever.items()
+    ]
+    flow: list[dict[str, Any]] = []
+    status_time: list[dict[str, Any]] = []
+    for team in {r["team"] for r in symptoms}:
+        for w in range(WEEKS):
+            week = FIRST_WEEK + timedelta(weeks=w)
+            p50 = rng.uniform(20, 120)
+            values = {
+                "throughput": float(rng.randint(3, 14)),
+                "wip": round(rng.uniform(4, 12), 2),
+                "cycle_p50_hours": p50,
+                "cycle_p85_hours": p50 * rng.uniform(1.5, 3),
+                "lead_p50_hours": p50 * 2,
+                "lead_p85_hours": p50 * 4,
+                "flow_efficiency": rng.uniform(0.2, 0.6),
+                "wip_age_p85_hours": rng.uniform(50, 400),
+            }
+            flow += [
+                {"run_id": run_id, "team": team, "week_start": week, "metric": m, "value": v}
+                for m, v in values.items()
+            ]
+            hours = {s: rng.uniform(1, 60) for s in STATUSES}
+            total = sum(hours.values())
+            status_time += [
+                {
+                    "run_id": run_id,
+                    "team": team,
+                    "week_start": week,
+                    "status": s,
+                    "hours": h,
+                    "share": h / total,
+                }
+                for s, h in hours.items()
+            ]
+    effects = [
+        {
+            "run_id": run_id,
+            "intervention": INTERVENTION,
+            "team": team,
+            "metric": "approval_wait_share",
+            "before": 0.31,
+            "after": 0.12 if team == "AUTH" else 0.29,
+            "p_value": 0.004 if team == "AUTH" else 0.41,
+            "outcome": "improved" if team == "AUTH" else "no_clear_change",
+        }
+        for team in ("AUTH", "WEB")
+        if team in {r["team"] for r in symptoms}
+    ]
+    return {
+        "diagnosis_rows": levers,
+        "flow_rows": flow,
+        "status_time_rows": status_time,
+        "effect_rows": effects,
+    }
 
 
 def add_issues(store: Store) -> None:

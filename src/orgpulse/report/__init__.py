@@ -7,11 +7,13 @@ what to check before acting; then who waits on whom, and per team its flow and i
 in their own units. It reads one completed analysis run — the latest by default — and takes no
 lock (DESIGN.md).
 
-    data.py     SQL reads of the symptom rows into pandas
-    links.py    issue key -> its page in the tracker
-    charts.py   Altair / Vega-Lite specs
-    views.py    view models of the alerts table
-    page.py     the Jinja2 template (templates/report.html.j2), rendered through gettext
+    data.py         SQL reads of the symptom rows into pandas
+    diagnosis.py    SQL reads of the diagnosis tables; the verdict and the team × lever grid
+    links.py        issue key -> its page in the tracker
+    charts.py       Altair / Vega-Lite specs of the symptom trends and the blocking heatmaps
+    flow_charts.py  each team's flow and interventions
+    views.py        view models of the alerts table
+    page.py         the Jinja2 template (templates/report.html.j2), rendered through gettext
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,16 @@ from orgpulse.report.data import (
     load_trends,
     team_order,
 )
+from orgpulse.report.diagnosis import (
+    evidence_links,
+    grid_view,
+    load_effects,
+    load_flow,
+    load_levers,
+    load_status_time,
+    verdict_view,
+)
+from orgpulse.report.flow_charts import flow_datasets, flow_template
 from orgpulse.report.links import load_issue_links
 from orgpulse.report.page import PageContext, TeamView, render_page
 from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views
@@ -47,7 +60,7 @@ __all__ = ["ReportSummary", "write_report"]
 
 log = logging.getLogger(__name__)
 
-WATCH_EVIDENCE_SHOWN = 5  # a watch keeps the report small: its full evidence is one `explain` away
+WATCH_EVIDENCE_SHOWN = 4  # a watch keeps the report small: its full evidence is one `explain` away
 
 
 @dataclass(frozen=True)
@@ -66,10 +79,16 @@ class ReportSummary:
 
 
 def write_report(
-    store: Store, path: Path, *, run_id: str | None = None, language: str | None = None
+    store: Store,
+    path: Path,
+    *,
+    run_id: str | None = None,
+    language: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> ReportSummary:
     """Write the HTML report of run `run_id` (default: the latest completed run) to `path`, in
-    `language` ("en", the default, or "fr").
+    `language` ("en", the default, or "fr"). `notes` gives the note a lead wrote for each recorded
+    intervention, by its key (the trend tables keep the key only).
 
     Raises AnalysisError when there is no completed run (or `run_id` is unknown or not completed),
     ConfigError for an unknown language, OrgpulseError when the file cannot be written.
@@ -98,22 +117,6 @@ def write_report(
         if spec is not None:
             specs[name] = spec
             heatmap_ids.append(name)
-    team_views = []
-    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms)
-    templates = {"trend": template} if teams else {}
-    for i, (team, data) in enumerate(zip(teams, datasets, strict=True), start=1):
-        chart_id = f"trend-{i}"
-        specs[chart_id] = {"template": "trend", "datasets": data}
-        rows = trends[trends["team"] == team]
-        team_views.append(
-            TeamView(
-                team=team,
-                anchor=f"team-{i}",
-                alerts=int((rows["severity"] == "alert").sum()),
-                watches=int((rows["severity"] == "watch").sum()),
-                chart_id=chart_id,
-            )
-        )
     links = load_issue_links(store, _evidence_keys(flagged))
     prefixes = LinkPrefixes()
     alerts = [
@@ -122,6 +125,44 @@ def write_report(
             t, flagged[flagged["severity"] == "watch"], teams, links, WATCH_EVIDENCE_SHOWN, prefixes
         ),
     ]
+    anchors = {(a.team, date.fromisoformat(a.week), a.symptom): "#" + a.anchor for a in alerts}
+    evidence = evidence_links(anchors)
+
+    levers = load_levers(store, run.run_id)
+    flow, status_time = load_flow(store, run.run_id), load_status_time(store, run.run_id)
+    effects = load_effects(store, run.run_id)
+    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms)
+    templates = {"trend": template} if teams else {}
+    if not flow.empty:
+        templates["flow"] = flow_template(t, weeks)
+    team_views = []
+    for i, (team, data) in enumerate(zip(teams, datasets, strict=True), start=1):
+        chart_id = f"trend-{i}"
+        specs[chart_id] = {"template": "trend", "datasets": data}
+        rows = trends[trends["team"] == team]
+        extra: dict[str, Any] = {}
+        found = flow_datasets(t, team, flow, status_time, effects, notes or {}, weeks)
+        if found is not None:
+            flow_data, flow_view = found
+            specs[f"flow-{i}"] = {"template": "flow", "datasets": flow_data}
+            extra["flow"] = replace(flow_view, chart_ids=[f"flow-{i}"])
+        team_views.append(
+            TeamView(
+                team=team,
+                anchor=f"team-{i}",
+                alerts=int((rows["severity"] == "alert").sum()),
+                watches=int((rows["severity"] == "watch").sum()),
+                chart_id=chart_id,
+                extra=extra,
+            )
+        )
+    sections: dict[str, Any] = {}
+    verdict = verdict_view(t, levers, evidence)
+    if verdict is not None:
+        sections["diagnosis"] = verdict
+    grid = grid_view(t, levers, [(v.team, v.anchor) for v in team_views], weeks, evidence)
+    if grid is not None:
+        sections["grid"] = grid
     context = PageContext(
         run=run,
         scheduled=load_latest_scheduled(store),
@@ -141,6 +182,7 @@ def write_report(
             "teams_flagged": len({a.team for a in alerts if a.severity == "alert"}),
             "low_confidence": sum(a.low_confidence for a in alerts if a.severity == "alert"),
         },
+        sections=sections,
     )
     html = render_page(t, context).encode("utf-8")
     _write_atomically(path, html)
