@@ -4,7 +4,9 @@
 
 The first run builds the store (sandbox -> HTTP -> connector -> SQLite) under bench/out/ and keeps it;
 the measurement then runs in a fresh process so its peak memory (getrusage) is the analysis alone:
-from the database read to committed trend rows.
+from the database read to committed trend rows. It also times `detect` on the same frames with the
+symptoms alone and with the whole diagnosis (cost, levers, flow, an intervention), and prints the
+overhead in percent.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def build(issues: int, seed: int, folder: Path) -> None:
         print(f"synced in {time.perf_counter() - started:.1f}s: {report.counts}", flush=True)
 
 
-def measure(folder: Path, weeks: int) -> None:
+def measure(folder: Path, weeks: int, repeat: int) -> None:
+    from orgpulse.analysis.result import Intervention
     from orgpulse.analysis.run import detect
     from orgpulse.analyze import analysis_settings, run_analyze
     from orgpulse.demo import demo_settings
@@ -52,10 +55,30 @@ def measure(folder: Path, weeks: int) -> None:
     started = time.perf_counter()
     frames = load_frames(store, as_of=as_of)
     loaded = time.perf_counter()
-    detect(frames, analysis_settings(settings), as_of=as_of, weeks=weeks)
-    detected = time.perf_counter()
     print(f"status changes: {len(frames.status_changes)}, issues: {len(frames.issues)}")
-    print(f"load_frames {loaded - started:.2f}s, detect {detected - loaded:.2f}s")
+    print(f"load_frames {loaded - started:.2f}s")
+    # The diagnosis's overhead: symptoms alone against symptoms + cost + levers + flow + one
+    # intervention over every team (inside the reported weeks), alternated, best of each.
+    analysis = analysis_settings(settings)
+    change = (as_of - timedelta(weeks=8)).date()
+    alone: list[float] = []
+    whole: list[float] = []
+    for _ in range(repeat):
+        for diagnose, times in ((False, alone), (True, whole)):
+            begun = time.perf_counter()
+            detect(
+                frames,
+                analysis,
+                as_of=as_of,
+                weeks=weeks,
+                diagnose=diagnose,
+                interventions=(Intervention(date=change),) if diagnose else (),
+            )
+            times.append(time.perf_counter() - begun)
+    print(
+        f"detect, symptoms alone {min(alone):.2f}s; with cost, levers, flow and an intervention "
+        f"{min(whole):.2f}s: +{(min(whole) / min(alone) - 1) * 100:.1f}% (best of {repeat})"
+    )
     del frames
     started = time.perf_counter()
     run = run_analyze(settings, store, as_of=as_of, weeks=weeks)
@@ -70,16 +93,28 @@ def main() -> int:
     parser.add_argument("--issues", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--weeks", type=int, default=26)
+    parser.add_argument("--repeat", type=int, default=2, help="timed detect runs of each kind (best counts)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure(args.measure, args.weeks)
+        measure(args.measure, args.weeks, args.repeat)
         return 0
     folder = OUT / f"org-{args.issues}-{args.seed}"
     if not (folder / "orgpulse.db").exists():
         folder.mkdir(parents=True, exist_ok=True)
         build(args.issues, args.seed, folder)
-    return subprocess.call([sys.executable, __file__, "--measure", str(folder), "--weeks", str(args.weeks)])
+    return subprocess.call(
+        [
+            sys.executable,
+            __file__,
+            "--measure",
+            str(folder),
+            "--weeks",
+            str(args.weeks),
+            "--repeat",
+            str(args.repeat),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ def test_weeks_needed_reaches_back_to_the_first_before_week() -> None:
     assert weeks_needed([Intervention(date=date(2024, 4, 1))], first_scored) == 2  # from 2024-02-19
     assert weeks_needed([Intervention(date=date(2024, 6, 3))], first_scored) == 0
     assert weeks_needed([], first_scored) == 0
+    old = [Intervention(date=date(2020, 1, 6))]
+    assert weeks_needed(old, first_scored, history_start=date(2024, 1, 3)) == 9  # back to 2024-01-01 only
 
 
 def test_compare_outcomes() -> None:

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import shared_path
+from orgpulse.analysis.result import Intervention
 from orgpulse.analyze import run_analyze, run_json
 from orgpulse.demo import demo_settings, demo_source
 from orgpulse.sandbox import SandboxServer, generate_org
@@ -111,6 +112,8 @@ def current(store: Store, view: str) -> list[dict[str, Any]]:
 @pytest.mark.slow
 def test_trend_tables_and_views_are_filled(store: Store, tmp_path: Path) -> None:
     settings = synced("jira_cloud", store, tmp_path)
+    change = Intervention(date=date(2026, 9, 21), lever="decision_rights", note="approvals delegated")
+    settings = replace(settings, interventions=(change,))
     first = run_analyze(settings, store, as_of=AS_OF, weeks=4)
     second = run_analyze(settings, store, as_of=AS_OF, weeks=4, trigger="schedule")
     result = second.result
@@ -125,6 +128,8 @@ def test_trend_tables_and_views_are_filled(store: Store, tmp_path: Path) -> None
             assert count("flow_trends", run.run_id) == 8 * len(run.result.flow) > 0
             spent = sum(len(r.status_time) for r in run.result.flow)
             assert count("status_time_trends", run.run_id) == spent > 0
+            (measured,) = run.result.interventions
+            assert count("intervention_effects", run.run_id) == len(measured.effects) > 0
     levers = current(store, "diagnosis_trends_current")
     assert {r["run_id"] for r in levers} == {second.run_id}  # the scheduled run wins
     assert len(levers) == len(result.diagnosis.teams)
@@ -140,4 +145,10 @@ def test_trend_tables_and_views_are_filled(store: Store, tmp_path: Path) -> None
         shares[key] = shares.get(key, 0.0) + (r["share"] or 0.0)
     assert shares
     assert all(total == pytest.approx(1.0, abs=1e-3) for total in shares.values())
-    assert current(store, "intervention_effects_current") == []  # no intervention configured
+    effects = current(store, "intervention_effects_current")
+    assert {r["run_id"] for r in effects} == {second.run_id}
+    assert {r["intervention"] for r in effects} == {change.key}
+    (measured,) = result.interventions
+    assert sorted((r["team"], r["metric"], r["outcome"], r["before"]) for r in effects) == sorted(
+        (e.team, e.metric, e.outcome, e.before) for e in measured.effects
+    )

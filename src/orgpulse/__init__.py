@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from orgpulse.analyze import AnalysisRun, run_analyze
     from orgpulse.config import Settings, load_settings
     from orgpulse.doctor import run_doctor
+    from orgpulse.effects import run_interventions
     from orgpulse.explain import run_explain
     from orgpulse.report import write_report
     from orgpulse.schedule import run_schedule, run_tick
@@ -52,6 +53,7 @@ _LAZY = {
     "Settings": "orgpulse.config",
     "load_settings": "orgpulse.config",
     "run_doctor": "orgpulse.doctor",
+    "run_interventions": "orgpulse.effects",
     "run_explain": "orgpulse.explain",
     "write_report": "orgpulse.report",
     "run_schedule": "orgpulse.schedule",
@@ -86,6 +88,7 @@ __all__ = [
     "run_analyze",
     "run_doctor",
     "run_explain",
+    "run_interventions",
     "run_schedule",
     "run_status",
     "run_sync",

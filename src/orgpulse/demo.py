@@ -9,8 +9,9 @@ saying why.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from orgpulse.analysis.result import AnalysisResult
+from orgpulse.analysis.result import AnalysisResult, Intervention
 from orgpulse.analyze import run_analyze
 from orgpulse.config import (
     PrivacySettings,
@@ -31,6 +32,7 @@ from orgpulse.config import (
 )
 from orgpulse.errors import ConfigError
 from orgpulse.present import SyncBar, findings_table, sync_table
+from orgpulse.present_diagnosis import diagnosis_view
 from orgpulse.report import write_report
 from orgpulse.sandbox import DIALECTS, SandboxServer, generate_org, login, truth_of
 from orgpulse.store import Store
@@ -127,15 +129,26 @@ def run_demo(
     first_cell = min((date.fromisoformat(c["week_start"]) for c in truth["cells"]), default=anchor)
     as_of = datetime.combine(anchor + timedelta(days=1), time(), tzinfo=UTC)
     weeks = max(12, (as_of.date() - first_cell).days // 7 + 1)
+    planted = planted_interventions(truth)
+    settings = replace(settings, interventions=planted)
     run = run_analyze(settings, store, as_of=as_of, weeks=weeks, trigger="manual")
+    console.print(diagnosis_view(run.result))
     console.print(findings_table(run.result))
     console.print(truth_table(run.result, truth))
+    for expected, found in zip(truth["interventions"], run.result.interventions, strict=True):
+        said = [e.outcome for e in found.effects if e.metric == expected["metric"]] or ["nothing"]
+        console.print(
+            f"Sandbox intervention on {expected['teams'][0]} ({expected['note']}): expected "
+            f"{expected['expected']}, orgpulse says {said[0]}"
+        )
     console.print(f"Trend run {run.run_id} appended to {settings.store.url}")
     summary = write_report(store, folder / "report.html")
     console.print(f"Report: [bold]{summary.path.resolve()}[/] — open it in a browser")
     config = folder / "config.toml"
     config.write_text(
-        f'[store]\nurl = "{settings.store.url}"\n\n[analysis]\ntimezone = "UTC"\n', encoding="utf-8"
+        f'[store]\nurl = "{settings.store.url}"\n\n[analysis]\ntimezone = "UTC"\n'
+        + interventions_toml(planted),
+        encoding="utf-8",
     )
     example = next((c for c in truth["cells"]), None)
     if example is not None:
@@ -143,6 +156,8 @@ def run_demo(
             f"Why an alert? orgpulse --config {config} explain {example['symptom']} "
             f"--team {example['team']} --week {example['week_start']}"
         )
+    if planted:
+        console.print(f"Did the change work? orgpulse --config {config} interventions")
     return 0
 
 
@@ -155,7 +170,30 @@ def merged_truth(served: Sequence[Served]) -> dict[str, Any]:
         for cell in s.truth["cells"]
     ]
     controls = [namer.of_key(s.source.name, team) for s in served for team in s.truth["control_teams"]]
-    return {"cells": cells, "control_teams": controls}
+    interventions = [
+        {**planted, "teams": [namer.of_key(s.source.name, team) for team in planted["teams"]]}
+        for s in served[:1]
+        for planted in s.truth.get("interventions", [])
+    ]
+    return {"cells": cells, "control_teams": controls, "interventions": interventions}
+
+
+def planted_interventions(truth: dict[str, Any]) -> tuple[Intervention, ...]:
+    """The sandbox's planted change and its control, as a lead would record them in config."""
+    return tuple(
+        Intervention(
+            date=date.fromisoformat(i["date"]), teams=tuple(i["teams"]), lever=i["lever"], note=i["note"]
+        )
+        for i in truth["interventions"]
+    )
+
+
+def interventions_toml(interventions: Sequence[Intervention]) -> str:
+    return "".join(
+        f"\n[[interventions]]\ndate = {i.date.isoformat()}\nteams = {json.dumps(list(i.teams))}\n"
+        f'lever = "{i.lever}"\nnote = {json.dumps(i.note)}\n'
+        for i in interventions
+    )
 
 
 def truth_table(result: AnalysisResult, truth: dict[str, Any]) -> Table:

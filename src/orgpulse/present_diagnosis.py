@@ -38,7 +38,7 @@ def diagnosis_view(result: AnalysisResult) -> Group:
     ]
     shown = [lever for lever in d.levers if lever.weak_teams or lever.at_risk_teams]
     if shown:
-        table = Table(title_justify="left", padding=(0, 1), show_edge=False)
+        table = Table(title="Levers weak or at risk that week", title_justify="left", padding=(0, 1))
         for column in ("lever", "weak in", "at risk in", "cost this week", "remedy"):
             table.add_column(column, no_wrap=column != "remedy")
         for lever in shown:

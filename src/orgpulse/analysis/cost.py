@@ -23,6 +23,7 @@ import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.teams import TeamLookup
+from orgpulse.analysis.timeline import first_of_runs, pack
 from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid, clip_to_weeks
 
 COST_COLUMNS = ["team", "week", "issue", "hours"]
@@ -96,38 +97,40 @@ def role_cost(
     return clipped_hours(issue, start, end, teams, grid)
 
 
-def cost_by_row(cost: pd.DataFrame | None) -> dict[tuple[int, int], float]:
-    """Total hours per (team code, week index)."""
-    if cost is None or cost.empty:
-        return {}
-    summed = cost.groupby(["team", "week"])["hours"].sum()
-    return {(int(t), int(w)): float(h) for (t, w), h in summed.items()}
-
-
 def cost_explain(
-    cat: Catalogue, cost: pd.DataFrame | None, what: str
+    cat: Catalogue, cost: pd.DataFrame | None, what: str, first_week: int = 0
 ) -> dict[tuple[int, int], dict[str, Any]]:
-    """Per (team, week): how the cost was made — what was counted, the total, the issues behind it.
+    """Per (team, week >= first_week): how the cost was made — what was counted, the total, the
+    issues behind it.
 
     Issues are named by key (never by person), largest first, at most ISSUES_SHOWN of them, with
     the count of all of them so the list never hides that it was cut.
     """
     if cost is None or cost.empty:
         return {}
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
-    ordered = cost.sort_values(["team", "week", "hours"], ascending=[True, True, False], kind="stable")
+    cost = cost.loc[cost["week"].to_numpy() >= first_week]
+    if cost.empty:
+        return {}
+    team, week = cost["team"].to_numpy(dtype=np.int64), cost["week"].to_numpy(dtype=np.int64)
+    hours, issue = cost["hours"].to_numpy(dtype=float), cost["issue"].to_numpy(dtype=np.int64)
+    order = np.lexsort((-hours, week, team))
+    team, week, hours, issue = team[order], week[order], hours[order], issue[order]
+    heads = np.flatnonzero(first_of_runs(pack(team, week)))
+    ends = np.r_[heads[1:], len(order)]
+    totals = np.add.reduceat(hours, heads)
+    keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue].tolist()
+    rounded = np.round(hours, 4).tolist()
     out: dict[tuple[int, int], dict[str, Any]] = {}
-    for (team, week), group in ordered.groupby(["team", "week"], sort=False):
-        hours = group["hours"].to_numpy(dtype=float)
-        issues = group["issue"].to_numpy()
-        out[(int(team), int(week))] = {
+    for head, end, total in zip(heads.tolist(), ends.tolist(), totals.tolist(), strict=True):
+        shown = min(end, head + ISSUES_SHOWN)
+        out[(int(team[head]), int(week[head]))] = {
             "counted": what,
             "unit": "issue-hours inside the week",
-            "hours": round(float(hours.sum()), 4),
-            "issue_count": len(issues),
+            "hours": round(float(total), 4),
+            "issue_count": end - head,
             "issues": [
-                {"issue": str(keys[i]), "hours": round(float(h), 4)}
-                for i, h in zip(issues[:ISSUES_SHOWN].tolist(), hours[:ISSUES_SHOWN].tolist(), strict=True)
+                {"issue": str(k), "hours": h}
+                for k, h in zip(keys[head:shown], rounded[head:shown], strict=True)
             ],
         }
     return out

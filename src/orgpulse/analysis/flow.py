@@ -27,7 +27,8 @@ from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, IN_PROGRESS, INTERVALS, TEAMS
 from orgpulse.analysis.inputs import Inputs, Key
 from orgpulse.analysis.result import FlowRow, StatusTime
-from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid
+from orgpulse.analysis.teams import TeamLookup
+from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid, open_at_week_end
 from orgpulse.model import Role
 
 FLOW_METRICS = (
@@ -76,30 +77,21 @@ def _percentiles(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     )
 
 
-def wip_at_week_end(facts: pd.DataFrame, inputs: Inputs, grid: WeekGrid, weeks: range) -> pd.DataFrame:
-    """Issues in progress at the end of each week: team, week, age_hours (since commitment)."""
+def wip_at_week_end(facts: pd.DataFrame, teams: TeamLookup, grid: WeekGrid) -> pd.DataFrame:
+    """Issues in progress at the end of each scored week: team, week, age_hours (since commitment)."""
     start = facts["progress_start"].to_numpy()
-    end = facts["progress_end"].to_numpy()
-    still_open = facts["resolved_at"].to_numpy() == NAT  # in progress up to as_of and beyond
-    parts = []
-    for week in weeks:
-        edge = grid.bounds[week + 1]
-        issue = np.flatnonzero((start != NAT) & (start < edge) & ((end > edge) | still_open))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "team": inputs[TEAMS].at(issue, np.full(len(issue), edge - 1)),
-                    "week": week,
-                    "age_hours": (edge - start[issue]) / HOUR_NS,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    committed = np.flatnonzero(start != NAT)
+    still_open = facts["resolved_at"].to_numpy()[committed] == NAT  # in progress up to as_of and beyond
+    row, week, age = open_at_week_end(
+        start[committed], facts["progress_end"].to_numpy()[committed], still_open, grid
+    )
+    issue = committed[row]
+    return pd.DataFrame({"team": teams.at(issue, grid.bounds[week + 1] - 1), "week": week, "age_hours": age})
 
 
 def flow_table(inputs: Inputs, weeks: range) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(metrics per team code and week index, status time per team, week and status name)."""
-    grid, as_of = inputs.context.grid, inputs.context.as_of
+    grid = inputs.context.grid
     cat, facts = inputs[CATALOGUE], inputs[FACTS]
     every = inputs[COMPLETED]
     week = every["week"].to_numpy()
@@ -121,11 +113,8 @@ def flow_table(inputs: Inputs, weeks: range) -> tuple[pd.DataFrame, pd.DataFrame
     length = pd.Series((np.diff(grid.bounds) / 1e9)[list(weeks)], index=list(weeks))
     wip = in_progress.groupby(_KEYS)["seconds"].sum()
     wip = (wip / length.reindex(wip.index.get_level_values("week")).to_numpy()).rename("wip")
-    complete_weeks = range(
-        weeks.start, min(weeks.stop, int(np.searchsorted(grid.bounds, as_of, "right")) - 1)
-    )
-    aged = wip_at_week_end(facts, inputs, grid, complete_weeks)
-    aged = aged.loc[aged["team"] >= 0]
+    aged = wip_at_week_end(facts, inputs[TEAMS], grid)
+    aged = aged.loc[(aged["team"] >= 0) & (aged["week"] >= weeks.start) & (aged["week"] < weeks.stop)]
 
     parts = [
         completed.groupby(_KEYS).size().rename("throughput"),

@@ -32,12 +32,16 @@ class Key(Generic[T]):
 
 @dataclass(frozen=True)
 class Context:
-    """What every input may read: the frames, the settings, as_of (ns UTC) and the week grid."""
+    """What every input may read: the frames, the settings, as_of (ns UTC) and the week grid.
+
+    `diagnose` off computes the symptoms alone: no cost, no flow, no levers (benchmarks compare).
+    """
 
     frames: Frames
     settings: AnalysisSettings
     as_of: int
     grid: WeekGrid
+    diagnose: bool = True
 
 
 class Inputs:

@@ -57,12 +57,18 @@ def windows(intervention: Intervention, weeks: Sequence[date]) -> tuple[list[dat
     return before, after
 
 
-def weeks_needed(interventions: Sequence[Intervention], first_scored: date) -> int:
-    """How many weeks the scored range must grow backwards so every before window is inside it."""
+def weeks_needed(
+    interventions: Sequence[Intervention], first_scored: date, history_start: date | None = None
+) -> int:
+    """How many weeks the scored range must grow backwards so every before window is inside it,
+    never reaching further back than the week of `history_start` (the first issue's creation):
+    there is nothing to compare before it."""
     earliest = first_scored
     for i in interventions:
         monday = i.date - timedelta(days=i.date.weekday())
         earliest = min(earliest, monday - timedelta(weeks=i.weeks_before))
+    if history_start is not None:
+        earliest = max(earliest, history_start - timedelta(days=history_start.weekday()))
     return max(0, (first_scored - earliest).days // 7)
 
 
@@ -80,9 +86,27 @@ def compare(before: Sequence[float], after: Sequence[float], enough_time: bool) 
     return p, NO_CLEAR_CHANGE
 
 
-def _values(frame: pd.DataFrame, column: str, team: str, weeks: Sequence[date]) -> list[float]:
-    rows = frame.loc[(frame["team"] == team) & frame["week"].isin(weeks), column]
-    return [float(v) for v in rows.to_numpy(dtype=float) if not math.isnan(v)]
+class _Indexed:
+    """One frame's values of one column, split per team once (teams × metrics lookups stay cheap)."""
+
+    def __init__(self, frame: pd.DataFrame, column: str) -> None:
+        values = frame[column].to_numpy(dtype=float)
+        keep = ~np.isnan(values)
+        self._by_team: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        teams = frame["team"].to_numpy(dtype=object)[keep]
+        weeks = frame["week"].to_numpy(dtype=object)[keep]
+        values = values[keep]
+        for team in pd.unique(teams):
+            mine = teams == team
+            self._by_team[str(team)] = (weeks[mine], values[mine])
+
+    def values(self, team: str, weeks: Sequence[date]) -> list[float]:
+        found = self._by_team.get(team)
+        if found is None or not weeks:
+            return []
+        week, value = found
+        result: list[float] = value[np.isin(week, np.array(weeks, dtype=object))].tolist()
+        return result
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -101,16 +125,19 @@ def effects_of(
         log.warning(
             "intervention of %s names teams with no issues: %s", intervention.date, ", ".join(unknown)
         )
+    indexed = {
+        metric: _Indexed(values.per_issue[metric], "value")
+        if metric in values.per_issue
+        else _Indexed(values.weekly[symptom], metric)
+        for symptom in symptoms
+        for metric in values.thresholded.get(symptom, ())
+    }
     effects = []
     for team in (t for t in wanted if t in teams):
         for symptom in symptoms:
             for metric in values.thresholded.get(symptom, ()):
-                if metric in values.per_issue:
-                    frame, column = values.per_issue[metric], "value"
-                else:
-                    frame, column = values.weekly[symptom], metric
-                before = _values(frame, column, team, before_weeks)
-                after = _values(frame, column, team, after_weeks)
+                before = indexed[metric].values(team, before_weeks)
+                after = indexed[metric].values(team, after_weeks)
                 p, outcome = compare(before, after, enough)
                 effects.append(
                     Effect(

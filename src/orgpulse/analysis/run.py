@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -21,15 +21,15 @@ import pandas as pd
 from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import to_findings
 from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.cost import cost_by_row, cost_explain
+from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import CATALOGUE, SPECS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
-from orgpulse.analysis.levers import diagnose
-from orgpulse.analysis.result import AnalysisResult, DependencyRow, Finding, Intervention
+from orgpulse.analysis.levers import diagnose as diagnose_levers
+from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
@@ -58,12 +58,14 @@ def detect(
     weeks: int | None = None,
     detectors: tuple[Detector, ...] = DETECTORS,
     interventions: Sequence[Intervention] = (),
+    diagnose: bool = True,
 ) -> AnalysisResult:
     """Findings for every team with issues × reported week × detector, the blocking matrix, the
     diagnosis, the flow, and the effects of `interventions`.
 
     An intervention whose before window starts earlier than the scored weeks extends them
-    backwards (those weeks are computed, never reported).
+    backwards (those weeks are computed, never reported). `diagnose` off gives the symptoms alone
+    (no cost, flow, levers or interventions), for benchmarks.
     """
     count = settings.weeks if weeks is None else weeks
     if count < 1:
@@ -71,13 +73,18 @@ def detect(
     check_frames(frames)
     started = time.perf_counter()
     grid = build_week_grid(as_of, settings.timezone, count)
-    extra = weeks_needed(interventions, grid.starts[grid.first_scored])
+    extra = weeks_needed(
+        interventions, grid.starts[grid.first_scored], history_start(frames, settings.timezone)
+    )
     if extra:
         grid = build_week_grid(as_of, settings.timezone, count + extra)
         grid = replace(grid, first_reported=grid.count - count)
     values = MetricValues()
-    context = Context(frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid)
-    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs] + list(FLOW_NEEDS)
+    context = Context(
+        frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
+    )
+    wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
+    wanted += list(FLOW_NEEDS) if diagnose else []
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -94,7 +101,7 @@ def detect(
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
-    flow = flow_rows(inputs.restricted(FLOW_NEEDS))
+    flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
     cat = inputs[CATALOGUE]
     effects = evaluate(
         interventions,
@@ -115,7 +122,7 @@ def detect(
         dependencies=dependencies,
         timezone=settings.timezone,
         weeks=[grid.starts[w] for w in grid.reported],
-        diagnosis=diagnose(findings),
+        diagnosis=diagnose_levers(findings) if diagnose else Diagnosis(None, None, [], []),
         flow=flow,
         interventions=effects,
     )
@@ -157,17 +164,22 @@ def with_cost(
     """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
     if output.cost is None:
         return findings
-    totals = cost_by_row(output.cost)
-    how = cost_explain(cat, output.cost, output.cost_counted)
+    how = cost_explain(cat, output.cost, output.cost_counted, grid.first_reported)
     week_of = {start: w for w, start in enumerate(grid.starts)}
     code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    nothing = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
     out = []
     for f in findings:
-        key = (code_of[f.team], week_of[f.week_start])
-        hours = round(totals.get(key, 0.0), 4)
-        made = how.get(key, {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []})
-        out.append(replace(f, cost_hours=hours, explain={**f.explain, "cost": made}))
+        made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
+        out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
     return out
+
+
+def history_start(frames: Frames, timezone: str) -> date | None:
+    """The local date of the first issue's creation (None without issues)."""
+    created = pd.to_datetime(frames.issues["created"], utc=True)
+    first = created.min()
+    return None if pd.isna(first) else first.tz_convert(timezone).date()
 
 
 def check_frames(frames: Frames) -> None:

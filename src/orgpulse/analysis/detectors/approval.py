@@ -196,7 +196,9 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
                 "sample": "human exits from approval statuses in W-3..W",
             },
         ),
-        cost=role_cost(cat, intervals, teams, grid, cat.statuses.has_role(Role.APPROVAL)),
+        cost=role_cost(cat, intervals, teams, grid, cat.statuses.has_role(Role.APPROVAL))
+        if ctx.diagnose
+        else None,
         cost_counted="hours in approval statuses",
     )
 

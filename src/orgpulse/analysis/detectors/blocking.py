@@ -150,7 +150,7 @@ def detect_blocking(inputs: Inputs) -> DetectorOutput:
         )
     ]
     return DetectorOutput(
-        cost=cross_team_cost(scored),
+        cost=cross_team_cost(scored) if ctx.diagnose else None,
         cost_counted="hours with an open blocker owned by another team (union over blockers)",
         rows=RowTable(
             symptom=SYMPTOM,

@@ -252,7 +252,7 @@ def detect_meetings(inputs: Inputs) -> DetectorOutput:
                 "coordination_patterns": list(th.coordination_patterns),
             },
         ),
-        cost=role_cost(cat, intervals, inputs[TEAMS], grid, meeting),
+        cost=role_cost(cat, intervals, inputs[TEAMS], grid, meeting) if ctx.diagnose else None,
         cost_counted="hours in meeting statuses",
     )
 

@@ -206,7 +206,9 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
         ),
         cost=wip.loc[wip["unowned"] > 0, ["team", "week", "issue"]].assign(
             hours=wip.loc[wip["unowned"] > 0, "unowned"].to_numpy() / 3600.0
-        ),
+        )
+        if ctx.diagnose
+        else None,
         cost_counted="in-progress issue-hours with no assignee",
         per_issue={"handoffs_per_issue": completed[["team", "week"]].assign(value=completed["handoffs"])},
     )

@@ -207,7 +207,9 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
             grid,
             cat.statuses.has_role(*QUEUE_ROLES),
             window=(inputs[FACTS]["progress_start"].to_numpy(), inputs[FACTS]["progress_end"].to_numpy()),
-        ),
+        )
+        if ctx.diagnose
+        else None,
         cost_counted="hours of committed issues in queue, approval, meeting and blocked statuses",
     )
 

@@ -4,7 +4,8 @@ The steps: staff the teams; plan every issue backwards from its completion week;
 injectors claim their cells; build each issue's status history; let the "links" injectors add
 theirs; give issues parents (then the "parents" injectors run), healthy links, a few project moves
 and sprints; then number issues by creation (ids) and per project (keys) and derive each issue's
-current fields. Only `random.Random(seed)` (and per-issue seeds drawn from it) is used; no clock
+current fields. A planted intervention (intervene.py) claims its team-weeks before any injector. Only
+`random.Random(seed)` (and per-issue seeds drawn from it) is used; no clock
 is read.
 """
 
@@ -17,6 +18,7 @@ from random import Random
 
 from orgpulse.sandbox.org.history import filler_count, last_filler_ms
 from orgpulse.sandbox.org.inject import run_injectors
+from orgpulse.sandbox.org.intervene import plant_intervention
 from orgpulse.sandbox.org.links import HOUR_MS, add_healthy_links, work_time_between
 from orgpulse.sandbox.org.model import Issue, Org, Sprint
 from orgpulse.sandbox.org.paths import (
@@ -52,6 +54,7 @@ def generate_org(seed: int = 7, issues: int = 2000, *, anchor: date, weeks: int 
     actors = {t.key: Actors(t, staff.automation, staff.scm_bot) for t in staff.teams}
     ctx = Context(rng, cal, staff, actors)
     plan_issues(ctx, issues)
+    planted = plant_intervention(ctx, seed)
     run_injectors(ctx, "plans")
     _build_paths(ctx)
     run_injectors(ctx, "links")
@@ -62,6 +65,7 @@ def generate_org(seed: int = 7, issues: int = 2000, *, anchor: date, weeks: int 
     sprints = make_sprints(staff.teams, cal)
     _add_sprints(ctx, sprints)
     org = _finalize(ctx, seed, issues, sprints)
+    org.interventions = planted
     logger.info("generated sandbox org: seed %s, %s issues, %s teams", seed, len(org.issues), len(org.teams))
     return org
 

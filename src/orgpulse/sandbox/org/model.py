@@ -17,9 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from orgpulse.sandbox.org.site import Workflow
 from orgpulse.sandbox.org.weeks import Calendar
+
+if TYPE_CHECKING:
+    from orgpulse.sandbox.org.intervene import PlantedIntervention
 
 Item = tuple[str, int, int]
 Event = tuple[int, int, tuple[Item, ...]]  # (at epoch ms, actor person index or -1, items)
@@ -160,6 +164,7 @@ class Org:
     by_id: dict[int, Issue] = field(default_factory=dict)
     team_by_key: dict[str, Team] = field(default_factory=dict)
     sprint_by_id: dict[int, Sprint] = field(default_factory=dict)
+    interventions: list[PlantedIntervention] = field(default_factory=list)  # with their known outcomes
 
     def iter_issues(self) -> Iterator[Issue]:
         return iter(self.issues)

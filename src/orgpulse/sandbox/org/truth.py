@@ -3,7 +3,12 @@
 `truth_of(org)` has exactly the shape of `orgpulse sandbox truth` (DESIGN.md):
     {"cells": [{"team", "week_start", "symptom", "issue_keys"}], "control_teams": [...],
      "totals": {"jira_cloud": {"issues", "status_changes", "assignee_changes", "links"},
-                "jira_dc": {...the same four}, "linear": {...the same four}}}
+                "jira_dc": {...the same four}, "linear": {...the same four}},
+     "levers": [{"team", "week_start", "lever"}],
+     "interventions": [{"date", "teams", "lever", "note", "metric", "expected"}]}
+`levers` are the cells' levers (DESIGN.md, "Diagnosis"): each must be `weak` in its team and week,
+and no control team may have a weak lever. `interventions` are the planted change and its control
+(intervene.py), with the outcome orgpulse must find on `metric` in their team.
 Totals are what a faithful connector must hold after a full sync: every served issue (epics
 included, outside EXT issues excluded), every `status` and `assignee` changelog item, and every
 link id still present (removed links excluded). The Data Center dialect serves the same
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orgpulse.analysis.levers import LEVER_OF
 from orgpulse.sandbox.linear.history import linear_totals
 from orgpulse.sandbox.org.model import Org
 
@@ -46,4 +52,11 @@ def truth_of(org: Org) -> dict[str, Any]:
         "links": sum(1 for link in org.links if link.removed < 0),
     }
     by_dialect = {"jira_cloud": totals, "jira_dc": dict(totals), "linear": linear_totals(org)}
-    return {"cells": cells, "control_teams": sorted(org.control_teams), "totals": by_dialect}
+    levers = sorted({(str(c["team"]), str(c["week_start"]), LEVER_OF[str(c["symptom"])]) for c in cells})
+    return {
+        "cells": cells,
+        "control_teams": sorted(org.control_teams),
+        "totals": by_dialect,
+        "levers": [{"team": t, "week_start": w, "lever": lever} for t, w, lever in levers],
+        "interventions": [i.truth() for i in org.interventions],
+    }

@@ -1,0 +1,31 @@
+"""The demo plants an intervention in the sandbox and shows its effect, with its control beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orgpulse.cli import cli
+
+
+@pytest.mark.slow
+def test_the_demo_shows_the_planted_change_improved_and_its_control_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    args = ["demo", "--issues", "1000", "--seed", "7", "--dialect", "jira_cloud", "--anchor", "2026-11-20"]
+    result = CliRunner().invoke(cli, [*args, "--dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())  # Rich wraps long lines at the terminal's width
+    assert out.index("Diagnosis, week of 2026-11-09") < out.index("Symptoms per team and ISO week")
+    assert "expected improved, orgpulse says improved" in out
+    assert "expected no_clear_change, orgpulse says no_clear_change" in out
+    config = folder / "config.toml"
+    assert "[[interventions]]" in config.read_text(encoding="utf-8")
+    listed = CliRunner().invoke(cli, ["--config", str(config), "interventions", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    planted, control = json.loads(listed.stdout)["interventions"]
+    assert [e["outcome"] for e in planted["effects"]] == ["improved"]
+    assert [e["outcome"] for e in control["effects"]] == ["no_clear_change"]
+    assert planted["note"] == "approval decisions delegated to the team"
