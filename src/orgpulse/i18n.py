@@ -29,6 +29,7 @@ from orgpulse.errors import ConfigError
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "orgpulse"
+Day = date  # the class's own `date` method hides the type inside its body
 
 
 def N_(message: str) -> str:
@@ -57,7 +58,7 @@ class Translator:
         """A calendar day: "2 Mar 2026" / "2 mars 2026" (short: "2 Mar" / "2 mars")."""
         return str(format_date(day, "d MMM" if short else "d MMM y", locale=self.language))
 
-    def day_month(self, day: date) -> str:
+    def day_month(self, day: Day) -> str:
         """A day in a narrow column, numbers only, in the locale's order: "9/7" / "07/09"."""
         return str(format_skeleton("Md", day, locale=self.language))
 
