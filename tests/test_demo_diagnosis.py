@@ -25,9 +25,10 @@ def test_the_demo_shows_the_planted_change_improved_and_its_control_unchanged(tm
     lines = result.stdout.splitlines()
     screen = lines + result.stderr.splitlines()
     assert len(screen) <= 50, "\n".join(screen)
-    ends = " ".join(" ".join(lines[-6:]).split())
+    verdict = max(i for i, line in enumerate(lines) if line.startswith("Verdict, week of"))
+    ends = " ".join(" ".join(lines[verdict:]).split())
     assert ends.index("Verdict, week of") < ends.index("Truth: ") < ends.index("Report: ")
-    assert lines[-1].startswith("Report: ") or "Report: " in lines[-2]
+    assert ends.endswith("— open it in a browser")
     config = folder / "config.toml"
     assert "[[interventions]]" in config.read_text(encoding="utf-8")
     listed = CliRunner().invoke(cli, ["--config", str(config), "interventions", "--format", "json"])
