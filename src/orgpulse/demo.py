@@ -92,7 +92,9 @@ def serve_all(
             try:
                 server = stack.enter_context(SandboxServer(org, dialect=dialect))
             except ConfigError as exc:
-                err_console.print(f"[yellow]skipping the {dialect} sandbox:[/] {'; '.join(exc.problems)}")
+                err_console.print(
+                    Text.assemble((f"skipping the {dialect} sandbox: ", "yellow"), "; ".join(exc.problems))
+                )
                 continue
             keys = tuple(team.key for team in org.teams)
             served.append(Served(demo_source(dialect, server.url), truth_of(org), keys))
@@ -145,15 +147,21 @@ def run_demo(
     example = next((c for c in truth["cells"]), None)
     if example is not None:
         console.print(
-            f"Why an alert? orgpulse --config {config} explain {example['symptom']} "
-            f"--team {example['team']} --week {example['week_start']}"
+            Text(
+                f"Why an alert? orgpulse --config {config} explain {example['symptom']} "
+                f"--team {example['team']} --week {example['week_start']}"
+            )
         )
     if planted:
-        console.print(f"Did the change work? orgpulse --config {config} interventions")
+        console.print(Text(f"Did the change work? orgpulse --config {config} interventions"))
     # The conclusion last, where the eye lands: the verdict, the truth comparison, the report.
     console.print(verdict_line(t, run.result))
     console.print(truth_line(run.result, truth))
-    console.print(f"Report: [bold]{summary.path.resolve()}[/] ({run.run_id}) — open it in a browser")
+    console.print(
+        Text.assemble(
+            "Report: ", (str(summary.path.resolve()), "bold"), f" ({run.run_id}) — open it in a browser"
+        )
+    )
     return 0
 
 
