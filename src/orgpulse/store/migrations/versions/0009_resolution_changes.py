@@ -1,7 +1,7 @@
 """resolution changes
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 Jira `resolution` changelog items, kept so that statuses the site no longer lists get a category
 and completions statuses cannot place are found (SYMPTOMS.md). Issues synced before this revision
@@ -15,8 +15,8 @@ from alembic import op
 
 import orgpulse.store.schema
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """low_confidence in the symptom BI view
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 `symptom_trends_current` gains `low_confidence` (confidence < 0.5, SYMPTOMS.md "Confidence and
 honesty"), so a BI tool marks such rows as the terminal, the JSON and the report do. The view is
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
