@@ -104,3 +104,11 @@ def test_sync_refuses_a_bad_analysis_table_before_any_source_runs(tmp_path: Path
     )
     assert code == 2
     assert "analysis.weeks: must be a whole number" in err
+
+
+def test_a_sandbox_too_small_to_generate_is_a_usage_error() -> None:
+    for command in (["sandbox", "truth"], ["demo"]):
+        code, _, err = run([*command, "--issues", "60"])
+        assert code == 2, command
+        assert "Traceback" not in err
+        assert "--issues" in err

@@ -123,7 +123,7 @@ def assert_no_secret(exc: BaseException) -> None:
         assert basic not in text
         assert "authorization" not in text.lower()
     assert exc.__cause__ is None
-    assert exc.__suppress_context__
+    assert exc.__context__ is None or exc.__suppress_context__
 
 
 def test_constructing_does_no_io(server: tuple[str, Scripted]) -> None:

@@ -158,8 +158,9 @@ def test_partial_data_with_errors_is_not_swallowed() -> None:
         server.client().query(QUERY)
 
 
-def test_rate_limited_waits_for_the_reset_header_then_succeeds() -> None:
-    """Linear answers RATELIMITED as HTTP 400 with the 429 inside; the reset headers are epoch ms."""
+def test_rate_limited_waits_for_one_requests_refill_then_succeeds() -> None:
+    """Linear answers RATELIMITED as HTTP 400 with the 429 inside; its buckets are leaky (§3.2):
+    one request drips back after period / limit = 3600 / 2500 s, long before the reset."""
     reset_ms = str(int((NOW + 42) * 1000))
     refused = graphql_error(
         400,
@@ -174,7 +175,7 @@ def test_rate_limited_waits_for_the_reset_header_then_succeeds() -> None:
     server = Recorder(refused, httpx.Response(200, json=OK))
     client = server.client()
     assert client.query(QUERY) == {"viewer": {"id": "u1"}}
-    assert server.sleeps == [pytest.approx(42.0)]
+    assert server.sleeps == [pytest.approx(1.44, abs=0.2)]
     assert client.requests == 2
 
 
@@ -187,7 +188,46 @@ def test_http_429_without_a_body_code_is_rate_limited_too() -> None:
     assert server.sleeps == [pytest.approx(7.0)]
 
 
-def test_a_reset_beyond_the_allowed_wait_gives_up_at_once() -> None:
+def test_a_refill_beyond_the_allowed_wait_gives_up_at_once() -> None:
+    reset_ms = str(int((NOW + 3000) * 1000))
+    refused = graphql_error(
+        400,
+        "RATELIMITED",
+        "Rate limit exceeded.",
+        **{
+            "X-RateLimit-Complexity-Limit": "2",
+            "X-RateLimit-Complexity-Remaining": "0",
+            "X-RateLimit-Complexity-Reset": reset_ms,
+        },
+    )
+    server = Recorder(refused)
+    with pytest.raises(RateLimitedError) as caught:
+        server.client(max_retry_wait_seconds=600.0).query(QUERY)
+    assert caught.value.retry_after > 600.0
+    assert len(server.requests) == 1
+    assert server.sleeps == []
+
+
+def test_an_hour_away_reset_does_not_end_the_sync_the_bucket_refills_first() -> None:
+    """The nightly failure: RATELIMITED with the reset an hour away; the refill takes seconds."""
+    reset_ms = str(int((NOW + 3500) * 1000))
+    headers = {
+        "X-RateLimit-Requests-Limit": "2500",
+        "X-RateLimit-Requests-Remaining": "0",
+        "X-RateLimit-Requests-Reset": reset_ms,
+        "X-RateLimit-Complexity-Limit": "3000000",
+        "X-RateLimit-Complexity-Remaining": "10",
+        "X-RateLimit-Complexity-Reset": reset_ms,
+    }
+    refused = graphql_error(400, "RATELIMITED", "Rate limit exceeded.", **headers)
+    server = Recorder(refused, refused, refused, httpx.Response(200, json=OK))
+    client = server.client(max_retry_wait_seconds=600.0)
+    assert client.query(QUERY) == {"viewer": {"id": "u1"}}
+    # 1.44 s for one request, doubled at each refusal in a row (with the policy's small jitter).
+    assert server.sleeps == [pytest.approx(w, abs=0.5) for w in (1.44, 2.88, 5.76)]
+
+
+def test_a_bucket_without_its_limit_is_retried_within_a_minute() -> None:
     reset_ms = str(int((NOW + 3000) * 1000))
     refused = graphql_error(
         400,
@@ -195,12 +235,9 @@ def test_a_reset_beyond_the_allowed_wait_gives_up_at_once() -> None:
         "Rate limit exceeded.",
         **{"X-RateLimit-Complexity-Remaining": "0", "X-RateLimit-Complexity-Reset": reset_ms},
     )
-    server = Recorder(refused)
-    with pytest.raises(RateLimitedError) as caught:
-        server.client(max_retry_wait_seconds=600.0).query(QUERY)
-    assert caught.value.retry_after == pytest.approx(3000.0)
-    assert len(server.requests) == 1
-    assert server.sleeps == []
+    server = Recorder(refused, httpx.Response(200, json=OK))
+    server.client(max_retry_wait_seconds=600.0).query(QUERY)
+    assert server.sleeps == [pytest.approx(60.0, abs=1.0)]
 
 
 def test_5xx_is_retried_with_backoff_then_a_transient_error() -> None:

@@ -187,7 +187,8 @@ def test_census_marks_deleted_issues_restores_and_rekeys(store: Store) -> None:
     other.histories, other.status_changes, other.assignee_changes, other.links = [], [], [], []
     store.save_page("cloud", other, {}, now=T0)
     assert store.source_totals("cloud")["issues"] == 2
-    store.save_page("cloud", Batch(census=Census(("PAY",), {"10002": "PAY-2"})), {}, now=T0)
+    census = Batch(census=Census(("PAY",), {"10002": "PAY-2"}))
+    store.save_page("cloud", census, {}, now=T0, census_max_share=0.5)
     assert store.source_totals("cloud")["issues"] == 1
     assert bool(
         load_frames(store, as_of=T0 + timedelta(days=9)).issues.set_index("issue_id").loc["10001", "deleted"]

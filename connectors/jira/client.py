@@ -21,23 +21,39 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from requests import Session
 from requests.exceptions import RequestException, Timeout
 from tenacity import Retrying
+from urllib3.exceptions import HTTPError, ReadTimeoutError
+from urllib3.response import HTTPResponse
 
-from jira import JIRA, JIRAError
+from jira import JIRA
 from orgpulse.config import SourceSettings
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
+from orgpulse.redact import Redactor, redact_url
 from orgpulse.retry import retry_policy
+
+from ..kit.transport import MEGABYTE, READ_PIECE, Answer, RequestDeadline, ResponseTooLargeError, read_body
 
 LOG = logging.getLogger(__name__)
 
 API = "/rest/api/3/"
+
+
+def _decoded_chunks(raw: Any) -> Iterator[bytes]:
+    """The body as it arrives, decompressed a bounded piece at a time (urllib3's `read1`)."""
+    bounded = isinstance(raw, HTTPResponse)  # else a stand-in (a cassette's), whose body is plain
+    while True:
+        chunk = raw.read1(READ_PIECE, decode_content=True) if bounded else raw.read(READ_PIECE)
+        if not chunk:
+            return
+        yield chunk
 
 
 class HTTPStatusError(ProtocolError):
@@ -83,7 +99,7 @@ def jira_error_messages(response: Any, limit: int = 300) -> str:
     """Jira's own explanation of a refusal (`errorMessages`, `errors`): body text, never headers."""
     try:
         doc = response.json()
-    except (AttributeError, ValueError):
+    except (AttributeError, ValueError, TypeError):
         return ""
     if not isinstance(doc, Mapping):
         return ""
@@ -152,7 +168,7 @@ class JiraClient:
             found = self.deployment_type or "unknown"
             self.close()
             raise ProtocolError(
-                f"{self._settings.url} is not Jira Cloud (serverInfo deploymentType: {found}); "
+                f"{redact_url(self._settings.url)} is not Jira Cloud (serverInfo deploymentType: {found}); "
                 'for Jira Data Center or Server use kind = "jira_dc"',
                 source=self._settings.name,
             )
@@ -189,47 +205,91 @@ class JiraClient:
             auth = {"basic_auth": (settings.user.reveal(), settings.token.reveal())}
         else:
             auth = {"token_auth": settings.token.reveal()}
-        self._requests += 1
+        # The library's own serverInfo call logs a body that is not JSON at ERROR, whatever it
+        # holds (a login page, 50 MB, an echoed Authorization header): serverInfo is read here,
+        # through the same guarded path as every other call.
+        jira = self._factory(
+            server=settings.url,
+            options={"rest_api_version": self.rest_api_version, "check_update": False},
+            max_retries=0,
+            get_server_info=False,
+            timeout=settings.timeout_seconds,
+            **auth,
+        )
+        not_jira = ProtocolError(
+            f"{redact_url(settings.url)} did not answer serverInfo as Jira does (is the URL a Jira site?)",
+            source=settings.name,
+        )
         try:
-            return self._factory(
-                server=settings.url,
-                options={"rest_api_version": self.rest_api_version, "check_update": False},
-                max_retries=0,
-                get_server_info=True,
-                timeout=settings.timeout_seconds,
-                **auth,
-            )
-        except JIRAError as exc:
-            raise self._http_error(exc.status_code, exc.response, "GET", self.api + "serverInfo") from None
-        except (ValueError, KeyError, TypeError):
-            # Before RequestException: requests' JSONDecodeError is both a ValueError and one of those.
-            raise ProtocolError(
-                f"{settings.url} did not answer serverInfo as Jira does (is the URL a Jira site?)",
-                source=settings.name,
-            ) from None
-        except RequestException as exc:
-            raise self._network_error(exc, "GET", self.api + "serverInfo") from None
+            info = self._send(jira, "GET", "serverInfo", None, None)
+        except ProtocolError as exc:
+            if isinstance(exc, HTTPStatusError | ResponseTooLargeError):
+                raise
+            raise not_jira from None
+        numbers = info.get("versionNumbers") if isinstance(info, Mapping) else None
+        if not isinstance(numbers, list):
+            raise not_jira
+        jira._version = tuple(n for n in numbers if isinstance(n, int))
+        jira.deploymentType = info.get("deploymentType")
+        return jira
 
     def _attempt(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
     ) -> Any:
-        url = self._jira.server_url + self.api + path
+        return self._send(self._jira, method, path, params, body)
+
+    def _send(
+        self,
+        jira: Any,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+    ) -> Any:
+        """One HTTP attempt, its body read under the size cap and the overall deadline (kit.transport).
+
+        `requests.Session.request` is called on the library's session (its auth and headers) but
+        not through the library's wrapper, which reads whole error bodies and retries on its own.
+        """
+        url = jira.server_url + self.api + path
         where = self.api + path
+        what = f"{method} {where} on {urlsplit(self._settings.url).hostname or 'the server'}"
         self._requests += 1
+        deadline = RequestDeadline(self._settings.deadline_seconds)
         try:
-            response = self._jira._session.request(
-                method, url, params=dict(params) if params else None, data=json.dumps(body) if body else None
+            response = Session.request(
+                jira._session,
+                method,
+                url,
+                params=dict(params) if params else None,
+                data=json.dumps(body) if body else None,
+                timeout=self._settings.timeout_seconds,
+                stream=True,
             )
-        except JIRAError as exc:
-            raise self._http_error(exc.status_code, exc.response, method, where) from None
-        except RequestException as exc:
+            try:
+                answer = Answer(
+                    response.status_code,
+                    response.headers,
+                    read_body(
+                        _decoded_chunks(response.raw),
+                        max_bytes=int(self._settings.max_response_mb * MEGABYTE),
+                        deadline=deadline,
+                        what=what,
+                        source=self._settings.name,
+                    ),
+                )
+            finally:
+                response.close()
+        except (RequestException, HTTPError) as exc:
             raise self._network_error(exc, method, where) from None
+        if answer.status_code >= 400:
+            raise self._http_error(answer.status_code, answer, method, where)
         try:
-            return response.json()
+            return answer.json()
         except ValueError:
-            kind = response.headers.get("Content-Type", "no content type")
             raise ProtocolError(
-                f"HTTP {response.status_code} on {method} {where}: the answer is not JSON ({kind})",
+                f"HTTP {answer.status_code} on {method} {where}: the answer is not JSON "
+                f"({answer.content_type})",
                 source=self._settings.name,
             ) from None
 
@@ -252,15 +312,22 @@ class JiraClient:
             wait = retry_after_seconds(headers, self._clock())
             return ServerBusyError(f"{prefix}: server error", retry_after=wait, source=name)
         what = "this API was removed from Jira Cloud" if status == 410 else "request refused"
-        reason = jira_error_messages(response)
+        reason = self._scrub(jira_error_messages(response))
         return HTTPStatusError(
             f"{prefix}: {what}" + (f" ({reason})" if reason else ""), status=status, source=name
         )
 
-    def _network_error(self, exc: RequestException, method: str, where: str) -> SourceError:
-        host = urlsplit(self._settings.url).netloc
-        what = "timed out" if isinstance(exc, Timeout) else f"failed ({type(exc).__name__})"
+    def _network_error(self, exc: Exception, method: str, where: str) -> SourceError:
+        host = urlsplit(self._settings.url).hostname or "the server"
+        timed_out = isinstance(exc, Timeout | ReadTimeoutError)
+        what = "timed out" if timed_out else f"failed ({type(exc).__name__})"
         return TransientError(f"{method} {where} on {host} {what}", source=self._settings.name)
+
+    def _scrub(self, text: str) -> str:
+        """The server's text without the credentials it may echo (an Authorization header quoted back)."""
+        settings = self._settings
+        users = [settings.user.reveal()] if settings.user is not None else []
+        return Redactor([settings.token.reveal()], users)(text)
 
     def _retrying(self) -> Retrying:
         return retry_policy(self._settings, sleep=self._sleep, jitter=self._jitter)

@@ -10,6 +10,7 @@ with `Retry-After` and `X-RateLimit-*` headers, which the shared retry policy ho
 from __future__ import annotations
 
 from orgpulse.errors import ProtocolError
+from orgpulse.redact import redact_url
 
 from .client import JiraClient
 
@@ -33,7 +34,7 @@ class JiraDataCenterClient(JiraClient):
             found = self.deployment_type or "unknown"
             self.close()
             raise ProtocolError(
-                f"{self._settings.url} is not Jira Data Center or Server (serverInfo deploymentType: "
-                f'{found}); for Jira Cloud use kind = "jira_cloud"',
+                f"{redact_url(self._settings.url)} is not Jira Data Center or Server "
+                f'(serverInfo deploymentType: {found}); for Jira Cloud use kind = "jira_cloud"',
                 source=self._settings.name,
             )

@@ -18,8 +18,9 @@ from typing import Any
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
-from orgpulse.model import Batch, Census, Link, LinkKind, Status, WorkflowStatus
+from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, WorkflowStatus
 
+from ..kit.paging import PageGuard, split_entries
 from . import jql
 from .client import HTTPStatusError, JiraClient
 from .cursor import (
@@ -56,6 +57,7 @@ class JiraCloudConnector:
     def __init__(self, settings: SourceSettings, *, client: JiraClient | None = None) -> None:
         self._settings = settings
         self._client = client if client is not None else JiraClient(settings)
+        self._junk: list[Quarantined] = []  # non-object search entries, quarantined with the next page
 
     @property
     def requests(self) -> int:
@@ -85,6 +87,8 @@ class JiraCloudConnector:
             batch = self._normalise(issues, metadata, book)
             batch.extend(first)
             first = Batch()
+            batch.quarantined += self._junk
+            self._junk = []
             if whole:
                 seen_keys.update((i.issue_id, i.key) for i in batch.issues)
                 seen_keys.update((q.native_id, "") for q in batch.quarantined if q.kind == "jira_issue")
@@ -145,17 +149,18 @@ class JiraCloudConnector:
         keys: dict[str, str] = {}
         token: str | None = None
         query = jql.search_jql(projects, updated_from_ms=None, created_from=None)
+        guard = PageGuard("the census", source=self._settings.name)
         while True:
             body = jql.search_body(query, ["key"], page_size=jql.CENSUS_PAGE, token=token)
             issues, next_token, is_last = self._search_page(self._client.post(jql.SEARCH, body))
             keys.update(
                 (str(i.get("id")), str(i.get("key") or "")) for i in issues if i.get("id") is not None
             )
-            if next_token is None or is_last or not issues:
+            last = next_token is None or is_last or not issues
+            guard.advance(None if last else next_token, _ids(issues))
+            if last:
                 LOG.info("%s: census: %d issues in %s", self._settings.name, len(keys), ", ".join(projects))
                 return keys
-            if next_token == token:
-                raise ProtocolError("the census returned one page token twice", source=self._settings.name)
             token = next_token
 
     def _jql(self, projects: Sequence[str], watermark: int | None) -> str:
@@ -168,6 +173,7 @@ class JiraCloudConnector:
     ) -> Iterator[tuple[list[Raw], bool]]:
         """Search pages grouped into units of work: (issues, is the run's last unit)."""
         pending: list[Raw] = []
+        guard = PageGuard("the issue search", source=self._settings.name, asked=[run.token])
         while True:
             body = jql.search_body(run.jql, fields, page_size=self._settings.page_size, token=run.token)
             try:
@@ -186,20 +192,16 @@ class JiraCloudConnector:
                     False,
                 )
                 pending = []
+                guard = PageGuard("the issue search", source=self._settings.name)
                 continue
             run.resumed = False
             issues, token, is_last = self._search_page(page)
-            if token is not None and token in run.tokens:
-                raise ProtocolError(
-                    f"the search returned the page token {token!r} twice", source=self._settings.name
-                )
-            if token is not None:
-                run.tokens.add(token)
+            last = token is None or is_last or not issues
+            guard.advance(None if last else token, _ids(issues))
             pending += issues
             run.seen += len(issues)
             run.max_updated_ms = _max_updated(run.max_updated_ms, issues)
             run.token = token
-            last = token is None or is_last or not issues
             short = sum(1 for i in pending if truncated(i))
             full_unit = (
                 len(pending) >= UNIT_MAX_ISSUES or short + self._settings.page_size > UNIT_MAX_TRUNCATED
@@ -215,7 +217,8 @@ class JiraCloudConnector:
         if not isinstance(doc, Mapping) or not isinstance(issues, list):
             raise ProtocolError("/search/jql must answer {issues: [...]}", source=self._settings.name)
         token = doc.get("nextPageToken")  # absent (or null) on the last page
-        found = [i for i in issues if isinstance(i, Mapping)]
+        found, junk = split_entries(issues, kind="jira_search_entry", where="/search/jql issues[]")
+        self._junk += junk
         return found, (str(token) if token else None), doc.get("isLast") is True
 
     def _normalise(self, issues: Sequence[Raw], metadata: Metadata, book: LinkTypeBook) -> Batch:
@@ -298,16 +301,25 @@ class JiraCloudConnector:
     def _fetch_projects(self) -> list[str]:
         keys: list[str] = []
         start = 0
+        guard = PageGuard("the project list", source=self._settings.name)
         while True:
             doc = self._client.get(jql.PROJECTS, jql.project_params(start))
             values = doc.get("values") if isinstance(doc, Mapping) else None
             if not isinstance(values, list):
                 raise ProtocolError("/project/search must answer {values: [...]}", source=self._settings.name)
-            keys += [str(v["key"]) for v in values if isinstance(v, Mapping) and v.get("key")]
+            found = [str(v["key"]) for v in values if isinstance(v, Mapping) and v.get("key")]
+            keys += found
             start += len(values)
             total = doc.get("total")
-            if not values or doc.get("isLast") is True or (isinstance(total, int) and start >= total):
+            last = not values or doc.get("isLast") is True or (isinstance(total, int) and start >= total)
+            guard.advance(None if last else start, found)
+            if last:
                 return keys
+
+
+def _ids(issues: Sequence[Raw]) -> list[str]:
+    """What tells one search entry from another, for the page guard: its id, else its whole text."""
+    return [str(i.get("id")) if i.get("id") is not None else repr(sorted(i.items())) for i in issues]
 
 
 def _max_updated(current: int | None, issues: Sequence[Raw]) -> int | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -81,7 +81,6 @@ class Run:
     max_updated_ms: int | None = None
     seen: int = 0
     resumed: bool = False  # the token came from a checkpoint and has not been accepted yet
-    tokens: set[str] = field(default_factory=set)
 
     def checkpoint(self, projects: Sequence[str]) -> dict[str, Any]:
         return {
@@ -104,7 +103,7 @@ class Run:
             LOG.info("the projects changed since the checkpoint; the run starts again")
             return None
         seen = as_int(doc.get("seen")) or 0
-        return cls(query, token, as_int(doc.get("max_updated_ms")), seen, resumed=True, tokens={token})
+        return cls(query, token, as_int(doc.get("max_updated_ms")), seen, resumed=True)
 
 
 @dataclass(frozen=True)

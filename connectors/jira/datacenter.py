@@ -31,10 +31,11 @@ from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import ProtocolError
 from orgpulse.model import Batch, Census
 
+from ..kit.paging import PageGuard, PaginationError, split_entries
 from . import jql, jql_dc
 from .client import HTTPStatusError
 from .client_dc import JiraDataCenterClient
-from .cloud import JiraCloudConnector, _max_updated
+from .cloud import JiraCloudConnector, _ids, _max_updated
 from .cursor import CursorState, Metadata, cursor_json, next_watermark
 from .cursor_dc import OffsetRun
 from .histories import truncated
@@ -77,6 +78,8 @@ class JiraDataCenterConnector(JiraCloudConnector):
             batch = self._normalise(issues, metadata, book)
             batch.extend(first)
             first = Batch()
+            batch.quarantined += self._junk
+            self._junk = []
             if whole:
                 seen_keys.update((i.issue_id, i.key) for i in batch.issues)
                 seen_keys.update((q.native_id, "") for q in batch.quarantined if q.kind == "jira_issue")
@@ -122,15 +125,20 @@ class JiraDataCenterConnector(JiraCloudConnector):
     def _pages(self, run: OffsetRun, fields: Sequence[str]) -> Iterator[tuple[list[Raw], bool]]:
         """The run's search pages, with their whole histories: (issues, is the run's last page)."""
         size = self._settings.page_size
+        # The checkpoint's offset counts what was received and found new, never what the server
+        # says: a server ignoring startAt (and echoing it) repeats its first page, which the guard
+        # refuses before it is committed, so the checkpoint never skips what was not read.
+        guard = PageGuard("the issue search", source=self._settings.name)
         while True:
             body = jql_dc.search_body(run.jql, fields, start_at=run.start_at, page_size=size)
-            issues, total, echoed = self._offset_page(self._client.post(jql_dc.SEARCH, body))
+            issues, total, echoed = self._offset_page(self._client.post(jql_dc.SEARCH, body), run.start_at)
+            last = not issues or run.start_at + len(issues) >= total
+            guard.advance(None if last else run.start_at + len(issues), _ids(issues))
             run.resumed = False
             run.seen += len(issues)
             run.start_at += len(issues)
             run.max_updated_ms = _max_updated(run.max_updated_ms, issues)
             size = min(size, echoed) if echoed > 0 else size
-            last = not issues or run.start_at >= total
             yield issues, last
             if last:
                 return
@@ -138,23 +146,33 @@ class JiraDataCenterConnector(JiraCloudConnector):
     def _search_all(self, query: str, fields: Sequence[str], page_size: int) -> Iterator[list[Raw]]:
         """Every page of a search without changelog (census, key lookups), offset by what came."""
         start, size = 0, page_size
+        guard = PageGuard("a search", source=self._settings.name)
         while True:
             body = jql_dc.search_body(query, fields, start_at=start, page_size=size, changelog=False)
-            issues, total, echoed = self._offset_page(self._client.post(jql_dc.SEARCH, body))
+            issues, total, echoed = self._offset_page(self._client.post(jql_dc.SEARCH, body), start)
+            last = not issues or start + len(issues) >= total
+            guard.advance(None if last else start + len(issues), _ids(issues))
             yield issues
             start += len(issues)
             size = min(size, echoed) if echoed > 0 else size
-            if not issues or start >= total:
+            if last:
                 return
 
-    def _offset_page(self, doc: object) -> tuple[list[Raw], int, int]:
-        """(issues, total, the maxResults the server used) of one `/search` answer."""
+    def _offset_page(self, doc: object, asked: int) -> tuple[list[Raw], int, int]:
+        """(issues, total, the maxResults the server used) of one `/search` answer at offset `asked`."""
         issues = doc.get("issues") if isinstance(doc, Mapping) else None
         total = doc.get("total") if isinstance(doc, Mapping) else None
         if not isinstance(doc, Mapping) or not isinstance(issues, list) or not isinstance(total, int):
             raise ProtocolError("/search must answer {total, issues: [...]}", source=self._settings.name)
+        start = doc.get("startAt")
+        if isinstance(start, int) and not isinstance(start, bool) and start != asked:
+            raise PaginationError(
+                f"/search answered the page at offset {start} when asked for offset {asked}",
+                source=self._settings.name,
+            )
         echoed = doc.get("maxResults")
-        found = [i for i in issues if isinstance(i, Mapping)]
+        found, junk = split_entries(issues, kind="jira_search_entry", where="/search issues[]")
+        self._junk += junk
         return found, total, echoed if isinstance(echoed, int) and not isinstance(echoed, bool) else 0
 
     def _census(self, projects: Sequence[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from orgpulse.errors import ProtocolError
 
+from ..kit.paging import PageGuard
 from . import jql
 from .client import HTTPStatusError, JiraClient
 from .normalise import (
@@ -61,7 +62,7 @@ def fetch_bulk_changelogs(client: JiraClient, issue_ids: Sequence[str]) -> dict[
     found: dict[str, Histories] = {}
     for chunk in jql.chunks(issue_ids, jql.BULK_MAX_IDS):
         token: str | None = None
-        tokens: set[str] = set()
+        guard = PageGuard("the bulk changelog", source=client.source)
         while True:
             doc = client.post(jql.BULK_CHANGELOG, jql.bulk_changelog_body(chunk, token))
             logs = doc.get("issueChangeLogs") if isinstance(doc, Mapping) else None
@@ -69,33 +70,34 @@ def fetch_bulk_changelogs(client: JiraClient, issue_ids: Sequence[str]) -> dict[
                 raise ProtocolError(
                     "/changelog/bulkfetch must answer {issueChangeLogs: [...]}", source=client.source
                 )
+            received: list[str] = []
             for entry in logs:
                 if isinstance(entry, Mapping) and entry.get("issueId") is not None:
-                    changes = entry.get("changeHistories") or ()
-                    found.setdefault(str(entry["issueId"]), []).extend(
-                        h for h in changes if isinstance(h, Mapping)
-                    )
+                    changes = [h for h in entry.get("changeHistories") or () if isinstance(h, Mapping)]
+                    found.setdefault(str(entry["issueId"]), []).extend(changes)
+                    received += [f"{entry['issueId']}:{h.get('id')}" for h in changes]
             token = str(doc["nextPageToken"]) if doc.get("nextPageToken") else None
-            if token is None or not logs:
+            last = token is None or not logs
+            guard.advance(None if last else token, received)
+            if last:
                 break
-            if token in tokens:
-                raise ProtocolError(
-                    f"the bulk changelog returned the page token {token!r} twice", source=client.source
-                )
-            tokens.add(token)
     return found
 
 
 def fetch_issue_changelog(client: JiraClient, issue_id: str) -> Histories:
     values: Histories = []
     start = 0
+    guard = PageGuard(f"the changelog of issue {issue_id}", source=client.source)
     while True:
         doc = client.get(jql.issue_path(issue_id), jql.changelog_params(start))
         page = doc.get("values") if isinstance(doc, Mapping) else None
         if not isinstance(page, list):
             raise ProtocolError("/issue/{id}/changelog must answer {values: [...]}", source=client.source)
-        values += [h for h in page if isinstance(h, Mapping)]
+        entries = [h for h in page if isinstance(h, Mapping)]
+        values += entries
         start += len(page)
         total = doc.get("total")
-        if not page or doc.get("isLast") is True or (isinstance(total, int) and start >= total):
+        last = not page or doc.get("isLast") is True or (isinstance(total, int) and start >= total)
+        guard.advance(None if last else start, [str(h.get("id")) for h in entries])
+        if last:
             return values

@@ -5,7 +5,7 @@ answer (LINEAR-NOTES §3.3: the GraphQL `errors` first, then the HTTP status) an
 tenacity:
 
     401 / 403, AUTHENTICATION_ERROR, FORBIDDEN   -> AuthError (never retried)
-    429, RATELIMITED (Linear sends it as 400)    -> RateLimitedError, waits for the reset headers
+    429, RATELIMITED (Linear sends it as 400)    -> RateLimitedError, waits for the bucket's refill
     5xx, timeout, connection                     -> ServerBusyError / TransientError, backoff + jitter
     "Query too complex"                          -> QueryTooComplexError (the caller shrinks `first`)
     any other `errors`, even inside an HTTP 200  -> ProtocolError naming them (never swallowed)
@@ -37,6 +37,7 @@ from orgpulse.config import SourceSettings
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
 from orgpulse.retry import retry_policy
 
+from ..kit.transport import MEGABYTE, Answer, RequestDeadline, ServerClock, inflate, read_body
 from .complexity import estimate_complexity
 
 LOG = logging.getLogger(__name__)
@@ -109,18 +110,31 @@ class Budget:
             waits.append(wait if wait != float("inf") else RATE_LIMIT_FALLBACK_SECONDS)
         return max(0.0, *waits)
 
-    def rate_limited_wait(self, now: float) -> float:
-        """After a RATELIMITED answer: until the exhausted bucket resets (the later of the two)."""
-        buckets = (
-            (self.requests_reset, self.requests_remaining),
-            (self.complexity_reset, self.complexity_remaining),
-        )
-        resets = [reset - now for reset, _ in buckets if reset is not None]
-        exhausted = [
-            reset - now for reset, left in buckets if reset is not None and left is not None and left <= 0
-        ]
-        chosen = exhausted or resets
-        return max(0.0, *chosen) if chosen else RATE_LIMIT_FALLBACK_SECONDS
+    def refill_wait(self, points: int, now: float) -> float:
+        """After a RATELIMITED answer: the time the buckets take to refill what one request needs.
+
+        Linear's buckets leak back at limit / period (LINEAR-NOTES §3.2), so a refused request
+        can go again once its own need has dripped back: one request, and its complexity points,
+        never later than the bucket's announced reset. A bucket whose limit is not sent is
+        waited out until its reset, at most RATE_LIMIT_FALLBACK_SECONDS.
+        """
+        waits: list[float] = []
+        for limit, remaining, reset, need in (
+            (self.requests_limit, self.requests_remaining, self.requests_reset, 1),
+            (self.complexity_limit, self.complexity_remaining, self.complexity_reset, max(1, points)),
+        ):
+            until_reset = reset - now if reset is not None else float("inf")
+            if remaining is not None and remaining >= need:
+                continue
+            if limit:
+                short = need - (remaining if remaining is not None and remaining > 0 else 0)
+                waits.append(min(short * BUCKET_PERIOD_SECONDS / limit, until_reset))
+            elif remaining is not None or reset is not None:
+                waits.append(min(until_reset, RATE_LIMIT_FALLBACK_SECONDS))
+        if not waits:  # refused though the headers show room (another limit): one request's refill
+            rate = BUCKET_PERIOD_SECONDS / self.requests_limit if self.requests_limit else None
+            return rate if rate is not None else RATE_LIMIT_FALLBACK_SECONDS
+        return max(0.0, *waits)
 
 
 class LinearClient:
@@ -143,6 +157,9 @@ class LinearClient:
         self._points = 0
         self._estimated = 0
         self._budget = Budget()
+        self._asking = 0  # the complexity points of the request in flight
+        self._refused_in_row = 0  # RATELIMITED answers since the last accepted request
+        self.clock = ServerClock()  # Linear's own time, for watermarks
         self._http = httpx.Client(
             transport=transport,
             timeout=settings.timeout_seconds,
@@ -197,16 +214,44 @@ class LinearClient:
             self._sleep(pause)
         self._requests += 1
         self._estimated += points
+        self._asking = points
+        deadline = RequestDeadline(self._settings.deadline_seconds)
         try:
-            response = self._http.post(
-                self._settings.url, content=body, headers={"Authorization": self._authorization()}
-            )
+            with self._http.stream(
+                "POST",
+                self._settings.url,
+                content=body,
+                headers={"Authorization": self._authorization(), "Accept-Encoding": "gzip, deflate"},
+            ) as streamed:
+                what = f"{name} on {self._host()}"
+                raw = (
+                    iter([streamed.content])  # an answer built whole (a mock transport's), already decoded
+                    if streamed.is_stream_consumed
+                    else inflate(
+                        streamed.iter_raw(),
+                        streamed.headers.get("Content-Encoding"),
+                        what=what,
+                        source=self.source,
+                    )
+                )
+                response = Answer(
+                    streamed.status_code,
+                    streamed.headers,
+                    read_body(
+                        raw,
+                        max_bytes=int(self._settings.max_response_mb * MEGABYTE),
+                        deadline=deadline,
+                        what=what,
+                        source=self.source,
+                    ),
+                )
         except httpx.TimeoutException:
             raise TransientError(f"{name} on {self._host()} timed out", source=self.source) from None
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             raise TransientError(
                 f"{name} on {self._host()} failed ({type(exc).__name__})", source=self.source
             ) from None
+        self.clock.observe(response.headers)
         self._budget = Budget.of(response.headers)
         if self._budget.complexity is not None:
             self._points += self._budget.complexity
@@ -216,12 +261,14 @@ class LinearClient:
             self._budget.requests_remaining, self._budget.complexity_remaining,
         )  # fmt: skip
         try:
-            return self._classify(name, response)
+            data = self._classify(name, response)
         except RateLimitedError:
-            self._budget = Budget()  # the retry waits for its reset: no second wait on stale headers
+            self._budget = Budget()  # the retry waits for the refill: no second wait on stale headers
             raise
+        self._refused_in_row = 0
+        return data
 
-    def _classify(self, name: str, response: httpx.Response) -> dict[str, Any]:
+    def _classify(self, name: str, response: Answer) -> dict[str, Any]:
         status = response.status_code
         prefix = f"HTTP {status} on {name}"
         if status in (401, 403):
@@ -251,7 +298,7 @@ class LinearClient:
             raise ProtocolError(f"{prefix}: the answer has no data", source=self.source)
         return data
 
-    def _graphql_error(self, prefix: str, errors: list[Any], response: httpx.Response) -> SourceError:
+    def _graphql_error(self, prefix: str, errors: list[Any], response: Answer) -> SourceError:
         first = errors[0] if isinstance(errors[0], Mapping) else {}
         extensions = first.get("extensions")
         extensions = extensions if isinstance(extensions, Mapping) else {}
@@ -283,9 +330,16 @@ class LinearClient:
             f"{prefix}: GraphQL error {code or 'without a code'}: {message}{more}", source=self.source
         )
 
-    def _rate_limited(self, prefix: str, response: httpx.Response, message: str = "") -> RateLimitedError:
-        # Retry-After when sent (undocumented), else the reset of the exhausted bucket.
-        wait = _retry_after(response.headers) or Budget.of(response.headers).rate_limited_wait(self._clock())
+    def _rate_limited(self, prefix: str, response: Answer, message: str = "") -> RateLimitedError:
+        # Retry-After when sent (undocumented), else the refill time of what the request needs,
+        # doubled at each refusal in a row (a bucket shared with other clients refills slower).
+        self._refused_in_row += 1
+        asked = _retry_after(response.headers)
+        budget = Budget.of(response.headers)
+        wait = asked or budget.refill_wait(self._asking, self._clock()) * 2.0 ** (self._refused_in_row - 1)
+        resets = [r - self._clock() for r in (budget.requests_reset, budget.complexity_reset) if r]
+        if not asked and resets:
+            wait = min(wait, max(0.0, *resets))
         return RateLimitedError(
             f"{prefix}: rate limited, waiting {wait:.0f} s" + (f" ({message})" if message else ""),
             retry_after=wait,
@@ -308,7 +362,7 @@ def _operation_name(document: str) -> str:
     return found.group(1) if found else "query"
 
 
-def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
+def _json_or_none(response: Answer) -> dict[str, Any] | None:
     try:
         doc = response.json()
     except ValueError:

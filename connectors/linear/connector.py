@@ -22,8 +22,9 @@ from typing import Any
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Page
 from orgpulse.errors import AuthError, ProtocolError
-from orgpulse.model import Batch, Link, Person
+from orgpulse.model import Batch, Link, Person, Quarantined
 
+from ..kit.paging import PageGuard, split_entries
 from . import queries
 from .client import LinearClient, QueryTooComplexError
 from .complexity import estimate_complexity
@@ -50,6 +51,7 @@ class LinearConnector:
     def __init__(self, settings: SourceSettings, *, client: LinearClient | None = None) -> None:
         self._settings = settings
         self._client = client if client is not None else LinearClient(settings)
+        self._junk: list[Quarantined] = []  # non-object issue nodes, quarantined with the next page
         self._pager = FollowUpPager(
             self._client,
             history_first=FOLLOW_UP_HISTORY_FIRST,
@@ -82,6 +84,8 @@ class LinearConnector:
             batch = self._normalise(issues, metadata)
             batch.extend(first)
             first = Batch()
+            batch.quarantined += self._junk
+            self._junk = []
             if last:
                 moved = next_watermark(
                     state.watermark, run.run_started, self._settings.overlap_minutes, full=full
@@ -140,14 +144,18 @@ class LinearConnector:
         """List pages grouped into units of work, their connections completed: (issues, is last)."""
         pending: list[Payload] = []
         parts = 0
+        guard = PageGuard("the issues", source=self._settings.name, asked=run.cursors)
+        fresh = not run.resumed
         while True:
             issues, info = self._issues_page(run, team_ids, page_size)
+            if fresh:
+                # The watermark is taken on the tracker's clock (its first answer's Date), not a
+                # host clock that may run ahead of it and skip the changes made in between.
+                run.run_started = self._client.clock.safe_start(run.run_started)
+                fresh = False
             after = info.get("endCursor")
             more = info.get("hasNextPage") is True and isinstance(after, str) and bool(after) and bool(issues)
-            if more and after in run.cursors:
-                raise ProtocolError(
-                    f"the issues returned the cursor {after!r} twice", source=self._settings.name
-                )
+            guard.advance(str(after) if more else None, [str(i.get("id")) for i in issues])
             pending += issues
             parts += len(self._pager.pending(issues))
             run.seen += len(issues)
@@ -198,7 +206,9 @@ class LinearConnector:
             info = connection.get("pageInfo") if isinstance(connection, MutableMapping) else None
             if not isinstance(found, list) or not isinstance(info, Mapping):
                 raise ProtocolError("issues must answer {nodes: [...], pageInfo}", source=self._settings.name)
-            return [i for i in found if isinstance(i, MutableMapping)], info
+            objects, junk = split_entries(found, kind="linear_issue_node", where="issues.nodes[]")
+            self._junk += junk
+            return objects, info
 
     def _normalise(self, issues: Sequence[Payload], metadata: Metadata) -> Batch:
         missing = {

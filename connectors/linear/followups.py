@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from orgpulse.errors import ProtocolError
 
+from ..kit.paging import PageGuard
 from . import queries
 from .client import LinearClient, QueryTooComplexError
 from .complexity import estimate_complexity
@@ -53,13 +54,13 @@ class FollowUpPager:
     def complete(self, issues: Sequence[Payload]) -> int:
         """Fetch every missing page of `issues` in place; the number of requests it took."""
         by_id = {str(i.get("id")): i for i in issues}
-        seen: set[tuple[str, str, str]] = set()
+        guards: dict[tuple[str, str], PageGuard] = {}
         parts = self.pending(issues)
         sent = 0
         while parts:
             following: list[FollowUp] = []
             for chunk in self._chunks(parts):
-                following += self._fetch(chunk, by_id, seen)
+                following += self._fetch(chunk, by_id, guards)
                 sent += 1
             parts = following
         return sent
@@ -81,7 +82,7 @@ class FollowUpPager:
             yield chunk
 
     def _fetch(
-        self, chunk: Sequence[FollowUp], by_id: dict[str, Payload], seen: set[tuple[str, str, str]]
+        self, chunk: Sequence[FollowUp], by_id: dict[str, Payload], guards: dict[tuple[str, str], PageGuard]
     ) -> list[FollowUp]:
         document, variables = queries.followup_document(
             chunk, history_first=self._history_first, relations_first=self._relations_first
@@ -95,7 +96,7 @@ class FollowUpPager:
             LOG.warning("%s: a follow-up of %d parts was too complex; splitting it", self._client.source,
                         len(chunk))  # fmt: skip
             half = len(chunk) // 2
-            return self._fetch(chunk[:half], by_id, seen) + self._fetch(chunk[half:], by_id, seen)
+            return self._fetch(chunk[:half], by_id, guards) + self._fetch(chunk[half:], by_id, guards)
         following: list[FollowUp] = []
         for n, part in enumerate(chunk):
             field = FOLLOW_UP_KINDS[part.kind][1]
@@ -111,20 +112,22 @@ class FollowUpPager:
             if not isinstance(connection, MutableMapping) or not isinstance(connection.get("nodes"), list):
                 connection = {"nodes": []}
                 target[field] = connection
+            guard = guards.get((part.issue_id, field))
+            if guard is None:  # its first page came with the issue
+                guard = PageGuard(f"the {field} of issue {part.issue_id}", source=self._client.source)
+                guard.advance(part.after, _node_ids(connection["nodes"]))
+                guards[(part.issue_id, field)] = guard
+            after = _next_cursor(page)
+            guard.advance(after, _node_ids(page["nodes"]))
             connection["nodes"] = [*connection["nodes"], *page["nodes"]]
             connection["pageInfo"] = page.get("pageInfo")
-            after = _next_cursor(page)
-            if after is None:
-                continue
-            key = (part.issue_id, field, after)
-            if key in seen or after == part.after:
-                raise ProtocolError(
-                    f"the {field} of issue {part.issue_id} returned the cursor {after!r} twice",
-                    source=self._client.source,
-                )
-            seen.add(key)
-            following.append(FollowUp(part.kind, part.issue_id, after))
+            if after is not None:
+                following.append(FollowUp(part.kind, part.issue_id, after))
         return following
+
+
+def _node_ids(found: Sequence[Any]) -> list[str]:
+    return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
 
 
 def _next_cursor(connection: object) -> str | None:

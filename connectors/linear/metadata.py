@@ -18,6 +18,7 @@ from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError, SchemaDriftError
 from orgpulse.model import Batch, Membership, Quarantined
 
+from ..kit.paging import PageGuard
 from . import queries
 from .client import LinearClient
 from .cursor import Metadata
@@ -99,16 +100,18 @@ def fetch_all(
     """Every node of a root connection, page after page."""
     found: list[MutableMapping[str, Any]] = []
     after: str | None = None
-    cursors: set[str] = set()
+    guard = PageGuard(f"the {field} list", source=client.source)
     while True:
         data = client.query(queries.document(name), queries.page_variables(first, after, **variables))
         connection = data.get(field)
         page = connection.get("nodes") if isinstance(connection, Mapping) else None
         if not isinstance(page, list):
             raise ProtocolError(f"{field} must answer {{nodes: [...]}}", source=client.source)
-        found += [n for n in page if isinstance(n, MutableMapping)]
-        after = _next(connection, field, cursors, client.source)
-        if after is None or not page:
+        nodes_found = [n for n in page if isinstance(n, MutableMapping)]
+        found += nodes_found
+        after = _next(connection) if page else None
+        guard.advance(after, [str(n.get("id")) for n in nodes_found])
+        if after is None:
             return found
 
 
@@ -117,8 +120,9 @@ def _complete_memberships(client: LinearClient, team: MutableMapping[str, Any]) 
     connection = team.get("memberships")
     if not isinstance(connection, MutableMapping):
         return
-    cursors: set[str] = set()
-    after = _next(connection, "memberships", cursors, client.source)
+    guard = PageGuard(f"the memberships of team {team['id']}", source=client.source)
+    after = _next(connection)
+    guard.advance(after, _ids(nodes(connection)))
     while after is not None:
         variables = {"id": team["id"], "after": after, "membersFirst": MEMBERS_FOLLOW_UP_FIRST}
         data = client.query(queries.document(queries.TEAM_MEMBERSHIPS), variables)
@@ -128,15 +132,16 @@ def _complete_memberships(client: LinearClient, team: MutableMapping[str, Any]) 
             raise ProtocolError(f"team {team['id']}: no memberships page", source=client.source)
         connection["nodes"] = [*nodes(connection), *nodes(page)]
         connection["pageInfo"] = page.get("pageInfo")
-        after = _next(page, "memberships", cursors, client.source)
+        after = _next(page)
+        guard.advance(after, _ids(nodes(page)))
 
 
-def _next(connection: object, field: str, cursors: set[str], source: str) -> str | None:
+def _ids(found: Sequence[Any]) -> list[str]:
+    return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
+
+
+def _next(connection: object) -> str | None:
     info = connection.get("pageInfo") if isinstance(connection, Mapping) else None
     if not isinstance(info, Mapping) or info.get("hasNextPage") is not True or not info.get("endCursor"):
         return None
-    after = str(info["endCursor"])
-    if after in cursors:
-        raise ProtocolError(f"{field} returned the cursor {after!r} twice", source=source)
-    cursors.add(after)
-    return after
+    return str(info["endCursor"])

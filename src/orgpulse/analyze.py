@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from orgpulse.store.frames import load_frames
 from orgpulse.store.locks import Lease
 from orgpulse.store.runs import finish_run, start_run
 from orgpulse.teams import TeamRule
-from orgpulse.trends import diagnosis_rows, effect_rows, flow_rows, status_time_rows
 
 log = logging.getLogger(__name__)
 
@@ -91,38 +89,7 @@ def _analyze(
         frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
         result = detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
         del frames
-        store.finish_run(
-            run_id,
-            symptom_rows=[_symptom_row(run_id, f) for f in result.findings],
-            metric_rows=[
-                {
-                    "run_id": run_id,
-                    "team": f.team,
-                    "week_start": f.week_start,
-                    "symptom": f.symptom,
-                    "metric": name,
-                    "value": value,
-                }
-                for f in result.findings
-                for name, value in f.metrics.items()
-            ],
-            dependency_rows=[
-                {
-                    "run_id": run_id,
-                    "week_start": d.week_start,
-                    "blocked_team": d.blocked_team,
-                    "blocking_team": d.blocking_team,
-                    "blocked_issues": d.blocked_issues,
-                    "blocked_hours": d.blocked_hours,
-                }
-                for d in result.dependencies
-            ],
-            diagnosis_rows=diagnosis_rows(run_id, result),
-            flow_rows=flow_rows(run_id, result),
-            status_time_rows=status_time_rows(run_id, result),
-            effect_rows=effect_rows(run_id, result),
-            now=datetime.now(UTC),
-        )
+        store.save_result(run_id, result, now=datetime.now(UTC))
     except BaseException as exc:
         # A run that did not finish is never read as a result: marked aborted, its rows not committed.
         store.abort_run(run_id, now=datetime.now(UTC))
@@ -141,22 +108,6 @@ def _analyze(
             log.info("analyze: pruned %d runs older than %d days", pruned, settings.store.retention_days)
     log.info("analyze: %d findings over %d weeks, run %s", len(result.findings), weeks, run_id or "not saved")
     return AnalysisRun(run_id=run_id, generated_at=now, result=result)
-
-
-def _symptom_row(run_id: str, f: Finding) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "team": f.team,
-        "week_start": f.week_start,
-        "symptom": f.symptom,
-        "severity": f.severity.value,
-        "score": f.score,
-        "direction": f.direction,
-        "confidence": f.confidence,
-        "sample_size": f.sample_size,
-        "evidence": json.dumps(f.evidence, allow_nan=False),
-        "explain": json.dumps(f.explain, allow_nan=False),
-    }
 
 
 def finding_json(f: Finding) -> dict[str, Any]:

@@ -13,31 +13,42 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from orgpulse import __version__
 from orgpulse.config import Settings, load_settings
 from orgpulse.errors import ConfigError, LockHeldError, OrgpulseError, StoreError
+from orgpulse.redact import Redactor, redactor_of
+from orgpulse.terminal import PrintableFormatter, printable_line, safe_console
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-err_console = Console(stderr=True)
+err_console = safe_console(stderr=True)
 
 
 def stdout_console() -> Console:
     """The console for results: the terminal's width, or 100 columns when the output is piped."""
-    console = Console()
-    return console if console.is_terminal else Console(width=100)
+    console = safe_console()
+    return console if console.is_terminal else safe_console(width=100)
 
 
 def fail(message: str, code: int) -> click.exceptions.Exit:
     """Print one line on stderr; the caller raises the returned exit with the contract's code."""
-    click.echo(f"orgpulse: {message}", err=True)
+    click.echo(f"orgpulse: {printable_line(redact(message))}", err=True)
     return click.exceptions.Exit(code)
+
+
+def redact(text: str) -> str:
+    """The text without the configured secrets (once the config is read) nor URL credentials."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_root().obj if ctx is not None else None
+    redactor = found.get("redactor") if isinstance(found, dict) else None
+    return (redactor or Redactor([]))(text)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -55,6 +66,18 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(f"store error: {exc}", 1) from None
         except OrgpulseError as exc:
             raise fail(f"{type(exc).__name__}: {exc}", 1) from None
+        except OSError as exc:  # a file the command writes or reads (the report, the config's folder)
+            raise fail(
+                f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "), 1
+            ) from None
+        except Exception as exc:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            from orgpulse.store.errors import db_error_line
+
+            if isinstance(exc, SQLAlchemyError):  # disk full, a terminated backend, a lost connection
+                raise fail(f"store error: {db_error_line(exc)}", 1) from None
+            raise
 
     return wrapper
 
@@ -64,9 +87,12 @@ def emit_json(doc: object) -> None:
     click.echo(json.dumps(doc, indent=2, allow_nan=False))
 
 
-def settings_of(ctx: click.Context) -> Settings:
+def settings_of(ctx: click.Context, *, secrets: bool = True) -> Settings:
+    """The config; `secrets=False` for commands that never call a tracker (no credential needed)."""
     path = Path(ctx.obj["config"])
-    return load_settings(path)
+    settings = load_settings(path, secrets=secrets)
+    ctx.find_root().obj["redactor"] = redactor_of(*settings.sources)
+    return settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -88,7 +114,9 @@ def cli(ctx: click.Context, config: str, verbose: int) -> None:
     Start with `orgpulse demo`: the whole pipeline on a generated organisation, no credentials needed.
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
 
@@ -116,7 +144,10 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
         stdout_console().print(sync_table(reports))
     for r in reports:
         if r.error is not None:
-            click.echo(f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {r.error}", err=True)
+            click.echo(
+                f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {printable_line(str(r.error))}",
+                err=True,
+            )
     code = exit_code(reports)
     if code:
         raise click.exceptions.Exit(code)
@@ -152,7 +183,7 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
     from orgpulse.present_diagnosis import diagnosis_view
     from orgpulse.store import Store
 
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, secrets=False)
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
     run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
@@ -176,7 +207,7 @@ def interventions(ctx: click.Context, fmt: str) -> None:
     from orgpulse.present_diagnosis import interventions_view
     from orgpulse.store import Store
 
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, secrets=False)
     found = run_interventions(Store.open(settings.store.url), settings.interventions)
     if fmt == "json":
         emit_json(found.as_json())
@@ -199,7 +230,7 @@ def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, 
     from orgpulse.present import explanation_view
     from orgpulse.store import Store
 
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, secrets=False)
     found = run_explain(Store.open(settings.store.url), symptom, team, week.date() if week else None)
     if fmt == "json":
         emit_json(found.as_json())
@@ -219,7 +250,7 @@ def report(ctx: click.Context, html: str, run_id: str | None) -> None:
     from orgpulse.report import write_report
     from orgpulse.store import Store
 
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, secrets=False)
     summary = write_report(Store.open(settings.store.url), Path(html), run_id=run_id)
     click.echo(
         f"wrote {summary.path} ({summary.bytes / 1e6:.2f} MB): {summary.teams} teams, {summary.weeks} weeks, "
@@ -244,7 +275,7 @@ def status(ctx: click.Context, max_age: str, fmt: str) -> None:
         age = parse_age(max_age)
     except ValueError as exc:
         raise fail(f"--max-age: {exc}", 2) from None
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, secrets=False)
     report = run_status(settings, Store.open(settings.store.url), max_age=age, now=datetime.now(UTC))
     if fmt == "json":
         emit_json(report.as_json())
@@ -261,13 +292,16 @@ def schedule(ctx: click.Context) -> None:
     """Run the nightly job in the foreground: sync then analyse at each [schedule] cron tick (JSON logs)."""
     from orgpulse.analyze import analysis_settings
     from orgpulse.schedule import run_schedule
+    from orgpulse.status import ScheduleInfo
     from orgpulse.store import Store
 
     settings = settings_of(ctx)
     if not settings.sources:
         raise ConfigError(["sources: no [[sources]] configured"])
     analysis_settings(settings)  # a bad [analysis] table fails now, not at 2 a.m.
-    run_schedule(settings, Store.open(settings.store.url))
+    store = Store.open(settings.store.url)
+    click.echo(f"orgpulse {ScheduleInfo.of(settings, datetime.now(UTC)).line()}")
+    run_schedule(settings, store)
 
 
 @cli.command()
@@ -279,143 +313,33 @@ def doctor(ctx: click.Context, fmt: str) -> None:
     from orgpulse.analyze import analysis_settings
     from orgpulse.doctor import exit_code, run_doctor
     from orgpulse.present import doctor_view
+    from orgpulse.status import ScheduleInfo
 
     settings = settings_of(ctx)
     if not settings.sources:
         raise ConfigError(["sources: no [[sources]] configured"])
     found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC))
+    scheduled = ScheduleInfo.of(settings, datetime.now(UTC))
     if fmt == "json":
-        emit_json({"sources": [d.as_json() for d in found]})
+        emit_json({"sources": [d.as_json() for d in found], "schedule": scheduled.as_json()})
     else:
-        stdout_console().print(doctor_view(found))
+        console = stdout_console()
+        console.print(doctor_view(found))
+        console.print(Text(scheduled.line()))
     code = exit_code(found)
     if code:
         raise click.exceptions.Exit(code)
 
 
-@cli.command()
-@click.option("--issues", type=click.IntRange(50, 200_000), default=2000, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option(
-    "--dir",
-    "folder",
-    type=click.Path(file_okay=False),
-    default="orgpulse-demo",
-    show_default=True,
-    help="Where the demo's SQLite store is written (recreated on each run).",
-)
-@click.option(
-    "--anchor", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the sandbox history (default today)."
-)
-@click.option(
-    "--dialect",
-    "dialects",
-    type=click.Choice(["jira_cloud", "jira_dc", "linear"]),
-    multiple=True,
-    help="Sources to serve and sync (repeatable; default one of each kind).",
-)
-@handle_errors
-def demo(issues: int, seed: int, folder: str, anchor: datetime | None, dialects: tuple[str, ...]) -> None:
-    """Run the whole pipeline on generated organisations served by the sandbox (no credentials).
+def _add_commands() -> None:
+    """`demo` and `sandbox` live in cli_sandbox (they need no tracker); they join the group here."""
+    from orgpulse.cli_sandbox import demo, sandbox
 
-    One source of each kind — Jira Cloud, Jira Data Center, Linear — in one store, analysed, compared
-    with what the sandbox injected, and written as an HTML report.
-    """
-    from orgpulse.demo import run_demo
-    from orgpulse.sandbox import DIALECTS
-
-    code = run_demo(
-        issues=issues,
-        seed=seed,
-        folder=Path(folder),
-        anchor=anchor.date() if anchor else datetime.now(UTC).date(),
-        console=stdout_console(),
-        err_console=err_console,
-        dialects=dialects or DIALECTS,
-    )
-    if code:
-        raise click.exceptions.Exit(code)
+    cli.add_command(demo)
+    cli.add_command(sandbox)
 
 
-@cli.group()
-def sandbox() -> None:
-    """Faithful doubles of Jira Cloud, Jira Data Center and Linear serving a generated organisation."""
-
-
-def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--weeks", type=click.IntRange(8, 260), default=26, show_default=True)(func)
-    func = click.option(
-        "--anchor", type=click.DateTime(["%Y-%m-%d"]), help="Last day of history (default today)."
-    )(func)
-    func = click.option("--seed", type=int, default=7, show_default=True)(func)
-    func = click.option("--issues", type=click.IntRange(50, 200_000), default=2000, show_default=True)(func)
-    return func
-
-
-def _org(issues: int, seed: int, anchor: datetime | None, weeks: int) -> Any:
-    from orgpulse.sandbox import generate_org
-
-    day = anchor.date() if anchor else datetime.now(UTC).date()
-    return generate_org(seed=seed, issues=issues, anchor=day, weeks=weeks)
-
-
-@sandbox.command("serve")
-@click.option("--dialect", type=click.Choice(["jira_cloud", "jira_dc", "linear"]), default="jira_cloud")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="0 picks a free port.")
-@_generation_options
-@click.option("--latency-ms", type=click.IntRange(0, 60_000), default=0, show_default=True)
-@click.option("--page-cap", type=click.IntRange(1, 5000), help="Lower the largest page the server returns.")
-@click.option(
-    "--rate-limit-every", type=click.IntRange(0), default=0, help="Answer every Nth request with 429."
-)
-@click.option(
-    "--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests answered 500/503."
-)
-@handle_errors
-def sandbox_serve(
-    dialect: str,
-    port: int,
-    issues: int,
-    seed: int,
-    anchor: datetime | None,
-    weeks: int,
-    latency_ms: int,
-    page_cap: int | None,
-    rate_limit_every: int,
-    fault_rate: float,
-) -> None:
-    """Serve the organisation on 127.0.0.1 until stopped (Ctrl-C)."""
-    from orgpulse.sandbox import SandboxServer, login
-
-    server = SandboxServer(
-        _org(issues, seed, anchor, weeks),
-        dialect=dialect,
-        latency_ms=latency_ms,
-        page_cap=page_cap,
-        rate_limit_every=rate_limit_every,
-        fault_rate=fault_rate,
-        port=port,
-    )
-    server.start()
-    credentials = login(dialect)
-    click.echo(f"{server.url}{credentials.path}")
-    click.echo(credentials.describe())
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-
-
-@sandbox.command("truth")
-@_generation_options
-def sandbox_truth(issues: int, seed: int, anchor: datetime | None, weeks: int) -> None:
-    """Print the injected dysfunctions, the control teams and the expected totals as JSON."""
-    from orgpulse.sandbox import truth_of
-
-    emit_json(truth_of(_org(issues, seed, anchor, weeks)))
+_add_commands()
 
 
 def main(prog_name: str | None = None) -> None:

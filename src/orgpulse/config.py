@@ -78,8 +78,12 @@ class SourceSettings:
     overlap_minutes: int = 15
     metadata_ttl_hours: float = 24.0
     census_days: float = 7.0
+    # A census that would delete more than this share of the source's issues is refused (store.census).
+    census_max_deleted_share: float = 0.2
     page_size: int = 100
-    timeout_seconds: float = 60.0
+    timeout_seconds: float = 60.0  # per socket read
+    deadline_seconds: float = 300.0  # one request, from sending it to its body's last byte
+    max_response_mb: float = 64.0  # the largest answer taken, once decompressed
     max_retries: int = 6
     max_retry_wait_seconds: float = 600.0
     keep_raw: bool = True
@@ -137,8 +141,12 @@ class Settings:
         return zone if isinstance(zone, str) else self.schedule.timezone
 
 
-def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
-    """Parse and validate `path`; raise ConfigError listing every problem."""
+def load_settings(path: Path, environ: Mapping[str, str] | None = None, *, secrets: bool = True) -> Settings:
+    """Parse and validate `path`; raise ConfigError listing every problem.
+
+    `secrets=False` is for commands that never call a tracker (analyze, explain, report, status):
+    a credential variable that is not set is then no problem, and its Secret is empty.
+    """
     if not path.is_file():
         raise ConfigError([f"{path}: no such config file (pass --config or set ORGPULSE_CONFIG)"])
     try:
@@ -148,14 +156,16 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from exc
     except OSError as exc:
         raise ConfigError([f"{path}: cannot be read: {exc.strerror}"]) from exc
-    return parse_settings(doc, path=path, environ=os.environ if environ is None else environ)
+    return parse_settings(doc, path=path, environ=os.environ if environ is None else environ, secrets=secrets)
 
 
-def parse_settings(doc: Mapping[str, Any], *, path: Path | None, environ: Mapping[str, str]) -> Settings:
+def parse_settings(
+    doc: Mapping[str, Any], *, path: Path | None, environ: Mapping[str, str], secrets: bool = True
+) -> Settings:
     """Validate a parsed document (`environ` holds the credentials); ConfigError lists every problem."""
     doc, store_folder = _store_override(doc, path, environ)
     try:
-        parsed = ConfigDoc.model_validate(doc, context={"environ": environ})
+        parsed = ConfigDoc.model_validate(doc, context={"environ": environ, "secrets": secrets})
     except ValidationError as exc:
         found = problem_lines(exc, ConfigDoc, doc)
         if store_folder is not None:
@@ -235,16 +245,19 @@ def _source(doc: SourceDoc, environ: Mapping[str, str]) -> SourceSettings:
         kind=doc.kind,
         url=(doc.url or LINEAR_DEFAULT_URL).rstrip("/"),
         auth=doc.effective_auth,
-        token=Secret(environ[doc.token_env]),
-        user=Secret(environ[user_env]) if user_env is not None else None,
+        token=Secret(environ.get(doc.token_env, "")),
+        user=Secret(environ.get(user_env, "")) if user_env is not None else None,
         projects=tuple(doc.projects),
         teams=tuple(doc.teams),
         since=doc.since,
         overlap_minutes=doc.overlap_minutes,
         metadata_ttl_hours=doc.metadata_ttl_hours,
         census_days=doc.census_days,
+        census_max_deleted_share=doc.census_max_deleted_share,
         page_size=doc.page_size,
         timeout_seconds=doc.timeout_seconds,
+        deadline_seconds=doc.deadline_seconds,
+        max_response_mb=doc.max_response_mb,
         max_retries=doc.max_retries,
         max_retry_wait_seconds=doc.max_retry_wait_seconds,
         keep_raw=doc.keep_raw,

@@ -11,6 +11,7 @@ The `[analysis]` table and `[[interventions]]` are passed through here and valid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -28,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from orgpulse.cron import CronError, crontab_trigger
 from orgpulse.model import Role
 
 Kind = Literal["jira_cloud", "jira_dc", "linear"]
@@ -35,6 +37,9 @@ Auth = Literal["basic", "bearer"]
 TeamFrom = Literal["project", "component", "label", "team_field"]
 LINEAR_DEFAULT_URL = "https://api.linear.app/graphql"
 STORE_URL_DEFAULT = "sqlite:///orgpulse.db"
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def problem(message: str) -> PydanticCustomError:
@@ -110,6 +115,10 @@ class ScheduleDoc(Table):
     def _five_fields(cls, value: str) -> str:
         if len(value.split()) != 5:
             raise problem("must be a five-field cron expression such as '0 2 * * *'")
+        try:
+            crontab_trigger(value, "UTC")  # read as crontab (orgpulse.cron); the zone cannot make it wrong
+        except CronError as exc:
+            raise problem(str(exc)) from None
         return value
 
 
@@ -135,8 +144,11 @@ class SourceDoc(Table):
     overlap_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 15
     metadata_ttl_hours: Annotated[float, Field(ge=0)] = 24.0
     census_days: Annotated[float, Field(ge=0)] = 7.0
+    census_max_deleted_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     page_size: Annotated[int, Field(ge=1, le=5000)] = 100
     timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    deadline_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    max_response_mb: Annotated[float, Field(gt=0, le=4096)] = 64.0
     max_retries: Annotated[int, Field(ge=0, le=100)] = 6
     max_retry_wait_seconds: Annotated[float, Field(ge=0)] = 600.0
     keep_raw: bool = True
@@ -174,8 +186,16 @@ class SourceDoc(Table):
             return None
         if not variable:
             raise problem("must name an environment variable")
+        if not _ENV_NAME.match(variable):
+            # Likely the credential itself pasted in place of its variable's name: never echoed.
+            raise problem(
+                "must name an environment variable (letters, digits, '_'); the value given is not one "
+                "and is not shown, in case it is the credential itself"
+            )
         if info.field_name != "token_env" and auth == "bearer":
             return variable  # bearer auth never reads the user's variable
+        if (info.context or {}).get("secrets") is False:
+            return variable  # a command that never calls the tracker: the credential is not needed
         environ: Mapping[str, str] = (info.context or {}).get("environ", {})
         if not environ.get(variable):
             raise problem(f"the environment variable {variable} is not set")
@@ -216,6 +236,24 @@ _MISSING_HINTS = {
     "token_env": "name the environment variable that holds the credential",
     "name": "every source needs a name",
     "kind": "one of jira_cloud, jira_dc, linear",
+}
+
+
+# pydantic's error type -> what the value must be (bounds read from the error's context).
+_MUST_BE = {
+    "greater_than": "greater than {gt:g}",
+    "greater_than_equal": "at least {ge:g}",
+    "less_than": "less than {lt:g}",
+    "less_than_equal": "at most {le:g}",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "date_type": "a date YYYY-MM-DD",
 }
 
 
@@ -273,27 +311,8 @@ def _message(item: Mapping[str, Any], loc: tuple[int | str, ...], root: type[Bas
     if kind == "literal_error":
         expected = str(ctx["expected"]).replace("'", "").replace(" or ", ", ")
         return f"must be one of {expected}{_got(value)}"
-    bounds = {
-        "greater_than": "greater than {gt:g}",
-        "greater_than_equal": "at least {ge:g}",
-        "less_than": "less than {lt:g}",
-        "less_than_equal": "at most {le:g}",
-    }
-    if kind in bounds:
-        return f"must be {bounds[kind].format(**ctx)}{_got(value)}"
-    types = {
-        "int_type": "a whole number",
-        "int_from_float": "a whole number",
-        "float_type": "a number",
-        "bool_type": "true or false",
-        "string_type": "a string",
-        "list_type": "a list",
-        "dict_type": "a table",
-        "model_type": "a table",
-        "date_type": "a date YYYY-MM-DD",
-    }
-    if kind in types:
-        return f"must be {types[kind]}{_got(value)}"
+    if kind in _MUST_BE:
+        return f"must be {_MUST_BE[kind].format(**ctx)}{_got(value)}"
     return str(item["msg"])
 
 
@@ -307,35 +326,34 @@ def _got(value: object) -> str:
 
 def _declared(root: type[BaseModel], loc: tuple[int | str, ...]) -> Mapping[str, Any] | None:
     """The `says(...)` of the deepest named field along `loc` (list items and table values included)."""
-    annotation: Any = root
-    declared: Mapping[str, Any] | None = None
-    for part in loc:
-        if get_origin(annotation) in (list, dict):
-            annotation = get_args(annotation)[-1]
-            continue
-        model = _model_in(annotation)
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
-            break
-        info = model.model_fields[part]
-        extra = info.json_schema_extra
-        declared = extra if isinstance(extra, Mapping) and "problem" in extra else None
-        annotation = info.annotation
-    return declared
+    walked = _walk(root, loc)
+    return walked[1] if walked else None
 
 
 def _known_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The keys the table at `loc` may hold (follows nested models through lists and dicts)."""
+    """The keys the table at `loc` may hold."""
+    walked = _walk(root, loc)
+    model = _model_in(walked[0]) if walked else None
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _walk(root: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[Any, Mapping[str, Any] | None] | None:
+    """(the type at `loc`, the `says(...)` of the deepest named field on the way), following nested
+    models through lists and tables; None when `loc` leaves the declared keys."""
     annotation: Any = root
+    declared: Mapping[str, Any] | None = None
     for part in loc:
         if get_origin(annotation) in (list, dict):
             annotation = get_args(annotation)[-1]  # an item of a list, a value of a table
             continue
         model = _model_in(annotation)
         if model is None or not isinstance(part, str) or part not in model.model_fields:
-            return []
-        annotation = model.model_fields[part].annotation
-    model = _model_in(annotation)
-    return sorted(model.model_fields) if model is not None else []
+            return None
+        info = model.model_fields[part]
+        extra = info.json_schema_extra
+        declared = extra if isinstance(extra, Mapping) and "problem" in extra else None
+        annotation = info.annotation
+    return annotation, declared
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

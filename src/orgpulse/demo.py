@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from orgpulse.analysis.result import AnalysisResult, Intervention
 from orgpulse.analyze import run_analyze
@@ -91,7 +92,9 @@ def serve_all(
             try:
                 server = stack.enter_context(SandboxServer(org, dialect=dialect))
             except ConfigError as exc:
-                err_console.print(f"[yellow]skipping the {dialect} sandbox:[/] {'; '.join(exc.problems)}")
+                err_console.print(
+                    Text.assemble((f"skipping the {dialect} sandbox: ", "yellow"), "; ".join(exc.problems))
+                )
                 continue
             keys = tuple(team.key for team in org.teams)
             served.append(Served(demo_source(dialect, server.url), truth_of(org), keys))
@@ -114,7 +117,11 @@ def run_demo(
     with serve_all(dialects, issues=issues, seed=seed, anchor=anchor, err_console=err_console) as served:
         settings = demo_settings("", folder, sources=[s.source for s in served])
         for s in served:
-            console.print(f"Sandbox {s.source.kind} at [bold]{s.source.url}[/] (source {s.source.name})")
+            console.print(
+                Text.assemble(
+                    f"Sandbox {s.source.kind} at ", (s.source.url, "bold"), f" (source {s.source.name})"
+                )
+            )
         console.print(f"Syncing into {settings.store.url}")
         store = Store.open(settings.store.url)
         with SyncBar(err_console, enabled=True) as bar:
@@ -143,7 +150,7 @@ def run_demo(
         )
     console.print(f"Trend run {run.run_id} appended to {settings.store.url}")
     summary = write_report(store, folder / "report.html")
-    console.print(f"Report: [bold]{summary.path.resolve()}[/] — open it in a browser")
+    console.print(Text.assemble("Report: ", (str(summary.path.resolve()), "bold"), " — open it in a browser"))
     config = folder / "config.toml"
     config.write_text(
         f'[store]\nurl = "{settings.store.url}"\n\n[analysis]\ntimezone = "UTC"\n'

@@ -14,6 +14,7 @@ from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config import Settings, SourceSettings
 from orgpulse.connector import Connector, SourceCheck
 from orgpulse.errors import AuthError, OrgpulseError, SourceError
+from orgpulse.redact import redactor_of, scrub_error
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def run_doctor(
                 for s in sorted(diagnosis.check.statuses, key=lambda s: (s.category.value, s.name))
             ]
         except OrgpulseError as exc:
+            scrub_error(exc, redactor_of(source))
             diagnosis.error = exc
         finally:
             connector.close()

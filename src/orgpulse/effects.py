@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from orgpulse.analysis.result import Effect, Intervention
 from orgpulse.store import Store
-from orgpulse.store import schema as t
+from orgpulse.store.trends import latest_effects
 
 
 @dataclass(frozen=True)
@@ -56,26 +54,9 @@ class Interventions:
 
 
 def run_interventions(store: Store, interventions: Sequence[Intervention]) -> Interventions:
-    runs, effects = t.analysis_runs, t.intervention_effects
-    with store.engine.connect() as conn:
-        latest = conn.execute(
-            sa.select(runs.c.run_id, runs.c.as_of)
-            .where(runs.c.status == "completed")
-            .order_by(runs.c.finished_at.desc(), runs.c.run_id.desc())
-            .limit(1)
-        ).first()
-        rows = (
-            []
-            if latest is None
-            else conn.execute(
-                sa.select(effects)
-                .where(effects.c.run_id == latest.run_id)
-                .order_by(effects.c.team, effects.c.metric)
-            ).all()
-        )
+    latest = latest_effects(store)
     found: dict[str, list[Effect]] = {}
-    for row in rows:
-        m = row._mapping
+    for m in latest.rows:
         found.setdefault(m["intervention"], []).append(
             Effect(
                 team=m["team"],
@@ -87,7 +68,7 @@ def run_interventions(store: Store, interventions: Sequence[Intervention]) -> In
             )
         )
     return Interventions(
-        run_id=None if latest is None else latest.run_id,
-        run_as_of=None if latest is None else latest.as_of,
+        run_id=latest.run_id,
+        run_as_of=latest.as_of,
         recorded=[Recorded(i, i.key in found, found.get(i.key, [])) for i in interventions],
     )

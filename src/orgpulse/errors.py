@@ -10,7 +10,8 @@
     │   └── IncompleteSyncError       stored counts differ from what was fetched
     ├── SchemaDriftError              one record does not match the API's shape: quarantined, the run goes on
     ├── StoreError                    the store cannot be reached, migrated or written
-    │   └── LockHeldError             another run holds the lock; names its holder
+    │   ├── LockHeldError             another run holds the lock; names its holder
+    │   └── LockLostError             the lock was lost while running (its connection ended)
     └── AnalysisError                 the analysis cannot run on the stored data
 
 The runner owns the policy (retry, quarantine, abort one source and let the others finish); the
@@ -78,6 +79,10 @@ class StoreError(OrgpulseError):
 
 class LockHeldError(StoreError):
     """Another run holds the lock this run needs."""
+
+
+class LockLostError(StoreError):
+    """The lock this run held was lost (its connection ended, its lease was taken over)."""
 
 
 class AnalysisError(OrgpulseError):

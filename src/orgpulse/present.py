@@ -41,7 +41,7 @@ class SyncBar:
     def __init__(self, console: Console, *, enabled: bool) -> None:
         self._progress = Progress(
             SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(bar_width=None),
             TextColumn("{task.completed} issues"),
             TimeElapsedColumn(),
@@ -169,20 +169,20 @@ def findings_csv(result: AnalysisResult) -> str:
     for f in result.findings:
         writer.writerow(
             [
-                f.team,
+                spreadsheet_safe(f.team),
                 f.week_start.isoformat(),
-                f.symptom,
+                spreadsheet_safe(f.symptom),
                 f.severity.value,
                 "" if f.score is None else f"{f.score:.4f}",
-                f.direction or "",
+                spreadsheet_safe(f.direction or ""),
                 f"{f.confidence:.4f}",
                 f.sample_size,
-                *("" if f.metrics.get(m) is None else f.metrics[m] for m in metric_names),
+                *("" if f.metrics.get(m) is None else spreadsheet_safe(f.metrics[m]) for m in metric_names),
                 "" if f.cost_hours is None else f"{f.cost_hours:.4f}",
                 LEVER_OF.get(f.symptom, ""),
-                levers.get((f.team, f.week_start, LEVER_OF.get(f.symptom, "")), ""),
+                spreadsheet_safe(levers.get((f.team, f.week_start, LEVER_OF.get(f.symptom, "")), "")),
                 *(
-                    "" if (v := flow.get((f.team, f.week_start), {}).get(m)) is None else v
+                    "" if (v := flow.get((f.team, f.week_start), {}).get(m)) is None else spreadsheet_safe(v)
                     for m in flow_names
                 ),
             ]
@@ -190,9 +190,26 @@ def findings_csv(result: AnalysisResult) -> str:
     return out.getvalue()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection): quoted with `'`.
+
+    Numbers stay numbers; text starting like a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`,
+    `-2+3`, their full-width forms) gets a leading apostrophe, which spreadsheets show as text.
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    return "'" + value
+
+
 def status_table(status: Status) -> Table:
     """Per source: the last sync (when, outcome, counts, requests, duration, error); then the analysis."""
     table = Table(title="orgpulse status", title_justify="left")
+    if status.schedule is not None:
+        table.caption = status.schedule.line()
+        table.caption_justify = "left"
     for name in ("what", "last run", "outcome", "issues", "requests", "seconds", "last success", "problem"):
         table.add_column(name, justify="right" if name in ("issues", "requests", "seconds") else "left")
 

@@ -20,16 +20,15 @@ from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from orgpulse.analyze import run_analyze
 from orgpulse.config import Settings
-from orgpulse.errors import LockHeldError, OrgpulseError
+from orgpulse.cron import crontab_trigger
+from orgpulse.errors import LockHeldError, OrgpulseError, StoreError
 from orgpulse.store import Store
-from orgpulse.store import schema as t
 from orgpulse.sync import SourceReport, run_sync
 
 log = logging.getLogger(__name__)
@@ -42,12 +41,14 @@ class TickOutcome:
     tick: str
     synced: list[SourceReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # claimed by another worker or an earlier fire
+    failed: list[str] = field(default_factory=list)  # stopped by a store error (the journal says why)
     analysed: str | None = None  # the analysis run id
     error: str | None = None
 
 
 def trigger_of(settings: Settings) -> CronTrigger:
-    return CronTrigger.from_crontab(settings.schedule.cron, timezone=ZoneInfo(settings.schedule.timezone))
+    """The crontab of [schedule], weekdays translated for APScheduler 3 (orgpulse.cron)."""
+    return crontab_trigger(settings.schedule.cron, settings.schedule.timezone)
 
 
 def tick_label(fired_at: datetime, zone: str) -> str:
@@ -56,15 +57,8 @@ def tick_label(fired_at: datetime, zone: str) -> str:
 
 
 def claim(store: Store, tick: str, source: str, worker: str, now: datetime) -> bool:
-    """True when this worker is the one that syncs `source` for `tick`."""
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(
-                t.schedule_claims.insert().values(tick=tick, source=source, worker=worker, claimed_at=now)
-            )
-    except sa.exc.IntegrityError:
-        return False
-    return True
+    """True when this worker is the one that syncs `source` for `tick` (the store's unique claim row)."""
+    return store.claim_tick(tick, source, worker, now)
 
 
 def run_tick(
@@ -88,6 +82,9 @@ def run_tick(
         except LockHeldError as exc:
             log.warning("tick %s: %s", outcome.tick, exc)
             outcome.skipped.append(source.name)
+        except StoreError as exc:  # this source's sync stopped (a lost lock, a full disk): the next go on
+            log.error("tick %s: sync %s stopped: %s: %s", outcome.tick, source.name, type(exc).__name__, exc)
+            outcome.failed.append(source.name)
     if not outcome.synced:
         return outcome
     try:
@@ -142,11 +139,12 @@ def run_schedule(settings: Settings, store: Store) -> None:
         fired = _latest_fire(trigger, datetime.now(UTC))
         outcome = run_tick(settings, store, fired)
         log.info(
-            "tick %s: synced %s, skipped %s, analysis %s",
+            "tick %s: synced %s, skipped %s, analysis %s; next tick %s",
             outcome.tick,
             [f"{r.name}:{'ok' if r.ok else type(r.error).__name__}" for r in outcome.synced],
             outcome.skipped,
             outcome.analysed or outcome.error or "not run",
+            _next_tick(trigger, settings),
         )
 
     scheduler = build_scheduler(settings, job)
@@ -157,14 +155,18 @@ def run_schedule(settings: Settings, store: Store) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    nxt = trigger.get_next_fire_time(None, datetime.now(ZoneInfo(settings.schedule.timezone)))
     log.info(
         "orgpulse schedule: cron %r in %s, next tick %s",
         settings.schedule.cron,
         settings.schedule.timezone,
-        nxt,
+        _next_tick(trigger, settings),
     )
     scheduler.start()
+
+
+def _next_tick(trigger: CronTrigger, settings: Settings) -> str:
+    found = trigger.get_next_fire_time(None, datetime.now(ZoneInfo(settings.schedule.timezone)))
+    return found.isoformat() if found is not None else "never"
 
 
 def _latest_fire(trigger: CronTrigger, now: datetime) -> datetime:

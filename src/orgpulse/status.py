@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from orgpulse.config import Settings
+from orgpulse.cron import next_fire
 from orgpulse.store import Store
 from orgpulse.store.runs import RunRecord, last_success, latest_runs
 
@@ -32,10 +33,36 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class ScheduleInfo:
+    """The nightly job's cron (crontab, in its zone) and when it fires next."""
+
+    cron: str
+    timezone: str
+    next_tick: datetime | None
+
+    @classmethod
+    def of(cls, settings: Settings, now: datetime) -> ScheduleInfo:
+        cron, zone = settings.schedule.cron, settings.schedule.timezone
+        return cls(cron, zone, next_fire(cron, zone, now))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cron": self.cron,
+            "timezone": self.timezone,
+            "next_tick": self.next_tick.isoformat() if self.next_tick else None,
+        }
+
+    def line(self) -> str:
+        when = self.next_tick.strftime("%Y-%m-%d %H:%M %Z") if self.next_tick else "never"
+        return f"schedule: cron '{self.cron}' ({self.timezone}), next tick {when}"
+
+
+@dataclass(frozen=True)
 class Status:
     sources: list[SourceStatus]
     analysis: RunRecord | None
     analysis_problem: str | None
+    schedule: ScheduleInfo | None = None
 
     @property
     def healthy(self) -> bool:
@@ -71,6 +98,7 @@ class Status:
                 for s in self.sources
             ],
             "analysis": {"last_run": run(self.analysis), "problem": self.analysis_problem},
+            "schedule": self.schedule.as_json() if self.schedule else None,
         }
 
 
@@ -85,7 +113,8 @@ def run_status(settings: Settings, store: Store, *, max_age: timedelta, now: dat
         )
     analysis = latest.get(("analyze", None))
     analysed = last_success(store, kind="analyze", source=None)
-    return Status(sources, analysis, _problem(analysis, analysed, max_age, now, "analysed"))
+    problem = _problem(analysis, analysed, max_age, now, "analysed")
+    return Status(sources, analysis, problem, ScheduleInfo.of(settings, now))
 
 
 def _problem(

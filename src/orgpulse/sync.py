@@ -6,6 +6,7 @@ go on; each page's records and cursor are committed together, then their counts 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -13,9 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+import sqlalchemy as sa
+
 from orgpulse.config import Settings, SourceSettings
 from orgpulse.connector import Connector
 from orgpulse.errors import AuthError, OrgpulseError, SourceError, StoreError
+from orgpulse.redact import redactor_of, scrub_error, strip_credentials
 from orgpulse.store import Store
 from orgpulse.store.locks import Lease
 from orgpulse.store.runs import abort_stale_runs, finish_run, start_run
@@ -111,8 +115,8 @@ def run_sync(
             lease.acquire()
             leases.append(lease)
         return [
-            _sync_one(store, source, connector, full, shown, trigger, clock)
-            for source, connector in connectors
+            _sync_one(store, source, connector, lease, full, shown, trigger, clock)
+            for (source, connector), lease in zip(connectors, leases, strict=True)
         ]
     finally:
         for lease in leases:
@@ -125,6 +129,7 @@ def _sync_one(
     store: Store,
     source: SourceSettings,
     connector: Connector,
+    lease: Lease,
     full: bool,
     shown: SyncProgress,
     trigger: str,
@@ -136,12 +141,22 @@ def _sync_one(
     abort_stale_runs(store, kind="sync", source=source.name, now=clock())
     run_id = start_run(store, kind="sync", source=source.name, trigger=trigger, now=clock())
     try:
-        store.save_source(source.name, source.kind, source.url)
+        store.save_source(source.name, source.kind, strip_credentials(source.url))
         cursor = {} if full else store.load_cursor(source.name)
         for page in connector.fetch(cursor, full=full, now=clock()):
-            store.save_page(source.name, page.batch, page.cursor, now=clock())
+            lease.check()  # a lost lock means another run may be writing: stop before this page
+            store.save_page(
+                source.name,
+                page.batch,
+                page.cursor,
+                now=clock(),
+                census_max_share=source.census_max_deleted_share,
+            )
             shown.advance(source.name, page.seen)
-    except StoreError:
+    except StoreError as exc:
+        # The store may be what failed: the journal row is then closed by the next run.
+        with contextlib.suppress(StoreError, sa.exc.SQLAlchemyError):
+            finish_run(store, run_id, outcome="aborted", now=clock(), requests=connector.requests, error=exc)
         raise
     except SourceError as exc:
         exc.source = exc.source or source.name
@@ -151,6 +166,8 @@ def _sync_one(
     except BaseException as exc:
         finish_run(store, run_id, outcome="aborted", now=clock(), requests=connector.requests, error=exc)
         raise
+    if report.error is not None:  # a server may echo the credential back in its error text
+        scrub_error(report.error, redactor_of(source))
     report.requests = connector.requests
     report.counts = store.source_totals(source.name)
     report.seconds = time.monotonic() - started

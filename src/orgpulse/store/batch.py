@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from orgpulse.model import Batch, Census, Membership
 from orgpulse.store import schema as t
+from orgpulse.store.text import clean_row
 
 log = logging.getLogger(__name__)
 
@@ -219,9 +220,10 @@ def upsert(
     *,
     merge: Mapping[str, Any] | None = None,
 ) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL, in chunks."""
+    """INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL, in chunks; text cleaned (store.text)."""
     if not rows:
         return
+    rows = [clean_row(r) for r in rows]
     dialect = conn.dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for chunk in chunks(list(rows), 2000):

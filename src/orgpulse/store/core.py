@@ -14,6 +14,7 @@ import logging
 import secrets
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -23,10 +24,15 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Engine
 
+from orgpulse.analysis.result import AnalysisResult
 from orgpulse.errors import IncompleteSyncError, StoreError
 from orgpulse.model import Batch
+from orgpulse.redact import redact_url
 from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, save_batch, upsert
+from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
+from orgpulse.store.errors import db_error_line
+from orgpulse.store.trends import trend_rows
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +52,9 @@ class Store:
         """Connect and apply pending migrations; raise StoreError with one clear sentence."""
         try:
             engine = sa.create_engine(url, future=True)
-        except (sa.exc.ArgumentError, ImportError) as exc:
-            raise StoreError(f"the store URL {_safe_url(url)} is not usable: {exc}") from exc
+        except (sa.exc.ArgumentError, ImportError, ValueError, TypeError) as exc:
+            reason = redact_url(str(exc)) if url not in str(exc) else "it cannot be parsed"
+            raise StoreError(f"the store URL {_safe_url(url)} is not usable: {reason}") from None
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
@@ -108,9 +115,31 @@ class Store:
             ).first()
         return dict(json.loads(row[0])) if row else {}
 
-    def save_page(self, source: str, batch: Batch, cursor: Mapping[str, Any], *, now: datetime) -> None:
-        """Commit one page's records and its cursor together, then check the counts it promised."""
+    def save_page(
+        self,
+        source: str,
+        batch: Batch,
+        cursor: Mapping[str, Any],
+        *,
+        now: datetime,
+        census_max_share: float = DEFAULT_MAX_DELETED_SHARE,
+    ) -> None:
+        """Commit one page's records and its cursor together, then check the counts it promised.
+
+        A census that would delete more than `census_max_share` of the source's live issues is
+        refused (store.census): the rest of the page is saved, the census is taken again next sync.
+        """
         with self.engine.begin() as conn:
+            if batch.census is not None:
+                found = check_census(conn, source, batch.census)
+                if found.refused(census_max_share):
+                    log.warning(
+                        "census %s: refused, it would delete %d of %d issues (more than %.0f%%); "
+                        "it is taken again at the next sync",
+                        source, found.gone, found.live, census_max_share * 100,
+                    )  # fmt: skip
+                    batch = replace(batch, census=None)
+                    cursor = without_census(cursor)
             save_batch(conn, source, batch, now)
             upsert(
                 conn,
@@ -261,6 +290,21 @@ class Store:
                 .values(status="aborted", finished_at=now)
             )
 
+    def save_result(self, run_id: str, result: AnalysisResult, *, now: datetime) -> None:
+        """Append `result` as the run's trend rows (`store.trends`) and mark the run completed."""
+        self.finish_run(run_id, **trend_rows(run_id, result), now=now)
+
+    def claim_tick(self, tick: str, source: str, worker: str, now: datetime) -> bool:
+        """True when `worker` is the first to claim (tick, source): a unique row decides, once."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    t.schedule_claims.insert().values(tick=tick, source=source, worker=worker, claimed_at=now)
+                )
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
     def finish_run(
         self,
         run_id: str,
@@ -303,16 +347,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _safe_url(url: str) -> str:
-    """The URL without its password."""
+    """The URL without its password, in its user part or its query (`?password=`)."""
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
+        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError, TypeError):
         return "(unparsable URL)"
+    return redact_url(shown).replace("%2A%2A%2A", "***")
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return db_error_line(exc)
 
 
 def utcnow() -> datetime:

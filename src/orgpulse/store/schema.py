@@ -41,7 +41,7 @@ metadata = sa.MetaData()
 
 
 def _source() -> sa.Column[str]:
-    return sa.Column("source", sa.String(100), primary_key=True)
+    return sa.Column("source", sa.Text, primary_key=True)
 
 
 def _change_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
@@ -49,23 +49,21 @@ def _change_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
         name,
         metadata,
         _source(),
-        sa.Column("issue_id", sa.String(64), primary_key=True),
-        sa.Column("history_id", sa.String(64), primary_key=True),
+        sa.Column("issue_id", sa.Text, primary_key=True),
+        sa.Column("history_id", sa.Text, primary_key=True),
         sa.Column("item_index", sa.Integer, primary_key=True),
         sa.Column("at", UTCDateTime, nullable=False),
-        sa.Column("actor_id", sa.String(128)),
+        sa.Column("actor_id", sa.Text),
         *columns,
     )
 
 
-meta = sa.Table(
-    "meta", metadata, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text)
-)
+meta = sa.Table("meta", metadata, sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text))
 
 sources = sa.Table(
     "sources",
     metadata,
-    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("name", sa.Text, primary_key=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("url", sa.Text, nullable=False),
 )
@@ -74,7 +72,7 @@ statuses = sa.Table(
     "statuses",
     metadata,
     _source(),
-    sa.Column("status_id", sa.String(64), primary_key=True),
+    sa.Column("status_id", sa.Text, primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("category", sa.String(20), nullable=False),
     sa.Column("category_known", sa.Boolean, nullable=False),
@@ -84,7 +82,7 @@ people = sa.Table(
     "people",
     metadata,
     _source(),
-    sa.Column("person_id", sa.String(128), primary_key=True),
+    sa.Column("person_id", sa.Text, primary_key=True),
     sa.Column("display_name", sa.Text, nullable=False),
     sa.Column("is_bot", sa.Boolean, nullable=False),
 )
@@ -93,23 +91,23 @@ issues = sa.Table(
     "issues",
     metadata,
     _source(),
-    sa.Column("issue_id", sa.String(64), primary_key=True),
-    sa.Column("key", sa.String(64), nullable=False),
-    sa.Column("project_key", sa.String(64), nullable=False),
-    sa.Column("team_key", sa.String(128)),
+    sa.Column("issue_id", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("project_key", sa.Text, nullable=False),
+    sa.Column("team_key", sa.Text),
     sa.Column("type_name", sa.Text, nullable=False),
     sa.Column("is_epic", sa.Boolean, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("labels", sa.Text, nullable=False),  # JSON list
     sa.Column("priority", sa.Text),
-    sa.Column("parent_id", sa.String(64)),
-    sa.Column("parent_key", sa.String(64)),
+    sa.Column("parent_id", sa.Text),
+    sa.Column("parent_key", sa.Text),
     sa.Column("created", UTCDateTime, nullable=False),
     sa.Column("updated", UTCDateTime, nullable=False),
     sa.Column("resolved", UTCDateTime),
     sa.Column("resolution", sa.Text),
-    sa.Column("status_id", sa.String(64), nullable=False),
-    sa.Column("assignee_id", sa.String(128)),
+    sa.Column("status_id", sa.Text, nullable=False),
+    sa.Column("assignee_id", sa.Text),
     sa.Column("flagged", sa.Boolean, nullable=False),
     sa.Column("history_total", sa.Integer),
     sa.Column("history_complete", sa.Boolean, nullable=False),
@@ -123,50 +121,48 @@ histories = sa.Table(
     "histories",
     metadata,
     _source(),
-    sa.Column("issue_id", sa.String(64), primary_key=True),
-    sa.Column("history_id", sa.String(64), primary_key=True),
+    sa.Column("issue_id", sa.Text, primary_key=True),
+    sa.Column("history_id", sa.Text, primary_key=True),
     sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("actor_id", sa.String(128)),
+    sa.Column("actor_id", sa.Text),
     sa.Column("item_count", sa.Integer, nullable=False),
 )
 
 status_changes = _change_table(
-    "status_changes", sa.Column("from_status", sa.String(64)), sa.Column("to_status", sa.String(64))
+    "status_changes", sa.Column("from_status", sa.Text), sa.Column("to_status", sa.Text)
 )
 assignee_changes = _change_table(
-    "assignee_changes", sa.Column("from_person", sa.String(128)), sa.Column("to_person", sa.String(128))
+    "assignee_changes", sa.Column("from_person", sa.Text), sa.Column("to_person", sa.Text)
 )
-team_changes = _change_table(
-    "team_changes", sa.Column("from_team", sa.String(128)), sa.Column("to_team", sa.String(128))
-)
+team_changes = _change_table("team_changes", sa.Column("from_team", sa.Text), sa.Column("to_team", sa.Text))
 flag_changes = _change_table("flag_changes", sa.Column("flagged", sa.Boolean, nullable=False))
 parent_changes = _change_table(
     "parent_changes",
-    sa.Column("from_parent_id", sa.String(64)),
-    sa.Column("from_parent_key", sa.String(64)),
-    sa.Column("to_parent_id", sa.String(64)),
-    sa.Column("to_parent_key", sa.String(64)),
+    sa.Column("from_parent_id", sa.Text),
+    sa.Column("from_parent_key", sa.Text),
+    sa.Column("to_parent_id", sa.Text),
+    sa.Column("to_parent_key", sa.Text),
 )
 
 workflow_statuses = sa.Table(
     "workflow_statuses",
     metadata,
     _source(),
-    sa.Column("project_key", sa.String(64), primary_key=True),
-    sa.Column("status_id", sa.String(64), primary_key=True),
+    sa.Column("project_key", sa.Text, primary_key=True),
+    sa.Column("status_id", sa.Text, primary_key=True),
 )
 
 links = sa.Table(
     "links",
     metadata,
     _source(),
-    sa.Column("link_id", sa.String(200), primary_key=True),
+    sa.Column("link_id", sa.Text, primary_key=True),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("from_issue_id", sa.String(64)),
-    sa.Column("from_issue_key", sa.String(64), nullable=False),
-    sa.Column("to_issue_id", sa.String(64)),
-    sa.Column("to_issue_key", sa.String(64), nullable=False),
-    sa.Column("type_id", sa.String(64)),
+    sa.Column("from_issue_id", sa.Text),
+    sa.Column("from_issue_key", sa.Text, nullable=False),
+    sa.Column("to_issue_id", sa.Text),
+    sa.Column("to_issue_key", sa.Text, nullable=False),
+    sa.Column("type_id", sa.Text),
     sa.Column("created_at", UTCDateTime),
     sa.Column("removed_at", UTCDateTime),
     sa.Column("from_done", sa.Boolean),
@@ -177,8 +173,8 @@ team_memberships = sa.Table(
     "team_memberships",
     metadata,
     _source(),
-    sa.Column("team_key", sa.String(128), primary_key=True),
-    sa.Column("person_id", sa.String(128), primary_key=True),
+    sa.Column("team_key", sa.Text, primary_key=True),
+    sa.Column("person_id", sa.Text, primary_key=True),
     sa.Column("since", UTCDateTime),
     sa.Column("until", UTCDateTime),
 )
@@ -188,7 +184,7 @@ raw_records = sa.Table(
     metadata,
     _source(),
     sa.Column("kind", sa.String(40), primary_key=True),
-    sa.Column("native_id", sa.String(128), primary_key=True),
+    sa.Column("native_id", sa.Text, primary_key=True),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
     sa.Column("payload", sa.LargeBinary, nullable=False),  # zlib-compressed JSON (read_raw)
 )
@@ -198,7 +194,7 @@ quarantine = sa.Table(
     metadata,
     _source(),
     sa.Column("kind", sa.String(40), primary_key=True),
-    sa.Column("native_id", sa.String(128), primary_key=True),
+    sa.Column("native_id", sa.Text, primary_key=True),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
@@ -208,7 +204,7 @@ quarantine = sa.Table(
 sync_cursors = sa.Table(
     "sync_cursors",
     metadata,
-    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("source", sa.Text, primary_key=True),
     sa.Column("cursor", sa.Text, nullable=False),  # JSON
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -223,15 +219,15 @@ analysis_runs = sa.Table(
     sa.Column("trigger", sa.String(20), nullable=False),  # manual | schedule
     sa.Column("as_of", UTCDateTime, nullable=False),
     sa.Column("weeks", sa.Integer, nullable=False),
-    sa.Column("timezone", sa.String(64), nullable=False),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("timezone", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),
 )
 
 symptom_trends = sa.Table(
     "symptom_trends",
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("symptom", sa.String(40), primary_key=True),
     sa.Column("severity", sa.String(20), nullable=False),
@@ -247,7 +243,7 @@ metric_trends = sa.Table(
     "metric_trends",
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("symptom", sa.String(40), primary_key=True),
     sa.Column("metric", sa.String(60), primary_key=True),
@@ -259,8 +255,8 @@ dependency_trends = sa.Table(
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
-    sa.Column("blocked_team", sa.String(200), primary_key=True),
-    sa.Column("blocking_team", sa.String(200), primary_key=True),
+    sa.Column("blocked_team", sa.Text, primary_key=True),
+    sa.Column("blocking_team", sa.Text, primary_key=True),
     sa.Column("blocked_issues", sa.Integer, nullable=False),
     sa.Column("blocked_hours", sa.Float, nullable=False),
 )
@@ -269,7 +265,7 @@ diagnosis_trends = sa.Table(
     "diagnosis_trends",
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("lever", sa.String(40), primary_key=True),
     sa.Column("state", sa.String(20), nullable=False),  # weak | at_risk | sound | unknown
@@ -281,7 +277,7 @@ flow_trends = sa.Table(
     "flow_trends",
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("metric", sa.String(60), primary_key=True),
     sa.Column("value", sa.Float),
@@ -291,9 +287,9 @@ status_time_trends = sa.Table(
     "status_time_trends",
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
-    sa.Column("status", sa.String(255), primary_key=True),
+    sa.Column("status", sa.Text, primary_key=True),
     sa.Column("hours", sa.Float, nullable=False),
     sa.Column("share", sa.Float),
 )
@@ -302,8 +298,8 @@ intervention_effects = sa.Table(
     "intervention_effects",
     metadata,
     sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("intervention", sa.String(255), primary_key=True),  # "<date> <lever or *> <teams or *>"
-    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("intervention", sa.Text, primary_key=True),  # "<date> <lever or *> <teams or *>"
+    sa.Column("team", sa.Text, primary_key=True),
     sa.Column("metric", sa.String(60), primary_key=True),
     sa.Column("before", sa.Float),
     sa.Column("after", sa.Float),
@@ -334,9 +330,9 @@ runs = sa.Table(
     metadata,
     sa.Column("run_id", sa.String(36), primary_key=True),
     sa.Column("kind", sa.String(20), nullable=False),  # sync | analyze
-    sa.Column("source", sa.String(100)),  # None for analyze
+    sa.Column("source", sa.Text),  # None for analyze
     sa.Column("trigger", sa.String(20), nullable=False),  # manual | schedule
-    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("host", sa.Text, nullable=False),
     sa.Column("pid", sa.Integer, nullable=False),
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("finished_at", UTCDateTime),
@@ -355,9 +351,9 @@ runs = sa.Table(
 leases = sa.Table(
     "leases",
     metadata,
-    sa.Column("name", sa.String(200), primary_key=True),  # "sync:<source>" | "store"
-    sa.Column("holder", sa.String(100), nullable=False),  # a token unique to the holding process and lock
-    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("name", sa.Text, primary_key=True),  # "sync:<source>" | "store"
+    sa.Column("holder", sa.Text, nullable=False),  # a token unique to the holding process and lock
+    sa.Column("host", sa.Text, nullable=False),
     sa.Column("pid", sa.Integer, nullable=False),
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
@@ -369,7 +365,7 @@ schedule_claims = sa.Table(
     # The cron's wall-clock time in the schedule's zone ("2026-10-25T02:30"): a daylight-saving
     # double fire of one cron minute maps to one tick.
     sa.Column("tick", sa.String(32), primary_key=True),
-    sa.Column("source", sa.String(100), primary_key=True),
-    sa.Column("worker", sa.String(300), nullable=False),
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("worker", sa.Text, nullable=False),
     sa.Column("claimed_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,31 @@
+"""Machinery every connector shares, with no tracker inside: paging guards and transport guards.
+
+* `paging`: `PageGuard.advance` refuses a repeated token, cursor or offset and a page that brings
+  nothing new, so no server can keep a sync looping.
+* `transport`: `read_body` caps a response's decoded size and holds each request to an overall
+  deadline, whatever the server's pace; `ServerClock` reads the tracker's own time.
+"""
+
+from __future__ import annotations
+
+from .paging import PageGuard, PaginationError, split_entries
+from .transport import (
+    Answer,
+    DeadlineExceededError,
+    RequestDeadline,
+    ResponseTooLargeError,
+    ServerClock,
+    read_body,
+)
+
+__all__ = [
+    "Answer",
+    "DeadlineExceededError",
+    "PageGuard",
+    "PaginationError",
+    "RequestDeadline",
+    "ResponseTooLargeError",
+    "ServerClock",
+    "read_body",
+    "split_entries",
+]
