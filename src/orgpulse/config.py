@@ -121,6 +121,11 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    language: str = "en"  # en | fr: the report, `analyze` and `explain` (--lang overrides)
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path | None
     store: StoreSettings
@@ -133,6 +138,7 @@ class Settings:
     rosters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # [[interventions]]: changes a lead recorded, whose effect analyze measures
     interventions: tuple[Intervention, ...] = ()
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def timezone(self) -> str:
@@ -197,6 +203,7 @@ def parse_settings(
         analysis=dict(parsed.analysis),
         rosters={team: tuple(t.members) for team, t in parsed.teams.items()},
         interventions=interventions,
+        report=ReportSettings(language=parsed.report.language),
     )
     try:
         analysis_settings(settings)

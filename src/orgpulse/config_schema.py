@@ -126,6 +126,11 @@ class PrivacyDoc(Table):
     reveal: bool = False
 
 
+class ReportDoc(Table):
+    # The language of what a person reads: the HTML report, `analyze` and `explain` (--lang overrides).
+    language: Literal["en", "fr"] = "en"
+
+
 class TeamDoc(Table):
     members: list[Name] = []
 
@@ -227,6 +232,7 @@ class ConfigDoc(Table):
     sources: list[SourceDoc] = []
     schedule: ScheduleDoc = ScheduleDoc()
     privacy: PrivacyDoc = PrivacyDoc()
+    report: ReportDoc = ReportDoc()
     analysis: dict[str, Any] = {}  # validated by orgpulse.analysis.settings
     teams: dict[str, TeamDoc] = {}  # team label -> declared members (tracker account ids)
     interventions: Any = None  # [[interventions]], validated by orgpulse.intervention_config

@@ -78,6 +78,7 @@ class Issue:
     history_total: int | None = None
     components: tuple[str, ...] = ()
     team_field: str | None = None  # the Jira Team field's value (team name), for team mapping
+    url: str | None = None  # the issue's page when the source gives one (Linear); Jira's is <site>/browse/KEY
 
 
 @dataclass(frozen=True)

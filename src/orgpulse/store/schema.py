@@ -113,6 +113,7 @@ issues = sa.Table(
     sa.Column("history_complete", sa.Boolean, nullable=False),
     sa.Column("components", sa.Text, nullable=False, server_default="[]"),  # JSON list of names
     sa.Column("team_field", sa.Text),  # the Team field's value (Jira), for team mapping
+    sa.Column("url", sa.Text),  # the issue's page when the source gives one (Linear)
     sa.Column("deleted_at", UTCDateTime),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
 )
