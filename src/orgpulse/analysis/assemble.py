@@ -22,6 +22,7 @@ from orgpulse.analysis.timeline import first_of_runs, pack, unique_rows
 from orgpulse.analysis.weeks import NAT, WeekGrid
 
 RowKey = tuple[int, int]
+NO_COST_KEY: RowKey = (-1, -1)  # in a cost mapping: what a row that waited for nothing carries
 Items = dict[RowKey, list[dict[str, Any]]]
 
 
@@ -204,7 +205,11 @@ class RowTable:
     common_explain: dict[str, Any]
 
 
-def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]:
+def to_findings(
+    rows: RowTable, cat: Catalogue, grid: WeekGrid, cost: Mapping[RowKey, dict[str, Any]] | None = None
+) -> list[Finding]:
+    """One Finding per row. With `cost` (cost.cost_explain's output, plus `cost[None]` for a row with
+    no waiting), each finding carries its cost in issue-hours and, in its explain, how it was made."""
     findings = []
     columns = [
         "team",
@@ -230,6 +235,9 @@ def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]
             "confidence_factors": named,
             "low_confidence": conf < LOW_CONFIDENCE,
         }
+        made = None if cost is None else cost.get(key, cost.get(NO_COST_KEY))
+        if made is not None:
+            explain["cost"] = made
         findings.append(
             Finding(
                 team=str(cat.teams.labels[int(team)]),
@@ -243,6 +251,7 @@ def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]
                 metrics={m: plain(v) for m, v in zip(rows.metrics, values, strict=True)},
                 evidence=rows.evidence.get(key, []),
                 explain=explain,
+                cost_hours=None if made is None else made["hours"],
             )
         )
     return findings

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis import frames as contract
-from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.assemble import NO_COST_KEY, to_findings
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
 from orgpulse.analysis.cost import cost_explain
@@ -98,8 +98,11 @@ def detect(
         table = table.loc[table["week"] >= grid.first_reported]
         if interventions:
             collect_values(values, output, inputs[CATALOGUE], grid)
-        found = to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid)
-        findings.extend(with_cost(found, output, inputs[CATALOGUE], grid))
+        cost = None
+        if output.cost is not None:
+            cost = cost_explain(inputs[CATALOGUE], output.cost, output.cost_counted, grid.first_reported)
+            cost[NO_COST_KEY] = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
+        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid, cost))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
@@ -176,23 +179,6 @@ def collect_values(values: MetricValues, output: DetectorOutput, cat: Catalogue,
                 "value": frame["value"].to_numpy(float)[keep],
             }
         )
-
-
-def with_cost(
-    findings: list[Finding], output: DetectorOutput, cat: Catalogue, grid: WeekGrid
-) -> list[Finding]:
-    """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
-    if output.cost is None:
-        return findings
-    how = cost_explain(cat, output.cost, output.cost_counted, grid.first_reported)
-    week_of = {start: w for w, start in enumerate(grid.starts)}
-    code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
-    nothing = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
-    out = []
-    for f in findings:
-        made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
-        out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
-    return out
 
 
 def history_start(frames: Frames, timezone: str) -> date | None:
