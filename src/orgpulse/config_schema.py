@@ -126,6 +126,11 @@ class PrivacyDoc(Table):
     reveal: bool = False
 
 
+class ReportDoc(Table):
+    # The language of what a person reads: the HTML report, `analyze` and `explain` (--lang overrides).
+    language: Literal["en", "fr"] = "en"
+
+
 class TeamDoc(Table):
     members: list[Name] = []
 
@@ -155,6 +160,8 @@ class SourceDoc(Table):
     status_roles: dict[str, RoleName] = {}
     status_role_overrides: dict[str, RoleName] = {}
     blocking_link_types: list[Name] = []
+    bot_accounts: list[Name] = []
+    bot_patterns: list[Name] = []
     team_from: TeamFrom = "project"
     team_map: dict[str, Name] = Field(default={}, validate_default=True)
 
@@ -227,6 +234,7 @@ class ConfigDoc(Table):
     sources: list[SourceDoc] = []
     schedule: ScheduleDoc = ScheduleDoc()
     privacy: PrivacyDoc = PrivacyDoc()
+    report: ReportDoc = ReportDoc()
     analysis: dict[str, Any] = {}  # validated by orgpulse.analysis.settings
     teams: dict[str, TeamDoc] = {}  # team label -> declared members (tracker account ids)
     interventions: Any = None  # [[interventions]], validated by orgpulse.intervention_config

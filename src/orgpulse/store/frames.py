@@ -22,11 +22,13 @@ import pyarrow as pa
 from orgpulse.analysis.frames import (
     ASSIGNEE_CHANGE_COLUMNS,
     FLAG_CHANGE_COLUMNS,
+    HISTORY_COLUMNS,
     ISSUE_COLUMNS,
     LINK_COLUMNS,
     MEMBERSHIP_COLUMNS,
     PARENT_CHANGE_COLUMNS,
     PEOPLE_COLUMNS,
+    RESOLUTION_CHANGE_COLUMNS,
     STATUS_CHANGE_COLUMNS,
     STATUS_COLUMNS,
     TEAM_CHANGE_COLUMNS,
@@ -61,6 +63,7 @@ def load_frames(
         links = _pandas(read.links())
         workflows = _pandas(read.workflows())
         declared = _pandas(read.memberships())
+        histories = _pandas(read.histories())
 
     namer = TeamNamer(team_rules or {}, zip(pairs["source"], pairs["project_key"], strict=True))
     issue_team = _issue_teams(issues, namer)
@@ -80,6 +83,7 @@ def load_frames(
             "parent_uid": _uid(issues, "parent_id"),
             "created": issues["created"],
             "resolution": issues["resolution"],
+            "resolved": issues["resolved"],
             "status_uid": _uid(issues, "status_id"),
             "history_complete": issues["history_complete"],
             "team_mapped": issue_team.notna(),
@@ -149,6 +153,15 @@ def load_frames(
             "to_parent_key": lambda f: f["to_parent_key"],
         },
     )
+    resolution_changes = change_frame(
+        "resolution_changes",
+        {
+            "from_resolution": lambda f: f["from_resolution"],
+            "to_resolution": lambda f: f["to_resolution"],
+            "actor_uid": lambda f: _uid(f, "actor_id"),
+        },
+    )
+    history_frame = pd.DataFrame({"issue_uid": _uid(histories, "issue_id"), "at": histories["at"]})
     workflow_frame = pd.DataFrame(
         {
             "team": _key_teams(workflows["source"], workflows["project_key"], namer),
@@ -188,6 +201,8 @@ def load_frames(
         memberships=memberships,
         parent_changes=parent_changes[list(PARENT_CHANGE_COLUMNS)],
         workflows=workflow_frame[list(WORKFLOW_COLUMNS)],
+        resolution_changes=resolution_changes[list(RESOLUTION_CHANGE_COLUMNS)],
+        histories=history_frame[list(HISTORY_COLUMNS)],
     )
 
 

@@ -11,7 +11,7 @@ Every change of a read issue is read (a cycle time may begin years before the we
 
 Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
 MAX(issue_id) lets SQLite walk the primary key backwards (its min/max shortcut) instead of using
-the index on (source, key). Indexes that serve these reads are created by migration 0008.
+the index on (source, key). Indexes that serve these reads are created by migration 0011.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ CHANGE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
     "team_changes": {**_CHANGE_KEY, "from_team": S, "to_team": S},
     "flag_changes": {**_CHANGE_KEY, "flagged": B},
     "parent_changes": {**_CHANGE_KEY, "from_parent": S, "to_parent": S, "to_parent_key": S},
+    "resolution_changes": {**_CHANGE_KEY, "actor_id": S, "from_resolution": S, "to_resolution": S},
 }
 ISSUE_SCHEMA = {
     "source": S, "issue_id": S, "key": S, "project_key": S, "type_name": S, "is_epic": B, "title": S,
-    "labels": S, "parent_id": S, "created": TIME, "resolution": S, "status_id": S, "history_complete": B,
-    "components": S, "team_field": S, "deleted_at": TIME, "assignee_id": S,
+    "labels": S, "parent_id": S, "created": TIME, "resolved": TIME, "resolution": S, "status_id": S,
+    "history_complete": B, "components": S, "team_field": S, "deleted_at": TIME, "assignee_id": S,
 }  # fmt: skip
 _SIDE = {"resolved": S, "issue_key": S, "project_key": S, "labels": S, "components": S, "team_field": S}
 LINK_SCHEMA = {
@@ -190,6 +191,15 @@ class Queries:
             + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
         )
         return self._run(sql, LINK_SCHEMA, bound)
+
+    def histories(self) -> pa.Table:
+        """When each history entry of a read issue was made (its items are in the change tables)."""
+        schema = {"source": S, "issue_id": S, "at": TIME}
+        sql = (
+            "SELECT h.source, h.issue_id, h.at FROM histories h WHERE h.at <= {as_of} {kept}"
+            " ORDER BY h.source, h.issue_id, h.history_id"
+        )
+        return self._run(sql, schema, _kept("h.source", "h.issue_id"))
 
     def statuses(self) -> pa.Table:
         schema = {"source": S, "status_id": S, "name": S, "category": S, "category_known": B}

@@ -1,7 +1,7 @@
 """indexes for window-bounded analysis reads
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 
 `store/window.py` finds an analysis's live issues by their last update, and what they reference by
 id or by key: links from either side, issues by key. Change tables are read by their primary key
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
