@@ -144,8 +144,9 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
         stdout_console().print(sync_table(reports))
     for r in reports:
         if r.error is not None:
+            how = "partly synced" if r.partial else "failed"
             click.echo(
-                f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {printable_line(str(r.error))}",
+                f"orgpulse: source {r.name} {how}: {type(r.error).__name__}: {printable_line(str(r.error))}",
                 err=True,
             )
     code = exit_code(reports)
@@ -346,16 +347,25 @@ def schedule(ctx: click.Context) -> None:
 @click.pass_context
 @handle_errors
 def doctor(ctx: click.Context, fmt: str) -> None:
-    """Check config, credentials and permissions per source; list every status with its role."""
+    """Check config, credentials and permissions per source (Jira and Linear); list every status with
+    its role and, from the store, the statuses the site no longer lists and the accounts taken for bots."""
     from orgpulse.analyze import analysis_settings
     from orgpulse.doctor import exit_code, run_doctor
     from orgpulse.present import doctor_view
     from orgpulse.status import ScheduleInfo
+    from orgpulse.store import Store
 
     settings = settings_of(ctx)
     if not settings.sources:
         raise ConfigError(["sources: no [[sources]] configured"])
-    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC))
+    try:
+        store: Store | None = Store.open(settings.store.url)
+    except StoreError as exc:
+        logging.getLogger(__name__).warning(
+            "doctor: the store cannot be read (%s); retired statuses and bots are not listed", exc
+        )
+        store = None
+    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC), store=store)
     scheduled = ScheduleInfo.of(settings, datetime.now(UTC))
     if fmt == "json":
         emit_json({"sources": [d.as_json() for d in found], "schedule": scheduled.as_json()})

@@ -92,6 +92,10 @@ class SourceSettings:
     status_role_overrides: Mapping[str, Role] = field(default_factory=dict)
     # Link type ids that mean "blocks", on top of those whose descriptions say so.
     blocking_link_types: tuple[str, ...] = ()
+    # Accounts taken for bots on top of the built-in rules: by account id or user key, and by name
+    # patterns (words of the user name, key or display name).
+    bot_accounts: tuple[str, ...] = ()
+    bot_patterns: tuple[str, ...] = ()
     # Where an issue's team comes from (orgpulse.teams): project | component | label | team_field,
     # and the values -> team names mapping.
     team_from: TeamFrom = "project"
@@ -271,6 +275,8 @@ def _source(doc: SourceDoc, environ: Mapping[str, str]) -> SourceSettings:
         status_roles={k: Role(v) for k, v in doc.status_roles.items()},
         status_role_overrides={k: Role(v) for k, v in doc.status_role_overrides.items()},
         blocking_link_types=tuple(doc.blocking_link_types),
+        bot_accounts=tuple(doc.bot_accounts),
+        bot_patterns=tuple(doc.bot_patterns),
         team_from=doc.team_from,
         team_map=dict(doc.team_map),
     )

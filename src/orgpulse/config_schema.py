@@ -160,6 +160,8 @@ class SourceDoc(Table):
     status_roles: dict[str, RoleName] = {}
     status_role_overrides: dict[str, RoleName] = {}
     blocking_link_types: list[Name] = []
+    bot_accounts: list[Name] = []
+    bot_patterns: list[Name] = []
     team_from: TeamFrom = "project"
     team_map: dict[str, Name] = Field(default={}, validate_default=True)
 

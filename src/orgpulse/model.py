@@ -137,6 +137,18 @@ class ParentChange(Change):
 
 
 @dataclass(frozen=True)
+class ResolutionChange(Change):
+    """The issue's resolution was set, changed or cleared (Jira `resolution` item; names, not ids).
+
+    It decides the category of a status the site no longer lists, and places a completion that
+    statuses cannot (SYMPTOMS.md, "Statuses the site no longer lists").
+    """
+
+    from_resolution: str | None = None
+    to_resolution: str | None = None
+
+
+@dataclass(frozen=True)
 class WorkflowStatus:
     """A status that a project's (or Linear team's) workflow defines, used or not."""
 
@@ -206,6 +218,7 @@ class Batch:
     team_changes: list[TeamChange] = field(default_factory=list)
     flag_changes: list[FlagChange] = field(default_factory=list)
     parent_changes: list[ParentChange] = field(default_factory=list)
+    resolution_changes: list[ResolutionChange] = field(default_factory=list)
     # Replaces the stored workflow of each project it names.
     workflow_statuses: list[WorkflowStatus] = field(default_factory=list)
     # Replaces the stored memberships of each team it names.
@@ -227,6 +240,7 @@ class Batch:
         self.team_changes += other.team_changes
         self.flag_changes += other.flag_changes
         self.parent_changes += other.parent_changes
+        self.resolution_changes += other.resolution_changes
         self.workflow_statuses += other.workflow_statuses
         self.memberships += other.memberships
         self.links += other.links

@@ -261,6 +261,18 @@ def explanation_view(e: Explanation, t: Translator | None = None) -> Group:
         for item in items:
             table.add_row(*(Text(_cell(item.get(c))) for c in columns))
         parts.append(table)
+    cleanups = e.explain.get("cleanups") or []
+    if cleanups:
+        bulk = Table(
+            title="Bulk closes that touched this team (not evidence: cleaned-up issues count as canceled)",
+            title_justify="left",
+        )
+        for name in ("started", "actor", "moves", "cleaned up", "completed", "exits"):
+            bulk.add_column(name)
+        for note in cleanups:
+            shown = ("started", "actor", "moves", "cleaned_up", "completed", "exit")
+            bulk.add_row(*(_cell(note.get(k)) for k in shown))
+        parts.append(bulk)
     factors = e.explain.get("confidence_factors", {})
     if factors:
         conf = Table(title=t._("Confidence = the product of"), title_justify="left")
@@ -334,4 +346,29 @@ def doctor_view(found: Sequence[Diagnosis]) -> Group:
         for r in d.roles:
             table.add_row(r.status_id, r.name, r.category, r.role, r.role_source, r.pattern or "")
         parts.append(table)
+    for d in found:
+        parts += _history_view(d)
     return Group(*parts)
+
+
+def _history_view(d: Diagnosis) -> list[Table | Text]:
+    """What the stored history of one source shows: retired statuses and the accounts taken for bots."""
+    if not d.stored:
+        return [
+            Text(f"{d.name}: no history stored yet — run `orgpulse sync` to list retired statuses and bots")
+        ]
+    retired = Table(
+        title=f"Statuses {d.name} no longer lists (ids only its history holds), as the analysis reads them",
+        title_justify="left",
+        padding=(0, 1),
+    )
+    for name in ("id", "recorded name", "issues", "category", "decided by", "why"):
+        retired.add_column(name)
+    for r in d.retired:
+        name = r.name if r.in_catalogue else f"{r.name} (no status record)"
+        retired.add_row(r.status_id, name, str(r.issues), r.category, r.decided_by, r.reason)
+    bots = ", ".join(f"{n or '(no name)'} [{i}]" for i, n in d.bots) or "none"
+    return [
+        retired if d.retired else Text(f"{d.name}: every status in its history is listed by the site"),
+        Text(f"{d.name}: accounts taken for bots (never counted as people) — {bots}"),
+    ]

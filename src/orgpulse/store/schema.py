@@ -145,6 +145,10 @@ parent_changes = _change_table(
     sa.Column("to_parent_key", sa.Text),
 )
 
+resolution_changes = _change_table(
+    "resolution_changes", sa.Column("from_resolution", sa.Text), sa.Column("to_resolution", sa.Text)
+)
+
 workflow_statuses = sa.Table(
     "workflow_statuses",
     metadata,
@@ -324,6 +328,7 @@ CHANGE_TABLES = {
     "team_changes": team_changes,
     "flag_changes": flag_changes,
     "parent_changes": parent_changes,
+    "resolution_changes": resolution_changes,
 }
 
 runs = sa.Table(
