@@ -24,6 +24,7 @@ from orgpulse.analysis.frames import (
     LINK_COLUMNS,
     MEMBERSHIP_COLUMNS,
     PEOPLE_COLUMNS,
+    RESOLUTION_CHANGE_COLUMNS,
     STATUS_CHANGE_COLUMNS,
     STATUS_COLUMNS,
     TEAM_CHANGE_COLUMNS,
@@ -53,7 +54,7 @@ class Org:
         self._current: dict[str, str | None] = {}
         self._people: dict[str, dict[str, Any]] = {}
         self._rows: dict[str, list[dict[str, Any]]] = {
-            k: [] for k in ("sc", "ac", "tc", "fc", "links", "members")
+            k: [] for k in ("sc", "ac", "tc", "fc", "rc", "links", "members")
         }
         self._history = 0
         for name, category in (
@@ -114,8 +115,12 @@ class Org:
         history_complete: bool = True,
         team_mapped: bool = True,
         assignee: str | None = None,
+        resolved: Time | None = None,
     ) -> str:
-        """An issue; `assignee` is its current one (set at creation when no reassignment follows)."""
+        """An issue; `assignee` is its current one (set at creation when no reassignment follows).
+
+        `resolution`/`resolved` are its current resolution and `resolutiondate` (no history item).
+        """
         project = key.split("-")[0]
         self._issues[key] = {
             "issue_uid": self.uid(key),
@@ -132,6 +137,7 @@ class Org:
             "parent_is_epic": False,
             "created": at(created),
             "resolution": resolution,
+            "resolved": at(resolved),
             "status_uid": self.status_uid(status),
             "history_complete": history_complete,
             "team_mapped": team_mapped,
@@ -141,9 +147,24 @@ class Org:
         self._current[key] = status
         return self.uid(key)
 
-    def move(self, key: str, when: Time, to: str, *, by: str | None = "dev", bot: bool = False) -> None:
-        """A status change; `by=None` is an unknown actor (counted as a bot, as the store does)."""
+    def move(
+        self,
+        key: str,
+        when: Time,
+        to: str,
+        *,
+        by: str | None = "dev",
+        bot: bool = False,
+        resolution: str | None = None,
+        clears: bool = False,
+    ) -> None:
+        """A status change; `by=None` is an unknown actor (counted as a bot, as the store does).
+
+        With `resolution`, the same history entry sets the resolution to it; with `clears`, clears it.
+        """
         self._history += 1
+        if resolution is not None or clears:
+            self._resolution_item(key, when, resolution, 1, by)
         actor = self.person(by, bot=bot) if by is not None else None
         self._rows["sc"].append(
             {
@@ -159,6 +180,26 @@ class Org:
         )
         self._current[key] = to
         self._issues[key]["status_uid"] = self.status_uid(to)
+
+    def resolve(self, key: str, when: Time, resolution: str | None, *, by: str | None = "dev") -> None:
+        """A history entry whose only item sets (or, with None, clears) the resolution."""
+        self._history += 1
+        self._resolution_item(key, when, resolution, 0, by)
+
+    def _resolution_item(self, key: str, when: Time, to: str | None, index: int, by: str | None) -> None:
+        before = self._issues[key]["resolution"]
+        self._rows["rc"].append(
+            {
+                "issue_uid": self.uid(key),
+                "history_id": str(self._history),
+                "item_index": index,
+                "at": at(when),
+                "from_resolution": before,
+                "to_resolution": to,
+                "actor_uid": self.person(by) if by is not None else None,
+            }
+        )
+        self._issues[key]["resolution"] = to
 
     def walk(self, key: str, *steps: tuple[Time, str, str]) -> None:
         """Several moves: (when, status, by)."""
@@ -244,7 +285,7 @@ class Org:
             return data
 
         return Frames(
-            issues=frame(list(self._issues.values()), ISSUE_COLUMNS, ("created",)),
+            issues=frame(list(self._issues.values()), ISSUE_COLUMNS, ("created", "resolved")),
             statuses=frame(list(self._statuses.values()), STATUS_COLUMNS),
             status_changes=frame(self._rows["sc"], STATUS_CHANGE_COLUMNS, ("at",)),
             assignee_changes=frame(self._rows["ac"], ASSIGNEE_CHANGE_COLUMNS, ("at",)),
@@ -253,4 +294,5 @@ class Org:
             links=frame(self._rows["links"], LINK_COLUMNS, ("created_at", "removed_at")),
             people=frame(list(self._people.values()), PEOPLE_COLUMNS),
             memberships=frame(self._rows["members"], MEMBERSHIP_COLUMNS),
+            resolution_changes=frame(self._rows["rc"], RESOLUTION_CHANGE_COLUMNS, ("at",)),
         )

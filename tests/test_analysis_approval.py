@@ -219,10 +219,11 @@ def test_confidence_factors() -> None:
     f = finding(run(org))
     factors = f.explain["confidence_factors"]
     assert factors["history_complete_share"] == 0.75
-    # 168 h of 8 × 336 h (weeks 4 and 5, the issues' life inside the trailing window) in "Triage".
-    assert factors["known_role_share"] == pytest.approx(1 - 168 / 2688)
+    # 168 h in "Triage" of the sample's lead times, 8 × 268 h (creation to completion): the time the
+    # wait share is computed over, never time after completion.
+    assert factors["known_role_share"] == pytest.approx(1 - 168 / 2144, abs=1e-4)
     assert factors["team_mapped_share"] == pytest.approx(8 / 9, abs=1e-4)
-    assert f.confidence == pytest.approx(0.75 * (1 - 168 / 2688) * 8 / 9, abs=1e-4)
+    assert f.confidence == pytest.approx(0.75 * (1 - 168 / 2144) * 8 / 9, abs=1e-4)
     assert f.explain["low_confidence"] is False
 
 

@@ -74,13 +74,45 @@ def test_interventions_before_any_run_say_so(config: Path) -> None:
 
 
 @pytest.mark.slow
-def test_analyze_prints_the_diagnosis_before_the_table(config: Path) -> None:
+def test_analyze_prints_the_diagnosis_before_the_weeks_holding_alerts(config: Path) -> None:
     code, out, err = invoke(config, "analyze", "--as-of", AS_OF, "--weeks", "6")
     assert code == 0, err
-    assert out.index("Diagnosis, week of 2026-11-09") < out.index("Symptoms per team and ISO week")
-    assert "foundations_" in out
-    assert "Intervention 2026-09-14 (decision_rights; every team)" in out
-    assert "approvals delegated to team leads" in out
+    flat = " ".join(out.split())  # Rich wraps long lines at the terminal's width
+    assert flat.index("Verdict, week of 9 Nov 2026") < flat.index("Weeks holding alerts")
+    assert "foundations first" in flat or "foundations sound" in flat
+    assert "Intervention 14 Sep 2026 (Decision rights; every team)" in flat
+    assert "approvals delegated to team leads" in flat
+    # Every week holding an alert has its column, not only the latest ones.
+    analysed = json.loads(
+        invoke(config, "analyze", "--as-of", AS_OF, "--weeks", "6", "--format", "json", "--no-save")[1]
+    )
+    weeks = {f["week_start"] for f in analysed["findings"] if f["severity"] == "alert"}
+    assert f"Weeks holding alerts ({len(weeks)} of 6 weeks" in flat
+
+
+@pytest.mark.slow
+def test_analyze_and_explain_speak_french(config: Path) -> None:
+    code, out, err = invoke(config, "analyze", "--as-of", AS_OF, "--weeks", "6", "--no-save", "--lang", "fr")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert flat.index("Verdict, semaine du 9 nov. 2026") < flat.index("Semaines avec des alertes")
+    assert "Intervention du 14 sept. 2026 (Pouvoir de décision ; toutes les équipes)" in flat
+    assert "Weeks holding" not in flat
+    assert "Verdict, week" not in flat
+    analysed = json.loads(
+        invoke(config, "analyze", "--as-of", AS_OF, "--weeks", "6", "--format", "json", "--no-save")[1]
+    )
+    row = next(f for f in analysed["findings"] if f["severity"] == "alert")
+    code, out, err = invoke(
+        config, "explain", row["symptom"], "--team", row["team"], "--week", row["week_start"], "--lang", "fr"
+    )
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert f"— équipe {row['team']}, semaine du {row['week_start']}" in flat
+    assert "gravité alerte" in flat
+    assert "Mesures" in flat
+    assert "Preuves :" in flat
+    assert "Evidence:" not in flat
 
 
 @pytest.mark.slow

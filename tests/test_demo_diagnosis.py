@@ -18,9 +18,17 @@ def test_the_demo_shows_the_planted_change_improved_and_its_control_unchanged(tm
     result = CliRunner().invoke(cli, [*args, "--dir", str(folder)])
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())  # Rich wraps long lines at the terminal's width
-    assert out.index("Diagnosis, week of 2026-11-09") < out.index("Symptoms per team and ISO week")
+    assert out.index("Weeks holding alerts") < out.index("Verdict, week of 9 Nov 2026")
     assert "expected improved, orgpulse says improved" in out
     assert "expected no_clear_change, orgpulse says no_clear_change" in out
+    # The whole demo fits one 50-line screen and ends with the verdict, the truth and the report.
+    lines = result.stdout.splitlines()
+    screen = lines + result.stderr.splitlines()
+    assert len(screen) <= 50, "\n".join(screen)
+    verdict = max(i for i, line in enumerate(lines) if line.startswith("Verdict, week of"))
+    ends = " ".join(" ".join(lines[verdict:]).split())
+    assert ends.index("Verdict, week of") < ends.index("Truth: ") < ends.index("Report: ")
+    assert ends.endswith("— open it in a browser")
     config = folder / "config.toml"
     assert "[[interventions]]" in config.read_text(encoding="utf-8")
     listed = CliRunner().invoke(cli, ["--config", str(config), "interventions", "--format", "json"])

@@ -367,6 +367,12 @@ def test_sprints_of_reads_cloud_objects_and_refuses_junk() -> None:
         ({"name": "svc_deploy", "key": "svc_deploy", "displayName": "Deployments"}, True),
         ({"name": "jenkins", "key": "jenkins", "displayName": "Jenkins"}, True),
         ({"name": "github-bot", "key": "github-bot", "displayName": "GitHub for Jira"}, True),
+        # Integration users named after their integration, with no "bot" in their names.
+        ({"name": "github", "key": "JIRAUSER10500", "displayName": "GitHub for Jira"}, True),
+        ({"name": "gl-sync", "key": "JIRAUSER10501", "displayName": "GitLab Integration"}, True),
+        ({"name": "sonar", "key": "JIRAUSER10502", "displayName": "SonarQube"}, True),
+        ({"name": "release", "key": "JIRAUSER10503", "displayName": "Deploy Pipeline"}, True),
+        ({"name": "bitbucket", "key": "JIRAUSER10504", "displayName": "Bitbucket Cloud"}, True),
         ({"name": "sarah.jenkins", "key": "JIRAUSER10001", "displayName": "Sarah Jenkins"}, False),
         ({"name": "ctalbot", "key": "ctalbot", "displayName": "Chris Talbot"}, False),
         ({"name": "admin", "key": "admin", "displayName": "admin"}, False),

@@ -762,3 +762,61 @@ def test_components_and_the_team_field_are_kept_for_team_mapping() -> None:
         normalise_issue(bare, fields=FieldIds(team="customfield_10001")).issues[0].team_field
         == "36885b3c-uuid"
     )
+
+
+def test_resolution_items_are_kept_by_name_with_their_entry() -> None:
+    raw = issue(
+        [
+            history(
+                "7",
+                "2024-01-03T10:00:00.000+0000",
+                {"field": "status", "fieldId": "status", "from": "1", "to": "10400"},
+                {"field": "resolution", "fieldId": "resolution", "from": None, "to": "10000",
+                 "fromString": None, "toString": "Done"},
+            ),
+            history(
+                "8",
+                "2024-01-04T10:00:00.000+0000",
+                {"field": "resolution", "from": "10000", "to": None, "fromString": "Done", "toString": None},
+            ),
+        ]
+    )  # fmt: skip
+    batch = normalise_issue(raw)
+    kept = [
+        (c.history_id, c.item_index, c.from_resolution, c.to_resolution) for c in batch.resolution_changes
+    ]
+    assert kept == [("7", 1, None, "Done"), ("8", 0, "Done", None)]
+
+
+def test_cloud_sample_resolution_items_are_all_kept() -> None:
+    raws = [
+        r["data"] for r in sample("devlake", "extracted", "cloud_agile_board_issues_expand_changelog.json")
+    ]
+    expected = sum(
+        1
+        for raw in raws
+        for entry in raw["changelog"]["histories"]
+        for item in entry["items"]
+        if item.get("field") == "resolution"
+    )
+    kept = sum(len(normalise_issue(raw, fields=CLOUD_FIELDS).resolution_changes) for raw in raws)
+    assert expected > 0
+    assert kept == expected
+
+
+def test_a_sources_bot_accounts_and_patterns_mark_people_as_bots() -> None:
+    from orgpulse.connectors.jira.normalise_dc import BotRules
+
+    move = {"field": "status", "fieldId": "status", "from": "1", "to": "3"}
+    raw = issue(
+        [
+            history("7", "2024-01-03T10:00:00.000+0000", move, author="acc-rm"),
+            history("8", "2024-01-04T10:00:00.000+0000", move, author="acc-ann"),
+            history("9", "2024-01-05T10:00:00.000+0000", move, author="tempo-x"),
+        ]
+    )
+    plain = {p.person_id: p.is_bot for p in normalise_issue(raw).people}
+    assert plain == {"acc-rm": False, "acc-ann": False, "tempo-x": False}
+    rules = BotRules.of(["acc-rm"], ["Tempo X"])  # display names are the ids upper-cased here
+    marked = {p.person_id: p.is_bot for p in normalise_issue(raw, bots=rules).people}
+    assert marked == {"acc-rm": True, "acc-ann": False, "tempo-x": True}

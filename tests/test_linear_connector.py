@@ -137,6 +137,7 @@ class Org:
         row = {
             "id": issue_id,
             "identifier": f"{team}-{number}",
+            "url": f"https://linear.app/acme/issue/{team}-{number}/issue-{n}",
             "title": f"Issue {n}",
             "priorityLabel": "Medium",
             "createdAt": iso(created),

@@ -42,6 +42,7 @@ def issue(**overrides: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": "i1",
         "identifier": "ENG-1",
+        "url": "https://linear.app/acme/issue/ENG-1/ship-it",
         "title": "Ship it",
         "priorityLabel": "High",
         "createdAt": at(0),
@@ -88,6 +89,8 @@ def test_the_recorded_issue_normalises() -> None:
     assert found.created == datetime(2025, 3, 3, 11, 34, 49, 241000, tzinfo=UTC)
     assert found.updated.tzinfo is UTC
     assert found.assignee_id == "cc24eee4-9edc-4bfe-b91b-fedde125ba85"
+    # Linear's own page of the issue, where the report's evidence links to.
+    assert found.url == "https://linear.app/linear-mcp-go-test/issue/TEST-10/updated-test-issue"
     # The project is the goal parent, namespaced so it never clashes with an issue id.
     assert found.parent_id == PROJECT_PREFIX + "01bff2dd-ab7f-4464-b425-97073862013f"
     assert found.parent_key == "MCP tool investigation"

@@ -119,6 +119,18 @@ def read(org: Org) -> Reading:
                 break
     counts: Counter[str] = Counter()
     link_ids = {link["id"] for i in raw for link in i["fields"]["issuelinks"]}
+    # Statuses /status no longer lists (retired): done when the entries into them set a resolution
+    # (SYMPTOMS.md, "Statuses the site no longer lists"), else todo; their role is unknown ("none").
+    votes: Counter[str] = Counter()
+    for entries in histories.values():
+        for h in entries:
+            sets = any(i["field"] == "resolution" and not i.get("from") and i.get("to") for i in h["items"])
+            for i in h["items"]:
+                if i["field"] == "status" and i["to"] not in category:
+                    votes[i["to"]] += 1 if sets else -1
+    for sid, vote in votes.items():
+        category[sid] = "done" if vote > 0 else "new"
+        role[sid] = "none"
     seen: dict[str, Seen] = {}
     for issue in raw:
         f = issue["fields"]

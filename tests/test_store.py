@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -250,3 +251,24 @@ def test_one_side_of_a_link_never_erases_the_other_and_removed_links_go(store: S
     gone.links = []
     store.save_page("cloud", gone, {}, now=T0)
     assert rows(store, t.links) == []
+
+
+def test_resolution_changes_and_resolution_date_reach_the_frames(store: Store) -> None:
+    from dataclasses import replace
+
+    from orgpulse.model import ResolutionChange
+
+    b = batch()
+    b.issues = [replace(b.issues[0], resolution="Done", resolved=T0 + timedelta(days=1))]
+    b.resolution_changes = [
+        ResolutionChange("10001", "500", 3, T0 + timedelta(days=1), "acc-1", None, "Done")
+    ]
+    store.save_page("cloud", b, {}, now=T0)
+    store.save_page("cloud", b, {}, now=T0)  # idempotent: stored once
+    frames = load_frames(store, as_of=T0 + timedelta(days=30))
+    assert frames.resolution_changes[["issue_uid", "history_id", "item_index", "to_resolution"]].to_dict(
+        "records"
+    ) == [{"issue_uid": "cloud:10001", "history_id": "500", "item_index": 3, "to_resolution": "Done"}]
+    assert list(frames.issues["resolved"]) == [pd.Timestamp(T0 + timedelta(days=1))]
+    early = load_frames(store, as_of=T0 + timedelta(hours=1))
+    assert early.resolution_changes.empty

@@ -21,6 +21,7 @@ def add_run(
     *,
     complete: bool = True,
     team: str = "PAY",
+    confidence: float = 1.0,
 ) -> None:
     store.start_run(run_id, trigger=trigger, as_of=at, weeks=12, timezone="UTC", fingerprint="f", now=at)
     row = {
@@ -31,7 +32,7 @@ def add_run(
         "severity": severity,
         "score": 0.5,
         "direction": None,
-        "confidence": 1.0,
+        "confidence": confidence,
         "sample_size": 9,
         "evidence": "[]",
         "explain": "{}",
@@ -94,3 +95,10 @@ def test_retention_prunes_old_runs_but_keeps_the_latest_scheduled(store: Store) 
         runs = {r for (r,) in conn.execute(sa.text("SELECT run_id FROM analysis_runs"))}
         trend_runs = {r for (r,) in conn.execute(sa.text("SELECT run_id FROM symptom_trends"))}
     assert runs == trend_runs == {"old-nightly", "recent-adhoc"}
+
+
+def test_the_symptom_view_marks_low_confidence_rows(store: Store) -> None:
+    add_run(store, "nightly", "schedule", T0, "alert", confidence=0.42)
+    add_run(store, "nightly-web", "schedule", T0, "alert", team="WEB", confidence=0.5)
+    rows = current(store, "symptom_trends_current")
+    assert [(r["team"], r["low_confidence"]) for r in rows] == [("PAY", 1), ("WEB", 0)]

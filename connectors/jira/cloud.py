@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from .cursor import (
 )
 from .histories import fetch_histories, truncated
 from .normalise import dedupe_people, normalise_issue
+from .normalise_dc import BotRules
 from .normalise_links import LinkTypeBook
 from .normalise_meta import (
     find_custom_fields,
@@ -57,6 +59,7 @@ class JiraCloudConnector:
     def __init__(self, settings: SourceSettings, *, client: JiraClient | None = None) -> None:
         self._settings = settings
         self._client = client if client is not None else JiraClient(settings)
+        self.missing_scopes: tuple[str, ...] = ()  # configured projects not found (last fetch)
         self._junk: list[Quarantined] = []  # non-object search entries, quarantined with the next page
 
     @property
@@ -135,11 +138,23 @@ class JiraCloudConnector:
         )
 
     def _projects_to_sync(self, metadata: Metadata) -> list[str]:
-        """The configured projects, else every one the account can browse (none is an auth problem)."""
-        projects = list(self._settings.projects) or list(metadata.projects or ())
+        """The configured projects the account can see, else every one it can browse.
+
+        A configured project that does not exist or is not visible is left out and named in
+        `missing_scopes` (the runner reports it; the others sync). None visible is an auth problem.
+        """
+        configured = list(self._settings.projects)
+        visible = list(metadata.projects or ())
+        projects = (
+            [p for p in configured if p in visible]
+            if configured and metadata.projects is not None
+            else (configured or visible)
+        )
+        self.missing_scopes = tuple(p for p in configured if p not in projects)
         if not projects:
+            wanted = f"the projects {', '.join(configured)}" if configured else "any Jira project"
             raise AuthError(
-                "the account sees no Jira project: grant it Browse projects, or list projects in the config",
+                f"the account cannot see {wanted}: check the keys, or grant it Browse projects",
                 source=self._settings.name,
             )
         return projects
@@ -235,6 +250,7 @@ class JiraCloudConnector:
                     links=book,
                     known_statuses=metadata.status_ids,
                     keep_raw=self._settings.keep_raw,
+                    bots=BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns),
                 )
             )
         incomplete = sorted(i for i, done in batch.history_complete.items() if not done)
@@ -274,16 +290,29 @@ class JiraCloudConnector:
             status_ids=frozenset(s.status_id for s in statuses),
             projects=tuple(self._fetch_projects()) if need_projects else None,
         )
-        workflows = self._fetch_workflows(list(self._settings.projects) or list(metadata.projects or ()))
+        wanted = list(self._settings.projects) or list(metadata.projects or ())
+        workflows, gone = self._fetch_workflows(wanted)
+        if self._settings.projects:
+            # Configured projects: the cached list holds those that exist and are visible.
+            metadata = replace(metadata, projects=tuple(p for p in wanted if p not in gone))
         LOG.info("%s: metadata: %d statuses, %d link types, custom fields %s", self._settings.name,
                  len(statuses), len(metadata.link_types), metadata.fields.to_json())  # fmt: skip
         return metadata, Batch(statuses=statuses, quarantined=quarantined, workflow_statuses=workflows)
 
-    def _fetch_workflows(self, projects: Sequence[str]) -> list[WorkflowStatus]:
-        """The statuses each project's workflows define (used or not), for the workflow-size metrics."""
+    def _fetch_workflows(self, projects: Sequence[str]) -> tuple[list[WorkflowStatus], set[str]]:
+        """The statuses each project's workflows define (used or not), for the workflow-size metrics,
+        and the projects that do not exist or are not visible (404)."""
         found: list[WorkflowStatus] = []
+        gone: set[str] = set()
         for key in projects:
-            doc = self._client.get(jql.project_statuses_path(key))
+            try:
+                doc = self._client.get(jql.project_statuses_path(key))
+            except HTTPStatusError as exc:
+                if exc.status != 404:
+                    raise
+                LOG.warning("%s: project %s does not exist or is not visible", self._settings.name, key)
+                gone.add(key)
+                continue
             if not isinstance(doc, list):
                 raise ProtocolError(
                     f"/project/{key}/statuses must answer an array", source=self._settings.name
@@ -296,7 +325,7 @@ class JiraCloudConnector:
                 if isinstance(status, Mapping) and status.get("id") is not None
             }
             found += [WorkflowStatus(key, status_id) for status_id in sorted(ids)]
-        return found
+        return found, gone
 
     def _fetch_projects(self) -> list[str]:
         keys: list[str] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -32,12 +33,13 @@ from orgpulse.model import (
     ParentChange,
     Person,
     Quarantined,
+    ResolutionChange,
     Status,
     StatusChange,
     TeamChange,
 )
 
-from .normalise_dc import looks_like_service_account
+from .normalise_dc import BotRules, looks_like_service_account
 from .normalise_links import LinkEvent, LinkTypeBook, normalise_links
 from .normalise_meta import FieldIds, normalise_status, parse_jira_datetime
 
@@ -101,6 +103,7 @@ def normalise_issue(
     links: LinkTypeBook | None = None,
     known_statuses: Collection[str] | None = None,
     keep_raw: bool = False,
+    bots: BotRules | None = None,
 ) -> Batch:
     """One search-result issue and its histories (default: the embedded ones) as a Batch.
 
@@ -162,9 +165,13 @@ def normalise_issue(
     batch.quarantined += bad
     seen = dedupe_people(p for p in people if p is not None)
     ids = {p.person_id for p in seen}
-    batch.people += seen + dedupe_people(
-        p for p in named_in_items if p is not None and p.person_id not in ids
-    )
+    everyone = seen + dedupe_people(p for p in named_in_items if p is not None and p.person_id not in ids)
+    if bots is not None:
+        everyone = [
+            replace(p, is_bot=True) if not p.is_bot and bots.names_bot(p.person_id, p.display_name) else p
+            for p in everyone
+        ]
+    batch.people += everyone
     if keep_raw:
         batch.raw.append(("jira_issue", issue.issue_id, raw_with_histories(raw, [e for _, e in dated])))
     return batch
@@ -382,6 +389,15 @@ def _item(
     elif name == "flagged":
         batch.flag_changes.append(
             FlagChange(*common, flagged=bool((_text(item.get("toString")) or "").strip()))
+        )
+    elif name == "resolution":
+        # Names, not ids: the canceled patterns match names, and a retired resolution keeps its name here.
+        batch.resolution_changes.append(
+            ResolutionChange(
+                *common,
+                _text(item.get("fromString")) or _text(item.get("from")),
+                _text(item.get("toString")) or _text(item.get("to")),
+            )
         )
     elif name == "parent":
         batch.parent_changes.append(

@@ -8,9 +8,10 @@ real DC payloads under shared/api/jira/samples/ and in tests/test_jira_dc_normal
   stays put when a user is renamed (`JIRAUSER12345` for users created since Jira 8), and
   assignee changelog items carry user keys in `from`/`to` — `normalise.person_of` reads both;
 * no `accountType`, so bots are told by their names (`looks_like_service_account`): a user
-  whose name, key or display name has a word such as `bot`, `automation` or `svc`
-  (`jira-bot`, `svc_deploy`, "Automation for Jira"), or whose user name is one such as
-  `jenkins` or `ci`, is a bot. The lists are fixed (not configurable yet);
+  whose name, key or display name has a word such as `bot`, `automation`, `svc`, `integration`
+  or the name of a common integration (`jira-bot`, `svc_deploy`, "Automation for Jira",
+  "GitHub for Jira", "SonarQube"), or whose user name is one such as `jenkins` or `ci`, is a
+  bot; a source's `bot_accounts` and `bot_patterns` add to these (`BotRules`, Cloud too);
 * changelog items have no `fieldId`: they are told by `field` (status, assignee, Flagged,
   Sprint, Epic Link, Link, Key...), which `normalise.item_kind` already falls back to;
 * the Sprint field holds legacy Java strings,
@@ -36,8 +37,29 @@ from .normalise_meta import parse_jira_datetime
 
 # Words that name a service account rather than a person, matched whole and case-insensitively
 # in the name, key or display name; and whole user names that do (a person may be called Jenkins).
-BOT_WORDS = frozenset({"bot", "robot", "automation", "svc", "serviceaccount", "jirabot", "jenkinsbot"})
-BOT_NAMES = frozenset({"jenkins", "ci", "service", "system", "automation", "jira-bot", "jirabot"})
+BOT_WORDS = frozenset(
+    {
+        "bot", "robot", "automation", "svc", "serviceaccount", "jirabot", "jenkinsbot",
+        "integration", "integrations", "github", "gitlab", "bitbucket", "sonar", "sonarqube",
+        "sonarcloud", "deploy", "deployer", "deployment", "webhook", "webhooks", "pipeline",
+        "pipelines", "scriptrunner", "zapier", "opsgenie", "statuspage", "dependabot", "renovate",
+    }
+)  # fmt: skip
+BOT_NAMES = frozenset(
+    {
+        "jenkins",
+        "ci",
+        "cd",
+        "service",
+        "system",
+        "automation",
+        "jira-bot",
+        "jirabot",
+        "build",
+        "teamcity",
+        "bamboo",
+    }
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _LEGACY_SPRINT = re.compile(r"^[\w.$]*Sprint@[0-9a-fA-F]+\[(?P<body>.*)\]\s*$", re.DOTALL)
 # Every attribute the legacy string has carried (Jira 6 to 9); a comma starts a new attribute only
@@ -70,6 +92,29 @@ def looks_like_service_account(user: Mapping[str, object]) -> bool:
         if BOT_WORDS.intersection(_WORD.findall(text)) or (attribute != "displayName" and text in BOT_NAMES):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class BotRules:
+    """A source's own bot accounts: ids (Cloud account ids, DC user keys) and name patterns."""
+
+    accounts: frozenset[str] = frozenset()
+    patterns: tuple[str, ...] = ()  # lowercase words or phrases, matched on word boundaries
+
+    @classmethod
+    def of(cls, accounts: Iterable[str], patterns: Iterable[str]) -> BotRules:
+        return cls(
+            frozenset(accounts), tuple(" ".join(_WORD.findall(p.lower())) for p in patterns if p.strip())
+        )
+
+    def names_bot(self, person_id: str, *names: str) -> bool:
+        if person_id in self.accounts:
+            return True
+        for name in names:
+            padded = f" {' '.join(_WORD.findall(name.lower()))} "
+            if any(p and f" {p} " in padded for p in self.patterns):
+                return True
+        return False
 
 
 @dataclass(frozen=True)

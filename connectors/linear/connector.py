@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orgpulse.config import SourceSettings
-from orgpulse.connector import Page
+from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError
 from orgpulse.model import Batch, Link, Person, Quarantined
 
@@ -51,6 +51,7 @@ class LinearConnector:
     def __init__(self, settings: SourceSettings, *, client: LinearClient | None = None) -> None:
         self._settings = settings
         self._client = client if client is not None else LinearClient(settings)
+        self.missing_scopes: tuple[str, ...] = ()  # configured teams the account cannot see (last fetch)
         self._junk: list[Quarantined] = []  # non-object issue nodes, quarantined with the next page
         self._pager = FollowUpPager(
             self._client,
@@ -97,6 +98,28 @@ class LinearConnector:
         LOG.info("%s: %d issues read, %d requests, %d points (%d estimated)", self._settings.name,
                  run.seen, self.requests, self._client.points, self._client.estimated_points)  # fmt: skip
 
+    def check(self, *, now: datetime) -> SourceCheck:
+        """What `orgpulse doctor` shows: the workspace, the credential, the teams, every workflow state."""
+        data = self._client.query(queries.document(queries.VIEWER), {})
+        viewer, organization = data.get("viewer"), data.get("organization")
+        if not isinstance(viewer, Mapping) or not isinstance(organization, Mapping):
+            raise ProtocolError("viewer and organization must answer objects", source=self._settings.name)
+        metadata, batch = fetch_metadata(self._client, self._settings, now=now, wanted=(), users_since=None)
+        visible = set(metadata.teams.values())
+        wanted = sorted(self._settings.teams) or sorted(visible)
+        role = "admin" if viewer.get("admin") is True else "member"
+        workspace = f"{organization.get('name') or '?'} ({organization.get('urlKey') or '?'})"
+        return SourceCheck(
+            server=f"Linear workspace {workspace}",
+            account=f"accepted ({role})",
+            projects=tuple(k for k in wanted if k in visible),
+            missing_projects=tuple(k for k in wanted if k not in visible),
+            fields={},
+            statuses=tuple(batch.statuses),
+            blocking_link_types=("blocks (relation type)",),
+            requests=self.requests,
+        )
+
     def page_size(self) -> int:
         """The largest issue page (at most `page_size`) whose query stays under the budget."""
         low, high = 1, max(1, min(self._settings.page_size, ISSUE_PAGE_MAX))
@@ -134,6 +157,7 @@ class LinearConnector:
                 f"the account sees none of the teams {', '.join(wanted)}: check the team keys and its access",
                 source=self._settings.name,
             )
+        self.missing_scopes = tuple(missing)
         if missing:
             LOG.warning("%s: the account sees no team %s", self._settings.name, ", ".join(missing))
         return sorted(ids)

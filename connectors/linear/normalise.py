@@ -182,6 +182,7 @@ def _issue(raw: Raw, label_names: Mapping[str, str]) -> tuple[Issue, Status]:
             parent_key=str(parent_key) if parent_ref and parent_key else None,
             resolved=parse_linear_datetime(resolved) if resolved else None,
             assignee_id=str(assignee["id"]) if isinstance(assignee, Mapping) and assignee.get("id") else None,
+            url=str(raw["url"]) if isinstance(raw.get("url"), str) and raw["url"] else None,
         ),
         state,
     )

@@ -37,6 +37,7 @@ TEAM_MEMBERSHIPS = "team_memberships"
 USERS = "users"
 WORKFLOW_STATES = "workflow_states"
 LABELS = "labels"
+VIEWER = "viewer"
 FRAGMENTS = "fragments"
 
 # What a follow-up part fetches: the one-issue document and the connection it pages.

@@ -144,13 +144,24 @@ def sync(ctx: click.Context, full: bool, fmt: str) -> None:
         stdout_console().print(sync_table(reports))
     for r in reports:
         if r.error is not None:
+            how = "partly synced" if r.partial else "failed"
             click.echo(
-                f"orgpulse: source {r.name} failed: {type(r.error).__name__}: {printable_line(str(r.error))}",
+                f"orgpulse: source {r.name} {how}: {type(r.error).__name__}: {printable_line(str(r.error))}",
                 err=True,
             )
     code = exit_code(reports)
     if code:
         raise click.exceptions.Exit(code)
+
+
+def lang_option(func: Callable[P, R]) -> Callable[P, R]:
+    """`--lang en|fr`: the language of what a person reads (default English)."""
+    return click.option(
+        "--lang",
+        "lang",
+        type=click.Choice(["en", "fr"]),
+        help="Language of the output: en (English) or fr (French); default [report] language, else en.",
+    )(func)
 
 
 def _as_of(value: date | None) -> datetime | None:
@@ -173,14 +184,18 @@ def _as_of(value: date | None) -> datetime | None:
     help="Fix 'now' (YYYY-MM-DD, 00:00 UTC); default now.",
 )
 @click.option("--no-save", is_flag=True, help="Compute without appending a run to the trend tables.")
+@lang_option
 @click.pass_context
 @handle_errors
-def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | None, no_save: bool) -> None:
+def analyze(
+    ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | None, no_save: bool, lang: str | None
+) -> None:
     """Compute the symptoms per team and week, their cost, the diagnosis (levers, verdict), the flow and the
     interventions' effects over the stored history, and append a trend run."""
     from orgpulse.analyze import run_analyze, run_json
-    from orgpulse.present import findings_csv, findings_table
-    from orgpulse.present_diagnosis import diagnosis_view
+    from orgpulse.i18n import translator
+    from orgpulse.present import findings_csv
+    from orgpulse.present_alerts import alert_weeks_table, interventions_lines, levers_lines, verdict_line
     from orgpulse.store import Store
 
     settings = settings_of(ctx, secrets=False)
@@ -192,9 +207,12 @@ def analyze(ctx: click.Context, fmt: str, weeks: int | None, as_of: datetime | N
     elif fmt == "csv":
         click.echo(findings_csv(run.result), nl=False)
     else:
+        t = translator(lang or settings.report.language)
         console = stdout_console()
-        console.print(diagnosis_view(run.result))
-        console.print(findings_table(run.result))
+        console.print(verdict_line(t, run.result))
+        console.print(levers_lines(t, run.result))
+        console.print(interventions_lines(t, run.result))
+        console.print(alert_weeks_table(t, run.result))
 
 
 @cli.command()
@@ -222,11 +240,15 @@ def interventions(ctx: click.Context, fmt: str) -> None:
     "--week", type=click.DateTime(["%Y-%m-%d"]), help="The week's Monday (default: the latest week)."
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@lang_option
 @click.pass_context
 @handle_errors
-def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, fmt: str) -> None:
+def explain(
+    ctx: click.Context, symptom: str, team: str, week: datetime | None, fmt: str, lang: str | None
+) -> None:
     """The evidence behind one row: metrics and thresholds, issues, statuses, team pairs, confidence."""
     from orgpulse.explain import run_explain
+    from orgpulse.i18n import translator
     from orgpulse.present import explanation_view
     from orgpulse.store import Store
 
@@ -235,7 +257,7 @@ def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, 
     if fmt == "json":
         emit_json(found.as_json())
     else:
-        stdout_console().print(explanation_view(found))
+        stdout_console().print(explanation_view(found, translator(lang or settings.report.language)))
 
 
 @cli.command()
@@ -243,18 +265,27 @@ def explain(ctx: click.Context, symptom: str, team: str, week: datetime | None, 
     "--html", "html", type=click.Path(dir_okay=False), required=True, help="Where to write the report."
 )
 @click.option("--run-id", help="The analysis run to show (default: the latest completed run).")
+@lang_option
 @click.pass_context
 @handle_errors
-def report(ctx: click.Context, html: str, run_id: str | None) -> None:
-    """Write a self-contained HTML report: trends per team, the blocking heatmap, alerts with evidence."""
+def report(ctx: click.Context, html: str, run_id: str | None, lang: str | None) -> None:
+    """Write a self-contained HTML report: the diagnosis, every alert of the period with its evidence,
+    who waits on whom, and per team its flow and symptom trends."""
     from orgpulse.report import write_report
     from orgpulse.store import Store
 
     settings = settings_of(ctx, secrets=False)
-    summary = write_report(Store.open(settings.store.url), Path(html), run_id=run_id)
+    notes = {i.key: i.note for i in settings.interventions if i.note}
+    summary = write_report(
+        Store.open(settings.store.url),
+        Path(html),
+        run_id=run_id,
+        language=lang or settings.report.language,
+        notes=notes,
+    )
     click.echo(
-        f"wrote {summary.path} ({summary.bytes / 1e6:.2f} MB): {summary.teams} teams, {summary.weeks} weeks, "
-        f"{summary.charts} charts, run {summary.run_id}"
+        f"wrote {summary.path} ({summary.bytes / 1e6:.2f} MB, {summary.language}): {summary.teams} teams, "
+        f"{summary.weeks} weeks, {summary.alerts} alerts, {summary.charts} charts, run {summary.run_id}"
     )
 
 
@@ -309,16 +340,25 @@ def schedule(ctx: click.Context) -> None:
 @click.pass_context
 @handle_errors
 def doctor(ctx: click.Context, fmt: str) -> None:
-    """Check config, credentials and permissions per source; list every status with its role."""
+    """Check config, credentials and permissions per source (Jira and Linear); list every status with
+    its role and, from the store, the statuses the site no longer lists and the accounts taken for bots."""
     from orgpulse.analyze import analysis_settings
     from orgpulse.doctor import exit_code, run_doctor
     from orgpulse.present import doctor_view
     from orgpulse.status import ScheduleInfo
+    from orgpulse.store import Store
 
     settings = settings_of(ctx)
     if not settings.sources:
         raise ConfigError(["sources: no [[sources]] configured"])
-    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC))
+    try:
+        store: Store | None = Store.open(settings.store.url)
+    except StoreError as exc:
+        logging.getLogger(__name__).warning(
+            "doctor: the store cannot be read (%s); retired statuses and bots are not listed", exc
+        )
+        store = None
+    found = run_doctor(settings, analysis_settings(settings), now=datetime.now(UTC), store=store)
     scheduled = ScheduleInfo.of(settings, datetime.now(UTC))
     if fmt == "json":
         emit_json({"sources": [d.as_json() for d in found], "schedule": scheduled.as_json()})

@@ -92,6 +92,10 @@ class SourceSettings:
     status_role_overrides: Mapping[str, Role] = field(default_factory=dict)
     # Link type ids that mean "blocks", on top of those whose descriptions say so.
     blocking_link_types: tuple[str, ...] = ()
+    # Accounts taken for bots on top of the built-in rules: by account id or user key, and by name
+    # patterns (words of the user name, key or display name).
+    bot_accounts: tuple[str, ...] = ()
+    bot_patterns: tuple[str, ...] = ()
     # Where an issue's team comes from (orgpulse.teams): project | component | label | team_field,
     # and the values -> team names mapping.
     team_from: TeamFrom = "project"
@@ -121,6 +125,11 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    language: str = "en"  # en | fr: the report, `analyze` and `explain` (--lang overrides)
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path | None
     store: StoreSettings
@@ -133,6 +142,7 @@ class Settings:
     rosters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # [[interventions]]: changes a lead recorded, whose effect analyze measures
     interventions: tuple[Intervention, ...] = ()
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def timezone(self) -> str:
@@ -197,6 +207,7 @@ def parse_settings(
         analysis=dict(parsed.analysis),
         rosters={team: tuple(t.members) for team, t in parsed.teams.items()},
         interventions=interventions,
+        report=ReportSettings(language=parsed.report.language),
     )
     try:
         analysis_settings(settings)
@@ -264,6 +275,8 @@ def _source(doc: SourceDoc, environ: Mapping[str, str]) -> SourceSettings:
         status_roles={k: Role(v) for k, v in doc.status_roles.items()},
         status_role_overrides={k: Role(v) for k, v in doc.status_role_overrides.items()},
         blocking_link_types=tuple(doc.blocking_link_types),
+        bot_accounts=tuple(doc.bot_accounts),
+        bot_patterns=tuple(doc.bot_patterns),
         team_from=doc.team_from,
         team_map=dict(doc.team_map),
     )

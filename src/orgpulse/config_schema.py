@@ -126,6 +126,11 @@ class PrivacyDoc(Table):
     reveal: bool = False
 
 
+class ReportDoc(Table):
+    # The language of what a person reads: the HTML report, `analyze` and `explain` (--lang overrides).
+    language: Literal["en", "fr"] = "en"
+
+
 class TeamDoc(Table):
     members: list[Name] = []
 
@@ -155,6 +160,8 @@ class SourceDoc(Table):
     status_roles: dict[str, RoleName] = {}
     status_role_overrides: dict[str, RoleName] = {}
     blocking_link_types: list[Name] = []
+    bot_accounts: list[Name] = []
+    bot_patterns: list[Name] = []
     team_from: TeamFrom = "project"
     team_map: dict[str, Name] = Field(default={}, validate_default=True)
 
@@ -227,6 +234,7 @@ class ConfigDoc(Table):
     sources: list[SourceDoc] = []
     schedule: ScheduleDoc = ScheduleDoc()
     privacy: PrivacyDoc = PrivacyDoc()
+    report: ReportDoc = ReportDoc()
     analysis: dict[str, Any] = {}  # validated by orgpulse.analysis.settings
     teams: dict[str, TeamDoc] = {}  # team label -> declared members (tracker account ids)
     interventions: Any = None  # [[interventions]], validated by orgpulse.intervention_config
@@ -236,6 +244,24 @@ _MISSING_HINTS = {
     "token_env": "name the environment variable that holds the credential",
     "name": "every source needs a name",
     "kind": "one of jira_cloud, jira_dc, linear",
+}
+
+
+# pydantic's error type -> what the value must be (bounds read from the error's context).
+_MUST_BE = {
+    "greater_than": "greater than {gt:g}",
+    "greater_than_equal": "at least {ge:g}",
+    "less_than": "less than {lt:g}",
+    "less_than_equal": "at most {le:g}",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "date_type": "a date YYYY-MM-DD",
 }
 
 
@@ -293,27 +319,8 @@ def _message(item: Mapping[str, Any], loc: tuple[int | str, ...], root: type[Bas
     if kind == "literal_error":
         expected = str(ctx["expected"]).replace("'", "").replace(" or ", ", ")
         return f"must be one of {expected}{_got(value)}"
-    bounds = {
-        "greater_than": "greater than {gt:g}",
-        "greater_than_equal": "at least {ge:g}",
-        "less_than": "less than {lt:g}",
-        "less_than_equal": "at most {le:g}",
-    }
-    if kind in bounds:
-        return f"must be {bounds[kind].format(**ctx)}{_got(value)}"
-    types = {
-        "int_type": "a whole number",
-        "int_from_float": "a whole number",
-        "float_type": "a number",
-        "bool_type": "true or false",
-        "string_type": "a string",
-        "list_type": "a list",
-        "dict_type": "a table",
-        "model_type": "a table",
-        "date_type": "a date YYYY-MM-DD",
-    }
-    if kind in types:
-        return f"must be {types[kind]}{_got(value)}"
+    if kind in _MUST_BE:
+        return f"must be {_MUST_BE[kind].format(**ctx)}{_got(value)}"
     return str(item["msg"])
 
 

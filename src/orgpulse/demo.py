@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from orgpulse.analysis.result import AnalysisResult, Intervention
@@ -32,12 +31,13 @@ from orgpulse.config import (
     as_kind,
 )
 from orgpulse.errors import ConfigError
-from orgpulse.present import SyncBar, findings_table, sync_table
-from orgpulse.present_diagnosis import diagnosis_view
+from orgpulse.i18n import translator
+from orgpulse.present import SyncBar
+from orgpulse.present_alerts import alert_weeks_table, levers_lines, verdict_line
 from orgpulse.report import write_report
 from orgpulse.sandbox import DIALECTS, SandboxServer, generate_org, login, truth_of
 from orgpulse.store import Store
-from orgpulse.sync import exit_code, run_sync
+from orgpulse.sync import SourceReport, exit_code, run_sync
 from orgpulse.teams import TeamNamer
 
 DEMO_SOURCE = "sandbox-cloud"
@@ -116,17 +116,12 @@ def run_demo(
         stale.unlink()
     with serve_all(dialects, issues=issues, seed=seed, anchor=anchor, err_console=err_console) as served:
         settings = demo_settings("", folder, sources=[s.source for s in served])
-        for s in served:
-            console.print(
-                Text.assemble(
-                    f"Sandbox {s.source.kind} at ", (s.source.url, "bold"), f" (source {s.source.name})"
-                )
-            )
-        console.print(f"Syncing into {settings.store.url}")
         store = Store.open(settings.store.url)
         with SyncBar(err_console, enabled=True) as bar:
             reports = run_sync(settings, store, full=True, progress=bar)
-    console.print(sync_table(reports))
+    urls = {s.source.name: f"{s.source.kind}, {s.source.url}" for s in served}
+    for r in reports:
+        console.print(sync_line(r, urls.get(r.name, "")))
     if exit_code(reports):
         for r in reports:
             if r.error is not None:
@@ -139,18 +134,10 @@ def run_demo(
     planted = planted_interventions(truth)
     settings = replace(settings, interventions=planted)
     run = run_analyze(settings, store, as_of=as_of, weeks=weeks, trigger="manual")
-    console.print(diagnosis_view(run.result))
-    console.print(findings_table(run.result))
-    console.print(truth_table(run.result, truth))
-    for expected, found in zip(truth["interventions"], run.result.interventions, strict=True):
-        said = [e.outcome for e in found.effects if e.metric == expected["metric"]] or ["nothing"]
-        console.print(
-            f"Sandbox intervention on {expected['teams'][0]} ({expected['note']}): expected "
-            f"{expected['expected']}, orgpulse says {said[0]}"
-        )
-    console.print(f"Trend run {run.run_id} appended to {settings.store.url}")
-    summary = write_report(store, folder / "report.html")
-    console.print(Text.assemble("Report: ", (str(summary.path.resolve()), "bold"), " — open it in a browser"))
+    t = translator("en")
+    console.print(alert_weeks_table(t, run.result))
+    console.print(levers_lines(t, run.result))
+    summary = write_report(store, folder / "report.html", notes={i.key: i.note for i in planted if i.note})
     config = folder / "config.toml"
     config.write_text(
         f'[store]\nurl = "{settings.store.url}"\n\n[analysis]\ntimezone = "UTC"\n'
@@ -160,12 +147,53 @@ def run_demo(
     example = next((c for c in truth["cells"]), None)
     if example is not None:
         console.print(
-            f"Why an alert? orgpulse --config {config} explain {example['symptom']} "
-            f"--team {example['team']} --week {example['week_start']}"
+            Text(
+                f"Why an alert? orgpulse --config {config} explain {example['symptom']} "
+                f"--team {example['team']} --week {example['week_start']}"
+            )
         )
     if planted:
-        console.print(f"Did the change work? orgpulse --config {config} interventions")
+        console.print(Text(f"Did the change work? orgpulse --config {config} interventions"))
+    # The conclusion last, where the eye lands: the verdict, the truth comparison, the report.
+    console.print(verdict_line(t, run.result))
+    console.print(truth_line(run.result, truth))
+    console.print(
+        Text.assemble(
+            "Report: ", (str(summary.path.resolve()), "bold"), f" ({run.run_id}) — open it in a browser"
+        )
+    )
     return 0
+
+
+def sync_line(report: SourceReport, where: str) -> Text:
+    """One source's sync on one line: where it was served, what the store now holds, the requests."""
+    c = report.counts
+    if not report.ok:
+        return Text(f"{report.name} ({where}): FAILED {type(report.error).__name__}", style="bold red")
+    quarantined = f", {c['quarantined']:,} quarantined" if c.get("quarantined") else ""
+    return Text(
+        f"{report.name} ({where}): {c.get('issues', 0):,} issues, {c.get('status_changes', 0):,} "
+        f"status changes, {c.get('links', 0):,} links{quarantined}, {report.requests:,} requests"
+    )
+
+
+def truth_line(result: AnalysisResult, truth: dict[str, Any]) -> Text:
+    """What the sandbox injected against what orgpulse found, in one line (`sandbox truth` has it all)."""
+    found = {(f.team, f.week_start.isoformat(), f.symptom): f for f in result.findings}
+    injected = {(c["team"], c["week_start"], c["symptom"]) for c in truth["cells"]}
+    hits = sum(1 for k in injected if k in found and found[k].severity.value == "alert")
+    extra = sum(1 for k, f in found.items() if f.severity.value == "alert" and k not in injected)
+    line = Text.assemble(
+        ("Truth: ", "bold"),
+        (f"{hits} of {len(injected)} injected cells alerted; {extra} alerts outside the truth", ""),
+    )
+    for expected, effect in zip(truth.get("interventions", []), result.interventions, strict=False):
+        said = [e.outcome for e in effect.effects if e.metric == expected["metric"]] or ["nothing"]
+        line.append(
+            f"; planted change on {', '.join(expected['teams'])}: expected {expected['expected']}, "
+            f"orgpulse says {said[0]}"
+        )
+    return line
 
 
 def merged_truth(served: Sequence[Served]) -> dict[str, Any]:
@@ -201,26 +229,3 @@ def interventions_toml(interventions: Sequence[Intervention]) -> str:
         f'lever = "{i.lever}"\nnote = {json.dumps(i.note)}\n'
         for i in interventions
     )
-
-
-def truth_table(result: AnalysisResult, truth: dict[str, Any]) -> Table:
-    """Where the sandbox injected a dysfunction, and what orgpulse found there."""
-    found = {(f.team, f.week_start.isoformat(), f.symptom): f for f in result.findings}
-    table = Table(title="The sandbox's truth against what orgpulse found", title_justify="left")
-    for name in ("team", "week", "injected symptom", "orgpulse says", "evidence issues (truth)"):
-        table.add_column(name)
-    injected = set()
-    for cell in sorted(truth["cells"], key=lambda c: (c["symptom"], c["team"], c["week_start"])):
-        key = (cell["team"], cell["week_start"], cell["symptom"])
-        injected.add(key)
-        f = found.get(key)
-        said = f.severity.value if f else "not reported"
-        table.add_row(
-            cell["team"], cell["week_start"], cell["symptom"], said, ", ".join(cell["issue_keys"][:4])
-        )
-    extra = sorted(k for k, f in found.items() if f.severity.value == "alert" and k not in injected)
-    for team, week, symptom in extra:
-        table.add_row(team, week, symptom, "alert (not injected)", "")
-    hits = sum(1 for k in injected if k in found and found[k].severity.value == "alert")
-    table.caption = f"{hits} of {len(injected)} injected cells alerted; {len(extra)} alerts outside the truth"
-    return table

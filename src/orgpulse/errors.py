@@ -7,7 +7,8 @@
     │   ├── TransientError            rate limited, 5xx, connection trouble: retried with backoff
     │   │   └── RateLimitedError      HTTP 429 / Linear RATELIMITED, with the server's wait
     │   ├── ProtocolError             the server answered something the API does not promise
-    │   └── IncompleteSyncError       stored counts differ from what was fetched
+    │   ├── IncompleteSyncError       stored counts differ from what was fetched
+    │   └── MissingScopeError         configured projects / teams not found or not visible: the others synced
     ├── SchemaDriftError              one record does not match the API's shape: quarantined, the run goes on
     ├── StoreError                    the store cannot be reached, migrated or written
     │   ├── LockHeldError             another run holds the lock; names its holder
@@ -63,6 +64,20 @@ class ProtocolError(SourceError):
 
 class IncompleteSyncError(SourceError):
     """After a sync the store does not hold what was fetched."""
+
+
+class MissingScopeError(SourceError):
+    """Some configured projects (Jira) or teams (Linear) do not exist or are not visible; the source's
+    other projects or teams were synced (the run exits 4: part succeeded, part failed)."""
+
+    def __init__(self, kind: str, missing: tuple[str, ...], *, source: str = "") -> None:
+        self.missing = missing
+        names = ", ".join(missing)
+        super().__init__(
+            f"{kind}{'s' if len(missing) > 1 else ''} {names} not found or not visible to the account; "
+            "the others were synced",
+            source=source,
+        )
 
 
 class SchemaDriftError(OrgpulseError):

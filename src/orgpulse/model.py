@@ -78,6 +78,7 @@ class Issue:
     history_total: int | None = None
     components: tuple[str, ...] = ()
     team_field: str | None = None  # the Jira Team field's value (team name), for team mapping
+    url: str | None = None  # the issue's page when the source gives one (Linear); Jira's is <site>/browse/KEY
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,18 @@ class ParentChange(Change):
     from_parent_key: str | None = None
     to_parent_id: str | None = None
     to_parent_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolutionChange(Change):
+    """The issue's resolution was set, changed or cleared (Jira `resolution` item; names, not ids).
+
+    It decides the category of a status the site no longer lists, and places a completion that
+    statuses cannot (SYMPTOMS.md, "Statuses the site no longer lists").
+    """
+
+    from_resolution: str | None = None
+    to_resolution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,7 @@ class Batch:
     team_changes: list[TeamChange] = field(default_factory=list)
     flag_changes: list[FlagChange] = field(default_factory=list)
     parent_changes: list[ParentChange] = field(default_factory=list)
+    resolution_changes: list[ResolutionChange] = field(default_factory=list)
     # Replaces the stored workflow of each project it names.
     workflow_statuses: list[WorkflowStatus] = field(default_factory=list)
     # Replaces the stored memberships of each team it names.
@@ -226,6 +240,7 @@ class Batch:
         self.team_changes += other.team_changes
         self.flag_changes += other.flag_changes
         self.parent_changes += other.parent_changes
+        self.resolution_changes += other.resolution_changes
         self.workflow_statuses += other.workflow_statuses
         self.memberships += other.memberships
         self.links += other.links

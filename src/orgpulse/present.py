@@ -13,27 +13,23 @@ from rich.table import Table
 from rich.text import Text
 
 from orgpulse.analysis.levers import LEVER_OF
-from orgpulse.analysis.result import AnalysisResult, Finding
+from orgpulse.analysis.result import AnalysisResult
 from orgpulse.doctor import Diagnosis
 from orgpulse.explain import Explanation
+from orgpulse.i18n import Translator, translator
+from orgpulse.labels import (
+    direction_label,
+    explain_text,
+    field_name,
+    metric_name,
+    severity_label,
+    symptom_title,
+)
 from orgpulse.status import Status
 from orgpulse.sync import SourceReport
 from orgpulse.terminal import printable
 
 SEVERITY_STYLE = {"ok": "green", "watch": "yellow", "alert": "bold red", "insufficient_data": "dim"}
-SEVERITY_GLYPH = {"ok": "ok", "watch": "watch", "alert": "ALERT", "insufficient_data": "·"}
-DIRECTION_GLYPH = {"worsening": "↑ worse", "improving": "↓ better", "stable": "→"}
-WEEKS_SHOWN = 6  # fits a 100-column terminal with eight symptoms
-SYMPTOM_SHORT = {
-    "approval_bottleneck": "approval",
-    "cross_team_blocking": "blocking",
-    "meeting_driven_process": "meetings",
-    "oversized_team": "team size",
-    "diluted_ownership": "ownership",
-    "rigid_workflow": "workflow",
-    "goal_disconnect": "goals",
-    "scattered_focus": "focus",
-}
 
 
 class SyncBar:
@@ -100,41 +96,6 @@ def sync_table(reports: Sequence[SourceReport]) -> Table:
             str(r.requests),
             outcome,
         )
-    return table
-
-
-def findings_table(result: AnalysisResult, *, title: str | None = None) -> Table:
-    """One row per (team, symptom), one column per recent week, then the latest direction and confidence."""
-    weeks = sorted(result.weeks)[-WEEKS_SHOWN:]
-    cells: dict[tuple[str, str], dict[object, Finding]] = {}
-    for f in result.findings:
-        cells.setdefault((f.team, f.symptom), {})[f.week_start] = f
-    table = Table(
-        title=title or f"Symptoms per team and ISO week (weeks start Monday, {result.timezone})",
-        title_justify="left",
-        caption="ALERT / watch / ok; · = too little data; * = confidence < 0.5. Why: orgpulse explain",
-        caption_justify="left",
-        padding=(0, 1),
-    )
-    table.add_column("team", no_wrap=True)
-    table.add_column("symptom", no_wrap=True)
-    for week in weeks:
-        table.add_column(week.strftime("%m-%d"), justify="center", no_wrap=True)
-    table.add_column("trend", no_wrap=True)
-    table.add_column("conf.", justify="right")
-    for (team, symptom), by_week in sorted(cells.items()):
-        row: list[Text | str] = [team, SYMPTOM_SHORT.get(symptom, symptom)]
-        for week in weeks:
-            cell = by_week.get(week)
-            if cell is None:
-                row.append("")
-                continue
-            mark = SEVERITY_GLYPH[cell.severity.value] + ("*" if cell.confidence < 0.5 else "")
-            row.append(Text(mark, style=SEVERITY_STYLE[cell.severity.value]))
-        latest = by_week.get(weeks[-1]) if weeks else None
-        row.append(DIRECTION_GLYPH.get(latest.direction or "", "") if latest else "")
-        row.append(f"{latest.confidence:.2f}" if latest else "")
-        table.add_row(*row)
     return table
 
 
@@ -245,74 +206,104 @@ def status_table(status: Status) -> Table:
     return table
 
 
-def explanation_view(e: Explanation) -> Group:
-    """What `orgpulse explain` prints: the row, its metrics against thresholds, evidence, confidence."""
+def explanation_view(e: Explanation, t: Translator | None = None) -> Group:
+    """What `orgpulse explain` prints: the row, its metrics against thresholds, evidence, confidence,
+    in `t`'s language (English by default; ids stay as they are in English, as config keys)."""
+    t = t or translator()
+    english = t.language == "en"
+
+    def field(key: str) -> str:
+        return key.replace("_", " ") if english else field_name(t, key)
+
     style = SEVERITY_STYLE.get(e.severity, "")
     score = "null" if e.score is None else f"{e.score:.2f}"
+    title = e.symptom.replace("_", " ") if english else symptom_title(t, e.symptom)
+    direction = (e.direction or "n/a") if english else direction_label(t, e.direction)
     head = Text.assemble(
-        (f"{e.symptom.replace('_', ' ')} — team {e.team}, week of {e.week_start} ({e.timezone})\n", "bold"),
-        ("severity ", ""),
-        (e.severity, style),
-        (f"   score {score}   direction {e.direction or 'n/a'}", ""),
-        (f"   sample {e.sample_size}   confidence {e.confidence:.2f}", ""),
-        (" (low: check the factors below)" if e.confidence < 0.5 else "", "bold yellow"),
-        (f"\nrun {e.run_id} ({e.run_trigger}, as of {e.run_as_of:%Y-%m-%d %H:%M} UTC)", "dim"),
-    )
+        (t._("{symptom} — team {team}, week of {week} ({zone})").format(
+            symptom=title, team=e.team, week=e.week_start, zone=e.timezone) + "\n", "bold"),
+        (t._("severity") + " ", ""),
+        (e.severity if english else severity_label(t, e.severity), style),
+        ("   " + t._("score {score}   direction {direction}").format(
+            score=score, direction=direction), ""),
+        ("   " + t._("sample {n}   confidence {confidence}").format(
+            n=e.sample_size, confidence=f"{e.confidence:.2f}"), ""),
+        (" " + t._("(low: check the factors below)") if e.confidence < 0.5 else "", "bold yellow"),
+        ("\n" + t._("run {run} ({trigger}, as of {as_of} UTC)").format(
+            run=e.run_id, trigger=e.run_trigger, as_of=f"{e.run_as_of:%Y-%m-%d %H:%M}"), "dim"),
+    )  # fmt: skip
     thresholds = e.explain.get("thresholds", {})
-    metrics = Table(title="Metrics", title_justify="left")
-    for name in ("metric", "value", "watch", "alert", "other thresholds"):
-        metrics.add_column(name, justify="left" if name in ("metric", "other thresholds") else "right")
+    metrics = Table(title=t._("Metrics"), title_justify="left")
+    for name, left in ((t._("metric"), True), (t._("value"), False), (t._("watch"), False),
+                       (t._("alert"), False), (t._("other thresholds"), True)):  # fmt: skip
+        metrics.add_column(name, justify="left" if left else "right")
     for name, value in e.metrics.items():
         limits = thresholds.get(name, {}) if isinstance(thresholds.get(name), dict) else {}
-        other = ", ".join(f"{k} {v}" for k, v in limits.items() if k not in ("watch", "alert"))
+        other = ", ".join(f"{field(k)} {v}" for k, v in limits.items() if k not in ("watch", "alert"))
         metrics.add_row(
-            name, _number(value), _number(limits.get("watch")), _number(limits.get("alert")), other
+            Text(name if english else metric_name(t, name)),
+            _number(value),
+            _number(limits.get("watch")),
+            _number(limits.get("alert")),
+            Text(other),
         )
     parts: list[Table | Text] = [head, metrics]
     cost = e.explain.get("cost")
     if isinstance(cost, dict):
-        parts.append(cost_view(cost))
+        parts.append(cost_view(cost, t))
     by_kind: dict[str, list[dict[str, object]]] = {}
     for item in e.evidence:
         by_kind.setdefault(str(item.get("kind", "evidence")), []).append(item)
     for kind, items in by_kind.items():
         columns = [c for c in dict.fromkeys(k for item in items for k in item) if c != "kind"]
-        table = Table(title=f"Evidence: {kind.replace('_', ' ')} ({len(items)})", title_justify="left")
+        table = Table(
+            title=t._("Evidence: {kind} ({n})").format(kind=field(kind), n=len(items)), title_justify="left"
+        )
         for column in columns:
-            table.add_column(column.replace("_", " "))
+            table.add_column(field(column))
         for item in items:
-            table.add_row(*(_cell(item.get(c)) for c in columns))
+            table.add_row(*(Text(_cell(item.get(c))) for c in columns))
         parts.append(table)
+    cleanups = e.explain.get("cleanups") or []
+    if cleanups:
+        bulk = Table(
+            title="Bulk closes that touched this team (not evidence: cleaned-up issues count as canceled)",
+            title_justify="left",
+        )
+        for name in ("started", "actor", "moves", "cleaned up", "completed", "exits"):
+            bulk.add_column(name)
+        for note in cleanups:
+            shown = ("started", "actor", "moves", "cleaned_up", "completed", "exit")
+            bulk.add_row(*(_cell(note.get(k)) for k in shown))
+        parts.append(bulk)
     factors = e.explain.get("confidence_factors", {})
     if factors:
-        conf = Table(title="Confidence = the product of", title_justify="left")
-        conf.add_column("factor")
-        conf.add_column("value", justify="right")
+        conf = Table(title=t._("Confidence = the product of"), title_justify="left")
+        conf.add_column(t._("factor"))
+        conf.add_column(t._("value"), justify="right")
         for name, value in factors.items():
-            conf.add_row(name.replace("_", " "), _number(value))
+            conf.add_row(field(name), _number(value))
         parts.append(conf)
     return Group(*parts)
 
 
-def cost_view(cost: dict[str, object]) -> Table:
+def cost_view(cost: dict[str, object], t: Translator | None = None) -> Table:
     """How a row's waiting cost was made: what was counted, the total, the issues behind it."""
+    t = t or translator()
     issues = cost.get("issues")
     listed = issues if isinstance(issues, list) else []
-    title = (
-        f"Cost: {_number(cost.get('hours'))} issue-hours inside the week = {cost.get('counted')}, "
-        f"summed over {cost.get('issue_count')} issues"
-        + (
-            f" (the {len(listed)} largest shown)"
-            if len(listed) < int(str(cost.get("issue_count") or 0))
-            else ""
-        )
+    counted = str(cost.get("counted"))
+    title = t._("Cost: {hours} issue-hours inside the week = {counted}, summed over {n} issues").format(
+        hours=_number(cost.get("hours")), counted=explain_text(t, counted), n=cost.get("issue_count")
     )
+    if len(listed) < int(str(cost.get("issue_count") or 0)):
+        title += " " + t._("(the {n} largest shown)").format(n=len(listed))
     table = Table(title=title, title_justify="left")
-    table.add_column("issue")
-    table.add_column("hours", justify="right")
+    table.add_column(t._("issue"))
+    table.add_column(t._("hours"), justify="right")
     for item in listed:
         if isinstance(item, dict):
-            table.add_row(str(item.get("issue")), _number(item.get("hours")))
+            table.add_row(Text(str(item.get("issue"))), _number(item.get("hours")))
     return table
 
 
@@ -358,4 +349,29 @@ def doctor_view(found: Sequence[Diagnosis]) -> Group:
         for r in d.roles:
             table.add_row(r.status_id, r.name, r.category, r.role, r.role_source, r.pattern or "")
         parts.append(table)
+    for d in found:
+        parts += _history_view(d)
     return Group(*parts)
+
+
+def _history_view(d: Diagnosis) -> list[Table | Text]:
+    """What the stored history of one source shows: retired statuses and the accounts taken for bots."""
+    if not d.stored:
+        return [
+            Text(f"{d.name}: no history stored yet — run `orgpulse sync` to list retired statuses and bots")
+        ]
+    retired = Table(
+        title=f"Statuses {d.name} no longer lists (ids only its history holds), as the analysis reads them",
+        title_justify="left",
+        padding=(0, 1),
+    )
+    for name in ("id", "recorded name", "issues", "category", "decided by", "why"):
+        retired.add_column(name)
+    for r in d.retired:
+        name = r.name if r.in_catalogue else f"{r.name} (no status record)"
+        retired.add_row(r.status_id, name, str(r.issues), r.category, r.decided_by, r.reason)
+    bots = ", ".join(f"{n or '(no name)'} [{i}]" for i, n in d.bots) or "none"
+    return [
+        retired if d.retired else Text(f"{d.name}: every status in its history is listed by the site"),
+        Text(f"{d.name}: accounts taken for bots (never counted as people) — {bots}"),
+    ]

@@ -1,4 +1,7 @@
-"""The diagnosis on a terminal: the verdict and the weak levers first, then the interventions' effects."""
+"""`orgpulse interventions` on a terminal: each recorded change and its effects in the latest run.
+
+(`analyze` prints the verdict, the weak levers and the effects through present_alerts.py.)
+"""
 
 from __future__ import annotations
 
@@ -8,53 +11,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from orgpulse.analysis.levers import FOUNDATIONS_FIRST, REMEDIES
-from orgpulse.analysis.result import AnalysisResult, Effect, InterventionResult
+from orgpulse.analysis.result import Effect
 from orgpulse.effects import Interventions
 
 OUTCOME_STYLE = {"improved": "green", "worsened": "bold red", "no_clear_change": "", "too_early": "dim"}
-VERDICT_TEXT = {
-    FOUNDATIONS_FIRST: "fix the foundations first: a new role would paper over these root causes",
-    "foundations_sound": "the foundations look sound: no lever is weak in a quarter of the teams",
-}
-
-
-def hours(value: float | None) -> str:
-    return "no waiting cost" if value is None else f"{value:,.0f} issue-hours of waiting"
-
-
-def diagnosis_view(result: AnalysisResult) -> Group:
-    """The verdict, then each lever weak or at risk somewhere: teams, cost, the brief's remedy."""
-    d = result.diagnosis
-    if d.verdict is None or d.week_start is None:
-        return Group(Text("Diagnosis: no reported week, nothing to diagnose.", style="dim"))
-    style = "bold red" if d.verdict == FOUNDATIONS_FIRST else "bold green"
-    parts: list[Text | Table] = [
-        Text.assemble(
-            (f"Diagnosis, week of {d.week_start} ({result.timezone}): ", "bold"),
-            (d.verdict, style),
-            (f" — {VERDICT_TEXT.get(d.verdict, '')}", ""),
-        )
-    ]
-    shown = [lever for lever in d.levers if lever.weak_teams or lever.at_risk_teams]
-    if shown:
-        table = Table(title="Levers weak or at risk that week", title_justify="left", padding=(0, 1))
-        for column in ("lever", "weak in", "at risk in", "cost this week", "remedy"):
-            table.add_column(column, no_wrap=column != "remedy")
-        for lever in shown:
-            table.add_row(
-                Text(lever.lever, style="bold red" if lever.weak_teams else "yellow"),
-                ", ".join(lever.weak_teams) or "-",
-                ", ".join(lever.at_risk_teams) or "-",
-                hours(lever.cost_hours),
-                REMEDIES[lever.lever],
-            )
-        parts.append(table)
-    else:
-        parts.append(Text("No lever is weak or at risk in that week.", style="green"))
-    for found in result.interventions:
-        parts.append(effects_table(found))
-    return Group(*parts)
 
 
 def _effect_row(e: Effect) -> list[Text | str]:
@@ -78,18 +38,6 @@ def _effects(title: str, effects: Sequence[Effect]) -> Table:
     for e in effects:
         table.add_row(*_effect_row(e))
     return table
-
-
-def effects_table(found: InterventionResult) -> Table:
-    i = found.intervention
-    span = ""
-    if found.before_weeks and found.after_weeks:
-        before, after = found.before_weeks, found.after_weeks
-        span = f"; weeks {before[0]}..{before[-1]} vs {after[0]}..{after[-1]}"
-    title = (
-        f"Intervention {i.date} ({i.lever or 'every symptom'}; {', '.join(i.teams) or 'every team'}){span}"
-    )
-    return _effects(title + (f"\n{i.note}" if i.note else ""), found.effects)
 
 
 def interventions_view(found: Interventions) -> Group:

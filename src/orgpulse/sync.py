@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from orgpulse.config import Settings, SourceSettings
 from orgpulse.connector import Connector
-from orgpulse.errors import AuthError, OrgpulseError, SourceError, StoreError
+from orgpulse.errors import AuthError, MissingScopeError, OrgpulseError, SourceError, StoreError
 from orgpulse.redact import redactor_of, scrub_error, strip_credentials
 from orgpulse.store import Store
 from orgpulse.store.locks import Lease
@@ -62,6 +62,11 @@ class SourceReport:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def partial(self) -> bool:
+        """Synced, but some configured projects or teams were not found (they are named in the error)."""
+        return isinstance(self.error, MissingScopeError)
 
     @property
     def auth_failed(self) -> bool:
@@ -153,6 +158,10 @@ def _sync_one(
                 census_max_share=source.census_max_deleted_share,
             )
             shown.advance(source.name, page.seen)
+        missing = tuple(getattr(connector, "missing_scopes", ()))
+        if missing:
+            kind = "team" if source.kind == "linear" else "project"
+            report.error = MissingScopeError(kind, missing, source=source.name)
     except StoreError as exc:
         # The store may be what failed: the journal row is then closed by the next run.
         with contextlib.suppress(StoreError, sa.exc.SQLAlchemyError):
@@ -193,10 +202,11 @@ def _sync_one(
 
 
 def exit_code(reports: list[SourceReport]) -> int:
-    """DESIGN.md exit codes: 0 all ok, 4 some failed, 3 all failed with an auth failure, else 1."""
+    """DESIGN.md exit codes: 0 all ok, 4 some failed (a source missing some of its projects or teams
+    is part success, part failure), 3 all failed with an auth failure, else 1."""
     if all(r.ok for r in reports):
         return 0
-    if any(r.ok for r in reports):
+    if any(r.ok or r.partial for r in reports):
         return 4
     if any(r.auth_failed for r in reports):
         return 3

@@ -19,9 +19,10 @@ from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.result import Finding, Severity
 from orgpulse.analysis.scoring import LOW_CONFIDENCE, confidence
 from orgpulse.analysis.timeline import first_of_runs, pack, unique_rows
-from orgpulse.analysis.weeks import WeekGrid
+from orgpulse.analysis.weeks import NAT, WeekGrid
 
 RowKey = tuple[int, int]
+NO_COST_KEY: RowKey = (-1, -1)  # in a cost mapping: what a row that waited for nothing carries
 Items = dict[RowKey, list[dict[str, Any]]]
 
 
@@ -101,38 +102,91 @@ def sample_factors(
     mapped: pd.DataFrame,
     sample: pd.DataFrame,
     span: int,
+    *,
+    completed: pd.DataFrame | None = None,
+    lead_time: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Confidence factors per row from its sample (columns team, week, issue).
 
-    history_complete_share: distinct sample issues with complete history. known_role_share: over
-    weeks W-span+1..W, the sample issues' time in statuses of known role over their time alive
-    (creation to as_of, clipped to those weeks). team_mapped_share comes from `mapped`.
+    history_complete_share: distinct sample issues with complete history. known_role_share: the
+    share of the sample's time spent in statuses of known role, over the time the row's metrics are
+    computed over (SYMPTOMS.md, "Confidence and honesty"): for the issues of `completed` (the
+    row's completed sample), their whole lead times up to completion (`lead_time`, from
+    `lead_role_time`), never time after it; for the other issues of `sample`, their time alive
+    (creation to as_of) inside weeks W-span+1..W. team_mapped_share comes from `mapped`.
     """
-    distinct = sample[["team", "week", "issue"]].drop_duplicates().reset_index(drop=True)
+    keys = ["team", "week", "issue"]
+    done = (
+        pd.DataFrame({k: pd.Series(dtype=np.int64) for k in keys})
+        if completed is None or lead_time is None
+        else completed[keys].drop_duplicates().reset_index(drop=True)
+    )
+    both = pd.concat([sample[keys], done], ignore_index=True).drop_duplicates().reset_index(drop=True)
+    complete = cat.issues.frame["history_complete"].to_numpy(dtype=float)
+    history = both.assign(complete=complete[both["issue"].to_numpy()])
+    history = history.groupby(["team", "week"], as_index=False)["complete"].mean()
+    history = history.rename(columns={"complete": "history_complete_share"})
+
+    windowed = sample[keys].drop_duplicates()
+    if len(done):
+        windowed = windowed.merge(done, on=keys, how="left", indicator=True)
+        windowed = windowed.loc[windowed["_merge"] == "left_only", keys]
+    distinct = windowed.reset_index(drop=True)
     issue = distinct["issue"].to_numpy()
     week = distinct["week"].to_numpy()
-    complete = cat.issues.frame["history_complete"].to_numpy(dtype=float)
     window_start = grid.bounds[np.maximum(week - span + 1, 0)]
     window_end = np.minimum(grid.bounds[week + 1], as_of)
     alive = np.clip(window_end - np.maximum(window_start, cat.issues.created[issue]), 0, None) / 1e9
-    rows = distinct.assign(complete=complete[issue], alive=alive)
-    if not unknown_time.empty:
+    rows = distinct.assign(alive=alive)
+    if not unknown_time.empty and len(distinct):
         spread = distinct.iloc[np.repeat(np.arange(len(distinct)), span)].reset_index(drop=True)
         spread["at_week"] = spread["week"] - np.tile(np.arange(span), len(distinct))
         timed = spread.merge(
             unknown_time, left_on=["issue", "at_week"], right_on=["issue", "week"], suffixes=("", "_t")
         )
-        lost = timed.groupby(["team", "week", "issue"], as_index=False)["seconds"].sum()
-        rows = rows.merge(lost, on=["team", "week", "issue"], how="left")
+        lost = timed.groupby(keys, as_index=False)["seconds"].sum()
+        rows = rows.merge(lost, on=keys, how="left")
     else:
         rows["seconds"] = 0.0
+    if len(done) and lead_time is not None:
+        led = done.merge(lead_time, on="issue", how="left")
+        led = led.rename(columns={"lead_seconds": "alive", "unknown_seconds": "seconds"})[
+            [*keys, "alive", "seconds"]
+        ]
+        rows = pd.concat([rows, led], ignore_index=True)
     rows["seconds"] = rows["seconds"].fillna(0.0)
+    rows["alive"] = rows["alive"].fillna(0.0)
     summed = rows.groupby(["team", "week"], as_index=False).agg(
-        history_complete_share=("complete", "mean"), alive=("alive", "sum"), unknown=("seconds", "sum")
+        alive=("alive", "sum"), unknown=("seconds", "sum")
     )
-    summed["known_role_share"] = 1.0 - summed["unknown"] / summed["alive"].where(summed["alive"] > 0)
-    factors = summed[["team", "week", "history_complete_share", "known_role_share"]]
+    summed["known_role_share"] = (1.0 - summed["unknown"] / summed["alive"].where(summed["alive"] > 0)).clip(
+        0, 1
+    )
+    factors = history.merge(summed[["team", "week", "known_role_share"]], on=["team", "week"], how="outer")
     return factors.merge(mapped, on=["team", "week"], how="outer")
+
+
+def lead_role_time(cat: Catalogue, intervals: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Per completed issue, its lead time and the part of it spent in statuses of unknown role.
+
+    Columns: issue, lead_seconds, unknown_seconds. Time after completion never counts.
+    """
+    completed = facts["completed"].to_numpy()
+    done = np.flatnonzero(completed != NAT)
+    created = cat.issues.created
+    issue = intervals["issue"].to_numpy()
+    mine = (completed[issue] != NAT) & ~cat.statuses.known[intervals["status"].to_numpy()]
+    start = np.maximum(intervals["start"].to_numpy()[mine], created[issue[mine]])
+    end = np.minimum(intervals["end"].to_numpy()[mine], completed[issue[mine]])
+    unknown: np.ndarray = np.zeros(len(created), dtype=float)
+    np.add.at(unknown, issue[mine], np.clip(end - start, 0, None) / 1e9)
+    return pd.DataFrame(
+        {
+            "issue": done,
+            "lead_seconds": (completed[done] - created[done]) / 1e9,
+            "unknown_seconds": unknown[done],
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -151,7 +205,11 @@ class RowTable:
     common_explain: dict[str, Any]
 
 
-def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]:
+def to_findings(
+    rows: RowTable, cat: Catalogue, grid: WeekGrid, cost: Mapping[RowKey, dict[str, Any]] | None = None
+) -> list[Finding]:
+    """One Finding per row. With `cost` (cost.cost_explain's output, plus `cost[None]` for a row with
+    no waiting), each finding carries its cost in issue-hours and, in its explain, how it was made."""
     findings = []
     columns = [
         "team",
@@ -177,6 +235,9 @@ def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]
             "confidence_factors": named,
             "low_confidence": conf < LOW_CONFIDENCE,
         }
+        made = None if cost is None else cost.get(key, cost.get(NO_COST_KEY))
+        if made is not None:
+            explain["cost"] = made
         findings.append(
             Finding(
                 team=str(cat.teams.labels[int(team)]),
@@ -190,6 +251,7 @@ def to_findings(rows: RowTable, cat: Catalogue, grid: WeekGrid) -> list[Finding]
                 metrics={m: plain(v) for m, v in zip(rows.metrics, values, strict=True)},
                 evidence=rows.evidence.get(key, []),
                 explain=explain,
+                cost_hours=None if made is None else made["hours"],
             )
         )
     return findings

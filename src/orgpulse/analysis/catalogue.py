@@ -2,12 +2,17 @@
 
 Built once per analysis from `Frames`. Columns of `IssueTable.frame` (row position = issue code):
     uid, key, source, team (team code, current), created (ns), is_epic, history_complete,
-    team_mapped, status (current status code), resolution_canceled (bool), key_rank (the key's
-    position in sorted order, to sort keys fast)
+    team_mapped, status (current status code), resolution_canceled (bool: the resolution as of
+    `as_of` names a cancellation), resolution_at (ns: when the resolution in effect at `as_of` was
+    last set — the changelog item, else the `resolutiondate` field; NAT when unresolved), key_rank
+    (the key's position in sorted order, to sort keys fast)
 Deleted issues, issues without a creation time and issues created after `as_of` are left out.
 
 `StatusTable` arrays are indexed by status code; the last code (`unknown`) stands for a status
-missing from the catalogue: role none, role unknown, neither committed nor done.
+missing from the catalogue: role none, role unknown, neither committed nor done. A status that
+changes refer to but the catalogue lacks gets its own code first, and every status of unknown
+category (retired: missing from `/status`, or `undefined`) takes the category `retired.py`
+decides; `StatusTable.retired` keeps those decisions for `orgpulse doctor`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.frames import Frames
+from orgpulse.analysis.retired import decide_retired, missing_statuses
 from orgpulse.analysis.roles import assign_roles, canceled_by_name, matches_canceled
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.analysis.weeks import NAT, to_ns
@@ -49,6 +55,8 @@ class StatusTable:
     canceled: np.ndarray  # canceled category, or done-category named like a cancellation
     commits: np.ndarray  # entering it is a commitment point
     uid_index: pd.Index
+    retired: pd.DataFrame  # retired.decide_retired: the statuses of unknown category, decided
+    decided: np.ndarray  # False for a status whose category is neither known nor decided
 
     @property
     def unknown(self) -> int:
@@ -117,7 +125,7 @@ class Catalogue:
 
 
 def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -> Catalogue:
-    statuses = _status_table(frames.statuses, settings)
+    statuses = _status_table(frames, settings)
     raw = frames.issues.drop_duplicates("issue_uid", keep="last")
     created = to_ns(raw["created"])
     deleted = flags(raw["deleted"], default=False)
@@ -159,9 +167,11 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
             "history_complete": flags(chosen["history_complete"], default=False),
             "team_mapped": flags(chosen["team_mapped"], default=False),
             "status": statuses.codes(chosen["status_uid"]),
-            "resolution_canceled": matches_canceled(chosen["resolution"], settings).to_numpy(),
         }
     )
+    resolution, resolution_at = _resolution_as_of(chosen, frames.resolution_changes, as_of_ns)
+    frame["resolution_canceled"] = matches_canceled(resolution, settings).to_numpy()
+    frame["resolution_at"] = resolution_at
     people = _person_table(frames.people)
     assignee = chosen["assignee_uid"] if "assignee_uid" in chosen else pd.Series(None, index=chosen.index)
     frame["assignee"] = people.codes(assignee.astype(object))
@@ -175,9 +185,19 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
     )
 
 
-def _status_table(raw: pd.DataFrame, settings: AnalysisSettings) -> StatusTable:
-    roles = assign_roles(raw.drop_duplicates("status_uid", keep="last").reset_index(drop=True), settings)
+def _status_table(frames: Frames, settings: AnalysisSettings) -> StatusTable:
+    listed = frames.statuses.drop_duplicates("status_uid", keep="last")
+    missing = missing_statuses(listed, frames.status_changes)
+    raw = pd.concat([listed, missing], ignore_index=True) if len(missing) else listed.reset_index(drop=True)
+    retired = decide_retired(raw, frames.status_changes, frames.resolution_changes, settings)
+    retired["in_catalogue"] = ~retired["status_uid"].isin(set(missing["status_uid"]))
+    decided = dict(zip(retired["status_uid"], retired["category"], strict=True))
+    raw = raw.assign(
+        category=[decided.get(u, c) for u, c in zip(raw["status_uid"], raw["category"], strict=True)]
+    )
+    roles = assign_roles(raw, settings)
     roles["canceled"] = canceled_by_name(roles, settings).to_numpy()
+    undecided = set(retired.loc[retired["category_source"] == "unknown", "status_uid"])
     unknown = {
         "status_uid": None,
         "source": None,
@@ -207,7 +227,37 @@ def _status_table(raw: pd.DataFrame, settings: AnalysisSettings) -> StatusTable:
         canceled=frame["canceled"].to_numpy(dtype=bool),
         commits=commits,
         uid_index=pd.Index(roles["status_uid"].astype(object)),
+        retired=retired,
+        decided=~frame["status_uid"].isin(undecided).to_numpy() & frame["category"].notna().to_numpy(),
     )
+
+
+def _resolution_as_of(
+    issues: pd.DataFrame, changes: pd.DataFrame, as_of: int
+) -> tuple[pd.Series, np.ndarray]:
+    """Per issue row, its resolution at `as_of` and when that resolution was last set (NAT: none).
+
+    An issue with resolution items is read from them (the latest one up to `as_of`); one without
+    keeps its current resolution, dated by the `resolutiondate` field.
+    """
+    name = issues["resolution"].astype(object).reset_index(drop=True)
+    resolved = issues["resolved"] if "resolved" in issues else pd.Series(pd.NaT, index=issues.index)
+    at = to_ns(resolved.reset_index(drop=True))
+    at = np.where((at != NAT) & (at <= as_of) & name.notna().to_numpy(), at, NAT)
+    if len(changes):
+        index = pd.Index(issues["issue_uid"].astype(object))
+        code = lookup(index, changes["issue_uid"])
+        when = to_ns(changes["at"])
+        item = pd.to_numeric(changes["item_index"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+        keep = np.flatnonzero((code >= 0) & (when != NAT) & (when <= as_of))
+        order = keep[np.lexsort((item[keep], when[keep], code[keep]))]
+        lasts = order[np.r_[code[order][1:] != code[order][:-1], True]] if len(order) else order
+        after = changes["to_resolution"].to_numpy(dtype=object)[lasts]
+        filled = np.array([isinstance(v, str) and v.strip() != "" for v in after], dtype=bool)
+        rows = code[lasts]
+        name.iloc[rows] = np.where(filled, after, None)
+        at[rows] = np.where(filled, when[lasts], NAT)
+    return name, np.asarray(at, dtype=np.int64)
 
 
 def _person_table(raw: pd.DataFrame) -> PersonTable:

@@ -116,21 +116,27 @@ def cost_explain(
     order = np.lexsort((-hours, week, team))
     team, week, hours, issue = team[order], week[order], hours[order], issue[order]
     heads = np.flatnonzero(first_of_runs(pack(team, week)))
-    ends = np.r_[heads[1:], len(order)]
-    totals = np.add.reduceat(hours, heads)
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue].tolist()
-    rounded = np.round(hours, 4).tolist()
+    sizes = np.diff(np.r_[heads, len(order)])
+    totals = np.round(np.add.reduceat(hours, heads), 4).tolist()
+    # Only the largest ISSUES_SHOWN rows of each group become Python objects.
+    rank = np.arange(len(order)) - np.repeat(heads, sizes)
+    shown = np.flatnonzero(rank < ISSUES_SHOWN)
+    keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue[shown]].tolist()
+    rounded = np.round(hours[shown], 4).tolist()
+    starts: list[int] = np.asarray(np.searchsorted(shown, heads)).tolist()
+    stops = [*starts[1:], len(shown)]
     out: dict[tuple[int, int], dict[str, Any]] = {}
-    for head, end, total in zip(heads.tolist(), ends.tolist(), totals.tolist(), strict=True):
-        shown = min(end, head + ISSUES_SHOWN)
+    for head, size, total, start, stop in zip(
+        heads.tolist(), sizes.tolist(), totals, starts, stops, strict=True
+    ):
         out[(int(team[head]), int(week[head]))] = {
             "counted": what,
             "unit": "issue-hours inside the week",
-            "hours": round(float(total), 4),
-            "issue_count": end - head,
+            "hours": total,
+            "issue_count": size,
             "issues": [
                 {"issue": str(k), "hours": h}
-                for k, h in zip(keys[head:shown], rounded[head:shown], strict=True)
+                for k, h in zip(keys[start:stop], rounded[start:stop], strict=True)
             ],
         }
     return out

@@ -2,14 +2,18 @@
 
 CATALOGUE    Catalogue: codes of issues, statuses (with roles), people, teams
 INTERVALS    status intervals (timeline.status_intervals)
-FACTS        per-issue commitment, completion, in-progress window (timeline.issue_facts)
+BULK         every move of every bulk close, with its outcome (cleanups.bulk_closes)
+FACTS        per-issue commitment, completion, in-progress window (timeline.issue_facts), bulk
+             cleanups counted as cancellations
 TEAMS        TeamLookup: the team of an issue at a time
 ASSIGNEES    assignee spells: issue, start, end, person
 ACTIVITY     week, team, person, issue: human activity in each scored week's trailing 4 weeks
 MEMBERS      Members: who belongs to each team, per scored week
 IN_PROGRESS  issue, week, team, seconds: issues in progress during a week (> 0 s), with the
              team they were in at their last in-progress moment of that week
-ROLE_TIME    issue, week, known, total: seconds in statuses of known role, clipped per week
+UNKNOWN_TIME issue, week, seconds: seconds in statuses of unknown role, clipped per week
+LEAD_TIME    issue, lead_seconds, unknown_seconds: each completed issue's lead time and its part in
+             statuses of unknown role (assemble.lead_role_time), for confidence over lead times
 MAPPED       team, week, team_mapped_share (teams.mapped_share)
 COMPLETED    issue, team, week, completed, lead, cycle: every completed issue (samples.completed_sample)
 CREATED      issue, team, week, created: every non-epic issue by creation (samples.created_sample)
@@ -22,7 +26,9 @@ from typing import Any
 
 import pandas as pd
 
+from orgpulse.analysis.assemble import lead_role_time
 from orgpulse.analysis.catalogue import Catalogue, build_catalogue
+from orgpulse.analysis.cleanups import bulk_closes, cleanup_times, history_touches
 from orgpulse.analysis.inputs import Inputs, Key, Spec
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import Members, assignee_spells, infer_members, trailing_activity
@@ -33,6 +39,7 @@ from orgpulse.analysis.weeks import clip_to_weeks
 
 CATALOGUE: Key[Catalogue] = Key("catalogue")
 INTERVALS: Key[pd.DataFrame] = Key("intervals")
+BULK: Key[pd.DataFrame] = Key("bulk")
 FACTS: Key[pd.DataFrame] = Key("facts")
 TEAMS: Key[TeamLookup] = Key("teams")
 ASSIGNEES: Key[pd.DataFrame] = Key("assignees")
@@ -40,6 +47,7 @@ ACTIVITY: Key[pd.DataFrame] = Key("activity")
 MEMBERS: Key[Members] = Key("members")
 IN_PROGRESS: Key[pd.DataFrame] = Key("in_progress")
 UNKNOWN_TIME: Key[pd.DataFrame] = Key("unknown_time")
+LEAD_TIME: Key[pd.DataFrame] = Key("lead_time")
 MAPPED: Key[pd.DataFrame] = Key("mapped")
 COMPLETED: Key[pd.DataFrame] = Key("completed")
 CREATED: Key[pd.DataFrame] = Key("created")
@@ -55,8 +63,14 @@ def _intervals(inputs: Inputs) -> pd.DataFrame:
     return status_intervals(inputs[CATALOGUE], inputs.context.frames.status_changes, inputs.context.as_of)
 
 
+def _bulk(inputs: Inputs) -> pd.DataFrame:
+    cat, ctx = inputs[CATALOGUE], inputs.context
+    return bulk_closes(cat, inputs[INTERVALS], history_touches(cat, ctx.frames), ctx.settings)
+
+
 def _facts(inputs: Inputs) -> pd.DataFrame:
-    return issue_facts(inputs[CATALOGUE], inputs[INTERVALS], inputs.context.as_of)
+    cat = inputs[CATALOGUE]
+    return issue_facts(cat, inputs[INTERVALS], inputs.context.as_of, cleanup_times(cat, inputs[BULK]))
 
 
 def _teams(inputs: Inputs) -> TeamLookup:
@@ -114,6 +128,10 @@ def _unknown_time(inputs: Inputs) -> pd.DataFrame:
     return pieces.groupby(["issue", "week"], as_index=False)["seconds"].sum()
 
 
+def _lead_time(inputs: Inputs) -> pd.DataFrame:
+    return lead_role_time(inputs[CATALOGUE], inputs[INTERVALS], inputs[FACTS])
+
+
 def _mapped(inputs: Inputs) -> pd.DataFrame:
     return mapped_share(inputs[CATALOGUE], inputs[FACTS]["resolved_at"].to_numpy(), inputs.context.grid)
 
@@ -137,13 +155,15 @@ SPECS: dict[str, Spec[Any]] = {
     for spec in (
         Spec(CATALOGUE, (), _catalogue),
         Spec(INTERVALS, (CATALOGUE,), _intervals),
-        Spec(FACTS, (CATALOGUE, INTERVALS), _facts),
+        Spec(BULK, (CATALOGUE, INTERVALS), _bulk),
+        Spec(FACTS, (CATALOGUE, INTERVALS, BULK), _facts),
         Spec(TEAMS, (CATALOGUE,), _teams),
         Spec(ASSIGNEES, (CATALOGUE,), _assignees),
         Spec(ACTIVITY, (CATALOGUE, INTERVALS, ASSIGNEES, FACTS, TEAMS), _activity),
         Spec(MEMBERS, (CATALOGUE, ACTIVITY), _members),
         Spec(IN_PROGRESS, (FACTS, TEAMS), _in_progress),
         Spec(UNKNOWN_TIME, (CATALOGUE, INTERVALS), _unknown_time),
+        Spec(LEAD_TIME, (CATALOGUE, INTERVALS, FACTS), _lead_time),
         Spec(MAPPED, (CATALOGUE, FACTS), _mapped),
         Spec(COMPLETED, (CATALOGUE, FACTS, TEAMS), _completed),
         Spec(CREATED, (CATALOGUE, TEAMS), _created),

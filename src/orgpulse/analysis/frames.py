@@ -8,7 +8,8 @@ issues
     issue_uid, source, issue_id, key, project_key, team (the team label shown in outputs:
     the project or team key, or `source/key` when two sources share a key, or a mapped name),
     type_name, is_epic (bool), title, labels (str, labels joined by ","), parent_uid,
-    parent_is_epic (bool), created, resolution (str or None), status_uid (current),
+    parent_is_epic (bool), created, resolution (str or None), resolved (the `resolutiondate`,
+    NaT when none), status_uid (current),
     history_complete (bool), team_mapped (bool), deleted (bool), assignee_uid (the current assignee,
     or None: with no assignee change in the history it has been the assignee since creation)
 statuses
@@ -36,6 +37,12 @@ memberships
 parent_changes
     issue_uid, history_id, item_index, at, from_parent_uid, to_parent_uid (None when cleared or
     outside the synced projects), to_parent_key
+resolution_changes
+    issue_uid, history_id, item_index, at, from_resolution, to_resolution (names; None when empty),
+    actor_uid
+histories
+    issue_uid, at: every stored history entry (Jira changelog history, Linear history node), so a
+    bulk close can tell when an issue was last touched
 workflows
     team, status_uid: the statuses each team's workflows define (whether used or not)
 """
@@ -61,6 +68,7 @@ ISSUE_COLUMNS = (
     "parent_is_epic",
     "created",
     "resolution",
+    "resolved",
     "status_uid",
     "history_complete",
     "team_mapped",
@@ -113,7 +121,17 @@ PARENT_CHANGE_COLUMNS = (
     "to_parent_uid",
     "to_parent_key",
 )
+RESOLUTION_CHANGE_COLUMNS = (
+    "issue_uid",
+    "history_id",
+    "item_index",
+    "at",
+    "from_resolution",
+    "to_resolution",
+    "actor_uid",
+)
 WORKFLOW_COLUMNS = ("team", "status_uid")
+HISTORY_COLUMNS = ("issue_uid", "at")
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,8 @@ class Frames:
     memberships: pd.DataFrame
     parent_changes: pd.DataFrame = field(default_factory=lambda: empty(PARENT_CHANGE_COLUMNS))
     workflows: pd.DataFrame = field(default_factory=lambda: empty(WORKFLOW_COLUMNS))
+    resolution_changes: pd.DataFrame = field(default_factory=lambda: empty(RESOLUTION_CHANGE_COLUMNS))
+    histories: pd.DataFrame = field(default_factory=lambda: empty(HISTORY_COLUMNS))
 
 
 def empty(columns: tuple[str, ...]) -> pd.DataFrame:

@@ -84,7 +84,12 @@ def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
 
 def diagnose(findings: Sequence[Finding]) -> Diagnosis:
     """Lever rows for every reported week, and the verdict with the ranked levers of the latest one."""
-    rows = lever_rows(findings)
+    return rank_levers(lever_rows(findings))
+
+
+def rank_levers(rows: Sequence[LeverRow]) -> Diagnosis:
+    """The verdict and the ranked levers of the latest week of `rows` (also read back from the store)."""
+    rows = list(rows)
     if not rows:
         return Diagnosis(verdict=None, week_start=None, levers=[], teams=[])
     latest = max(row.week_start for row in rows)

@@ -77,6 +77,28 @@ DEFAULT_CANCELED_PATTERNS: tuple[str, ...] = (
     "cancelled",
 )
 
+# Names that make a status the site no longer lists done, or canceled (SYMPTOMS.md), when its
+# resolution items cannot decide.
+DEFAULT_RETIRED_DONE_PATTERNS: tuple[str, ...] = (
+    "done",
+    "closed",
+    "resolved",
+    "fixed",
+    "released",
+    "terminé",
+    "fermé",
+    "résolu",
+    "livré",
+)
+DEFAULT_RETIRED_CANCELED_PATTERNS: tuple[str, ...] = (
+    "canceled",
+    "cancelled",
+    "rejected",
+    "won't do",
+    "abandonné",
+    "annulé",
+)
+
 
 # Coordination artefacts (SYMPTOMS.md): issues whose type, labels or title name a meeting or committee.
 DEFAULT_COORDINATION_PATTERNS: tuple[str, ...] = (

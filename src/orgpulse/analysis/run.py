@@ -19,14 +19,15 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis import frames as contract
-from orgpulse.analysis.assemble import to_findings
+from orgpulse.analysis.assemble import NO_COST_KEY, to_findings
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cleanups import cleanup_notes
 from orgpulse.analysis.cost import cost_explain
-from orgpulse.analysis.derived import CATALOGUE, SPECS
+from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
-from orgpulse.analysis.inputs import Context, Key, build_inputs
+from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
 from orgpulse.analysis.levers import diagnose as diagnose_levers
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
@@ -85,6 +86,7 @@ def detect(
     )
     wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
     wanted += list(FLOW_NEEDS) if diagnose else []
+    wanted += [BULK, TEAMS]
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
@@ -96,9 +98,13 @@ def detect(
         table = table.loc[table["week"] >= grid.first_reported]
         if interventions:
             collect_values(values, output, inputs[CATALOGUE], grid)
-        found = to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid)
-        findings.extend(with_cost(found, output, inputs[CATALOGUE], grid))
+        cost = None
+        if output.cost is not None:
+            cost = cost_explain(inputs[CATALOGUE], output.cost, output.cost_counted, grid.first_reported)
+            cost[NO_COST_KEY] = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
+        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid, cost))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
+    findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
     flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
@@ -126,6 +132,23 @@ def detect(
         flow=flow,
         interventions=effects,
     )
+
+
+def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> list[Finding]:
+    """Each finding with the bulk cleanups that touched its team in its trailing weeks, under
+    `explain["cleanups"]` (apart from the evidence, SYMPTOMS.md "Bulk cleanups")."""
+    bulk, cat = inputs[BULK], inputs[CATALOGUE]
+    if bulk.empty:
+        return findings
+    at = bulk["at"].to_numpy()
+    notes = cleanup_notes(cat, bulk, inputs[TEAMS].at(bulk["issue"].to_numpy(), at), grid.week_of(at))
+    team_code = {str(label): code for code, label in enumerate(cat.teams.labels)}
+    week_index = {start: index for index, start in enumerate(grid.starts)}
+    out = []
+    for f in findings:
+        found = notes.get((team_code.get(f.team, -1), week_index.get(f.week_start, -1)))
+        out.append(replace(f, explain={**f.explain, "cleanups": found}) if found else f)
+    return out
 
 
 def collect_values(values: MetricValues, output: DetectorOutput, cat: Catalogue, grid: WeekGrid) -> None:
@@ -156,23 +179,6 @@ def collect_values(values: MetricValues, output: DetectorOutput, cat: Catalogue,
                 "value": frame["value"].to_numpy(float)[keep],
             }
         )
-
-
-def with_cost(
-    findings: list[Finding], output: DetectorOutput, cat: Catalogue, grid: WeekGrid
-) -> list[Finding]:
-    """The findings with their cost in issue-hours (0 when nothing waited), and how it was made."""
-    if output.cost is None:
-        return findings
-    how = cost_explain(cat, output.cost, output.cost_counted, grid.first_reported)
-    week_of = {start: w for w, start in enumerate(grid.starts)}
-    code_of = {str(label): code for code, label in enumerate(cat.teams.labels)}
-    nothing = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
-    out = []
-    for f in findings:
-        made = how.get((code_of[f.team], week_of[f.week_start]), nothing)
-        out.append(replace(f, cost_hours=made["hours"], explain={**f.explain, "cost": made}))
-    return out
 
 
 def history_start(frames: Frames, timezone: str) -> date | None:

@@ -21,6 +21,8 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, create_m
 from orgpulse.analysis.patterns import (
     DEFAULT_CANCELED_PATTERNS,
     DEFAULT_COORDINATION_PATTERNS,
+    DEFAULT_RETIRED_CANCELED_PATTERNS,
+    DEFAULT_RETIRED_DONE_PATTERNS,
     DEFAULT_ROLE_PATTERNS,
     normalise_name,
 )
@@ -157,6 +159,16 @@ class AnalysisSettings:
     workflow: WorkflowThresholds = field(default_factory=WorkflowThresholds)
     goals: GoalThresholds = field(default_factory=GoalThresholds)
     focus: FocusThresholds = field(default_factory=FocusThresholds)
+    # Statuses the site no longer lists: names that make them done or canceled (SYMPTOMS.md).
+    retired_done_patterns: tuple[str, ...] = tuple(normalise_name(p) for p in DEFAULT_RETIRED_DONE_PATTERNS)
+    retired_canceled_patterns: tuple[str, ...] = tuple(
+        normalise_name(p) for p in DEFAULT_RETIRED_CANCELED_PATTERNS
+    )
+    # Bulk cleanups (SYMPTOMS.md): one actor closing this many issues within this many minutes is a
+    # bulk close; an issue in it untouched for this many days before was cleaned up, not finished.
+    bulk_close_issues: int = 20
+    bulk_close_minutes: float = 10.0
+    cleanup_idle_days: float = 30.0
 
     @classmethod
     def from_mapping(
@@ -202,6 +214,11 @@ class AnalysisSettings:
             role_patterns=role_patterns,
             source_roles=per_source,
             source_overrides=overrides,
+            retired_done_patterns=_or(doc.retired_done_patterns, settings.retired_done_patterns),
+            retired_canceled_patterns=_or(doc.retired_canceled_patterns, settings.retired_canceled_patterns),
+            bulk_close_issues=doc.bulk_close_issues,
+            bulk_close_minutes=float(doc.bulk_close_minutes),
+            cleanup_idle_days=float(doc.cleanup_idle_days),
             **thresholds,
         )
 
@@ -222,9 +239,28 @@ class AnalysisSettings:
             "source_roles": [[s, sorted([p, r.value] for p, r in rs)] for s, rs in self.source_roles],
             "source_overrides": [[s, [[k, r.value] for k, r in rs]] for s, rs in self.source_overrides],
             **{name: asdict(getattr(self, attribute)) for name, (_, attribute) in THRESHOLDS.items()},
+            **{key: _plain(getattr(self, key)) for key in HISTORY_KEYS},
         }
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# [analysis] keys that decide how real histories are read: retired statuses and bulk cleanups.
+HISTORY_KEYS = (
+    "retired_done_patterns",
+    "retired_canceled_patterns",
+    "bulk_close_issues",
+    "bulk_close_minutes",
+    "cleanup_idle_days",
+)
+
+
+def _or(given: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(given) if given is not None else default
+
+
+def _plain(value: object) -> object:
+    return sorted(value) if isinstance(value, tuple) else value
 
 
 def _pattern_name(value: str) -> str:
@@ -266,11 +302,21 @@ def _thresholds_model(kind: type[Thresholds]) -> type[BaseModel]:
     return create_model(f"{kind.__name__}Doc", __base__=Table, **spec)
 
 
+_POSITIVE = says("must be a number greater than 0")
+_POSITIVE_WHOLE = says("must be a whole number greater than 0")
+
+
 class _AnalysisTable(Table):
     timezone: Zone = "UTC"
     weeks: Annotated[int, Field(ge=1, le=520, json_schema_extra=_WEEKS)] = 12
     canceled_resolutions: _NAMES | None = None
     role_patterns: dict[Annotated[str, AfterValidator(_pattern_key)], RoleName] = Field(default_factory=dict)
+    # How real histories are read (SYMPTOMS.md): retired statuses' names, bulk cleanups.
+    retired_done_patterns: _NAMES | None = None
+    retired_canceled_patterns: _NAMES | None = None
+    bulk_close_issues: Annotated[int, Field(ge=1, json_schema_extra=_POSITIVE_WHOLE)] = 20
+    bulk_close_minutes: Annotated[float, Field(gt=0, json_schema_extra=_POSITIVE)] = 10.0
+    cleanup_idle_days: Annotated[float, Field(gt=0, json_schema_extra=_POSITIVE)] = 30.0
 
 
 # The [analysis] table: the keys above and one sub-table per symptom of THRESHOLDS.

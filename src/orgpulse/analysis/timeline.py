@@ -6,8 +6,10 @@ Times are int64 ns UTC (weeks.NAT when missing); issues, statuses and people are
     issue, status, start, end, open (runs to as_of), exit_actor (person code of the change that
     ended it, -1 when none), exit_bot (that change was made by a bot or an unknown actor)
 `issue_facts` columns (row = issue code):
-    commitment, resolved_at (start of the final done/canceled spell, NAT if open at as_of),
-    completed, canceled_at, progress_start, progress_end, lead, cycle
+    commitment, resolved_at (start of the final done/canceled spell, NAT if open at as_of; where
+    statuses cannot place it — the issue sits in a status of undecided category — the time its
+    resolution was last set), completed, canceled_at (a cleaned-up issue is canceled at its
+    cleanup), progress_start, progress_end, lead, cycle
 """
 
 from __future__ import annotations
@@ -132,8 +134,14 @@ def status_intervals(cat: Catalogue, changes: pd.DataFrame, as_of: int) -> pd.Da
     return frame.loc[~empty_unknown].reset_index(drop=True)
 
 
-def issue_facts(cat: Catalogue, intervals: pd.DataFrame, as_of: int) -> pd.DataFrame:
-    """Commitment, resolution, completion and the in-progress window of every issue."""
+def issue_facts(
+    cat: Catalogue, intervals: pd.DataFrame, as_of: int, cleaned_at: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Commitment, resolution, completion and the in-progress window of every issue.
+
+    `cleaned_at` (per issue code, NAT when none: cleanups.cleanup_times) turns an issue whose final
+    resolution is a bulk cleanup into a canceled one.
+    """
     statuses, frame = cat.statuses, cat.issues.frame
     n = len(frame)
     issue = intervals["issue"].to_numpy()
@@ -155,9 +163,17 @@ def issue_facts(cat: Catalogue, intervals: pd.DataFrame, as_of: int) -> pd.DataF
         final_status = status[lasts]
         resolution_canceled = frame["resolution_canceled"].to_numpy()[owners]
         final_canceled[owners] = now_resolved & (statuses.canceled[final_status] | resolution_canceled)
+        # Statuses cannot place the completion of an issue resting in a status of undecided category.
+        unplaced = ~statuses.decided[final_status] & ~now_resolved
+        by_resolution = frame["resolution_at"].to_numpy()[owners]
+        placed = unplaced & (by_resolution != NAT)
+        resolved_at[owners[placed]] = by_resolution[placed]
+        final_canceled[owners[placed]] = resolution_canceled[placed]
         commit_rows = np.flatnonzero(statuses.commits[status])
         committed, first_commit = np.unique(issue[commit_rows], return_index=True)
         commitment[committed] = start[commit_rows[first_commit]]
+    if cleaned_at is not None:
+        final_canceled |= (resolved_at != NAT) & (resolved_at == cleaned_at)
     is_epic = frame["is_epic"].to_numpy(dtype=bool)
     resolved_now = resolved_at != NAT
     completed = np.where(resolved_now & ~final_canceled & ~is_epic, resolved_at, NAT)

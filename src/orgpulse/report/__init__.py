@@ -1,13 +1,19 @@
-"""The static HTML report: `orgpulse report --html PATH` for a Product Ops lead.
+"""The static HTML report: `orgpulse report --html PATH` for a Product Ops lead to present.
 
-One self-contained file (the Vega bundle and every chart spec inlined, no network request):
-per-team symptom trends, the team × team blocking heatmaps, and the current alerts and watches
-with their evidence one click away. It reads one completed analysis run — the latest by default —
-and takes no lock (DESIGN.md).
+One self-contained file (the Vega bundle and every chart spec inlined, no network request), in
+English or French. It opens on the diagnosis — the verdict and the weak levers — then every alert
+and watch of the period, filterable, each with its evidence (issue keys linked to the tracker) and
+what to check before acting; then who waits on whom, and per team its flow and its symptom trends
+in their own units. It reads one completed analysis run — the latest by default — and takes no
+lock (DESIGN.md).
 
-    data.py     SQL reads into pandas (the only module that touches the store)
-    charts.py   Altair / Vega-Lite specs
-    page.py     view models and the Jinja2 template (templates/report.html.j2)
+    data.py         SQL reads of the symptom rows into pandas
+    diagnosis.py    SQL reads of the diagnosis tables; the verdict and the team × lever grid
+    links.py        issue key -> its page in the tracker
+    charts.py       Altair / Vega-Lite specs of the symptom trends and the blocking heatmaps
+    flow_charts.py  each team's flow and interventions
+    views.py        view models of the alerts table
+    page.py         the Jinja2 template (templates/report.html.j2), rendered through gettext
 """
 
 from __future__ import annotations
@@ -15,28 +21,46 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from orgpulse.errors import OrgpulseError
+from orgpulse.i18n import translator
+from orgpulse.labels import SYMPTOMS, symptom_title
 from orgpulse.report.charts import blocking_heatmap, trend_charts, vega_bundle
 from orgpulse.report.data import (
-    SYMPTOMS,
-    load_current,
     load_dependencies,
+    load_flagged,
     load_latest_scheduled,
+    load_metrics,
     load_run,
+    load_thresholds,
     load_trends,
     team_order,
 )
-from orgpulse.report.page import PageContext, TeamView, alert_views, render_page
+from orgpulse.report.diagnosis import (
+    evidence_links,
+    grid_view,
+    load_effects,
+    load_flow,
+    load_levers,
+    load_status_time,
+    verdict_view,
+)
+from orgpulse.report.flow_charts import flow_datasets, flow_template
+from orgpulse.report.links import load_issue_links
+from orgpulse.report.page import PageContext, TeamView, render_page
+from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views
 from orgpulse.store import Store
 
 __all__ = ["ReportSummary", "write_report"]
 
 log = logging.getLogger(__name__)
+
+WATCH_EVIDENCE_SHOWN = 4  # a watch keeps the report small: its full evidence is one `explain` away
 
 
 @dataclass(frozen=True)
@@ -48,22 +72,36 @@ class ReportSummary:
     teams: int
     weeks: int
     charts: int
+    alerts: int  # alert rows of the period, all in the alerts table
+    watches: int
     run_id: str
+    language: str
 
 
-def write_report(store: Store, path: Path, *, run_id: str | None = None) -> ReportSummary:
-    """Write the HTML report of run `run_id` (default: the latest completed run) to `path`.
+def write_report(
+    store: Store,
+    path: Path,
+    *,
+    run_id: str | None = None,
+    language: str | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> ReportSummary:
+    """Write the HTML report of run `run_id` (default: the latest completed run) to `path`, in
+    `language` ("en", the default, or "fr"). `notes` gives the note a lead wrote for each recorded
+    intervention, by its key (the trend tables keep the key only).
 
     Raises AnalysisError when there is no completed run (or `run_id` is unknown or not completed),
-    OrgpulseError when the file cannot be written.
+    ConfigError for an unknown language, OrgpulseError when the file cannot be written.
     """
+    t = translator(language)
     run = load_run(store, run_id)
     trends = load_trends(store, run.run_id)
+    metrics = load_metrics(store, run.run_id)
+    flagged = load_flagged(store, run.run_id, metrics)
+    thresholds = load_thresholds(store, run.run_id)
     dependencies = load_dependencies(store, run.run_id)
     weeks = sorted(set(trends["week_start"]))
-    latest = weeks[-1] if weeks else None
-    teams = team_order(trends, latest) if latest else []
-    current = load_current(store, run.run_id, latest) if latest else None
+    teams = team_order(trends)
     present = set(trends["symptom"])
     symptoms = [s for s in SYMPTOMS if s in present] + sorted(present - set(SYMPTOMS))
 
@@ -71,55 +109,120 @@ def write_report(store: Store, path: Path, *, run_id: str | None = None) -> Repo
     heatmap_ids = []
     # Both heatmaps share one axis order: the teams as ranked below, then teams outside the sync.
     waiting, owning = set(dependencies["blocked_team"]), set(dependencies["blocking_team"])
-    blocked = [t for t in teams if t in waiting] + sorted(waiting - set(teams))
-    blocking = [t for t in teams if t in owning] + sorted(owning - set(teams))
+    blocked = [x for x in teams if x in waiting] + sorted(waiting - set(teams))
+    blocking = [x for x in teams if x in owning] + sorted(owning - set(teams))
+    latest = weeks[-1] if weeks else None
     for name, week in (("heatmap-latest", latest), ("heatmap-window", None)):
-        spec = blocking_heatmap(dependencies, week=week, blocked=blocked, blocking=blocking)
+        spec = blocking_heatmap(t, dependencies, week=week, blocked=blocked, blocking=blocking)
         if spec is not None:
             specs[name] = spec
             heatmap_ids.append(name)
+    links = load_issue_links(store, _evidence_keys(flagged))
+    prefixes = LinkPrefixes()
+    alerts = [
+        *alert_views(t, flagged[flagged["severity"] == "alert"], teams, links, EVIDENCE_SHOWN, prefixes),
+        *alert_views(
+            t, flagged[flagged["severity"] == "watch"], teams, links, WATCH_EVIDENCE_SHOWN, prefixes
+        ),
+    ]
+    anchors = {(a.team, date.fromisoformat(a.week), a.symptom): "#" + a.anchor for a in alerts}
+    evidence = evidence_links(anchors)
+
+    levers = load_levers(store, run.run_id)
+    flow, status_time = load_flow(store, run.run_id), load_status_time(store, run.run_id)
+    effects = load_effects(store, run.run_id)
+    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms)
+    templates = {"trend": template} if teams else {}
+    if not flow.empty:
+        templates["flow"] = flow_template(t, weeks)
     team_views = []
-    for i, (team, spec) in enumerate(zip(teams, trend_charts(trends, teams, symptoms), strict=True), start=1):
+    for i, (team, data) in enumerate(zip(teams, datasets, strict=True), start=1):
         chart_id = f"trend-{i}"
-        specs[chart_id] = spec
-        latest_rows = trends[(trends["team"] == team) & (trends["week_start"] == latest)]
+        specs[chart_id] = {"template": "trend", "datasets": data}
+        rows = trends[trends["team"] == team]
+        extra: dict[str, Any] = {}
+        found = flow_datasets(t, team, flow, status_time, effects, notes or {}, weeks)
+        if found is not None:
+            flow_data, flow_view = found
+            specs[f"flow-{i}"] = {"template": "flow", "datasets": flow_data}
+            extra["flow"] = replace(flow_view, chart_ids=[f"flow-{i}"])
         team_views.append(
             TeamView(
                 team=team,
-                alerts=int((latest_rows["severity"] == "alert").sum()),
-                watches=int((latest_rows["severity"] == "watch").sum()),
+                anchor=f"team-{i}",
+                alerts=int((rows["severity"] == "alert").sum()),
+                watches=int((rows["severity"] == "watch").sum()),
                 chart_id=chart_id,
+                extra=extra,
             )
         )
-    alerts = alert_views(current, teams) if current is not None else []
+    sections: dict[str, Any] = {}
+    verdict = verdict_view(t, levers, evidence)
+    if verdict is not None:
+        sections["diagnosis"] = verdict
+    grid = grid_view(t, levers, [(v.team, v.anchor) for v in team_views], weeks, evidence)
+    if grid is not None:
+        sections["grid"] = grid
     context = PageContext(
         run=run,
         scheduled=load_latest_scheduled(store),
         weeks=weeks,
-        latest_week=latest,
         alerts=alerts,
+        link_prefixes=prefixes.prefixes,
         teams=team_views,
+        symptoms=[(s, symptom_title(t, s)) for s in symptoms],
         heatmap_ids=heatmap_ids,
         specs=specs,
+        templates=templates,
         bundle=vega_bundle(),
         generated_at=datetime.now(UTC),
         counts={
             "alert": sum(a.severity == "alert" for a in alerts),
             "watch": sum(a.severity == "watch" for a in alerts),
-            "teams_flagged": len({a.team for a in alerts}),
-            "low_confidence": sum(a.low_confidence for a in alerts),
+            "teams_flagged": len({a.team for a in alerts if a.severity == "alert"}),
+            "low_confidence": sum(a.low_confidence for a in alerts if a.severity == "alert"),
         },
+        sections=sections,
     )
-    html = render_page(context).encode("utf-8")
+    html = render_page(t, context).encode("utf-8")
     _write_atomically(path, html)
     summary = ReportSummary(
-        path=path, bytes=len(html), teams=len(teams), weeks=len(weeks), charts=len(specs), run_id=run.run_id
+        path=path,
+        bytes=len(html),
+        teams=len(teams),
+        weeks=len(weeks),
+        charts=len(specs),
+        alerts=context.counts["alert"],
+        watches=context.counts["watch"],
+        run_id=run.run_id,
+        language=t.language,
     )
     log.info(
-        "report: run %s, %d teams, %d weeks, %d charts, %d bytes -> %s",
-        run.run_id, summary.teams, summary.weeks, summary.charts, summary.bytes, path,
+        "report: run %s, %d teams, %d weeks, %d alerts, %d charts, %d bytes, %s -> %s",
+        run.run_id, summary.teams, summary.weeks, summary.alerts, summary.charts, summary.bytes,
+        summary.language, path,
     )  # fmt: skip
     return summary
+
+
+def _evidence_keys(flagged: Any) -> set[str]:
+    """Every issue key the alerts table may show (evidence values and lists of them)."""
+    keys: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            if ISSUE_KEY.match(value):
+                keys.add(value)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    for evidence in flagged["evidence"]:
+        walk(evidence[:EVIDENCE_SHOWN])
+    return keys
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

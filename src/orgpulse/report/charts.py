@@ -3,12 +3,15 @@
 Each function returns a Vega-Lite spec as a plain dict (data inlined), which the page embeds with
 the vega-embed bundle of vl-convert. `vega_bundle` gives that bundle, matched to Altair's schema.
 
-Scores sit on a fixed scale (SYMPTOMS.md: watch threshold -> 0.5, alert threshold -> 0.75), so
-the trend panels shade those zones and a lead can read any symptom against the same bands.
+The trend panels plot each symptom's thresholded metric in its own unit (a share in per cent,
+hours, people) against its watch and alert lines, so a lead reads "31 % of lead time waiting for
+approval, alert at 25 %" rather than a score. Every word in a spec comes translated from the
+caller, and every number a tooltip shows is formatted in Python, per locale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -16,7 +19,15 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from orgpulse.report.data import symptom_title
+from orgpulse.i18n import Translator
+from orgpulse.labels import (
+    direction_label,
+    metric_name,
+    metric_unit,
+    metric_value,
+    severity_label,
+    symptom_title,
+)
 
 SEVERITY_COLOURS = {
     "ok": "#2e7d32",
@@ -24,19 +35,10 @@ SEVERITY_COLOURS = {
     "alert": "#c62828",
     "insufficient_data": "#9e9e9e",
 }
-SEVERITY_LABELS = {
-    "ok": "ok",
-    "watch": "watch",
-    "alert": "alert",
-    "insufficient_data": "not enough data",
-}
-# Score zones (SYMPTOMS.md: watch threshold -> 0.5, alert threshold -> 0.75) and their shading.
-_ZONES = [(0.0, 0.5, "#e8f5e9"), (0.5, 0.75, "#fff3e0"), (0.75, 1.0, "#ffebee")]
-_PANEL_WIDTH = 230
-_PANEL_HEIGHT = 90
+_PANEL_WIDTH = 215
+_PANEL_HEIGHT = 80
 _PANELS_PER_ROW = 4
 _CELL = 26
-_NO_SCORE_AT = 0.06
 _ROWS = "rows"  # the named dataset of a trend spec
 
 
@@ -52,47 +54,185 @@ def vega_bundle() -> str:
     )
 
 
-def trend_charts(trends: pd.DataFrame, teams: list[str], symptoms: list[str]) -> list[dict[str, Any]]:
-    """Per team in `teams`, its symptoms over the weeks: a panel per symptom (a facet), the score
-    line, points coloured by severity. `trends` are `load_trends` rows; `symptoms` orders panels.
+def primary_metric(thresholds: Mapping[str, Any]) -> str | None:
+    """The metric a symptom's severity is read from: the one with numeric watch and alert levels."""
+    for name, levels in thresholds.items():
+        if isinstance(levels, dict) and all(
+            isinstance(levels.get(k), int | float) for k in ("watch", "alert")
+        ):
+            return str(name)
+    return None
 
+
+def plotted(metric: str, value: float) -> float:
+    """A metric value on its chart's axis: shares in per cent, the rest as they are."""
+    return round(value * 100 if metric_unit(metric) == "share" else value, 2)
+
+
+def trend_charts(
+    t: Translator,
+    trends: pd.DataFrame,
+    metrics: pd.DataFrame,
+    thresholds: Mapping[str, Mapping[str, Any]],
+    teams: list[str],
+    symptoms: list[str],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Per team in `teams`, a panel per symptom: its thresholded metric per week in its own unit,
+    the watch and alert lines, points coloured by severity; `symptoms` orders the panels.
+
+    `trends` are `load_trends` rows, `metrics` `load_metrics` rows, `thresholds` `load_thresholds`.
     Every team shares one spec, built and validated once (Altair's validation costs about a second
-    per chart); only the named dataset `rows` differs. A facet draws faster than concatenated
-    panels in the browser (one dataflow instead of one per panel).
+    per chart) and written once in the page: returns that template and, per team, its named dataset
+    `rows` in columnar form (`{"columns": [...], "rows": [[...], ...]}`), which the page expands.
     """
     weeks = sorted({d.isoformat() for d in trends["week_start"]})
-    titles = [symptom_title(s) for s in symptoms]
+    headers = {s: _panel_header(t, s, primary_metric(thresholds.get(s, {}))) for s in symptoms}
     template: dict[str, Any] = (
-        _panel(alt.Chart(alt.NamedData(name=_ROWS)), weeks)
+        _panel(t, alt.Chart(alt.NamedData(name=_ROWS)), weeks)
         .facet(
             facet=alt.Facet(
-                "symptom_title:N",
-                sort=titles,
+                "h:N",
+                sort=[headers[s] for s in symptoms],
                 title=None,
-                header=alt.Header(labelAnchor="start", labelFontSize=12, labelFontWeight="bold"),
+                header=alt.Header(
+                    labelAnchor="start",
+                    labelFontSize=11,
+                    labelFontWeight="bold",
+                    labelExpr="split(datum.value, '|')",
+                    labelLimit=_PANEL_WIDTH + 30,
+                ),
             ),
             columns=_PANELS_PER_ROW,
         )
+        .resolve_scale(y="independent")
         .configure_view(stroke="#ddd")
         .to_dict()
     )
-    specs = []
+    values = {
+        (team, week, symptom): value
+        for team, week, symptom, metric, value in metrics.itertuples(index=False, name=None)
+        if metric == primary_metric(thresholds.get(symptom, {}))
+    }
+    datasets = []
     for team in teams:
-        spec = dict(template)
-        spec["datasets"] = {
-            **template.get("datasets", {}),
-            _ROWS: _trend_records(trends[trends["team"] == team]),
+        rows = trends[(trends["team"] == team) & trends["symptom"].isin(symptoms)]
+        datasets.append({_ROWS: columnar(_trend_records(t, rows, values, thresholds, headers))})
+    return template, datasets
+
+
+def columnar(
+    records: list[dict[str, Any]], repeated: tuple[str, ...] = ("h", "w", "wl", "sev", "sl", "d", "wa", "al")
+) -> dict[str, Any]:
+    """Records as one list of columns and rows of values, the `repeated` columns as indexes into a
+    list of their distinct values: the page expands them back (a third of the bytes)."""
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    lookup: dict[str, list[Any]] = {}
+    index: dict[str, dict[str, int]] = {}
+    for column in (c for c in repeated if c in columns):
+        values = list({repr(r.get(column)): r.get(column) for r in records}.items())
+        lookup[column] = [v for _, v in values]
+        index[column] = {k: i for i, (k, _) in enumerate(values)}
+    rows = [[index[c][repr(r.get(c))] if c in index else r.get(c) for c in columns] for r in records]
+    return {"columns": columns, "rows": rows, "lookup": lookup}
+
+
+def _panel_header(t: Translator, symptom: str, metric: str | None) -> str:
+    if metric is None:
+        return symptom_title(t, symptom)
+    unit = {"share": "%", "hours": "h", "people": t._("people")}.get(metric_unit(metric), "")
+    return f"{symptom_title(t, symptom)}|{metric_name(t, metric)}{f' ({unit})' if unit else ''}"
+
+
+def _trend_records(
+    t: Translator,
+    rows: pd.DataFrame,
+    values: Mapping[tuple[str, date, str], float],
+    thresholds: Mapping[str, Mapping[str, Any]],
+    headers: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    records = []
+    for team, week, symptom, severity, direction, confidence, sample in zip(
+        rows["team"], rows["week_start"], rows["symptom"], rows["severity"], rows["direction"],
+        rows["confidence"], rows["sample_size"], strict=True,
+    ):  # fmt: skip
+        metric = primary_metric(thresholds.get(symptom, {}))
+        value = values.get((team, week, symptom)) if metric else None
+        value = None if value is None or pd.isna(value) else float(value)
+        levels = thresholds.get(symptom, {}).get(metric, {}) if metric else {}
+        record: dict[str, Any] = {
+            "h": headers[symptom],
+            "w": week.isoformat(),
+            "wl": t.date(week),
+            "sev": severity,
+            "sl": severity_label(t, severity),
+            "d": direction_label(t, direction if isinstance(direction, str) else None),
+            "c": t.number(float(confidence)),
+            "n": int(sample),
+            "v": None if value is None or metric is None else plotted(metric, value),
+            "l": "—" if metric is None else metric_value(t, metric, value),
         }
-        specs.append(spec)
-    return specs
+        if metric:
+            record["wa"] = plotted(metric, float(levels["watch"]))
+            record["al"] = plotted(metric, float(levels["alert"]))
+        records.append(record)
+    records.sort(key=lambda r: (r["h"], r["w"]))
+    return records
+
+
+def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
+    x = alt.X(
+        "w:O",
+        scale=alt.Scale(domain=weeks),
+        title=None,
+        # Week starts are dates: format them in UTC, or a browser west of Greenwich shows Sunday.
+        axis=alt.Axis(
+            labelExpr="utcFormat(toDate(datum.value), '%-d %b')",
+            labelAngle=-45,
+            labelOverlap="greedy",
+            labelFontSize=9,
+        ),
+    )
+    y_axis = alt.Axis(labelFontSize=9, grid=False, title=None, tickCount=4, format="~s")
+    thresholds = base.transform_aggregate(wa="max(wa)", al="max(al)", groupby=["h"])
+    watch = thresholds.mark_rule(color=SEVERITY_COLOURS["watch"], strokeDash=[4, 3]).encode(
+        y=alt.Y("wa:Q", axis=y_axis)
+    )
+    alert = thresholds.mark_rule(color=SEVERITY_COLOURS["alert"], strokeDash=[4, 3]).encode(
+        y=alt.Y("al:Q", axis=y_axis)
+    )
+    # Null values break the line, so a week without a value shows as a gap.
+    line = base.mark_line(color="#666", strokeWidth=1, invalid="break-paths-show-domains").encode(
+        x=x, y=alt.Y("v:Q", axis=y_axis, scale=alt.Scale(zero=True))
+    )
+    tooltip = [
+        alt.Tooltip("h:N", title=t._("symptom")),
+        alt.Tooltip("wl:N", title=t._("week of")),
+        alt.Tooltip("l:N", title=t._("value")),
+        alt.Tooltip("sl:N", title=t._("severity")),
+        alt.Tooltip("d:N", title=t._("against the 4 weeks before")),
+        alt.Tooltip("c:N", title=t._("confidence")),
+        alt.Tooltip("n:Q", title=t._("sample size")),
+    ]
+    points = base.mark_point(filled=True, opacity=1, stroke="white", strokeWidth=0.5).encode(
+        x=x,
+        y=alt.Y("v:Q", axis=y_axis),
+        color=alt.Color(
+            "sev:N",
+            scale=alt.Scale(domain=list(SEVERITY_COLOURS), range=list(SEVERITY_COLOURS.values())),
+            legend=None,
+        ),
+        size=alt.condition("datum.sev == 'alert'", alt.value(45), alt.value(22)),
+        tooltip=tooltip,
+    )
+    return alt.LayerChart(layer=[watch, alert, line, points], width=_PANEL_WIDTH, height=_PANEL_HEIGHT)
 
 
 def blocking_heatmap(
-    dependencies: pd.DataFrame, *, week: date | None, blocked: list[str], blocking: list[str]
+    t: Translator, dependencies: pd.DataFrame, *, week: date | None, blocked: list[str], blocking: list[str]
 ) -> dict[str, Any] | None:
-    """Blocked team × blocking team, for `week` (blocked issues) or the whole window (week None).
+    """Blocked team × blocking team, for `week` (blocked issues) or the whole period (week None).
 
-    For one week the cells count blocked issues; over the window they sum blocked hours, with the
+    For one week the cells count blocked issues; over the period they sum blocked hours, with the
     issue-weeks (an issue blocked three weeks counts three) in the tooltip. None when empty.
     `blocked` and `blocking` fix the rows and the columns, so the two heatmaps line up.
     """
@@ -104,39 +244,34 @@ def blocking_heatmap(
         .agg(blocked_issues=("blocked_issues", "sum"), blocked_hours=("blocked_hours", "sum"))
         .astype({"blocked_issues": "int64"})
     )
-    cells["blocked_hours"] = cells["blocked_hours"].round(1)
+    cells["hours_label"] = [t.hours(h) for h in cells["blocked_hours"]]
+    cells["blocked_hours"] = cells["blocked_hours"].round(0)
+    waits, waited_on = t._("blocked team (waits)"), t._("blocking team (is waited on)")
     if week is None:
         first, last = min(rows["week_start"]), max(rows["week_start"])
-        title = f"Blocked hours, weeks of {first.isoformat()} to {last.isoformat()}"
-        value, label = "blocked_hours", "blocked hours"
-        tooltip = [
-            alt.Tooltip("blocked_team:N", title="blocked team (waits)"),
-            alt.Tooltip("blocking_team:N", title="blocking team"),
-            alt.Tooltip("blocked_hours:Q", title="blocked hours", format=",.0f"),
-            alt.Tooltip("blocked_issues:Q", title="issue-weeks blocked"),
-        ]
-        text_format = ".2~s"  # 1,094 h -> "1.1k": four digits do not fit a cell
-    else:
-        value, title, label = (
-            "blocked_issues",
-            f"Blocked issues, week of {week.isoformat()}",
-            "blocked issues",
+        title = t._("Blocked hours, weeks of {first} to {last}").format(
+            first=t.date(first), last=t.date(last)
         )
-        tooltip = [
-            alt.Tooltip("blocked_team:N", title="blocked team (waits)"),
-            alt.Tooltip("blocking_team:N", title="blocking team"),
-            alt.Tooltip("blocked_issues:Q", title="blocked issues"),
-            alt.Tooltip("blocked_hours:Q", title="blocked hours", format=",.0f"),
-        ]
-        text_format = "d"
+        value, label, text_format = "blocked_hours", t._("blocked hours"), ".2~s"  # 1,094 h -> "1.1k"
+        extra = alt.Tooltip("blocked_issues:Q", title=t._("issue-weeks blocked"))
+    else:
+        title = t._("Blocked issues, week of {week}").format(week=t.date(week))
+        value, label, text_format = "blocked_issues", t._("blocked issues"), "d"
+        extra = alt.Tooltip("blocked_issues:Q", title=t._("blocked issues"))
+    tooltip = [
+        alt.Tooltip("blocked_team:N", title=waits),
+        alt.Tooltip("blocking_team:N", title=t._("blocking team")),
+        alt.Tooltip("hours_label:N", title=t._("blocked hours")),
+        extra,
+    ]
     x = alt.X(
         "blocking_team:N",
         sort=blocking,
         scale=alt.Scale(domain=blocking),
-        title="blocking team (is waited on)",
+        title=waited_on,
         axis=alt.Axis(orient="top", labelAngle=-45),
     )
-    y = alt.Y("blocked_team:N", sort=blocked, scale=alt.Scale(domain=blocked), title="blocked team (waits)")
+    y = alt.Y("blocked_team:N", sort=blocked, scale=alt.Scale(domain=blocked), title=waits)
     base = alt.Chart(cells).encode(x=x, y=y)
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color(f"{value}:Q", title=label, scale=alt.Scale(scheme="oranges")),
@@ -156,81 +291,3 @@ def blocking_heatmap(
         .to_dict()
     )
     return spec
-
-
-def _trend_records(team_rows: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = team_rows[
-        [
-            "week_start",
-            "symptom",
-            "symptom_title",
-            "severity",
-            "score",
-            "direction",
-            "confidence",
-            "sample_size",
-        ]
-    ].copy()
-    frame["week"] = [d.isoformat() for d in frame["week_start"]]
-    frame = frame.drop(columns="week_start")
-    frame["severity_label"] = frame["severity"].map(SEVERITY_LABELS).fillna(frame["severity"])
-    frame["score"] = frame["score"].round(3)
-    frame["confidence"] = frame["confidence"].round(2)
-    frame["direction"] = frame["direction"].fillna("no baseline")
-    # A row without enough data has no score: a grey triangle just above the floor, never a zero.
-    frame["plot_score"] = frame["score"].fillna(_NO_SCORE_AT)
-    frame = frame.sort_values(["symptom", "week"]).astype(object)
-    records: list[dict[str, Any]] = frame.where(frame.notna(), None).to_dict("records")
-    return records
-
-
-def _panel(base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
-    x = alt.X(
-        "week:O",
-        scale=alt.Scale(domain=weeks),
-        title=None,
-        # Week starts are dates: format them in UTC, or a browser west of Greenwich shows Sunday.
-        axis=alt.Axis(
-            labelExpr="utcFormat(toDate(datum.value), '%-d %b')",
-            labelAngle=-45,
-            labelOverlap="greedy",
-            labelFontSize=9,
-        ),
-    )
-    score_scale = alt.Scale(domain=[0, 1])
-    score_axis = alt.Axis(values=[0, 0.5, 0.75, 1], format=".2~f", labelFontSize=9, grid=False, title="score")
-    # The ok / watch / alert zones of the score, one rectangle each per panel (hence the aggregate).
-    zones = [
-        base.transform_aggregate(rows="count()", groupby=["symptom_title"])
-        .mark_rect(color=colour, opacity=0.9)
-        .encode(y=alt.Y(datum=low, scale=score_scale, axis=score_axis), y2=alt.Y2(datum=high))
-        for low, high, colour in _ZONES
-    ]
-    # Null scores break the line, so a gap in the data shows as a gap.
-    line = base.mark_line(color="#666", strokeWidth=1, invalid="break-paths-show-domains").encode(
-        x=x, y=alt.Y("score:Q", scale=score_scale, axis=score_axis)
-    )
-    tooltip = [
-        alt.Tooltip("symptom_title:N", title="symptom"),
-        alt.Tooltip("week:N", title="week of"),
-        alt.Tooltip("severity_label:N", title="severity"),
-        alt.Tooltip("score:Q", title="score", format=".2f"),
-        alt.Tooltip("direction:N", title="vs 4 weeks before"),
-        alt.Tooltip("confidence:Q", title="confidence", format=".2f"),
-        alt.Tooltip("sample_size:Q", title="sample size"),
-    ]
-    points = base.mark_point(filled=True, opacity=1, stroke="white", strokeWidth=0.5).encode(
-        x=x,
-        y=alt.Y("plot_score:Q", scale=score_scale, axis=score_axis),
-        color=alt.Color(
-            "severity:N",
-            scale=alt.Scale(domain=list(SEVERITY_COLOURS), range=list(SEVERITY_COLOURS.values())),
-            legend=None,
-        ),
-        shape=alt.condition(
-            "datum.severity == 'insufficient_data'", alt.value("triangle-up"), alt.value("circle")
-        ),
-        size=alt.condition("datum.severity == 'insufficient_data'", alt.value(55), alt.value(30)),
-        tooltip=tooltip,
-    )
-    return alt.LayerChart(layer=[*zones, line, points], width=_PANEL_WIDTH, height=_PANEL_HEIGHT)

@@ -3,12 +3,14 @@
 Only reads: the report takes no lock (DESIGN.md). Frames built here, and their columns:
 
 * `load_trends` — one row per (team, week, symptom) of the run:
-    team (str), week_start (datetime.date), symptom (str id), symptom_title (str, human-readable),
+    team (str), week_start (datetime.date), symptom (str id),
     severity (ok | watch | alert | insufficient_data), score (float, NaN when null),
     direction (improving | stable | worsening | None), confidence (float), sample_size (int)
-* `load_current` — the alert and watch rows of one week, with everything `explain` needs:
-    the `load_trends` columns, plus evidence (list of dicts, full, most significant first),
+* `load_flagged` — the alert and watch rows of every week of the run, with everything `explain`
+    needs: the `load_trends` columns, plus evidence (list of dicts, full, most significant first),
     explain (dict), metrics (dict metric name -> float | None, from `metric_trends`)
+* `load_metrics` — every metric value of the run: team, week_start, symptom, metric, value
+    (float, NaN when null)
 * `load_dependencies` — the team × team blocking matrix of the run:
     week_start (datetime.date), blocked_team (str), blocking_team (str), blocked_issues (int),
     blocked_hours (float)
@@ -36,23 +38,10 @@ NO_RUN = "no completed analysis run in the store: run `orgpulse analyze` first"
 
 SEVERITY_RANK = {"alert": 3, "watch": 2, "ok": 1, "insufficient_data": 0}
 
-# Symptom id -> (title, the claim in a few words), after SYMPTOMS.md.
-SYMPTOMS: dict[str, tuple[str, str]] = {
-    "approval_bottleneck": ("Approval bottleneck", "decisions wait on a few people outside the team"),
-    "cross_team_blocking": ("Cross-team blocking", "teams cannot move in parallel"),
-    "meeting_driven_process": ("Meeting-driven process", "coordination replaces collaboration"),
-    "oversized_team": ("Oversized team", "more than 7 people share one scope"),
-    "diluted_ownership": ("Diluted ownership", "nobody owns the result end to end"),
-    "rigid_workflow": ("Rigid workflow", "process matters more than flexibility"),
-    "goal_disconnect": ("Goal disconnect", "a task list instead of a direction"),
-    "scattered_focus": ("Scattered focus", "everyone on every front, so on none"),
-}
-
 _TREND_COLUMNS = [
     "team",
     "week_start",
     "symptom",
-    "symptom_title",
     "severity",
     "score",
     "direction",
@@ -74,23 +63,6 @@ class RunInfo:
     weeks: int
     timezone: str
     fingerprint: str
-
-
-def symptom_title(symptom: str) -> str:
-    """The human-readable name of a symptom id ("approval_bottleneck" -> "Approval bottleneck")."""
-    known = SYMPTOMS.get(symptom)
-    return known[0] if known else humanise(symptom)
-
-
-def symptom_claim(symptom: str) -> str:
-    known = SYMPTOMS.get(symptom)
-    return known[1] if known else ""
-
-
-def humanise(name: str) -> str:
-    """A snake_case id as words: "approval_wait_p50_hours" -> "Approval wait p50 hours"."""
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
 
 
 def load_run(store: Store, run_id: str | None = None) -> RunInfo:
@@ -143,26 +115,69 @@ def load_trends(store: Store, run_id: str) -> pd.DataFrame:
     return _trend_frame(rows)
 
 
-def load_current(store: Store, run_id: str, week: date) -> pd.DataFrame:
-    """The alert and watch rows of `week`, with evidence, explain and metrics (module docstring)."""
-    s, m = t.symptom_trends, t.metric_trends
-    query = sa.select(s).where(
-        s.c.run_id == run_id, s.c.week_start == week, s.c.severity.in_(["alert", "watch"])
-    )
-    metrics_query = sa.select(m.c.team, m.c.symptom, m.c.metric, m.c.value).where(
-        m.c.run_id == run_id, m.c.week_start == week
+def load_flagged(store: Store, run_id: str, metrics: pd.DataFrame) -> pd.DataFrame:
+    """The alert and watch rows of every week, with evidence, explain and metrics (module docstring).
+
+    `metrics` is the run's `load_metrics` frame (read once, shared with the charts).
+    """
+    s = t.symptom_trends
+    query = (
+        sa.select(s)
+        .where(s.c.run_id == run_id, s.c.severity.in_(["alert", "watch"]))
+        .order_by(s.c.week_start, s.c.team, s.c.symptom)
     )
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
-        metric_rows = conn.execute(metrics_query).all()
-    metrics: dict[tuple[str, str], dict[str, float | None]] = {}
-    for team, symptom, metric, value in metric_rows:
-        metrics.setdefault((team, symptom), {})[metric] = None if value is None else float(value)
+    by_row: dict[tuple[str, date, str], dict[str, float | None]] = {}
+    for team, week, symptom, metric, value in metrics.itertuples(index=False, name=None):
+        by_row.setdefault((team, week, symptom), {})[metric] = None if pd.isna(value) else float(value)
     frame = _trend_frame(rows)
     frame["evidence"] = [_json(r["evidence"], list, r) for r in rows]
     frame["explain"] = [_json(r["explain"], dict, r) for r in rows]
-    frame["metrics"] = [metrics.get((r["team"], r["symptom"]), {}) for r in rows]
+    frame["metrics"] = [by_row.get((r["team"], r["week_start"], r["symptom"]), {}) for r in rows]
     return frame
+
+
+def load_metrics(store: Store, run_id: str) -> pd.DataFrame:
+    """Every metric value of the run (module docstring for columns)."""
+    m = t.metric_trends
+    query = sa.select(m.c.team, m.c.week_start, m.c.symptom, m.c.metric, m.c.value).where(
+        m.c.run_id == run_id
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["team", "week_start", "symptom", "metric", "value"])
+    return frame.astype({"value": "float64"})
+
+
+def load_thresholds(store: Store, run_id: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per symptom, the thresholds its rows were judged by (symptom -> metric -> {watch, alert, ...}).
+
+    Thresholds are settings of the run (its fingerprint), so every row of a symptom holds the same;
+    the latest week's row is read.
+    """
+    s = t.symptom_trends
+    latest = (
+        sa.select(s.c.symptom, sa.func.max(s.c.week_start).label("week"))
+        .where(s.c.run_id == run_id)
+        .group_by(s.c.symptom)
+        .subquery()
+    )
+    query = (
+        sa.select(s.c.symptom, s.c.team, s.c.week_start, s.c.explain)
+        .join(latest, sa.and_(s.c.symptom == latest.c.symptom, s.c.week_start == latest.c.week))
+        .where(s.c.run_id == run_id)
+    )
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            if row["symptom"] in found:
+                continue
+            explain = _json(row["explain"], dict, dict(row))
+            table = explain.get("thresholds")
+            if isinstance(table, dict):
+                found[row["symptom"]] = {k: v for k, v in table.items() if isinstance(v, dict)}
+    return found
 
 
 def load_dependencies(store: Store, run_id: str) -> pd.DataFrame:
@@ -179,24 +194,18 @@ def load_dependencies(store: Store, run_id: str) -> pd.DataFrame:
     return frame.astype({"blocked_issues": "int64", "blocked_hours": "float64"})
 
 
-def team_order(trends: pd.DataFrame, week: date) -> list[str]:
-    """Teams, most alerts in `week` first; ties by watches that week, alerts over the window, name."""
+def team_order(trends: pd.DataFrame) -> list[str]:
+    """Teams, most alerts over the period first; ties by watches over the period, then name."""
     if trends.empty:
         return []
-    latest = trends[trends["week_start"] == week]
-    alerts = latest[latest["severity"] == "alert"].groupby("team").size()
-    watches = latest[latest["severity"] == "watch"].groupby("team").size()
-    window = trends[trends["severity"] == "alert"].groupby("team").size()
+    alerts = trends[trends["severity"] == "alert"].groupby("team").size()
+    watches = trends[trends["severity"] == "watch"].groupby("team").size()
     teams = sorted(set(trends["team"]))
-    return sorted(
-        teams,
-        key=lambda team: (-alerts.get(team, 0), -watches.get(team, 0), -window.get(team, 0), team),
-    )
+    return sorted(teams, key=lambda team: (-alerts.get(team, 0), -watches.get(team, 0), team))
 
 
 def _trend_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=[c for c in _TREND_COLUMNS if c != "symptom_title"])
-    frame.insert(3, "symptom_title", [symptom_title(s) for s in frame["symptom"]])
+    frame = pd.DataFrame(rows, columns=_TREND_COLUMNS)
     return frame.astype(
         {"score": "float64", "confidence": "float64", "sample_size": "int64", "direction": "object"}
     )

@@ -209,6 +209,7 @@ def change_records(batch: Batch) -> dict[str, Sequence[Any]]:
         "team_changes": batch.team_changes,
         "flag_changes": batch.flag_changes,
         "parent_changes": batch.parent_changes,
+        "resolution_changes": batch.resolution_changes,
     }
 
 

@@ -15,11 +15,13 @@ import sqlalchemy as sa
 from orgpulse.analysis.frames import (
     ASSIGNEE_CHANGE_COLUMNS,
     FLAG_CHANGE_COLUMNS,
+    HISTORY_COLUMNS,
     ISSUE_COLUMNS,
     LINK_COLUMNS,
     MEMBERSHIP_COLUMNS,
     PARENT_CHANGE_COLUMNS,
     PEOPLE_COLUMNS,
+    RESOLUTION_CHANGE_COLUMNS,
     STATUS_CHANGE_COLUMNS,
     STATUS_COLUMNS,
     TEAM_CHANGE_COLUMNS,
@@ -50,6 +52,11 @@ def load_frames(
         changes = {
             name: read(sa.select(table).where(table.c.at <= as_of)) for name, table in t.CHANGE_TABLES.items()
         }
+        histories = read(
+            sa.select(t.histories.c.source, t.histories.c.issue_id, t.histories.c.at).where(
+                t.histories.c.at <= as_of
+            )
+        )
         links = read(sa.select(t.links))
         workflows = read(sa.select(t.workflow_statuses))
         declared = read(
@@ -101,6 +108,7 @@ def load_frames(
             "parent_uid": uid(issues, "parent_id"),
             "created": when(issues["created"]),
             "resolution": issues["resolution"],
+            "resolved": when(issues["resolved"]),
             "status_uid": uid(issues, "status_id"),
             "history_complete": issues["history_complete"].astype(bool),
             "team_mapped": issue_team.notna(),
@@ -183,6 +191,15 @@ def load_frames(
             "to_parent_key": lambda f: f["to_parent_key"],
         },
     )
+    resolution_changes = change_frame(
+        "resolution_changes",
+        {
+            "from_resolution": lambda f: f["from_resolution"],
+            "to_resolution": lambda f: f["to_resolution"],
+            "actor_uid": lambda f: uid(f, "actor_id"),
+        },
+    )
+    history_frame = pd.DataFrame({"issue_uid": uid(histories, "issue_id"), "at": when(histories["at"])})
     workflow_frame = pd.DataFrame(
         {
             "team": label(workflows["source"], workflows["project_key"]),
@@ -220,6 +237,8 @@ def load_frames(
         memberships=memberships,
         parent_changes=parent_changes[list(PARENT_CHANGE_COLUMNS)],
         workflows=workflow_frame[list(WORKFLOW_COLUMNS)],
+        resolution_changes=resolution_changes[list(RESOLUTION_CHANGE_COLUMNS)],
+        histories=history_frame[list(HISTORY_COLUMNS)],
     )
 
 

@@ -113,6 +113,7 @@ issues = sa.Table(
     sa.Column("history_complete", sa.Boolean, nullable=False),
     sa.Column("components", sa.Text, nullable=False, server_default="[]"),  # JSON list of names
     sa.Column("team_field", sa.Text),  # the Team field's value (Jira), for team mapping
+    sa.Column("url", sa.Text),  # the issue's page when the source gives one (Linear)
     sa.Column("deleted_at", UTCDateTime),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
 )
@@ -142,6 +143,10 @@ parent_changes = _change_table(
     sa.Column("from_parent_key", sa.Text),
     sa.Column("to_parent_id", sa.Text),
     sa.Column("to_parent_key", sa.Text),
+)
+
+resolution_changes = _change_table(
+    "resolution_changes", sa.Column("from_resolution", sa.Text), sa.Column("to_resolution", sa.Text)
 )
 
 workflow_statuses = sa.Table(
@@ -323,6 +328,7 @@ CHANGE_TABLES = {
     "team_changes": team_changes,
     "flag_changes": flag_changes,
     "parent_changes": parent_changes,
+    "resolution_changes": resolution_changes,
 }
 
 runs = sa.Table(

@@ -35,7 +35,16 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
-from orgpulse.analysis.derived import CATALOGUE, FACTS, INTERVALS, MAPPED, MEMBERS, TEAMS, UNKNOWN_TIME
+from orgpulse.analysis.derived import (
+    CATALOGUE,
+    FACTS,
+    INTERVALS,
+    LEAD_TIME,
+    MAPPED,
+    MEMBERS,
+    TEAMS,
+    UNKNOWN_TIME,
+)
 from orgpulse.analysis.detectors.base import Detector, DetectorOutput
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import Severity
@@ -178,7 +187,10 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
     table["gate_passed"] = gate
 
     sample = pd.concat([completed[["team", "week", "issue"]], exits[["team", "week", "issue"]]])
-    factors = sample_factors(cat, ctx.grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, TRAILING)
+    factors = sample_factors(
+        cat, ctx.grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, TRAILING,
+        completed=completed, lead_time=inputs[LEAD_TIME],
+    )  # fmt: skip
     table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
@@ -289,6 +301,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS, UNKNOWN_TIME, LEAD_TIME, MAPPED),
     detect=detect_approval,
 )

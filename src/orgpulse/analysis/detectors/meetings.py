@@ -42,6 +42,7 @@ from orgpulse.analysis.derived import (
     COMPLETED,
     CREATED,
     INTERVALS,
+    LEAD_TIME,
     MAPPED,
     TEAMS,
     UNKNOWN_TIME,
@@ -232,7 +233,10 @@ def detect_meetings(inputs: Inputs) -> DetectorOutput:
         table, "decision_batching", th.decision_batching_watch, th.decision_batching_alert, th.min_sample
     )
     sample = pd.concat([exits[["team", "week", "issue"]], completed[["team", "week", "issue"]]])
-    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, SPAN)
+    factors = sample_factors(
+        cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, SPAN,
+        completed=completed, lead_time=inputs[LEAD_TIME],
+    )  # fmt: skip
     table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
@@ -354,6 +358,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED, UNKNOWN_TIME, LEAD_TIME, MAPPED),
     detect=detect_meetings,
 )

@@ -36,6 +36,7 @@ from orgpulse.analysis.derived import (
     COMPLETED,
     FACTS,
     IN_PROGRESS,
+    LEAD_TIME,
     MAPPED,
     UNKNOWN_TIME,
 )
@@ -181,7 +182,10 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
         table, "handoffs_per_issue", th.handoffs_per_issue_watch, th.handoffs_per_issue_alert, th.min_sample
     )
     sample = pd.concat([completed[["team", "week", "issue"]], wip[["team", "week", "issue"]]])
-    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, 1)
+    factors = sample_factors(
+        cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, 1,
+        completed=completed, lead_time=inputs[LEAD_TIME],
+    )  # fmt: skip
     table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
@@ -262,6 +266,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS, UNKNOWN_TIME, LEAD_TIME, MAPPED),
     detect=detect_ownership,
 )

@@ -37,7 +37,16 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
-from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, INTERVALS, MAPPED, TEAMS, UNKNOWN_TIME
+from orgpulse.analysis.derived import (
+    CATALOGUE,
+    COMPLETED,
+    FACTS,
+    INTERVALS,
+    LEAD_TIME,
+    MAPPED,
+    TEAMS,
+    UNKNOWN_TIME,
+)
 from orgpulse.analysis.detectors.base import Detector, DetectorOutput
 from orgpulse.analysis.detectors.grading import grade, levels
 from orgpulse.analysis.frames import Frames
@@ -167,7 +176,10 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
     table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
     table = table.merge(flows.groupby("team").size().rename("workflow_size"), on="team", how="left")
     table = grade(table, "queue_share", th.queue_share_watch, th.queue_share_alert, th.min_sample)
-    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], completed, 1)
+    factors = sample_factors(
+        cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], completed, 1,
+        completed=completed, lead_time=inputs[LEAD_TIME],
+    )  # fmt: skip
     table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
@@ -254,6 +266,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS, UNKNOWN_TIME, LEAD_TIME, MAPPED),
     detect=detect_workflow,
 )

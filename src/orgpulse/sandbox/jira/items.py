@@ -49,7 +49,10 @@ def render_item(org: Org, issue: Issue, item: Item) -> Json:
         after = (people[b].account_id, people[b].display_name) if b >= 0 else (None, None)
         return _item("assignee", "jira", "assignee", (*before, *after))
     if kind == "resolution":
-        return _item("resolution", "jira", "resolution", (None, None, str(b), cat.RESOLUTIONS[b][0]))
+        # Set from empty, changed, or cleared (a reopened issue): ids in from/to, names in the strings.
+        before = (str(a), cat.RESOLUTIONS[a][0]) if a >= 0 else (None, None)
+        after = (str(b), cat.RESOLUTIONS[b][0]) if b >= 0 else (None, None)
+        return _item("resolution", "jira", "resolution", (*before, *after))
     if kind == "flag":
         on = (cat.FLAG_OPTION_ID, "Impediment")
         off = (None, None)

@@ -139,9 +139,12 @@ class Workspace:
         self.org = org
         seed = org.seed
         self.created_ms = org.calendar.start_ms - 30 * DAY_MS
+        migration = org.traps.migration_week
+        self.migration_ms = org.calendar.week_start_ms[migration] if migration >= 0 else self.created_ms
         self.organization_id = linear_id(seed, "organization")
         self.teams: list[TeamInfo] = [
-            self._team(t.key, t.name, t.index, t.workflow.status_ids()) for t in org.teams
+            self._team(t.key, t.name, t.index, t.workflow.status_ids() + self._retired(t.key))
+            for t in org.teams
         ]
         self.team_by_key = {t.key: t for t in self.teams}
         ext_statuses = tuple(sorted({e.status_id for e in org.ext_issues}, key=self._status_order))
@@ -211,6 +214,10 @@ class Workspace:
         horizon = org.calendar.horizon_ms - GONE_DAYS * DAY_MS
         humans = {p.index for p in org.people if p.account_type != "app"}
         return {p: at for p, at in last.items() if at < horizon and p in humans}
+
+    def _retired(self, team: str) -> tuple[int, ...]:
+        """The retired statuses a team's history holds (archived states, still read with includeArchived)."""
+        return (cat.RETIRED_DONE,) if self.org.traps.migrated_team == team else ()
 
     @staticmethod
     def _status_order(status_id: int) -> tuple[int, int]:

@@ -114,7 +114,10 @@ class StateNode:
         self.color = STATE_COLORS[state.type]
         self.createdAt = self.updatedAt = utc_z(graph.ws.created_ms)
         self.archivedAt = self.inheritedFrom = None
-        self.is_archived = False
+        # A state of an old workflow: archived at the migration, still read with includeArchived.
+        self.is_archived = state.status_id in cat.STATUS_RETIRED
+        if self.is_archived:
+            self.archivedAt = self.updatedAt = utc_z(graph.ws.migration_ms)
 
     @property
     def team(self) -> TeamNode:

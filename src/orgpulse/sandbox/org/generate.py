@@ -34,6 +34,7 @@ from orgpulse.sandbox.org.paths import (
 from orgpulse.sandbox.org.people import make_sprints, make_staff
 from orgpulse.sandbox.org.plan import Context, plan_issues
 from orgpulse.sandbox.org.site import BUG, EPIC, STATUS_BY_ID, SUBTASK, TASK
+from orgpulse.sandbox.org.traps import lay_traps
 from orgpulse.sandbox.org.weeks import Calendar
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ def generate_org(seed: int = 7, issues: int = 2000, *, anchor: date, weeks: int 
     _move_some(ctx)
     sprints = make_sprints(staff.teams, cal)
     _add_sprints(ctx, sprints)
+    traps = lay_traps(ctx, planted)
     org = _finalize(ctx, seed, issues, sprints)
+    org.traps = traps
     org.interventions = planted
     logger.info("generated sandbox org: seed %s, %s issues, %s teams", seed, len(org.issues), len(org.teams))
     return org

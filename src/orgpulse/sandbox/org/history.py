@@ -56,6 +56,8 @@ def _filler_times(issue: Issue, rng: Random, horizon_ms: int) -> list[int]:
     start = min(issue.created + 60_000, horizon_ms - 1000)
     quiet = rng.randint(HOUR_MS, 240 * HOUR_MS)
     end = issue.events[-1][0] if issue.events else min(horizon_ms, issue.created + quiet)
+    if issue.quiet_after > 0:
+        end = min(end, issue.quiet_after)
     end = max(end, start + 1000)
     return sorted(start + int(rng.random() * (end - start)) for _ in range(issue.n_filler))
 

@@ -103,6 +103,7 @@ class Issue:
     commit_ms: int = -1
     locked: bool = False  # used by an injection: never moved, never given healthy links
     n_filler: int = 0
+    quiet_after: int = -1  # filler history stops here (an issue left untouched until a cleanup)
     # Set when the organisation is finalised:
     ordinal: int = -1
     issue_id: int = 0
@@ -143,6 +144,21 @@ class Cell:
     issues: tuple[Issue, ...]
 
 
+@dataclass
+class Traps:
+    """What `traps.lay_traps` laid in healthy teams: the issues of each trap and the weeks it used."""
+
+    migrated_team: str | None = None
+    migration_week: int = -1
+    retired_entries: list[Issue] = field(default_factory=list)  # completed into the retired status
+    cleaned_up: list[Issue] = field(default_factory=list)  # stale issues closed in bulk: canceled
+    cleanup_week: int = -1
+    released: list[Issue] = field(default_factory=list)  # recent work closed in bulk: completed
+    release_week: int = -1
+    reopened: list[Issue] = field(default_factory=list)
+    protected: dict[str, set[int]] = field(default_factory=dict)  # team -> weeks no trap may touch
+
+
 @dataclass(eq=False)
 class Org:
     """A whole generated organisation. Build one with `generate_org`; treat it as read-only."""
@@ -160,6 +176,7 @@ class Org:
     sprints: list[Sprint]
     cells: list[Cell]
     control_teams: tuple[str, ...]
+    traps: Traps = field(default_factory=Traps)
     by_key: dict[str, Issue] = field(default_factory=dict)  # current and former keys
     by_id: dict[int, Issue] = field(default_factory=dict)
     team_by_key: dict[str, Team] = field(default_factory=dict)

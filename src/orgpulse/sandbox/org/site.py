@@ -48,7 +48,14 @@ STATUSES: tuple[StatusDef, ...] = (
     StatusDef(10016, "Terminé", DONE_CATEGORY, "done", "Travail terminé."),
     StatusDef(10017, "Abandonné", DONE_CATEGORY, "canceled", "Travail abandonné."),
 )
-STATUS_BY_ID: dict[int, StatusDef] = {s.status_id: s for s in STATUSES}
+# A status of an old workflow, retired in a migration: its id stays in histories, `/status` no
+# longer lists it (Linear: an archived state). Only the migration trap (traps.py) uses it.
+RETIRED_DONE = 10499
+RETIRED_STATUSES: tuple[StatusDef, ...] = (
+    StatusDef(RETIRED_DONE, "Resolved", DONE_CATEGORY, "done", "Retired with the old workflow."),
+)
+STATUS_BY_ID: dict[int, StatusDef] = {s.status_id: s for s in (*STATUSES, *RETIRED_STATUSES)}
+STATUS_RETIRED = frozenset(s.status_id for s in RETIRED_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,14 @@
      "totals": {"jira_cloud": {"issues", "status_changes", "assignee_changes", "links"},
                 "jira_dc": {...the same four}, "linear": {...the same four}},
      "levers": [{"team", "week_start", "lever"}],
-     "interventions": [{"date", "teams", "lever", "note", "metric", "expected"}]}
+     "interventions": [{"date", "teams", "lever", "note", "metric", "expected"}],
+     "samples": [{"team", "week_start", "completed", "created", "in_progress"}]}
 `levers` are the cells' levers (DESIGN.md, "Diagnosis"): each must be `weak` in its team and week,
 and no control team may have a weak lever. `interventions` are the planted change and its control
 (intervene.py), with the outcome orgpulse must find on `metric` in their team.
+`samples` state per team and complete UTC week up to the day after the anchor the issues completed,
+created and in progress (`samples.samples_of`: counted from the generator's own records, with
+SYMPTOMS.md's rules for retired statuses and bulk cleanups).
 Totals are what a faithful connector must hold after a full sync: every served issue (epics
 included, outside EXT issues excluded), every `status` and `assignee` changelog item, and every
 link id still present (removed links excluded). The Data Center dialect serves the same
@@ -19,11 +23,13 @@ changes within 3 minutes of creation are part of it; a team move changes the (pe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orgpulse.analysis.levers import LEVER_OF
 from orgpulse.sandbox.linear.history import linear_totals
 from orgpulse.sandbox.org.model import Org
+from orgpulse.sandbox.org.samples import samples_of
 
 
 def truth_of(org: Org) -> dict[str, Any]:
@@ -52,11 +58,13 @@ def truth_of(org: Org) -> dict[str, Any]:
         "links": sum(1 for link in org.links if link.removed < 0),
     }
     by_dialect = {"jira_cloud": totals, "jira_dc": dict(totals), "linear": linear_totals(org)}
+    as_of = datetime.combine(org.anchor + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     levers = sorted({(str(c["team"]), str(c["week_start"]), LEVER_OF[str(c["symptom"])]) for c in cells})
     return {
         "cells": cells,
         "control_teams": sorted(org.control_teams),
         "totals": by_dialect,
+        "samples": samples_of(org, int(as_of.timestamp() * 1000)),
         "levers": [{"team": t, "week_start": w, "lever": lever} for t, w, lever in levers],
         "interventions": [i.truth() for i in org.interventions],
     }
