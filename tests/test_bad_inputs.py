@@ -101,7 +101,15 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 def proxy(server: SandboxServer, attack: Callable[[Exchange], Any]) -> HostileProxy:
-    return HostileProxy(server.url, attack)
+    return HostileProxy(server.url, attack, _forget_forged_tokens if attack is _looping_tokens else None)
+
+
+def _forget_forged_tokens(exchange: Exchange) -> None:
+    """The tokens the attack forges mean nothing to the sandbox: it is always asked its first page."""
+    if _search(exchange):
+        doc = exchange.request_json()
+        doc.pop("nextPageToken", None)
+        exchange.request_body = json.dumps(doc).encode()
 
 
 def _search(exchange: Exchange) -> bool:

@@ -27,6 +27,7 @@ from orgpulse.labels import (
 )
 from orgpulse.status import Status
 from orgpulse.sync import SourceReport
+from orgpulse.terminal import printable
 
 SEVERITY_STYLE = {"ok": "green", "watch": "yellow", "alert": "bold red", "insufficient_data": "dim"}
 
@@ -158,11 +159,13 @@ def spreadsheet_safe(value: object) -> object:
     """A text cell a spreadsheet will not run as a formula (OWASP CSV injection): quoted with `'`.
 
     Numbers stay numbers; text starting like a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`,
-    `-2+3`, their full-width forms) gets a leading apostrophe, which spreadsheets show as text.
+    `-2+3`, their full-width forms) gets a leading apostrophe, which spreadsheets show as text, and
+    control characters are written as visible escapes (orgpulse.terminal).
     """
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+    if not isinstance(value, str):
         return value
-    return "'" + value
+    value = printable(value)  # no raw control sequence reaches a terminal through `--format csv` either
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def status_table(status: Status) -> Table:

@@ -158,7 +158,7 @@ class Lease:
                     self._pg_conn.execute(sa.select(sa.func.pg_advisory_unlock(_advisory_key(self.name))))
                     self._pg_conn.commit()
                 except sa.exc.SQLAlchemyError:  # a lost connection has released the lock already
-                    log.warning("lease %s: its connection had ended; the server released the lock", self.name)
+                    log.info("lease %s: its connection had ended; the server released the lock", self.name)
                 finally:
                     self._pg_conn.close()
                     self._pg_conn = None
