@@ -38,6 +38,7 @@ def test_bounded_reads_find_what_whole_reads_find(store: Store) -> None:
 def test_the_bound_reaches_back_past_the_longest_trailing_window() -> None:
     settings = analysis_settings(settings_for("sqlite:///unused.db"))
     since = read_since(settings, as_of=AS_OF, weeks=4)
-    # 4 reported + 4 direction weeks + 3 lead-in, then 12 trailing weeks and one more.
-    assert AS_OF - since >= timedelta(weeks=4 + 4 + 3 + 12)
-    assert AS_OF - since <= timedelta(weeks=4 + 4 + 3 + 13 + 1)
+    # The first scored week starts 4 reported + 4 direction weeks back; then the 12 trailing weeks
+    # of the unused-status window and one more (the as-of week's own days on top).
+    assert AS_OF - since >= timedelta(weeks=4 + 4 + 12)
+    assert AS_OF - since <= timedelta(weeks=4 + 4 + 13 + 1)
