@@ -439,6 +439,7 @@ def test_the_verdict_and_the_weak_levers_come_first(stored: Store, report: Repor
     assert html.index('id="verdict"') < html.index('id="grid"') < html.index('id="alerts"')
     assert "The foundations hold" in top  # 2 of 12 teams is under a quarter
     assert f'<div class="figure alert" id="weak-levers"><b>{len(weak)}</b>' in top
+    assert re.search(r'id="period-weak-levers"><b>[1-6] / 6</b>', top)
     assert "weak levers in the week of 30 Jun 2025" in top
     # Each weak team links to the alert row that makes the lever weak.
     for team in weak["dependencies"]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
-from orgpulse.analysis.run import detect
+from orgpulse.analysis.run import detect, read_since
 from orgpulse.config import Settings
 from orgpulse.config import analysis_settings as analysis_settings  # the use cases' name for it
 from orgpulse.store import Store
@@ -67,8 +67,11 @@ def _analyze(
     as_of = as_of or now
     analysis = analysis_settings(settings)
     weeks = weeks or analysis.weeks
+    since = read_since(analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
     if not save:
-        frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
+        frames = load_frames(
+            store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+        )
         return AnalysisRun(
             run_id=None,
             generated_at=now,
@@ -86,7 +89,9 @@ def _analyze(
     )
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
-        frames = load_frames(store, as_of=as_of, rosters=settings.rosters, team_rules=team_rules(settings))
+        frames = load_frames(
+            store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+        )
         result = detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
         del frames
         store.save_result(run_id, result, now=datetime.now(UTC))

@@ -195,7 +195,13 @@ def analyze(
     from orgpulse.analyze import run_analyze, run_json
     from orgpulse.i18n import translator
     from orgpulse.present import findings_csv
-    from orgpulse.present_alerts import alert_weeks_table, interventions_lines, levers_lines, verdict_line
+    from orgpulse.present_alerts import (
+        alert_weeks_table,
+        interventions_lines,
+        levers_lines,
+        quiet_teams_line,
+        verdict_line,
+    )
     from orgpulse.store import Store
 
     settings = settings_of(ctx, secrets=False)
@@ -213,6 +219,7 @@ def analyze(
         console.print(levers_lines(t, run.result))
         console.print(interventions_lines(t, run.result))
         console.print(alert_weeks_table(t, run.result))
+        console.print(quiet_teams_line(t, run.result))
 
 
 @cli.command()

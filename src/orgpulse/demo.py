@@ -33,7 +33,7 @@ from orgpulse.config import (
 from orgpulse.errors import ConfigError
 from orgpulse.i18n import translator
 from orgpulse.present import SyncBar
-from orgpulse.present_alerts import alert_weeks_table, levers_lines, verdict_line
+from orgpulse.present_alerts import alert_weeks_table, levers_lines, quiet_teams_line, verdict_line
 from orgpulse.report import write_report
 from orgpulse.sandbox import DIALECTS, SandboxServer, generate_org, login, truth_of
 from orgpulse.store import Store
@@ -136,6 +136,7 @@ def run_demo(
     run = run_analyze(settings, store, as_of=as_of, weeks=weeks, trigger="manual")
     t = translator("en")
     console.print(alert_weeks_table(t, run.result))
+    console.print(quiet_teams_line(t, run.result))
     console.print(levers_lines(t, run.result))
     summary = write_report(store, folder / "report.html", notes={i.key: i.note for i in planted if i.note})
     config = folder / "config.toml"

@@ -84,6 +84,15 @@ def levers_lines(t: Translator, result: AnalysisResult) -> Group:
     return Group(*lines)
 
 
+def quiet_teams_line(t: Translator, result: AnalysisResult) -> Group:
+    """The teams the weeks table leaves out: no alert in any week of the period (nothing when none)."""
+    flagged = {f.team for f in result.findings if f.severity == Severity.ALERT}
+    quiet = sorted({f.team for f in result.findings} - flagged)
+    if not quiet:
+        return Group()
+    return Group(Text(t._("No alert in the period: {teams}").format(teams=", ".join(quiet)), style="green"))
+
+
 def alert_weeks(result: AnalysisResult) -> list[date]:
     return sorted({f.week_start for f in result.findings if f.severity == Severity.ALERT})
 

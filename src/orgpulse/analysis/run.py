@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from orgpulse.analysis.cleanups import cleanup_notes
 from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
+from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
 from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
@@ -33,7 +34,7 @@ from orgpulse.analysis.levers import diagnose as diagnose_levers
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
 from orgpulse.analysis.scoring import directions
 from orgpulse.analysis.settings import AnalysisSettings
-from orgpulse.analysis.weeks import WeekGrid, build_week_grid, timestamp_ns
+from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, build_week_grid, timestamp_ns
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,7 @@ def detect(
         raise AnalysisError(f"weeks must be at least 1, not {count}")
     check_frames(frames)
     started = time.perf_counter()
-    grid = build_week_grid(as_of, settings.timezone, count)
-    extra = weeks_needed(
-        interventions, grid.starts[grid.first_scored], history_start(frames, settings.timezone)
-    )
-    if extra:
-        grid = build_week_grid(as_of, settings.timezone, count + extra)
-        grid = replace(grid, first_reported=grid.count - count)
+    grid = analysis_grid(settings, as_of, count, interventions, history_start(frames, settings.timezone))
     values = MetricValues()
     context = Context(
         frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
@@ -132,6 +127,45 @@ def detect(
         flow=flow,
         interventions=effects,
     )
+
+
+def analysis_grid(
+    settings: AnalysisSettings,
+    as_of: datetime,
+    count: int,
+    interventions: Sequence[Intervention] = (),
+    started: date | None = None,
+) -> WeekGrid:
+    """The weeks `detect` computes: `count` reported weeks, extended backwards when an
+    intervention's before window starts earlier than the scored weeks (never before the week the
+    history `started`)."""
+    grid = build_week_grid(as_of, settings.timezone, count)
+    extra = weeks_needed(interventions, grid.starts[grid.first_scored], started)
+    if extra:
+        grid = build_week_grid(as_of, settings.timezone, count + extra)
+        grid = replace(grid, first_reported=grid.count - count)
+    return grid
+
+
+def read_since(
+    settings: AnalysisSettings,
+    *,
+    as_of: datetime,
+    weeks: int | None = None,
+    interventions: Sequence[Intervention] = (),
+) -> datetime:
+    """The earliest time `detect` looks at for these weeks (and interventions): the store need not
+    read issues that finished before it (`load_frames(since=...)`).
+
+    The grid's first scored week, less the longest trailing window a definition reads before it
+    (SYMPTOMS.md: 4 weeks, the meeting slot's 6, the unused-status window of `unused_weeks`), less
+    one week so a zone's offset never matters.
+    """
+    count = settings.weeks if weeks is None else weeks
+    grid = analysis_grid(settings, as_of, max(count, 1), interventions)
+    lookback = max(TRAILING, MEETING_SPAN, settings.workflow.unused_weeks) + 1
+    first = int(grid.bounds[grid.first_scored]) - lookback * 7 * 24 * HOUR_NS
+    return datetime.fromtimestamp(first // 1_000_000_000, UTC)
 
 
 def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> list[Finding]:

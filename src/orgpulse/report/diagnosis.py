@@ -74,6 +74,7 @@ class LeverLine:
     at_risk: list[tuple[str, str]]
     cost: str
     confidence: str
+    period: list[tuple[str, str, int]]  # over the period: (team, link to its latest weak week, weak weeks)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ class VerdictView:
     say: str
     week: date
     week_label: str
-    weak_levers: int
+    weak_levers: int  # in the verdict's week
+    period_weak_levers: int  # weak in at least one team and week of the period
+    lever_count: int
     levers: list[LeverLine]
 
 
@@ -117,9 +120,20 @@ def verdict_view(
             LeverState.WEAK, LeverState.AT_RISK)), default=None)
         for lever in LEVERS
     }  # fmt: skip
+    period: dict[str, list[tuple[str, str, int]]] = {}
+    for lever in LEVERS:
+        weak_rows = sorted((r for r in rows if r.lever == lever and r.state == LeverState.WEAK),
+                           key=lambda r: r.week_start)  # fmt: skip
+        weeks: dict[str, list[date]] = {}
+        for r in weak_rows:
+            weeks.setdefault(r.team, []).append(r.week_start)
+        period[lever] = sorted(
+            ((team, links.get((team, found[-1], lever), ""), len(found)) for team, found in weeks.items()),
+            key=lambda item: (-item[2], item[0]),
+        )
     lines = []
     for rank in ranked.levers:
-        if not rank.weak_teams and not rank.at_risk_teams:
+        if not rank.weak_teams and not rank.at_risk_teams and not period[rank.lever]:
             continue
         lowest_confidence = lowest.get(rank.lever)
         lines.append(
@@ -131,6 +145,7 @@ def verdict_view(
                 at_risk=[(team, links.get((team, week, rank.lever), "")) for team in rank.at_risk_teams],
                 cost="—" if rank.cost_hours is None else t.hours(rank.cost_hours),
                 confidence="—" if lowest_confidence is None else t.number(lowest_confidence),
+                period=period[rank.lever],
             )
         )
     return VerdictView(
@@ -140,6 +155,8 @@ def verdict_view(
         week=week,
         week_label=t.date(week),
         weak_levers=sum(1 for rank in ranked.levers if rank.weak_teams),
+        period_weak_levers=sum(1 for found in period.values() if found),
+        lever_count=len(LEVERS),
         levers=lines,
     )
 

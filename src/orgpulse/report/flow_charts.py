@@ -101,7 +101,7 @@ def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
                 sort=alt.EncodingSortField("o"),
                 scale=alt.Scale(scheme="tableau10"),
                 legend=alt.Legend(
-                    orient="bottom", columns=2, labelFontSize=10, labelLimit=100, symbolSize=60
+                    orient="bottom", columns=2, labelFontSize=10, labelLimit=150, symbolSize=60
                 ),
             ),
             order=alt.Order("o:Q"),

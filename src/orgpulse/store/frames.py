@@ -1,6 +1,12 @@
 """Reads the stored history into the DataFrames of `orgpulse.analysis.frames` (columns documented there).
 
-Whole-table reads, one per kind of record, converted once: the detectors then work vectorised.
+One Arrow read per kind of record (`store.arrow`, ADBC), in primary-key order so every store gives
+the detectors the same rows in the same order; then column operations only. Team labels, label
+lists and parent or link references are worked out once per distinct value, never once per row.
+
+With `since` (the start of the earliest week the analysis reads, `analysis.weeks.window_start`),
+only the issues that can touch the analysed weeks are read (`store.window`): a site's older,
+finished history costs nothing.
 """
 
 from __future__ import annotations
@@ -9,8 +15,9 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+import pyarrow as pa
 
 from orgpulse.analysis.frames import (
     ASSIGNEE_CHANGE_COLUMNS,
@@ -28,7 +35,8 @@ from orgpulse.analysis.frames import (
     WORKFLOW_COLUMNS,
     Frames,
 )
-from orgpulse.store import schema as t
+from orgpulse.store import window as q
+from orgpulse.store.arrow import arrow_reader
 from orgpulse.store.core import Store
 from orgpulse.teams import TeamNamer, TeamRule
 
@@ -37,105 +45,70 @@ def load_frames(
     store: Store,
     *,
     as_of: datetime,
+    since: datetime | None = None,
     rosters: Mapping[str, tuple[str, ...]] | None = None,
     team_rules: Mapping[str, TeamRule] | None = None,
 ) -> Frames:
-    """Everything the detectors read, with every change after `as_of` left out."""
-    with store.engine.connect() as conn:
+    """Everything the detectors read, with every change after `as_of` left out.
 
-        def read(stmt: sa.Select[tuple[object, ...]]) -> pd.DataFrame:
-            return pd.read_sql(stmt, conn)
+    `since`: read only the issues that can touch the time from `since` on (all of them when None).
+    """
+    with arrow_reader(store.engine) as reader:
+        read = q.Queries(reader, as_of=as_of, since=since)
+        issues = _pandas(read.issues())
+        pairs = _pandas(read.project_pairs())
+        statuses = _pandas(read.statuses())
+        people = _pandas(read.people())
+        changes = {name: _pandas(read.changes(name)) for name in q.CHANGE_SCHEMAS}
+        links = _pandas(read.links())
+        workflows = _pandas(read.workflows())
+        declared = _pandas(read.memberships())
+        histories = _pandas(read.histories())
 
-        issues = read(sa.select(t.issues).where(t.issues.c.created <= as_of))
-        statuses = read(sa.select(t.statuses))
-        people = read(sa.select(t.people))
-        changes = {
-            name: read(sa.select(table).where(table.c.at <= as_of)) for name, table in t.CHANGE_TABLES.items()
-        }
-        histories = read(
-            sa.select(t.histories.c.source, t.histories.c.issue_id, t.histories.c.at).where(
-                t.histories.c.at <= as_of
-            )
-        )
-        links = read(sa.select(t.links))
-        workflows = read(sa.select(t.workflow_statuses))
-        declared = read(
-            sa.select(t.team_memberships).where(
-                sa.or_(t.team_memberships.c.since.is_(None), t.team_memberships.c.since <= as_of),
-                sa.or_(t.team_memberships.c.until.is_(None), t.team_memberships.c.until > as_of),
-            )
-        )
-
-    def uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
-        values = frame[source].astype(str) + ":" + frame[column].astype(str)
-        return values.where(frame[column].notna(), None)
-
-    namer = TeamNamer(team_rules or {}, zip(issues["source"], issues["project_key"], strict=True))
-
-    def label(source: pd.Series, key: pd.Series) -> pd.Series:
-        return pd.Series(
-            [namer.of_key(s, k) for s, k in zip(source, key, strict=True)], index=key.index, dtype="object"
-        )
-
-    issue_team = pd.Series(
-        [
-            namer.of_issue(s, p, _json_list(labels), _json_list(components), field)
-            for s, p, labels, components, field in zip(
-                issues["source"], issues["project_key"], issues["labels"], issues["components"],
-                issues["team_field"], strict=True,
-            )
-        ],
-        index=issues.index,
-        dtype="object",
-    )  # fmt: skip
-
-    def when(series: pd.Series) -> pd.Series:
-        return pd.to_datetime(series, utc=True, format="ISO8601")
-
-    epic_uids = set(uid(issues, "issue_id")[issues["is_epic"].astype(bool)])
+    namer = TeamNamer(team_rules or {}, zip(pairs["source"], pairs["project_key"], strict=True))
+    issue_team = _issue_teams(issues, namer)
+    epic_uids = _uid(issues, "issue_id")[issues["is_epic"]]
     issue_frame = pd.DataFrame(
         {
-            "issue_uid": uid(issues, "issue_id"),
+            "issue_uid": _uid(issues, "issue_id"),
             "source": issues["source"],
             "issue_id": issues["issue_id"],
             "key": issues["key"],
             "project_key": issues["project_key"],
             "team": issue_team,
             "type_name": issues["type_name"],
-            "is_epic": issues["is_epic"].astype(bool),
+            "is_epic": issues["is_epic"],
             "title": issues["title"],
-            "labels": issues["labels"].map(lambda v: ",".join(_json_list(v))),
-            "parent_uid": uid(issues, "parent_id"),
-            "created": when(issues["created"]),
+            "labels": _per_distinct(issues["labels"], lambda v: ",".join(_json_list(v))),
+            "parent_uid": _uid(issues, "parent_id"),
+            "created": issues["created"],
             "resolution": issues["resolution"],
-            "resolved": when(issues["resolved"]),
-            "status_uid": uid(issues, "status_id"),
-            "history_complete": issues["history_complete"].astype(bool),
+            "resolved": issues["resolved"],
+            "status_uid": _uid(issues, "status_id"),
+            "history_complete": issues["history_complete"],
             "team_mapped": issue_team.notna(),
             "deleted": issues["deleted_at"].notna(),
-            "assignee_uid": uid(issues, "assignee_id"),
+            "assignee_uid": _uid(issues, "assignee_id"),
         }
     )
-    issue_frame["parent_is_epic"] = issue_frame["parent_uid"].isin(epic_uids)
+    issue_frame["parent_is_epic"] = _isin(issue_frame["parent_uid"], epic_uids)
     issue_frame = issue_frame[list(ISSUE_COLUMNS)]
 
-    status_frame = statuses.assign(
-        status_uid=uid(statuses, "status_id"), category_known=statuses["category_known"].astype(bool)
-    )[list(STATUS_COLUMNS)]
+    status_frame = statuses.assign(status_uid=_uid(statuses, "status_id"))[list(STATUS_COLUMNS)]
 
-    people_frame = people.assign(person_uid=uid(people, "person_id"), is_bot=people["is_bot"].astype(bool))
-    people_frame["pseudonym"] = people_frame["person_uid"].map(store.pseudonym)
+    people_frame = people.assign(person_uid=_uid(people, "person_id"))
+    people_frame["pseudonym"] = _per_distinct(people_frame["person_uid"], store.pseudonym)
     people_frame = people_frame[list(PEOPLE_COLUMNS)]
-    bots = set(people_frame.loc[people_frame["is_bot"], "person_uid"])
+    bots = people_frame.loc[people_frame["is_bot"], "person_uid"]
 
     def change_frame(name: str, extra: Mapping[str, Callable[[pd.DataFrame], pd.Series]]) -> pd.DataFrame:
         frame = changes[name]
         out = pd.DataFrame(
             {
-                "issue_uid": uid(frame, "issue_id"),
+                "issue_uid": _uid(frame, "issue_id"),
                 "history_id": frame["history_id"],
                 "item_index": frame["item_index"],
-                "at": when(frame["at"]),
+                "at": frame["at"],
             }
         )
         for column, build in extra.items():
@@ -145,49 +118,38 @@ def load_frames(
     status_changes = change_frame(
         "status_changes",
         {
-            "from_status_uid": lambda f: uid(f, "from_status"),
-            "to_status_uid": lambda f: uid(f, "to_status"),
-            "actor_uid": lambda f: uid(f, "actor_id"),
+            "from_status_uid": lambda f: _uid(f, "from_status"),
+            "to_status_uid": lambda f: _uid(f, "to_status"),
+            "actor_uid": lambda f: _uid(f, "actor_id"),
         },
     )
-    status_changes["actor_is_bot"] = status_changes["actor_uid"].isna() | status_changes["actor_uid"].isin(
-        bots
+    status_changes["actor_is_bot"] = status_changes["actor_uid"].isna() | _isin(
+        status_changes["actor_uid"], bots
     )
     assignee_changes = change_frame(
         "assignee_changes",
         {
-            "from_person_uid": lambda f: uid(f, "from_person"),
-            "to_person_uid": lambda f: uid(f, "to_person"),
-            "actor_uid": lambda f: uid(f, "actor_id"),
+            "from_person_uid": lambda f: _uid(f, "from_person"),
+            "to_person_uid": lambda f: _uid(f, "to_person"),
+            "actor_uid": lambda f: _uid(f, "actor_id"),
         },
     )
-    follows_moves = {source for source in issues["source"].unique() if namer.rule(source).follows_moves}
-    changes["team_changes"] = changes["team_changes"][changes["team_changes"]["source"].isin(follows_moves)]
+    follows_moves = [source for source in pairs["source"].unique() if namer.rule(source).follows_moves]
+    moves = changes["team_changes"]
+    changes["team_changes"] = moves[moves["source"].isin(follows_moves)].reset_index(drop=True)
     team_changes = change_frame(
         "team_changes",
         {
-            "from_team": lambda f: label(f["source"], f["from_team"]),
-            "to_team": lambda f: label(f["source"], f["to_team"]),
+            "from_team": lambda f: _key_teams(f["source"], f["from_team"], namer),
+            "to_team": lambda f: _key_teams(f["source"], f["to_team"], namer),
         },
     )
-    flag_changes = change_frame("flag_changes", {"flagged": lambda f: f["flagged"].astype(bool)})
-    by_key = {(s, k): i for s, k, i in zip(issues["source"], issues["key"], issues["issue_id"], strict=True)}
-
-    def parent_uid(frame: pd.DataFrame, side: str) -> pd.Series:
-        ids = [
-            i if isinstance(i, str) else by_key.get((s, k)) if isinstance(k, str) else None
-            for s, i, k in zip(
-                frame["source"], frame[f"{side}_parent_id"], frame[f"{side}_parent_key"], strict=True
-            )
-        ]
-        resolved = frame.assign(resolved=pd.Series(ids, index=frame.index, dtype="object"))
-        return uid(resolved, "resolved")
-
+    flag_changes = change_frame("flag_changes", {"flagged": lambda f: f["flagged"]})
     parent_changes = change_frame(
         "parent_changes",
         {
-            "from_parent_uid": lambda f: parent_uid(f, "from"),
-            "to_parent_uid": lambda f: parent_uid(f, "to"),
+            "from_parent_uid": lambda f: _uid(f, "from_parent"),
+            "to_parent_uid": lambda f: _uid(f, "to_parent"),
             "to_parent_key": lambda f: f["to_parent_key"],
         },
     )
@@ -196,32 +158,34 @@ def load_frames(
         {
             "from_resolution": lambda f: f["from_resolution"],
             "to_resolution": lambda f: f["to_resolution"],
-            "actor_uid": lambda f: uid(f, "actor_id"),
+            "actor_uid": lambda f: _uid(f, "actor_id"),
         },
     )
-    history_frame = pd.DataFrame({"issue_uid": uid(histories, "issue_id"), "at": when(histories["at"])})
+    history_frame = pd.DataFrame({"issue_uid": _uid(histories, "issue_id"), "at": histories["at"]})
     workflow_frame = pd.DataFrame(
         {
-            "team": label(workflows["source"], workflows["project_key"]),
-            "status_uid": uid(workflows, "status_id"),
+            "team": _key_teams(workflows["source"], workflows["project_key"], namer),
+            "status_uid": _uid(workflows, "status_id"),
         }
     )
-
-    link_frame = _links(links, issues.assign(team=issue_team), uid, namer.of_key, when)
+    link_frame = _links(links, namer)
     # Declared members: a roster in the config wins for its team; else the tracker's memberships (Linear).
     from_config = [
         {"team": team, "person_uid": f"{source}:{member}"}
         for team, members in (rosters or {}).items()
-        for source in issues["source"].drop_duplicates()
+        for source in pairs["source"].drop_duplicates()
         for member in members
     ]
     from_tracker = pd.DataFrame(
-        {"team": label(declared["source"], declared["team_key"]), "person_uid": uid(declared, "person_id")}
+        {
+            "team": _key_teams(declared["source"], declared["team_key"], namer),
+            "person_uid": _uid(declared, "person_id"),
+        }
     )
     memberships = pd.concat(
         [
             pd.DataFrame(from_config, columns=list(MEMBERSHIP_COLUMNS)),
-            from_tracker[~from_tracker["team"].isin(set(rosters or {}))],
+            from_tracker[~from_tracker["team"].isin(list(rosters or {}))],
         ],
         ignore_index=True,
     )[list(MEMBERSHIP_COLUMNS)]
@@ -242,46 +206,90 @@ def load_frames(
     )
 
 
-def _links(
-    links: pd.DataFrame,
-    issues: pd.DataFrame,
-    uid: Callable[[pd.DataFrame, str], pd.Series],
-    team_of_key: Callable[[str, object], str | None],
-    when: Callable[[pd.Series], pd.Series],
-) -> pd.DataFrame:
-    """Resolve each side of a link to a synced issue (by id, else by key) or to an outside project.
-
-    `issues["team"]` holds each synced issue's team label; an outside issue's team is its project key's.
-    """
-    by_key = {(s, k): i for s, k, i in zip(issues["source"], issues["key"], issues["issue_id"], strict=True)}
-    known_ids = set(zip(issues["source"], issues["issue_id"], strict=True))
-    team_of = {
-        (s, i): k for s, i, k in zip(issues["source"], issues["issue_id"], issues["team"], strict=True)
-    }
-    out = pd.DataFrame({"link_uid": uid(links, "link_id"), "kind": links["kind"]})
+def _links(links: pd.DataFrame, namer: TeamNamer) -> pd.DataFrame:
+    """Each side of a link resolved to a synced issue (`store.window` did it, by id, else by key) or
+    to an outside project: an outside side's team is its key's project key's."""
+    out = pd.DataFrame({"link_uid": _uid(links, "link_id"), "kind": links["kind"]})
     outside_done = pd.Series(False, index=links.index)
     for side in ("from", "to"):
-        ids = []
-        teams = []
-        for source, issue_id, key in zip(
-            links["source"], links[f"{side}_issue_id"], links[f"{side}_issue_key"], strict=True
-        ):
-            resolved = issue_id if (source, issue_id) in known_ids else by_key.get((source, key))
-            ids.append(f"{source}:{resolved}" if resolved is not None else None)
-            teams.append(
-                team_of.get((source, resolved))
-                if resolved is not None
-                else team_of_key(source, str(key).rsplit("-", 1)[0])
-            )
-        out[f"{side}_uid"] = pd.Series(ids, index=links.index, dtype="object")
+        resolved = links[f"{side}_resolved"]
+        side_uid = _uid(links, f"{side}_resolved").astype(object)
+        out[f"{side}_uid"] = side_uid.where(side_uid.notna(), None)
         out[f"{side}_key"] = links[f"{side}_issue_key"]
-        out[f"{side}_team"] = pd.Series(teams, index=links.index, dtype="object")
-        outside = out[f"{side}_uid"].isna()
-        outside_done |= outside & links[f"{side}_done"].fillna(False).astype(bool)
-    out["created_at"] = when(links["created_at"])
-    out["removed_at"] = when(links["removed_at"])
+        synced = _issue_teams(
+            pd.DataFrame(
+                {
+                    "source": links["source"],
+                    "project_key": links[f"{side}_project_key"],
+                    "labels": links[f"{side}_labels"],
+                    "components": links[f"{side}_components"],
+                    "team_field": links[f"{side}_team_field"],
+                }
+            ),
+            namer,
+        )
+        outside_project = links[f"{side}_issue_key"].str.replace(r"-[^-]*$", "", regex=True)
+        outside = _key_teams(links["source"], outside_project, namer)
+        out[f"{side}_team"] = synced.where(resolved.notna(), outside)
+        outside_done |= resolved.isna() & links[f"{side}_done"].fillna(False).astype(bool)
+    out["created_at"] = links["created_at"]
+    out["removed_at"] = links["removed_at"]
     out["outside_done"] = outside_done
     return out[list(LINK_COLUMNS)]
+
+
+_STR = pd.StringDtype(storage="pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+
+
+def _pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas: strings as pandas strings, times as datetime64[ns, UTC], nullable booleans
+    (a link's `done` flags) as objects."""
+    return table.to_pandas(types_mapper={pa.string(): _STR}.get)
+
+
+def _uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
+    """ "<source>:<native id>", None where the id is missing."""
+    values = frame[source].astype("str") + ":" + frame[column].astype("str")
+    return values.where(frame[column].notna())
+
+
+def _isin(values: pd.Series, known: pd.Series) -> pd.Series:
+    """`values.isin(known)` by hashing both columns (pandas' Arrow strings test a large set per value)."""
+    codes = pd.Index(pd.unique(known.dropna().to_numpy())).get_indexer(values.to_numpy())
+    return pd.Series(codes >= 0, index=values.index)
+
+
+def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
+    """`function` of each value, computed once per distinct value (None stays None)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([function(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _issue_teams(issues: pd.DataFrame, namer: TeamNamer) -> pd.Series:
+    """The team of each issue row (columns source, project_key, labels, components, team_field)."""
+    columns = ["source", "project_key", "labels", "components", "team_field"]
+    return _per_group(issues[columns], lambda row: namer.of_issue(
+        str(row[0]), row[1], _json_list(row[2]), _json_list(row[3]), row[4]
+    ))  # fmt: skip
+
+
+def _key_teams(source: pd.Series, key: pd.Series, namer: TeamNamer) -> pd.Series:
+    """The team of each (source, project or team key) pair."""
+    pairs = pd.DataFrame({"source": source, "key": key})
+    return _per_group(pairs, lambda row: namer.of_key(str(row[0]), row[1]))
+
+
+def _per_group(frame: pd.DataFrame, function: Callable[[tuple[object, ...]], object]) -> pd.Series:
+    """`function` of each row's values (None for a missing one), computed once per distinct row."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    group = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(frame))).groupby(group).first().to_numpy()
+    distinct = frame.iloc[first].astype(object)
+    distinct = distinct.where(distinct.notna(), None)
+    values = np.array([function(row) for row in distinct.itertuples(index=False, name=None)], dtype=object)
+    return pd.Series(values[group], index=frame.index, dtype=object)
 
 
 def _json_list(value: object) -> list[str]:

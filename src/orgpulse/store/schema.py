@@ -116,6 +116,9 @@ issues = sa.Table(
     sa.Column("url", sa.Text),  # the issue's page when the source gives one (Linear)
     sa.Column("deleted_at", UTCDateTime),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
+    # Window-bounded analysis reads (store/window.py): live issues by last update, references by key.
+    sa.Index("ix_issues_source_key", "source", "key"),
+    sa.Index("ix_issues_source_updated", "source", "updated"),
 )
 
 histories = sa.Table(
@@ -172,6 +175,10 @@ links = sa.Table(
     sa.Column("removed_at", UTCDateTime),
     sa.Column("from_done", sa.Boolean),
     sa.Column("to_done", sa.Boolean),
+    sa.Index("ix_links_source_from_issue_id", "source", "from_issue_id"),
+    sa.Index("ix_links_source_to_issue_id", "source", "to_issue_id"),
+    sa.Index("ix_links_source_from_issue_key", "source", "from_issue_key"),
+    sa.Index("ix_links_source_to_issue_key", "source", "to_issue_key"),
 )
 
 team_memberships = sa.Table(

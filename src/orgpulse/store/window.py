@@ -1,0 +1,249 @@
+"""The SQL that reads the analysis's rows, bounded by the analysed window when one is given.
+
+An issue can touch the analysed time (from `since` on) unless it is dormant: finished (its current
+status is of a known done or canceled category), not an epic, and not updated since `since` (an
+update is stamped on every change, so nothing of it moves after `since`). What the detectors read
+about a live issue reaches further: its blockers and blocked issues (links, by id or by key), its
+parents (current, and any it had, up to a grandparent) — those are read too, whole, even dormant.
+The first issue created is always read: it dates the start of the history, which bounds how far
+back an intervention's before window may reach (`analysis.run.history_start`).
+Every change of a read issue is read (a cycle time may begin years before the week it ends in).
+
+Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
+MAX(issue_id) lets SQLite walk the primary key backwards (its min/max shortcut) instead of using
+the index on (source, key). Indexes that serve these reads are created by migration 0011.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+
+from orgpulse.store.arrow import TIME, ArrowReader
+
+S = pa.string()
+B = pa.bool_()
+I64 = pa.int64()
+
+_CHANGE_KEY = {"source": S, "issue_id": S, "history_id": S, "item_index": I64, "at": TIME}
+CHANGE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
+    "status_changes": {**_CHANGE_KEY, "actor_id": S, "from_status": S, "to_status": S},
+    "assignee_changes": {**_CHANGE_KEY, "actor_id": S, "from_person": S, "to_person": S},
+    "team_changes": {**_CHANGE_KEY, "from_team": S, "to_team": S},
+    "flag_changes": {**_CHANGE_KEY, "flagged": B},
+    "parent_changes": {**_CHANGE_KEY, "from_parent": S, "to_parent": S, "to_parent_key": S},
+    "resolution_changes": {**_CHANGE_KEY, "actor_id": S, "from_resolution": S, "to_resolution": S},
+}
+ISSUE_SCHEMA = {
+    "source": S, "issue_id": S, "key": S, "project_key": S, "type_name": S, "is_epic": B, "title": S,
+    "labels": S, "parent_id": S, "created": TIME, "resolved": TIME, "resolution": S, "status_id": S,
+    "history_complete": B, "components": S, "team_field": S, "deleted_at": TIME, "assignee_id": S,
+}  # fmt: skip
+_SIDE = {"resolved": S, "issue_key": S, "project_key": S, "labels": S, "components": S, "team_field": S}
+LINK_SCHEMA = {
+    "source": S, "link_id": S, "kind": S, "created_at": TIME, "removed_at": TIME,
+    "from_done": B, "to_done": B,
+    **{f"from_{name}": kind for name, kind in _SIDE.items()},
+    **{f"to_{name}": kind for name, kind in _SIDE.items()},
+}  # fmt: skip
+
+# The live issues, then everything they reference (see the module docstring). Parameters: as_of,
+# since. SQLite and PostgreSQL both run it; each UNION arm is served by an index. The arms keep
+# their NULL references (no join matches them): an "IS NOT NULL" filter made SQLite pick a range
+# scan of the other side's index over the join's equality.
+_KEPT = """
+WITH live AS MATERIALIZED (
+  SELECT i.source, i.issue_id, i.key, i.parent_id, i.parent_key FROM issues i
+  WHERE i.created <= {as_of} AND (NOT (
+    i.updated < {since} AND NOT i.is_epic AND EXISTS (
+      SELECT 1 FROM statuses s WHERE s.source = i.source AND s.status_id = i.status_id
+      AND s.category IN ('done', 'canceled') AND s.category_known))
+    OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
+),
+ref_ids AS MATERIALIZED (
+  SELECT source, issue_id AS id FROM live
+  UNION SELECT source, parent_id FROM live
+  UNION SELECT p.source, p.from_parent_id FROM parent_changes p
+    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT p.source, p.to_parent_id FROM parent_changes p
+    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT k.source, k.to_issue_id FROM links k
+    JOIN live l ON l.source = k.source AND l.issue_id = k.from_issue_id
+  UNION SELECT k.source, k.from_issue_id FROM links k
+    JOIN live l ON l.source = k.source AND l.issue_id = k.to_issue_id
+),
+ref_keys AS MATERIALIZED (
+  SELECT source, parent_key AS k FROM live
+  UNION SELECT p.source, p.from_parent_key FROM parent_changes p
+    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT p.source, p.to_parent_key FROM parent_changes p
+    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT k.source, k.to_issue_key FROM links k
+    JOIN live l ON l.source = k.source AND l.issue_id = k.from_issue_id
+  UNION SELECT k.source, k.to_issue_key FROM links k
+    JOIN live l ON l.source = k.source AND l.key = k.from_issue_key
+  UNION SELECT k.source, k.from_issue_key FROM links k
+    JOIN live l ON l.source = k.source AND l.issue_id = k.to_issue_id
+  UNION SELECT k.source, k.from_issue_key FROM links k
+    JOIN live l ON l.source = k.source AND l.key = k.to_issue_key
+),
+first_hop AS MATERIALIZED (
+  SELECT i.source, i.issue_id, i.parent_id, i.parent_key FROM issues i
+    JOIN ref_ids r ON r.source = i.source AND r.id = i.issue_id
+  UNION SELECT i.source, i.issue_id, i.parent_id, i.parent_key FROM issues i
+    JOIN ref_keys r ON r.source = i.source AND r.k = i.key
+),
+kept AS MATERIALIZED (
+  SELECT source, issue_id FROM first_hop
+  UNION SELECT i.source, i.issue_id FROM issues i
+    JOIN first_hop f ON f.source = i.source AND f.parent_id = i.issue_id
+  UNION SELECT i.source, i.issue_id FROM issues i
+    JOIN first_hop f ON f.source = i.source AND f.parent_key = i.key
+)
+"""
+
+
+class Queries:
+    """The reads of one analysis: as of `as_of`, bounded to what can touch `since` on (if given)."""
+
+    def __init__(self, reader: ArrowReader, *, as_of: datetime, since: datetime | None) -> None:
+        self._read = reader
+        self._as_of = reader.time_param(as_of)
+        self._since = reader.time_param(since) if since is not None else None
+
+    def _run(self, body: str, schema: dict[str, pa.DataType], bound: str | None = None) -> pa.Table:
+        """`body` may use {as_of}, and {kept} where `bound` (a condition on the CTE `kept`) goes."""
+        if bound is not None and self._since is not None:
+            text = _KEPT + body.replace("{kept}", bound)
+        else:
+            text = body.replace("{kept}", "")
+        values = {"as_of": self._as_of, "since": self._since}
+        if self._read.dialect == "sqlite":
+            # "?" binds by position: each occurrence needs its own value, in order of appearance.
+            params = [values[name] for name in _occurrences(text, ("as_of", "since"))]
+            return self._read.table(text.format(as_of="?", since="?"), schema, params)
+        params = [values["as_of"]] + ([values["since"]] if "{since}" in text else [])
+        return self._read.table(text.format(as_of="$1", since="$2"), schema, params)
+
+    def issues(self) -> pa.Table:
+        columns = ", ".join(f"i.{c}" for c in ISSUE_SCHEMA)
+        sql = (
+            f"SELECT {columns} FROM issues i WHERE i.created <= {{as_of}} {{kept}}"
+            " ORDER BY i.source, i.issue_id"
+        )
+        return self._run(sql, ISSUE_SCHEMA, _kept("i.source", "i.issue_id"))
+
+    def project_pairs(self) -> pa.Table:
+        """Every (source, project key) stored: two sources sharing a key are told apart everywhere."""
+        sql = "SELECT DISTINCT source, project_key FROM issues WHERE created <= {as_of} ORDER BY 1, 2"
+        return self._run(sql, {"source": S, "project_key": S})
+
+    def changes(self, name: str) -> pa.Table:
+        schema = CHANGE_SCHEMAS[name]
+        if name == "parent_changes":
+            columns = ", ".join(f"c.{c}" for c in _CHANGE_KEY) + (
+                ", " + _parent_ref("from") + " AS from_parent, " + _parent_ref("to") + " AS to_parent"
+                ", c.to_parent_key"
+            )
+        else:
+            columns = ", ".join(f"c.{c}" for c in schema)
+        sql = (
+            f"SELECT {columns} FROM {name} c WHERE c.at <= {{as_of}} {{kept}}"
+            " ORDER BY c.source, c.issue_id, c.history_id, c.item_index"
+        )
+        return self._run(sql, schema, _kept("c.source", "c.issue_id"))
+
+    def links(self) -> pa.Table:
+        """Links touching a read issue; each side resolved to a synced issue by id, else by key (the
+        largest id holding the key), with what names that issue's team."""
+        resolved = []
+        sides = []
+        joins = []
+        for side, alias in (("from", "f"), ("to", "t")):
+            resolved.append(
+                f"COALESCE((SELECT i.issue_id FROM issues i WHERE i.source = l.source"
+                f" AND i.issue_id = l.{side}_issue_id AND i.created <= {{as_of}}),"
+                f" (SELECT MAX(i.issue_id || '') FROM issues i WHERE i.source = l.source"
+                f" AND i.key = l.{side}_issue_key AND i.created <= {{as_of}})) AS {side}_resolved"
+            )
+            sides.append(
+                f"r.{side}_issue_key, r.{side}_resolved, {alias}.project_key AS {side}_project_key,"
+                f" {alias}.labels AS {side}_labels, {alias}.components AS {side}_components,"
+                f" {alias}.team_field AS {side}_team_field"
+            )
+            # A join on a plain column of the subquery: the primary key serves it.
+            joins.append(
+                f"LEFT JOIN issues {alias} ON {alias}.source = r.source"
+                f" AND {alias}.issue_id = r.{side}_resolved"
+            )
+        bound = (
+            f"AND ({_kept('r.source', 'r.from_resolved')[4:]} OR {_kept('r.source', 'r.to_resolved')[4:]})"
+        )
+        sql = (
+            "SELECT r.source, r.link_id, r.kind, r.created_at, r.removed_at, r.from_done, r.to_done, "
+            + ", ".join(sides)
+            + " FROM (SELECT l.source, l.link_id, l.kind, l.created_at, l.removed_at, l.from_done,"
+            " l.to_done, l.from_issue_key, l.to_issue_key, "
+            + ", ".join(resolved)
+            + " FROM links l) r "
+            + " ".join(joins)
+            + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
+        )
+        return self._run(sql, LINK_SCHEMA, bound)
+
+    def histories(self) -> pa.Table:
+        """When each history entry of a read issue was made (its items are in the change tables)."""
+        schema = {"source": S, "issue_id": S, "at": TIME}
+        sql = (
+            "SELECT h.source, h.issue_id, h.at FROM histories h WHERE h.at <= {as_of} {kept}"
+            " ORDER BY h.source, h.issue_id, h.history_id"
+        )
+        return self._run(sql, schema, _kept("h.source", "h.issue_id"))
+
+    def statuses(self) -> pa.Table:
+        schema = {"source": S, "status_id": S, "name": S, "category": S, "category_known": B}
+        return self._run("SELECT * FROM statuses ORDER BY source, status_id", schema)
+
+    def people(self) -> pa.Table:
+        schema = {"source": S, "person_id": S, "display_name": S, "is_bot": B}
+        return self._run("SELECT * FROM people ORDER BY source, person_id", schema)
+
+    def workflows(self) -> pa.Table:
+        schema = {"source": S, "project_key": S, "status_id": S}
+        return self._run("SELECT * FROM workflow_statuses ORDER BY source, project_key, status_id", schema)
+
+    def memberships(self) -> pa.Table:
+        schema = {"source": S, "team_key": S, "person_id": S}
+        sql = (
+            "SELECT source, team_key, person_id FROM team_memberships"
+            " WHERE (since IS NULL OR since <= {as_of}) AND (until IS NULL OR until > {as_of})"
+            " ORDER BY source, team_key, person_id"
+        )
+        return self._run(sql, schema)
+
+
+def _kept(source: str, issue_id: str) -> str:
+    # A row-value IN over the materialized CTE: SQLite builds a transient index for it (a correlated
+    # EXISTS would scan the CTE once per row).
+    return f"AND ({source}, {issue_id}) IN (SELECT kept.source, kept.issue_id FROM kept)"
+
+
+def _parent_ref(side: str) -> str:
+    """A parent change's side as an issue id: its id, else the synced issue holding its key."""
+    return (
+        f"COALESCE(c.{side}_parent_id, (SELECT MAX(i.issue_id || '') FROM issues i WHERE i.source = c.source"
+        f" AND i.key = c.{side}_parent_key AND i.created <= {{as_of}}))"
+    )
+
+
+def _occurrences(text: str, names: tuple[str, ...]) -> list[str]:
+    """The parameter names in `text` ("{name}"), in order of appearance."""
+    found: list[tuple[int, str]] = []
+    for name in names:
+        start = 0
+        token = "{" + name + "}"
+        while (at := text.find(token, start)) >= 0:
+            found.append((at, name))
+            start = at + len(token)
+    return [name for _, name in sorted(found)]

@@ -1,0 +1,52 @@
+"""Arrow reads of the store (store/arrow.py): column types whatever the values, and a store that
+stays writable around them (SQLite's rows come through the same library as the store's own)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+
+from orgpulse.model import Batch, Issue, Membership
+from orgpulse.store import Store
+from orgpulse.store.arrow import TIME, arrow_reader
+from orgpulse.store.frames import load_frames
+
+T0 = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
+
+
+def _issue(n: int, *, resolved: datetime | None = None) -> Issue:
+    return Issue(
+        issue_id=f"{10000 + n}", key=f"PAY-{n}", project_key="PAY", team_key=None, type_name="Task",
+        is_epic=False, title=f"t{n}", created=T0 + timedelta(minutes=n), updated=T0, status_id="1",
+        resolved=resolved,
+    )  # fmt: skip
+
+
+def test_columns_keep_their_types_when_the_first_rows_are_null(store: Store) -> None:
+    late = T0 + timedelta(days=3)
+    issues = [_issue(n) for n in range(300)] + [_issue(300, resolved=late)]
+    store.save_page("cloud", Batch(issues=issues), {}, now=T0)
+    schema = {"issue_id": pa.string(), "resolved": TIME, "is_epic": pa.bool_(), "parent_id": pa.string()}
+    with arrow_reader(store.engine) as read:
+        table = read.table(
+            "SELECT issue_id, resolved, is_epic, parent_id FROM issues ORDER BY issue_id", schema
+        )
+        nothing = read.table("SELECT issue_id, resolved, is_epic, parent_id FROM issues WHERE 1 = 0", schema)
+    assert table.schema == pa.schema(schema)
+    assert nothing.schema == pa.schema(schema)
+    assert nothing.num_rows == 0
+    assert table.column("resolved").null_count == 300
+    assert table.column("resolved")[300].as_py() == late
+    assert table.column("issue_id")[0].as_py() == "10000"
+    assert not any(table.column("is_epic").to_pylist())
+
+
+def test_the_store_stays_writable_between_reads(store: Store) -> None:
+    store.save_page("cloud", Batch(issues=[_issue(1)], memberships=[Membership("PAY", "a")]), {}, now=T0)
+    assert list(load_frames(store, as_of=T0 + timedelta(days=1)).memberships["person_uid"]) == ["cloud:a"]
+    store.save_page("cloud", Batch(memberships=[Membership("PAY", "b")]), {}, now=T0)
+    assert list(load_frames(store, as_of=T0 + timedelta(days=1)).memberships["person_uid"]) == ["cloud:b"]
+    frames = load_frames(store, as_of=T0 + timedelta(days=1))
+    assert str(frames.issues["created"].dtype) == "datetime64[ns, UTC]"
+    assert frames.issues["created"].iloc[0] == T0 + timedelta(minutes=1)
