@@ -50,6 +50,12 @@ class PageGuard:
                 self._ids.add(key)
                 fresh += 1
         received = len(self._ids)
+        if position is not None and position in self._positions:
+            raise PaginationError(
+                f"{self.what}: the server sent the page position {_show(position)} twice "
+                f"(page {self.pages}); stopped instead of looping",
+                source=self.source,
+            )
         if fresh == 0 and position is not None:
             raise PaginationError(
                 f"{self.what}: page {self.pages} brought nothing new ({received} items so far) yet the "
@@ -58,12 +64,6 @@ class PageGuard:
             )
         if position is None:
             return
-        if position in self._positions:
-            raise PaginationError(
-                f"{self.what}: the server sent the page position {_show(position)} twice "
-                f"(page {self.pages}); stopped instead of looping",
-                source=self.source,
-            )
         self._positions.add(position)
 
 
