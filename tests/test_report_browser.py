@@ -1,5 +1,6 @@
 """The HTML report in a real browser (Debian's chromium through Playwright): it renders offline with
-no request leaving the file, every chart drawn (its load time printed with -s), no console error; it fits a 1,280 px window;
+no request leaving the file, every chart drawn (load time printed with -s), no console error;
+it fits a 1,280 px window;
 its first screen answers first; filters, links and evidence work; French stays French once drawn;
 it prints to a sane number of PDF pages."""
 
