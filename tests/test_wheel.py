@@ -108,6 +108,6 @@ def test_the_installed_demo_runs_all_three_dialects(fresh: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr[-3000:]
     for dialect in ("jira_cloud", "jira_dc", "linear"):
-        assert f"Sandbox {dialect} at" in demo.stdout
+        assert f"({dialect}, http://127.0.0.1:" in demo.stdout  # each source synced from its double
     assert "skipping" not in demo.stderr
     assert (home / "out" / "report.html").stat().st_size > 0
