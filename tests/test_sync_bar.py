@@ -19,5 +19,7 @@ def test_a_finished_source_keeps_the_count_of_issues_it_saw() -> None:
         bar.start("empty")
         bar.finish("empty", ok=False)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
-    assert "sync cloud: done" in lines[0] and "2000 issues" in lines[0]
-    assert "sync empty: FAILED" in lines[1] and "0 issues" in lines[1]
+    assert "sync cloud: done" in lines[0]
+    assert "2000 issues" in lines[0]
+    assert "sync empty: FAILED" in lines[1]
+    assert "0 issues" in lines[1]
