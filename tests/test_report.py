@@ -395,6 +395,7 @@ def test_no_english_is_left_in_the_french_report(french: Report) -> None:
             "text",
             "c",
             "il",
+            "iv",
             "io",
             "s",
         ):
@@ -482,3 +483,21 @@ def test_each_team_has_its_flow_and_interventions(report: Report) -> None:
     assert [r[0] for r in shares][-1] == "other statuses"  # the six largest statuses, then the rest
     assert len(shares) == 7
     assert sum(r[2] for r in shares) == pytest.approx(100, abs=0.5)
+    # The symptom panel of the metric the intervention was measured on carries it too.
+    trend = payload["charts"][re.search(r'id="(trend-\d+)"', auth).group(1)]["datasets"]["rows"]  # type: ignore[union-attr]
+    records = [
+        {
+            c: (trend["lookup"][c][v] if c in trend["lookup"] else v)
+            for c, v in zip(trend["columns"], row, strict=True)
+        }
+        for row in trend["rows"]
+    ]
+    marked = [(r["h"].split("|")[0], r["w"], r["iv"], r["io"]) for r in records if r.get("iv")]
+    assert marked == [
+        (
+            "Approval bottleneck",
+            "2025-04-14",
+            "14 Apr 2025: Decision rights",
+            "31% → 12%: improved (p = 0.004)",
+        )
+    ]

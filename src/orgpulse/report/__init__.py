@@ -50,7 +50,7 @@ from orgpulse.report.diagnosis import (
     load_status_time,
     verdict_view,
 )
-from orgpulse.report.flow_charts import flow_datasets, flow_template
+from orgpulse.report.flow_charts import flow_datasets, flow_template, trend_markers
 from orgpulse.report.links import load_issue_links
 from orgpulse.report.page import PageContext, TeamView, render_page
 from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views
@@ -131,7 +131,8 @@ def write_report(
     levers = load_levers(store, run.run_id)
     flow, status_time = load_flow(store, run.run_id), load_status_time(store, run.run_id)
     effects = load_effects(store, run.run_id)
-    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms)
+    markers = trend_markers(t, effects)
+    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms, markers)
     templates = {"trend": to_vega(template)} if teams else {}
     if not flow.empty:
         templates["flow"] = to_vega(flow_template(t, weeks))

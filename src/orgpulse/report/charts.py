@@ -37,6 +37,7 @@ SEVERITY_COLOURS = {
     "alert": "#c62828",
     "insufficient_data": "#9e9e9e",
 }
+MARKER_COLOUR = "#6a1b9a"  # an intervention's week, on every time chart
 _PANEL_WIDTH = 215
 _PANEL_HEIGHT = 80
 _PANELS_PER_ROW = 4
@@ -102,9 +103,12 @@ def trend_charts(
     thresholds: Mapping[str, Mapping[str, Any]],
     teams: list[str],
     symptoms: list[str],
+    markers: Mapping[tuple[str, str], list[tuple[str, str, str]]] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Per team in `teams`, a panel per symptom: its thresholded metric per week in its own unit,
     the watch and alert lines, points coloured by severity; `symptoms` orders the panels.
+    `markers` (flow_charts.trend_markers) draws each intervention on the panels of the metrics it
+    was measured on, its before → after outcome in the tooltip.
 
     `trends` are `load_trends` rows, `metrics` `load_metrics` rows, `thresholds` `load_thresholds`.
     Every team shares one spec, built and validated once (Altair's validation costs about a second
@@ -142,7 +146,8 @@ def trend_charts(
     datasets = []
     for team in teams:
         rows = trends[(trends["team"] == team) & trends["symptom"].isin(symptoms)]
-        datasets.append({_ROWS: columnar(_trend_records(t, rows, values, thresholds, headers))})
+        records = _trend_records(t, rows, values, thresholds, headers, markers or {})
+        datasets.append({_ROWS: columnar(records)})
     return template, datasets
 
 
@@ -175,6 +180,7 @@ def _trend_records(
     values: Mapping[tuple[str, date, str], float],
     thresholds: Mapping[str, Mapping[str, Any]],
     headers: Mapping[str, str],
+    markers: Mapping[tuple[str, str], list[tuple[str, str, str]]],
 ) -> list[dict[str, Any]]:
     records = []
     for team, week, symptom, severity, direction, confidence, sample in zip(
@@ -200,6 +206,12 @@ def _trend_records(
         if metric:
             record["wa"] = plotted(metric, float(levels["watch"]))
             record["al"] = plotted(metric, float(levels["alert"]))
+            marked = [
+                (label, change) for w, label, change in markers.get((team, metric), []) if w == record["w"]
+            ]
+            if marked:
+                record["iv"] = "; ".join(label for label, _ in marked)
+                record["io"] = "; ".join(change for _, change in marked)
         records.append(record)
     records.sort(key=lambda r: (r["h"], r["w"]))
     return records
@@ -231,7 +243,7 @@ def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
         x=x, y=alt.Y("v:Q", axis=y_axis, scale=alt.Scale(zero=True))
     )
     tooltip = [
-        alt.Tooltip("h:N", title=t._("symptom")),
+        alt.Tooltip("hs:N", title=t._("symptom")),
         alt.Tooltip("wl:N", title=t._("week of")),
         alt.Tooltip("l:N", title=t._("value")),
         alt.Tooltip("sl:N", title=t._("severity")),
@@ -239,7 +251,9 @@ def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
         alt.Tooltip("c:N", title=t._("confidence")),
         alt.Tooltip("n:Q", title=t._("sample size")),
     ]
-    points = base.mark_point(filled=True, opacity=1, stroke="white", strokeWidth=0.5).encode(
+    # The panel's header is "symptom|metric" (two lines); the tooltip shows it on one.
+    points = base.transform_calculate(hs="replace(datum.h, '|', ' — ')")
+    points = points.mark_point(filled=True, opacity=1, stroke="white", strokeWidth=0.5).encode(
         x=x,
         y=alt.Y("v:Q", axis=y_axis),
         color=alt.Color(
@@ -250,7 +264,20 @@ def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
         size=alt.condition("datum.sev == 'alert'", alt.value(45), alt.value(22)),
         tooltip=tooltip,
     )
-    return alt.LayerChart(layer=[watch, alert, line, points], width=_PANEL_WIDTH, height=_PANEL_HEIGHT)
+    marker = (
+        base.transform_filter("isValid(datum.iv)")
+        .mark_rule(color=MARKER_COLOUR, strokeWidth=2, strokeDash=[2, 2])
+        .encode(
+            x=x,
+            tooltip=[
+                alt.Tooltip("iv:N", title=t._("intervention")),
+                alt.Tooltip("io:N", title=t._("before → after")),
+            ],
+        )
+    )
+    return alt.LayerChart(
+        layer=[watch, alert, marker, line, points], width=_PANEL_WIDTH, height=_PANEL_HEIGHT
+    )
 
 
 def blocking_heatmap(
