@@ -21,10 +21,11 @@ from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
 from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, WorkflowStatus
 
+from ..kit.http import HTTPStatusError
 from ..kit.incremental import lagged_ms, next_watermark
 from ..kit.paging import PageGuard, split_entries
 from . import jql
-from .client import HTTPStatusError, JiraClient
+from .client import JiraClient
 from .cursor import JIRA_CURSOR, Metadata, Run, link_type_doc
 from .histories import fetch_histories, truncated
 from .normalise import dedupe_people, normalise_issue

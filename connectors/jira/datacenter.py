@@ -31,10 +31,10 @@ from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import ProtocolError
 from orgpulse.model import Batch, Census
 
+from ..kit.http import HTTPStatusError
 from ..kit.incremental import State, lagged_ms, next_watermark
 from ..kit.paging import PageGuard, PaginationError, split_entries
 from . import jql, jql_dc
-from .client import HTTPStatusError
 from .client_dc import JiraDataCenterClient
 from .cloud import JiraCloudConnector, _ids, _max_updated
 from .cursor import JIRA_CURSOR, Metadata, Run
