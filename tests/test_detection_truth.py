@@ -1,9 +1,11 @@
 """Detection against the sandbox's truth, through the whole pipeline (HTTP, connector, store, analysis).
 
-SYMPTOMS.md: per symptom, precision and recall of `alert` at least 0.9 on the default seed and three
-others, and no alert on a control team. DESIGN.md, "Diagnosis": every injected cell's lever is weak
-in that team and week, no control team has a weak lever, and the planted intervention has its known
-outcome (`improved`), its control (a date with no change behind it) `no_clear_change`.
+SYMPTOMS.md asks, per symptom, precision and recall of `alert` of at least 0.9 on the default seed
+and three others, and no alert on a control team; the sandbox, traps included (retired statuses,
+stale-work cleanups, a release close, a workflow migration, reopen loops), is held to exactly 1.0.
+DESIGN.md, "Diagnosis": every injected cell's lever is weak in that team and week, no control team
+has a weak lever, and the planted intervention has its known outcome (`improved`), its control (a
+date with no change behind it) `no_clear_change`.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def test_alerts_match_the_injected_cells(seed: int, tmp_path: Path) -> None:
     injected = {c["symptom"] for c in truth["cells"]}
     assert injected <= set(scores), f"symptoms injected but not analysed: {injected - set(scores)}"
     for symptom, score in scores.items():
-        assert score.precision >= 0.9, f"{symptom}: false alerts {score.false_positives}"
-        assert score.recall >= 0.9, f"{symptom}: missed {score.misses}"
+        assert score.precision == 1.0, f"{symptom}: false alerts {score.false_positives}"
+        assert score.recall == 1.0, f"{symptom}: missed {score.misses}"
         assert score.control_alerts == [], f"{symptom}: alerts on control teams {score.control_alerts}"
 
     levers = {(r.team, r.week_start.isoformat(), r.lever): r.state.value for r in run.result.diagnosis.teams}

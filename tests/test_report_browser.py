@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,25 +16,15 @@ import pytest
 
 from orgpulse.report import ReportSummary, write_report
 from orgpulse.store import Store
+from report_browser import HEIGHT, WIDTH, Opened, launched_browser
 from report_fixture import ALERT_KEY, AS_OF, JIRA_SITE, STATUSES, TEAMS, add_issues, add_run, english_in
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTH, HEIGHT = 1280, 900
-ALL_DRAWN = (
-    "window.orgpulseCharts && window.orgpulseCharts.rendered + window.orgpulseCharts.failed"
-    " === window.orgpulseCharts.total"
-)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")
@@ -51,75 +40,16 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ReportSummary
     return written
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def _children_cpu_seconds() -> float:
-    """CPU time (user + system) of every process descending from this one: the Playwright driver
-    and the browser it started."""
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-    me, total = os.getpid(), 0.0
-    for pid in cpu:
-        ancestor = parents.get(pid)
-        while ancestor is not None and ancestor not in (me, 0, 1):
-            ancestor = parents.get(ancestor)
-        if ancestor == me and pid != me:
-            total += cpu[pid]
-    return total
-
-
-class Opened:
-    """A report opened in a fresh page, with what it requested and printed to the console."""
-
-    def __init__(self, browser: Any, summary: ReportSummary) -> None:
-        self.page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        cpu = _children_cpu_seconds()
-        started = time.perf_counter()
-        self.page.goto(summary.path.resolve().as_uri(), wait_until="load")
-        self.text_seconds = time.perf_counter() - started
-        self.page.wait_for_function(ALL_DRAWN, timeout=60_000)
-        self.load_seconds = time.perf_counter() - started
-        self.cpu_seconds = _children_cpu_seconds() - cpu
-
-    def outside_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(("file://", "data:", "blob:", "about:"))]
-
-
 def test_report_renders_offline_and_fits_the_window(
     browser: Any, reports: dict[str, ReportSummary], tmp_path: Path
 ) -> None:
     summary = reports["en"]
-    opened = Opened(browser, summary)
+    opened = Opened(browser, summary.path)
     page = opened.page
     print(
         f"\nreport in chromium: text loaded in {opened.text_seconds:.2f} s, all {summary.charts} charts "
-        f"drawn in {opened.load_seconds:.2f} s, {opened.cpu_seconds:.2f} s of CPU "
+        f"drawn in {opened.load_seconds:.2f} s (main thread busy {opened.busy_seconds:.2f} s), "
+        f"{opened.cpu_seconds:.2f} s of CPU "
         f"({summary.bytes / 1e6:.2f} MB, 12 teams × 26 weeks; load average {os.getloadavg()[0]:.1f})"
     )
     charts = page.locator("[data-chart]")
@@ -144,7 +74,7 @@ def test_report_renders_offline_and_fits_the_window(
 
 def test_first_screen_answers_first(browser: Any, reports: dict[str, ReportSummary]) -> None:
     summary = reports["en"]
-    page = Opened(browser, summary).page
+    page = Opened(browser, summary.path).page
     for figure in ("#verdict .say", "#weak-levers", "#period-weak-levers", "#period-alerts"):
         box = page.locator(figure).bounding_box()
         assert box is not None
@@ -159,7 +89,7 @@ def test_first_screen_answers_first(browser: Any, reports: dict[str, ReportSumma
 
 def test_filters_links_and_evidence(browser: Any, reports: dict[str, ReportSummary]) -> None:
     summary = reports["en"]
-    page = Opened(browser, summary).page
+    page = Opened(browser, summary.path).page
     rows = page.locator("details.alert")
     assert rows.count() == summary.alerts + summary.watches
     page.select_option("#filter-team", "AUTH")
@@ -186,7 +116,7 @@ def test_filters_links_and_evidence(browser: Any, reports: dict[str, ReportSumma
 
 
 def test_french_report_has_no_english_once_drawn(browser: Any, reports: dict[str, ReportSummary]) -> None:
-    opened = Opened(browser, reports["fr"])
+    opened = Opened(browser, reports["fr"].path)
     page = opened.page
     assert page.evaluate("document.documentElement.lang") == "fr"
     page.evaluate("window.orgpulseOpenAll()")
@@ -215,7 +145,7 @@ def test_french_report_has_no_english_once_drawn(browser: Any, reports: dict[str
 def test_prints_to_a_sane_number_of_pages(
     browser: Any, reports: dict[str, ReportSummary], tmp_path: Path
 ) -> None:
-    page = Opened(browser, reports["en"]).page
+    page = Opened(browser, reports["en"].path).page
     page.emulate_media(media="print")
     pdf = page.pdf(path=str(tmp_path / "report.pdf"), format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))

@@ -1,7 +1,8 @@
 """Every finding's sample_size equals the sample the sandbox's truth counts from its own records.
 
 The truth (`truth_of(org)["samples"]`, org/samples.py) counts, per team and week, the issues
-completed, created and in progress from the generator's records, applying SYMPTOMS.md's rules for
+completed, created and in progress, and the active people with the issues they touched, from the
+generator's records, applying SYMPTOMS.md's rules for
 retired statuses and bulk cleanups — never with the analysis code. Synced from each dialect, the
 analysis must find exactly those samples, the weeks of the traps included.
 """
@@ -27,6 +28,7 @@ SAMPLE_OF = {
     "diluted_ownership": "completed",
     "goal_disconnect": "created",
     "cross_team_blocking": "in_progress",
+    "oversized_team": "touched",
 }
 
 
@@ -44,7 +46,7 @@ def test_sample_sizes_equal_the_truths_own_counts(
     org, truth = org_truth
     traps = org.traps
     trap_weeks = {org.calendar.week_mondays[w] for w in (traps.cleanup_week, traps.release_week)}
-    expected = {(s["team"], s["week_start"]): s for s in truth["samples"]}
+    expected = {(s["team"], s["week_start"]): s for s in truth["samples"][dialect]}
     with SandboxServer(org, dialect=dialect) as server:
         settings = demo_settings(server.url, tmp_path, sources=[demo_source(dialect, server.url)])
         store = Store.open(settings.store.url)
@@ -57,10 +59,13 @@ def test_sample_sizes_equal_the_truths_own_counts(
         kind = SAMPLE_OF.get(f.symptom)
         if kind is None:
             continue
-        want = expected.get((f.team, f.week_start.isoformat()), {}).get(kind, 0)
-        if f.sample_size != want:
-            wrong.append((f.team, f.week_start.isoformat(), f.symptom, f.sample_size, want))
+        row = expected.get((f.team, f.week_start.isoformat()), {})
+        if f.sample_size != row.get(kind, 0):
+            wrong.append((f.team, f.week_start.isoformat(), f.symptom, f.sample_size, row.get(kind, 0)))
+        if f.symptom == "oversized_team" and f.metrics["active_people"] != row.get("active_people", 0):
+            people = (f.metrics["active_people"], row.get("active_people", 0))
+            wrong.append((f.team, f.week_start.isoformat(), "active_people", *people))
         checked.add(f.week_start.isoformat())
-    assert wrong == []
+    assert wrong == [], "\n".join(map(str, wrong))
     # The traps' weeks are among those checked (Mondays in the site's zone are those in UTC here).
     assert {d.isoformat() for d in trap_weeks} <= checked

@@ -10,6 +10,7 @@ import pytest
 
 from orgpulse.sandbox import Org, generate_org, truth_of
 from orgpulse.sandbox.jira.cloud import JiraCloudApp
+from orgpulse.sandbox.org.site import STATUS_RETIRED
 from orgpulse.sandbox.wire import Request
 
 ANCHOR = date(2026, 11, 20)
@@ -113,3 +114,39 @@ def test_org_scales_its_teams() -> None:
     org = generate_org(seed=5, issues=12000, anchor=ANCHOR, weeks=26)
     assert 12 <= len(org.teams) <= 20
     assert len(org.issues) == 12000
+
+
+def _statuses_outside_the_team_workflow(org: Org) -> list[tuple[str, str, int]]:
+    """(issue, team, status) wherever an issue is in a status its team's workflow does not have."""
+    workflows = {team.key: set(team.workflow.status_ids()) | STATUS_RETIRED for team in org.teams}
+    keys = [team.key for team in org.teams]
+    wrong = []
+    for issue in org.issues:
+        team, status = issue.origin_team or issue.team, issue.initial_status
+        if status not in workflows[team]:
+            wrong.append((issue.key, team, status))
+        for _, _, items in sorted(issue.events, key=lambda e: e[0]):
+            for kind, _, b in items:
+                if kind == "move":
+                    team = keys[b]
+                elif kind == "status":
+                    status = b
+            if status not in workflows[team]:
+                wrong.append((issue.key, team, status))
+    return wrong
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "anchor", [date(2026, 12, 7), date(2027, 3, 1), date(2027, 6, 30), date(2027, 10, 15)]
+)
+def test_any_anchor_gives_an_org_every_dialect_can_serve(anchor: date) -> None:
+    """The demo anchors on today: every day must give histories each dialect can render (seeds 7-9).
+
+    On 2026-12-07 a stale-work cleanup wiped a moved issue's move, leaving it in the other team's
+    backlog status, which Linear (states per team) could not serve.
+    """
+    for seed in (7, 8, 9):
+        org = generate_org(seed=seed, issues=2000, anchor=anchor, weeks=26)
+        assert _statuses_outside_the_team_workflow(org) == [], (seed, anchor)
+        assert truth_of(org)["totals"]["linear"]["issues"] > 0

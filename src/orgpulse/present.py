@@ -47,6 +47,7 @@ class SyncBar:
             transient=False,
         )
         self._tasks: dict[str, TaskID] = {}
+        self._seen: dict[str, int] = {}
 
     def __enter__(self) -> SyncBar:
         self._progress.start()
@@ -61,12 +62,17 @@ class SyncBar:
         self._tasks[source] = self._progress.add_task(f"sync {source}", total=None)
 
     def advance(self, source: str, seen: int) -> None:
+        self._seen[source] = seen
         self._progress.update(self._tasks[source], completed=seen)
 
     def finish(self, source: str, ok: bool) -> None:
         task = self._tasks[source]
+        seen = self._seen.get(source, 0)  # the bar fills; the count stays the issues seen
         self._progress.update(
-            task, total=1, completed=1, description=f"sync {source}: {'done' if ok else 'FAILED'}"
+            task,
+            total=max(seen, 1),
+            completed=seen,
+            description=f"sync {source}: {'done' if ok else 'FAILED'}",
         )
 
 

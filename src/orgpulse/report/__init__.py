@@ -1,7 +1,7 @@
 """The static HTML report: `orgpulse report --html PATH` for a Product Ops lead to present.
 
-One self-contained file (the Vega bundle and every chart spec inlined, no network request), in
-English or French. It opens on the diagnosis — the verdict and the weak levers — then every alert
+One self-contained file (the Vega runtime and every chart, compiled to Vega, inlined: no network
+request), in English or French. It opens on the diagnosis — the verdict and the weak levers — then every alert
 and watch of the period, filterable, each with its evidence (issue keys linked to the tracker) and
 what to check before acting; then who waits on whom, and per team its flow and its symptom trends
 in their own units. It reads one completed analysis run — the latest by default — and takes no
@@ -30,7 +30,7 @@ from typing import Any
 from orgpulse.errors import OrgpulseError
 from orgpulse.i18n import translator
 from orgpulse.labels import SYMPTOMS, symptom_title
-from orgpulse.report.charts import blocking_heatmap, trend_charts, vega_bundle
+from orgpulse.report.charts import blocking_heatmap, to_vega, trend_charts, vega_bundle
 from orgpulse.report.data import (
     load_dependencies,
     load_flagged,
@@ -50,7 +50,7 @@ from orgpulse.report.diagnosis import (
     load_status_time,
     verdict_view,
 )
-from orgpulse.report.flow_charts import flow_datasets, flow_template
+from orgpulse.report.flow_charts import flow_datasets, flow_template, trend_markers
 from orgpulse.report.links import load_issue_links
 from orgpulse.report.page import PageContext, TeamView, render_page
 from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views
@@ -115,7 +115,7 @@ def write_report(
     for name, week in (("heatmap-latest", latest), ("heatmap-window", None)):
         spec = blocking_heatmap(t, dependencies, week=week, blocked=blocked, blocking=blocking)
         if spec is not None:
-            specs[name] = spec
+            specs[name] = to_vega(spec)
             heatmap_ids.append(name)
     links = load_issue_links(store, _evidence_keys(flagged))
     prefixes = LinkPrefixes()
@@ -131,10 +131,11 @@ def write_report(
     levers = load_levers(store, run.run_id)
     flow, status_time = load_flow(store, run.run_id), load_status_time(store, run.run_id)
     effects = load_effects(store, run.run_id)
-    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms)
-    templates = {"trend": template} if teams else {}
+    markers = trend_markers(t, effects)
+    template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms, markers)
+    templates = {"trend": to_vega(template)} if teams else {}
     if not flow.empty:
-        templates["flow"] = flow_template(t, weeks)
+        templates["flow"] = to_vega(flow_template(t, weeks))
     team_views = []
     for i, (team, data) in enumerate(zip(teams, datasets, strict=True), start=1):
         chart_id = f"trend-{i}"

@@ -19,13 +19,12 @@ import pandas as pd
 
 from orgpulse.i18n import Translator
 from orgpulse.labels import lever_name, metric_name, metric_value, outcome_label
-from orgpulse.report.charts import columnar
+from orgpulse.report.charts import MARKER_COLOUR, columnar
 from orgpulse.report.diagnosis import intervention_parts
 
 _WIDTH = 215
 _HEIGHT = 110
 STATUSES_SHOWN = 6  # the rest of a team's statuses are drawn as one "other" band
-MARKER_COLOUR = "#6a1b9a"
 
 
 @dataclass(frozen=True)
@@ -269,16 +268,38 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def trend_markers(t: Translator, effects: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """For the symptom panels: per (team, metric), the interventions measured on that metric, as
+    (the Monday of their week, their label, the before → after outcome)."""
+    found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    columns = ["intervention", "team", "metric", "before", "after", "p_value", "outcome"]
+    for key, team, metric, before, after, p, outcome in effects[columns].itertuples(index=False, name=None):
+        parts = intervention_parts(str(key))
+        name = str(metric)
+        change = t._("{before} → {after}: {outcome} (p = {p})").format(
+            before=metric_value(t, name, None if pd.isna(before) else float(before)),
+            after=metric_value(t, name, None if pd.isna(after) else float(after)),
+            outcome=outcome_label(t, str(outcome)),
+            p="—" if pd.isna(p) else t.number(float(p), digits=3),
+        )
+        week = _monday(parts["date"]).isoformat()
+        found.setdefault((str(team), name), []).append((week, _label(t, parts), change))
+    return found
+
+
+def _label(t: Translator, parts: Mapping[str, Any]) -> str:
+    lever = parts["lever"]
+    return t._("{date}: {lever}").format(
+        date=t.date(parts["date"]), lever=lever_name(t, lever) if lever else t._("every symptom")
+    )
+
+
 def _interventions(
     t: Translator, team: str, effects: pd.DataFrame, notes: Mapping[str, str]
 ) -> list[tuple[date, InterventionView]]:
     found = []
     for key, rows in effects[effects["team"] == team].groupby("intervention", sort=True):
         parts = intervention_parts(str(key))
-        lever = parts["lever"]
-        label = t._("{date}: {lever}").format(
-            date=t.date(parts["date"]), lever=lever_name(t, lever) if lever else t._("every symptom")
-        )
         lines = [
             EffectLine(
                 metric=metric_name(t, str(metric)),
@@ -292,5 +313,5 @@ def _interventions(
                 ["metric", "before", "after", "p_value", "outcome"]
             ].itertuples(index=False, name=None)
         ]
-        found.append((parts["date"], InterventionView(label, notes.get(str(key), ""), lines)))
+        found.append((parts["date"], InterventionView(_label(t, parts), notes.get(str(key), ""), lines)))
     return found

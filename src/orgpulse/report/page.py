@@ -1,6 +1,6 @@
 """Turns the report's view models and chart specs into one self-contained HTML page (Jinja2 + gettext).
 
-The page inlines the vega-embed bundle and every spec, so it makes no network request. Every word
+The page inlines the Vega runtime and every spec, so it makes no network request. Every word
 comes from the gettext catalogue of the report's language (`{{ _("...") }}` in the template);
 charts get the locale's number and date formats from Babel's CLDR data.
 """
@@ -49,8 +49,8 @@ class PageContext:
     teams: list[TeamView]
     symptoms: list[tuple[str, str]]  # (id, title) in panel order, for the filter
     heatmap_ids: list[str]
-    specs: dict[str, dict[str, Any]]  # chart id -> a Vega-Lite spec, or {"template", "datasets"}
-    templates: dict[str, dict[str, Any]]  # specs shared by many charts (their datasets columnar)
+    specs: dict[str, dict[str, Any]]  # chart id -> a Vega spec, or {"template", "datasets"}
+    templates: dict[str, dict[str, Any]]  # Vega specs shared by many charts (their datasets columnar)
     bundle: str
     generated_at: datetime
     counts: dict[str, int] = field(default_factory=dict)
@@ -140,7 +140,7 @@ class _Strings:
 
 
 def vega_locale(t: Translator) -> dict[str, Any]:
-    """d3's number and time format locales for vega-embed, from Babel's CLDR data (empty for English)."""
+    """d3's number and time format locales for Vega, from Babel's CLDR data (empty for English)."""
     if t.language == "en":
         return {}
     locale = t.locale

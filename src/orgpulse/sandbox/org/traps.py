@@ -124,8 +124,9 @@ def _cleanup(ctx: Context, traps: Traps, teams: list[str], week: int) -> None:
     """Backlog tickets left untouched for months, closed at once by an automation rule.
 
     The sandbox's own open work is recent, so the stale tickets are made from early completions of
-    the control teams with no link (a blocker that never ends would make other teams wait): they
-    keep their creation and nothing after it — in the backlog, unassigned — until the cleanup.
+    the control teams with no link (a blocker that never ends would make other teams wait) and never
+    moved (their history would lose the move): they keep their creation and nothing after it — in
+    the backlog, unassigned — until the cleanup.
     """
     at = _mid_week(ctx, week, 10)
     latest = at - STALE_DAYS * DAY_MS
@@ -139,6 +140,7 @@ def _cleanup(ctx: Context, traps: Traps, teams: list[str], week: int) -> None:
         and 0 < i.done_ms < latest
         and id(i) not in parents
         and not any(k == "link" for _, _, items in i.events for k, _, _ in items)
+        and i.origin_team is None  # a moved issue keeps its move: its first status is another team's
         and not _protected(ctx, traps, i, i.created, i.done_ms)
     ]
     stale = sorted(stale, key=lambda i: (i.done_ms, i.plan))[:BULK_LEAST]

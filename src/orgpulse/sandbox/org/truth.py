@@ -6,13 +6,16 @@
                 "jira_dc": {...the same four}, "linear": {...the same four}},
      "levers": [{"team", "week_start", "lever"}],
      "interventions": [{"date", "teams", "lever", "note", "metric", "expected"}],
-     "samples": [{"team", "week_start", "completed", "created", "in_progress"}]}
+     "samples": {dialect: [{"team", "week_start", "completed", "created", "in_progress",
+                            "active_people", "touched"}]}}
 `levers` are the cells' levers (DESIGN.md, "Diagnosis"): each must be `weak` in its team and week,
 and no control team may have a weak lever. `interventions` are the planted change and its control
 (intervene.py), with the outcome orgpulse must find on `metric` in their team.
 `samples` state per team and complete UTC week up to the day after the anchor the issues completed,
-created and in progress (`samples.samples_of`: counted from the generator's own records, with
-SYMPTOMS.md's rules for retired statuses and bulk cleanups).
+created and in progress, the active people and the issues they touched over the trailing 4 weeks
+(`samples.samples_of`: counted from the generator's own records, with
+SYMPTOMS.md's rules for retired statuses and bulk cleanups), per dialect: on Linear epics are
+projects and a team move is also a state change.
 Totals are what a faithful connector must hold after a full sync: every served issue (epics
 included, outside EXT issues excluded), every `status` and `assignee` changelog item, and every
 link id still present (removed links excluded). The Data Center dialect serves the same
@@ -59,12 +62,18 @@ def truth_of(org: Org) -> dict[str, Any]:
     }
     by_dialect = {"jira_cloud": totals, "jira_dc": dict(totals), "linear": linear_totals(org)}
     as_of = datetime.combine(org.anchor + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    as_of_ms = int(as_of.timestamp() * 1000)
+    jira_samples = samples_of(org, as_of_ms)
     levers = sorted({(str(c["team"]), str(c["week_start"]), LEVER_OF[str(c["symptom"])]) for c in cells})
     return {
         "cells": cells,
         "control_teams": sorted(org.control_teams),
         "totals": by_dialect,
-        "samples": samples_of(org, int(as_of.timestamp() * 1000)),
+        "samples": {
+            "jira_cloud": jira_samples,
+            "jira_dc": jira_samples,
+            "linear": samples_of(org, as_of_ms, linear=True),
+        },
         "levers": [{"team": t, "week_start": w, "lever": lever} for t, w, lever in levers],
         "interventions": [i.truth() for i in org.interventions],
     }
