@@ -99,9 +99,8 @@ def test_analyze_and_explain_speak_french(config: Path) -> None:
     assert "Intervention du 14 sept. 2026 (Pouvoir de décision ; toutes les équipes)" in flat
     assert "Weeks holding" not in flat
     assert "Verdict, week" not in flat
-    analysed = json.loads(
-        invoke(config, "analyze", "--as-of", AS_OF, "--weeks", "6", "--format", "json", "--no-save")[1]
-    )
+    # Saved: explain reads the latest run, whatever ran before this test.
+    analysed = json.loads(invoke(config, "analyze", "--as-of", AS_OF, "--weeks", "6", "--format", "json")[1])
     row = next(f for f in analysed["findings"] if f["severity"] == "alert")
     code, out, err = invoke(
         config, "explain", row["symptom"], "--team", row["team"], "--week", row["week_start"], "--lang", "fr"

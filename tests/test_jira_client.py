@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from orgpulse.config import Secret, SourceSettings
-from orgpulse.connectors.jira.client import HTTPStatusError, JiraClient, retry_after_seconds
+from orgpulse.connectors.jira.client import JiraClient
+from orgpulse.connectors.kit.http import HTTPStatusError, retry_after_seconds
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, TransientError
 
 TOKEN = "s3cr3t-api-token-XYZ"

@@ -26,7 +26,8 @@ from orgpulse.connector import Page
 from orgpulse.connectors.jira import jql
 from orgpulse.connectors.jira.client import JiraClient
 from orgpulse.connectors.jira.cloud import JiraCloudConnector
-from orgpulse.connectors.jira.cursor import CursorState, Run, next_watermark
+from orgpulse.connectors.jira.cursor import JIRA_CURSOR, Run
+from orgpulse.connectors.kit.incremental import State, lagged_ms, next_watermark
 from orgpulse.errors import ProtocolError
 from orgpulse.model import Batch
 
@@ -601,17 +602,17 @@ def test_bulk_changelog_body_limits() -> None:
 
 def test_watermark_moves_forward_only_on_incremental_runs() -> None:
     overlap = 15 * 60_000
-    assert next_watermark(None, 10 * overlap, 15, full=False) == 9 * overlap
-    assert next_watermark(9 * overlap, 5 * overlap, 15, full=False) == 9 * overlap
-    assert next_watermark(9 * overlap, 5 * overlap, 15, full=True) == 4 * overlap
-    assert next_watermark(9 * overlap, None, 15, full=False) == 9 * overlap
+    assert next_watermark(None, lagged_ms(10 * overlap, 15), full=False) == 9 * overlap
+    assert next_watermark(9 * overlap, lagged_ms(5 * overlap, 15), full=False) == 9 * overlap
+    assert next_watermark(9 * overlap, lagged_ms(5 * overlap, 15), full=True) == 4 * overlap
+    assert next_watermark(9 * overlap, lagged_ms(None, 15), full=False) == 9 * overlap
 
 
 def test_cursor_state_reads_defensively() -> None:
-    assert CursorState.load({}) == CursorState()
-    assert CursorState.load({"version": 99, "watermark_ms": 5}) == CursorState()
-    state = CursorState.load({"version": 1, "watermark_ms": 5, "metadata": {"broken": True}})
-    assert (state.watermark_ms, state.metadata) == (5, None)
+    assert JIRA_CURSOR.load({}) == State()
+    assert JIRA_CURSOR.load({"version": 99, "watermark_ms": 5}) == State()
+    state = JIRA_CURSOR.load({"version": 1, "watermark_ms": 5, "metadata": {"broken": True}})
+    assert (state.watermark, state.metadata) == (5, None)
     checkpoint = {"jql": "q", "next_page_token": "t", "max_updated_ms": 7, "seen": 3, "projects": ["PAY"]}
     run_ = Run.resume(checkpoint, ["PAY"])
     assert run_ is not None

@@ -19,6 +19,7 @@ from orgpulse.connectors.kit import (
     read_body,
     split_entries,
 )
+from orgpulse.connectors.kit.http import Outcome, classify_status, retry_after_seconds
 from orgpulse.errors import ProtocolError, TransientError
 
 
@@ -150,3 +151,26 @@ def test_the_server_clock_only_ever_moves_a_watermark_back() -> None:
     unknown.observe({"Date": "not a date"})
     assert not unknown.known
     assert unknown.safe_start(local) == local
+
+
+def test_http_statuses_fall_into_one_classification() -> None:
+    assert [classify_status(s) for s in (200, 401, 403, 429, 500, 503, 400, 404, 410)] == [
+        Outcome.OK,
+        Outcome.AUTH,
+        Outcome.AUTH,
+        Outcome.RATE_LIMITED,
+        Outcome.BUSY,
+        Outcome.BUSY,
+        Outcome.REFUSED,
+        Outcome.REFUSED,
+        Outcome.REFUSED,
+    ]
+
+
+def test_retry_after_reads_seconds_dates_and_an_optional_reset_header() -> None:
+    assert retry_after_seconds({"Retry-After": "7"}, 0.0) == 7.0
+    assert retry_after_seconds({"Retry-After": "Thu, 01 Jan 1970 00:01:40 GMT"}, 40.0) == 60.0
+    reset = {"X-RateLimit-Reset": "1970-01-01T00:02Z"}
+    assert retry_after_seconds(reset, 100.0) == 20.0
+    assert retry_after_seconds(reset, 100.0, reset_header=None) == 0.0  # Linear: per-bucket headers
+    assert retry_after_seconds({"Retry-After": "-3"}, 0.0) == 0.0

@@ -22,7 +22,7 @@ from orgpulse.connector import Page
 from orgpulse.connectors.linear import connector as linear
 from orgpulse.connectors.linear.client import LinearClient
 from orgpulse.connectors.linear.connector import LinearConnector
-from orgpulse.connectors.linear.cursor import CursorState
+from orgpulse.connectors.linear.cursor import LINEAR_CURSOR
 from orgpulse.errors import AuthError, ProtocolError
 from orgpulse.model import Batch, LinkKind
 from orgpulse.store import Store
@@ -311,7 +311,7 @@ def test_history_spanning_several_follow_up_pages_is_complete() -> None:
 def test_an_incremental_sync_reads_only_what_changed_since_the_last_start(sqlite: Store) -> None:
     org = Org(40)
     sync(sqlite, org)
-    cursor = CursorState.load(sqlite.load_cursor("lin"))
+    cursor = LINEAR_CURSOR.load(sqlite.load_cursor("lin"))
     assert cursor.watermark == NOW - timedelta(minutes=15)
     assert cursor.checkpoint is None
     org.fake.seen.clear()
@@ -325,7 +325,7 @@ def test_an_incremental_sync_reads_only_what_changed_since_the_last_start(sqlite
     assert changed["id"] in {
         r[0] for r in sqlite.engine.connect().exec_driver_sql("SELECT issue_id FROM issues")
     }
-    assert CursorState.load(sqlite.load_cursor("lin")).watermark == later - timedelta(minutes=15)
+    assert LINEAR_CURSOR.load(sqlite.load_cursor("lin")).watermark == later - timedelta(minutes=15)
 
 
 def test_metadata_is_refetched_after_its_ttl_with_users_since_the_last_fetch(sqlite: Store) -> None:
@@ -349,7 +349,7 @@ def test_a_crash_resumes_from_the_checkpoint(sqlite: Store, monkeypatch: pytest.
         store_pages.append(page)
         if len(store_pages) == 2:
             break  # the process dies after committing two pages
-    checkpoint = CursorState.load(sqlite.load_cursor("lin")).checkpoint
+    checkpoint = LINEAR_CURSOR.load(sqlite.load_cursor("lin")).checkpoint
     assert isinstance(checkpoint, dict)
     assert checkpoint["after"]
     assert checkpoint["seen"] == 50
@@ -362,7 +362,7 @@ def test_a_crash_resumes_from_the_checkpoint(sqlite: Store, monkeypatch: pytest.
     assert len(lists) == 3  # 70 issues left at 25 a page
     assert sqlite.source_totals("lin")["issues"] == 120
     # The resumed run ends at the watermark of the run that started it.
-    assert CursorState.load(sqlite.load_cursor("lin")).watermark == NOW - timedelta(minutes=15)
+    assert LINEAR_CURSOR.load(sqlite.load_cursor("lin")).watermark == NOW - timedelta(minutes=15)
 
 
 def test_a_refused_checkpoint_cursor_restarts_the_run(sqlite: Store) -> None:

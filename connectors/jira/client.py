@@ -1,11 +1,12 @@
 """Transport to Jira: the `jira` library for the session, auth and server info; one retry policy.
 
 Every call goes through `JiraClient.call`, which counts each HTTP attempt, maps failures onto
-the orgpulse error tree and retries with tenacity:
+the orgpulse error tree through the kit's classification (`kit/http.py`) and retries with tenacity:
 
     401 / 403                  -> AuthError (never retried)
     429                        -> RateLimitedError, waits at least Retry-After / X-RateLimit-Reset
-    5xx, timeout, connection   -> TransientError, exponential backoff with jitter
+    5xx                        -> ServerBusyError, exponential backoff with jitter, Retry-After honoured
+    timeout, connection        -> TransientError, exponential backoff with jitter
     other 4xx                  -> HTTPStatusError (a ProtocolError carrying the status)
     not JSON                   -> ProtocolError
 
@@ -22,8 +23,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +38,14 @@ from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceEr
 from orgpulse.redact import Redactor, redact_url
 from orgpulse.retry import retry_policy
 
+from ..kit.http import (
+    HTTPStatusError,
+    Outcome,
+    ServerBusyError,
+    auth_refusal,
+    classify_status,
+    retry_after_seconds,
+)
 from ..kit.transport import MEGABYTE, READ_PIECE, Answer, RequestDeadline, ResponseTooLargeError, read_body
 
 LOG = logging.getLogger(__name__)
@@ -54,45 +61,6 @@ def _decoded_chunks(raw: Any) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk
-
-
-class HTTPStatusError(ProtocolError):
-    """The server refused the request with a 4xx other than 401/403/429 (400 bad request, 404...)."""
-
-    def __init__(self, message: str, *, status: int, source: str = "") -> None:
-        self.status = status
-        super().__init__(message, source=source)
-
-
-class ServerBusyError(TransientError):
-    """A 5xx, possibly with a Retry-After the policy honours."""
-
-    def __init__(self, message: str, *, retry_after: float = 0.0, source: str = "") -> None:
-        self.retry_after = retry_after
-        super().__init__(message, source=source)
-
-
-def retry_after_seconds(headers: Mapping[str, str], now: float) -> float:
-    """The wait a response asks for: Retry-After (seconds or HTTP date), else X-RateLimit-Reset."""
-    value = headers.get("Retry-After")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
-    reset = headers.get("X-RateLimit-Reset")
-    if reset:
-        try:
-            moment = datetime.fromisoformat(reset.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return 0.0
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return max(0.0, moment.timestamp() - now)
-    return 0.0
 
 
 def jira_error_messages(response: Any, limit: int = 300) -> str:
@@ -293,22 +261,22 @@ class JiraClient:
                 source=self._settings.name,
             ) from None
 
-    def _http_error(self, status: int | None, response: Any, method: str, where: str) -> SourceError:
+    def _http_error(self, status: int, response: Any, method: str, where: str) -> SourceError:
         name = self._settings.name
         headers: Mapping[str, str] = getattr(response, "headers", None) or {}
         prefix = f"HTTP {status} on {method} {where}"
-        if status in (401, 403):
-            what = "credentials refused" if status == 401 else "permission denied"
+        outcome = classify_status(status)
+        if outcome is Outcome.AUTH:
             return AuthError(
-                f"{prefix}: {what} (check {self.credential_hint} and the account's access)",
+                f"{prefix}: {auth_refusal(status)} (check {self.credential_hint} and the account's access)",
                 source=name,
             )
-        if status == 429:
+        if outcome is Outcome.RATE_LIMITED:
             wait = retry_after_seconds(headers, self._clock())
             return RateLimitedError(
                 f"{prefix}: rate limited (asked to wait {wait:.0f} s)", retry_after=wait, source=name
             )
-        if status is None or status >= 500:
+        if outcome is Outcome.BUSY:
             wait = retry_after_seconds(headers, self._clock())
             return ServerBusyError(f"{prefix}: server error", retry_after=wait, source=name)
         what = "this API was removed from Jira Cloud" if status == 410 else "request refused"

@@ -21,17 +21,12 @@ from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
 from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, WorkflowStatus
 
+from ..kit.http import HTTPStatusError
+from ..kit.incremental import lagged_ms, next_watermark
 from ..kit.paging import PageGuard, split_entries
 from . import jql
-from .client import HTTPStatusError, JiraClient
-from .cursor import (
-    CursorState,
-    Metadata,
-    Run,
-    cursor_json,
-    link_type_doc,
-    next_watermark,
-)
+from .client import JiraClient
+from .cursor import JIRA_CURSOR, Metadata, Run, link_type_doc
 from .histories import fetch_histories, truncated
 from .normalise import dedupe_people, normalise_issue
 from .normalise_dc import BotRules
@@ -71,11 +66,11 @@ class JiraCloudConnector:
         self._client.close()
 
     def fetch(self, cursor: Mapping[str, Any], *, full: bool, now: datetime) -> Iterator[Page]:
-        state = CursorState.load(cursor)
+        state = JIRA_CURSOR.load(cursor)
         self._client.connect()
         metadata, first = self._metadata(state.metadata, now if now.tzinfo else now.replace(tzinfo=UTC))
         projects = self._projects_to_sync(metadata)
-        watermark = None if full else state.watermark_ms
+        watermark = None if full else state.watermark
         run = (None if full else Run.resume(state.checkpoint, projects)) or Run(
             self._jql(projects, watermark)
         )
@@ -98,15 +93,15 @@ class JiraCloudConnector:
             census_at = state.census_at
             if last:
                 moved = next_watermark(
-                    state.watermark_ms, run.max_updated_ms, self._settings.overlap_minutes, full=full
+                    state.watermark, lagged_ms(run.max_updated_ms, self._settings.overlap_minutes), full=full
                 )
                 if whole or state.census_due(now, self._settings.census_days):
                     keys = seen_keys if whole else self._census(projects)
                     batch.census = Census(tuple(projects), {i: k for i, k in keys.items()})
                     census_at = now
-                out = cursor_json(moved, metadata, None, census_at)
+                out = JIRA_CURSOR.dump(moved, metadata, None, census_at)
             else:
-                out = cursor_json(state.watermark_ms, metadata, run.checkpoint(projects), census_at)
+                out = JIRA_CURSOR.dump(state.watermark, metadata, run.checkpoint(projects), census_at)
             yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
         LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
 

@@ -8,7 +8,7 @@ where DC's REST API v2 does (JIRA-NOTES §2):
 * `POST /rest/api/2/search` pages by `startAt`; the server caps `maxResults` and echoes the
   size it used, so the next offset is the previous plus the issues received, and the run ends on
   an empty page or once the offset reaches `total`. Each search page is one `Page`, committed
-  with a checkpoint of the JQL and the next offset (`cursor_dc.py`).
+  with a checkpoint of the JQL and the next offset (`cursor.py`).
 * `expand=changelog` embeds the whole history, oldest first (there is no bulk changelog): an
   issue whose embed still holds fewer entries than `changelog.total` is read once alone with
   `GET /issue/{id}?expand=changelog&fields=`, then left for the normaliser to mark incomplete.
@@ -31,13 +31,13 @@ from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import ProtocolError
 from orgpulse.model import Batch, Census
 
+from ..kit.http import HTTPStatusError
+from ..kit.incremental import State, lagged_ms, next_watermark
 from ..kit.paging import PageGuard, PaginationError, split_entries
 from . import jql, jql_dc
-from .client import HTTPStatusError
 from .client_dc import JiraDataCenterClient
 from .cloud import JiraCloudConnector, _ids, _max_updated
-from .cursor import CursorState, Metadata, cursor_json, next_watermark
-from .cursor_dc import OffsetRun
+from .cursor import JIRA_CURSOR, Metadata, Run
 from .histories import truncated
 from .normalise import embedded_histories, merge_histories
 from .normalise_dc import epic_keys, with_parent_ids
@@ -58,15 +58,15 @@ class JiraDataCenterConnector(JiraCloudConnector):
         self._unknown_keys: set[str] = set()
 
     def fetch(self, cursor: Mapping[str, Any], *, full: bool, now: datetime) -> Iterator[Page]:
-        state = CursorState.load(cursor)
+        state = JIRA_CURSOR.load(cursor)
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
         self._client.connect()
         self._ids_by_key, self._unknown_keys = {}, set()
         metadata, first = self._metadata(state.metadata, now)
         projects = self._projects_to_sync(metadata)
-        watermark = None if full else state.watermark_ms
-        run = (None if full else OffsetRun.resume(state.checkpoint, projects)) or OffsetRun(
-            self._jql(projects, watermark)
+        watermark = None if full else state.watermark
+        run = (None if full else Run.resume(state.checkpoint, projects, "offset")) or Run(
+            self._jql(projects, watermark), "offset"
         )
         if run.resumed:
             LOG.info("%s: resuming an interrupted run at offset %d", self._settings.name, run.start_at)
@@ -98,8 +98,8 @@ class JiraDataCenterConnector(JiraCloudConnector):
 
     def _cursor(
         self,
-        state: CursorState,
-        run: OffsetRun,
+        state: State[int, Metadata],
+        run: Run,
         metadata: Metadata,
         projects: Sequence[str],
         batch: Batch,
@@ -111,18 +111,18 @@ class JiraDataCenterConnector(JiraCloudConnector):
     ) -> dict[str, Any]:
         """The cursor to commit with a page: a checkpoint mid-run; the moved watermark at its end."""
         if not last:
-            return cursor_json(state.watermark_ms, metadata, run.checkpoint(projects), state.census_at)
+            return JIRA_CURSOR.dump(state.watermark, metadata, run.checkpoint(projects), state.census_at)
         moved = next_watermark(
-            state.watermark_ms, run.max_updated_ms, self._settings.overlap_minutes, full=full
+            state.watermark, lagged_ms(run.max_updated_ms, self._settings.overlap_minutes), full=full
         )
         census_at = state.census_at
         if seen_keys is not None or state.census_due(now, self._settings.census_days):
             keys = seen_keys if seen_keys is not None else self._census(projects)
             batch.census = Census(tuple(projects), dict(keys))
             census_at = now
-        return cursor_json(moved, metadata, None, census_at)
+        return JIRA_CURSOR.dump(moved, metadata, None, census_at)
 
-    def _pages(self, run: OffsetRun, fields: Sequence[str]) -> Iterator[tuple[list[Raw], bool]]:
+    def _pages(self, run: Run, fields: Sequence[str]) -> Iterator[tuple[list[Raw], bool]]:
         """The run's search pages, with their whole histories: (issues, is the run's last page)."""
         size = self._settings.page_size
         # The checkpoint's offset counts what was received and found new, never what the server

@@ -16,9 +16,10 @@ from typing import Any
 
 from orgpulse.errors import ProtocolError
 
+from ..kit.http import HTTPStatusError
 from ..kit.paging import PageGuard
 from . import jql
-from .client import HTTPStatusError, JiraClient
+from .client import JiraClient
 from .normalise import (
     changelog_total,
     embedded_histories,

@@ -1,5 +1,9 @@
-"""Machinery every connector shares, with no tracker inside: paging guards and transport guards.
+"""Machinery every connector shares, with no tracker inside.
 
+* `incremental`: the cursor's envelope (watermark, checkpoint, metadata age, census age) read and
+  written per connector's `CursorFormat`, and the pure `next_watermark`.
+* `http`: one classification of HTTP statuses (auth / rate limited / busy / refused), Retry-After
+  parsing, `ServerBusyError` and `HTTPStatusError`.
 * `paging`: `PageGuard.advance` refuses a repeated token, cursor or offset and a page that brings
   nothing new, so no server can keep a sync looping.
 * `transport`: `read_body` caps a response's decoded size and holds each request to an overall

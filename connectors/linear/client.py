@@ -1,8 +1,8 @@
 """Transport to Linear's GraphQL endpoint over httpx, with one retry policy and a budget watch.
 
 Every request goes through `LinearClient.query`, which counts each HTTP attempt, classifies the
-answer (LINEAR-NOTES §3.3: the GraphQL `errors` first, then the HTTP status) and retries with
-tenacity:
+answer (LINEAR-NOTES §3.3: the GraphQL `errors` first, then the HTTP status, whose classes are the
+kit's, `kit/http.py`) and retries with tenacity:
 
     401 / 403, AUTHENTICATION_ERROR, FORBIDDEN   -> AuthError (never retried)
     429, RATELIMITED (Linear sends it as 400)    -> RateLimitedError, waits for the bucket's refill
@@ -15,8 +15,8 @@ Authorization (§3.1): a personal API key (`lin_api_...`) goes raw, anything els
 token sent as `Bearer <token>` (Linear refuses an API key with the Bearer prefix). The token never
 appears in a message: every text built from an answer is scrubbed of it.
 
-Each answer's rate-limit headers are read (`Budget`); when the requests or complexity points left
-would not cover the next query, the client waits for the leaky bucket to refill before sending.
+Each answer's rate-limit headers are read (`budget.Budget`); when the requests or complexity points
+left would not cover the next query, the client waits for the leaky bucket to refill before sending.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -37,28 +36,19 @@ from orgpulse.config import SourceSettings
 from orgpulse.errors import AuthError, ProtocolError, RateLimitedError, SourceError, TransientError
 from orgpulse.retry import retry_policy
 
+from ..kit.http import Outcome, ServerBusyError, auth_refusal, classify_status, retry_after_seconds
 from ..kit.transport import MEGABYTE, Answer, RequestDeadline, ServerClock, inflate, read_body
+from .budget import Budget
 from .complexity import estimate_complexity
 
 LOG = logging.getLogger(__name__)
 
 API_KEY_PREFIX = "lin_api_"
-RATE_LIMIT_FALLBACK_SECONDS = 60.0  # RATELIMITED without a reset header
-BUCKET_PERIOD_SECONDS = 3600.0  # Linear's limits refill over one hour (§3.2)
-REQUESTS_RESERVE = 5  # requests kept back for other clients of the same user
 AUTH_CODES = frozenset({"AUTHENTICATION_ERROR", "FORBIDDEN"})
 _TOO_COMPLEX = re.compile(
     r"complexity:\s*(\d+(?:\.\d+)?).*?maximum allowed complexity:\s*(\d+(?:\.\d+)?)", re.I | re.S
 )
 _OPERATION = re.compile(r"\b(?:query|mutation)\s+([_A-Za-z]\w*)")
-
-
-class ServerBusyError(TransientError):
-    """A 5xx, possibly with a Retry-After the policy honours."""
-
-    def __init__(self, message: str, *, retry_after: float = 0.0, source: str = "") -> None:
-        self.retry_after = retry_after
-        super().__init__(message, source=source)
 
 
 class QueryTooComplexError(ProtocolError):
@@ -68,73 +58,6 @@ class QueryTooComplexError(ProtocolError):
         self.complexity = complexity
         self.maximum = maximum
         super().__init__(message, source=source)
-
-
-@dataclass(frozen=True)
-class Budget:
-    """The rate-limit headers of one answer (None: not sent). Resets are epoch seconds."""
-
-    requests_limit: int | None = None
-    requests_remaining: int | None = None
-    requests_reset: float | None = None
-    complexity_limit: int | None = None
-    complexity_remaining: int | None = None
-    complexity_reset: float | None = None
-    complexity: int | None = None  # X-Complexity: what this query cost
-
-    @classmethod
-    def of(cls, headers: Mapping[str, str]) -> Budget:
-        return cls(
-            requests_limit=_int(headers.get("X-RateLimit-Requests-Limit")),
-            requests_remaining=_int(headers.get("X-RateLimit-Requests-Remaining")),
-            requests_reset=_epoch(headers.get("X-RateLimit-Requests-Reset")),
-            complexity_limit=_int(headers.get("X-RateLimit-Complexity-Limit")),
-            complexity_remaining=_int(headers.get("X-RateLimit-Complexity-Remaining")),
-            complexity_reset=_epoch(headers.get("X-RateLimit-Complexity-Reset")),
-            complexity=_int(headers.get("X-Complexity")),
-        )
-
-    def wait_before(self, points: int, now: float) -> float:
-        """Seconds to wait so that one more query of `points` fits both buckets (0: send now)."""
-        waits = [0.0]
-        for limit, remaining, reset, need in (
-            (self.requests_limit, self.requests_remaining, self.requests_reset, 1 + REQUESTS_RESERVE),
-            (self.complexity_limit, self.complexity_remaining, self.complexity_reset, points),
-        ):
-            if remaining is None or remaining >= need:
-                continue
-            # The bucket refills at limit / period (a leaky bucket); never past its announced reset.
-            refill = (need - remaining) * BUCKET_PERIOD_SECONDS / limit if limit else float("inf")
-            until_reset = reset - now if reset is not None else float("inf")
-            wait = min(refill, until_reset)
-            waits.append(wait if wait != float("inf") else RATE_LIMIT_FALLBACK_SECONDS)
-        return max(0.0, *waits)
-
-    def refill_wait(self, points: int, now: float) -> float:
-        """After a RATELIMITED answer: the time the buckets take to refill what one request needs.
-
-        Linear's buckets leak back at limit / period (LINEAR-NOTES §3.2), so a refused request
-        can go again once its own need has dripped back: one request, and its complexity points,
-        never later than the bucket's announced reset. A bucket whose limit is not sent is
-        waited out until its reset, at most RATE_LIMIT_FALLBACK_SECONDS.
-        """
-        waits: list[float] = []
-        for limit, remaining, reset, need in (
-            (self.requests_limit, self.requests_remaining, self.requests_reset, 1),
-            (self.complexity_limit, self.complexity_remaining, self.complexity_reset, max(1, points)),
-        ):
-            until_reset = reset - now if reset is not None else float("inf")
-            if remaining is not None and remaining >= need:
-                continue
-            if limit:
-                short = need - (remaining if remaining is not None and remaining > 0 else 0)
-                waits.append(min(short * BUCKET_PERIOD_SECONDS / limit, until_reset))
-            elif remaining is not None or reset is not None:
-                waits.append(min(until_reset, RATE_LIMIT_FALLBACK_SECONDS))
-        if not waits:  # refused though the headers show room (another limit): one request's refill
-            rate = BUCKET_PERIOD_SECONDS / self.requests_limit if self.requests_limit else None
-            return rate if rate is not None else RATE_LIMIT_FALLBACK_SECONDS
-        return max(0.0, *waits)
 
 
 class LinearClient:
@@ -270,28 +193,29 @@ class LinearClient:
 
     def _classify(self, name: str, response: Answer) -> dict[str, Any]:
         status = response.status_code
+        outcome = classify_status(status)
         prefix = f"HTTP {status} on {name}"
-        if status in (401, 403):
-            what = "credentials refused" if status == 401 else "permission denied"
+        if outcome is Outcome.AUTH:
+            what = auth_refusal(status)
             reason = self._scrub(_first_message(_json_or_none(response)))
             raise AuthError(
                 f"{prefix}: {what} ({reason or 'no reason given'}); check the API key or OAuth token "
                 "variable and the account's access",
                 source=self.source,
             )
-        if status >= 500:
-            wait = _retry_after(response.headers)
+        if outcome is Outcome.BUSY:
+            wait = self._asked_wait(response)
             raise ServerBusyError(f"{prefix}: server error", retry_after=wait, source=self.source)
         doc = _json_or_none(response)
         if doc is None:
             kind = response.headers.get("Content-Type", "no content type")
-            if status == 429:
+            if outcome is Outcome.RATE_LIMITED:
                 raise self._rate_limited(prefix, response)
             raise ProtocolError(f"{prefix}: the answer is not JSON ({kind})", source=self.source)
         errors = doc.get("errors")
         if isinstance(errors, list) and errors:
             raise self._graphql_error(prefix, errors, response)
-        if status == 429:
+        if outcome is Outcome.RATE_LIMITED:
             raise self._rate_limited(prefix, response)
         data = doc.get("data")
         if status != 200 or not isinstance(data, dict):
@@ -334,7 +258,7 @@ class LinearClient:
         # Retry-After when sent (undocumented), else the refill time of what the request needs,
         # doubled at each refusal in a row (a bucket shared with other clients refills slower).
         self._refused_in_row += 1
-        asked = _retry_after(response.headers)
+        asked = self._asked_wait(response)
         budget = Budget.of(response.headers)
         wait = asked or budget.refill_wait(self._asking, self._clock()) * 2.0 ** (self._refused_in_row - 1)
         resets = [r - self._clock() for r in (budget.requests_reset, budget.complexity_reset) if r]
@@ -345,6 +269,10 @@ class LinearClient:
             retry_after=wait,
             source=self.source,
         )
+
+    def _asked_wait(self, response: Answer) -> float:
+        """Retry-After (undocumented for Linear, but its SDK reads it); 0 when absent."""
+        return retry_after_seconds(response.headers, self._clock(), reset_header=None)
 
     def _scrub(self, text: str) -> str:
         token = self._settings.token.reveal().strip()
@@ -381,25 +309,3 @@ def _first_message(doc: Mapping[str, Any] | None, limit: int = 300) -> str:
         return ""
     text = str(errors[0].get("message") or "")
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _retry_after(headers: Mapping[str, str]) -> float:
-    """Retry-After in seconds (undocumented for Linear, but the SDK reads it); 0 when absent."""
-    value = headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value else 0.0
-    except ValueError:
-        return 0.0
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _epoch(value: str | None) -> float | None:
-    """Linear's reset headers are UTC epoch milliseconds."""
-    number = _int(value)
-    return number / 1000.0 if number is not None else None

@@ -24,11 +24,12 @@ from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError
 from orgpulse.model import Batch, Link, Person, Quarantined
 
+from ..kit.incremental import State, lagged, next_watermark
 from ..kit.paging import PageGuard, split_entries
 from . import queries
 from .client import LinearClient, QueryTooComplexError
 from .complexity import estimate_complexity
-from .cursor import CursorState, Metadata, Run, cursor_json, next_watermark
+from .cursor import LINEAR_CURSOR, Metadata, Run
 from .followups import FollowUpPager, Payload
 from .metadata import fetch_labels, fetch_metadata
 from .normalise import normalise_issue
@@ -69,7 +70,7 @@ class LinearConnector:
 
     def fetch(self, cursor: Mapping[str, Any], *, full: bool, now: datetime) -> Iterator[Page]:
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
-        state = CursorState.load(cursor)
+        state = LINEAR_CURSOR.load(cursor)
         wanted = tuple(sorted(self._settings.teams))
         metadata, first = self._metadata(state, now, full, wanted)
         team_ids = self._team_ids(metadata, wanted)
@@ -89,11 +90,11 @@ class LinearConnector:
             self._junk = []
             if last:
                 moved = next_watermark(
-                    state.watermark, run.run_started, self._settings.overlap_minutes, full=full
+                    state.watermark, lagged(run.run_started, self._settings.overlap_minutes), full=full
                 )
-                out = cursor_json(moved, metadata, None)
+                out = LINEAR_CURSOR.dump(moved, metadata, None)
             else:
-                out = cursor_json(state.watermark, metadata, run.checkpoint())
+                out = LINEAR_CURSOR.dump(state.watermark, metadata, run.checkpoint())
             yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
         LOG.info("%s: %d issues read, %d requests, %d points (%d estimated)", self._settings.name,
                  run.seen, self.requests, self._client.points, self._client.estimated_points)  # fmt: skip
@@ -138,7 +139,7 @@ class LinearConnector:
         return estimate_complexity(queries.document(queries.ISSUES), variables)
 
     def _metadata(
-        self, state: CursorState, now: datetime, full: bool, wanted: Sequence[str]
+        self, state: State[datetime, Metadata], now: datetime, full: bool, wanted: Sequence[str]
     ) -> tuple[Metadata, Batch]:
         cached = state.metadata
         if not full and cached is not None and cached.fresh(now, self._settings.metadata_ttl_hours, wanted):

@@ -16,6 +16,7 @@ The watermark is the start time of the last successful run minus the overlap, no
 `updatedAt` seen (LINEAR-NOTES §6.2): issues come newest-first and an issue updated during the run
 moves ahead of the pages already read, so only the run's start bounds what it may have missed.
 The checkpoint lets a run that stopped resume after its last committed page, with its own bound.
+The envelope (version, watermark, metadata) is the kit's (`kit/incremental.py`), without a census.
 """
 
 from __future__ import annotations
@@ -23,17 +24,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from orgpulse.errors import SchemaDriftError
 
+from ..kit.incremental import CursorFormat, as_int, resumable, within_ttl
 from .normalise_meta import parse_linear_datetime
 from .queries import iso
 
 LOG = logging.getLogger(__name__)
-
-CURSOR_VERSION = 1
 
 
 @dataclass
@@ -45,8 +45,7 @@ class Metadata:
     labels: dict[str, str]
 
     def fresh(self, now: datetime, ttl_hours: float, wanted_keys: Sequence[str]) -> bool:
-        young = now - self.fetched_at < timedelta(hours=ttl_hours)
-        return young and set(wanted_keys) <= set(self.teams.values())
+        return within_ttl(self.fetched_at, now, ttl_hours) and set(wanted_keys) <= set(self.teams.values())
 
     def to_json(self) -> dict[str, Any]:
         return {"fetched_at": iso(self.fetched_at), "teams": dict(self.teams), "labels": dict(self.labels)}
@@ -103,10 +102,7 @@ class Run:
         if not isinstance(doc, Mapping):
             return None
         after = doc.get("after")
-        if not isinstance(after, str) or not after:
-            return None
-        if list(doc.get("teams") or ()) != list(teams):
-            LOG.info("the teams changed since the checkpoint; the run starts again")
+        if not isinstance(after, str) or not after or resumable(doc, "teams", teams) is None:
             return None
         try:
             started = parse_linear_datetime(doc.get("run_started"))
@@ -115,58 +111,32 @@ class Run:
         except (SchemaDriftError, ValueError):
             LOG.info("the checkpoint is unreadable; the run starts again")
             return None
-        seen = doc.get("seen")
         return cls(
             started,
             since,
             created,
             tuple(teams),
             after=after,
-            seen=seen if isinstance(seen, int) and not isinstance(seen, bool) else 0,
+            seen=as_int(doc.get("seen")) or 0,
             resumed=True,
             cursors={after},
         )
 
 
-@dataclass(frozen=True)
-class CursorState:
-    """A committed cursor, read defensively: what cannot be read is left out."""
-
-    watermark: datetime | None = None
-    metadata: Metadata | None = None
-    checkpoint: object = None
-
-    @classmethod
-    def load(cls, cursor: Mapping[str, Any] | None) -> CursorState:
-        if not cursor:
-            return cls()
-        if not isinstance(cursor, Mapping) or cursor.get("version") not in (None, CURSOR_VERSION):
-            LOG.warning("the cursor is unreadable (not version %d); the sync starts from the beginning",
-                        CURSOR_VERSION)  # fmt: skip
-            return cls()
-        watermark: datetime | None = None
-        if cursor.get("watermark"):
-            try:
-                watermark = parse_linear_datetime(cursor["watermark"])
-            except SchemaDriftError:
-                LOG.warning("the cursor's watermark is unreadable; the sync starts from the beginning")
-        return cls(watermark, Metadata.from_json(cursor.get("metadata")), cursor.get("checkpoint"))
+def _watermark(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_linear_datetime(value)
+    except SchemaDriftError:
+        LOG.warning("the cursor's watermark is unreadable; the sync starts from the beginning")
+        return None
 
 
-def cursor_json(
-    watermark: datetime | None, metadata: Metadata, checkpoint: dict[str, Any] | None
-) -> dict[str, Any]:
-    return {
-        "version": CURSOR_VERSION,
-        "watermark": iso(watermark) if watermark else None,
-        "metadata": metadata.to_json(),
-        "checkpoint": checkpoint,
-    }
-
-
-def next_watermark(
-    old: datetime | None, run_started: datetime, overlap_minutes: float, *, full: bool
-) -> datetime:
-    """The watermark after a run: its start minus the overlap, never back for an incremental."""
-    moved = run_started - timedelta(minutes=overlap_minutes)
-    return moved if full or old is None else max(old, moved)
+LINEAR_CURSOR: CursorFormat[datetime, Metadata] = CursorFormat(
+    watermark_key="watermark",
+    read_watermark=_watermark,
+    write_watermark=iso,
+    read_metadata=Metadata.from_json,
+    census=False,
+)

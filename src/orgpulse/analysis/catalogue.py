@@ -147,14 +147,13 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
         .dropna()
         .astype(str)
     )
-    team_labels = np.array(sorted(set(labels)), dtype=object)
+    team_labels = np.array(sorted(labels.unique()), dtype=object)
     team_index = pd.Index(team_labels)
     issue_team = lookup(team_index, chosen["team"].astype(object))
-    in_issues = set(chosen["team"].dropna().astype(str))
-    moved_issues = frames.team_changes["issue_uid"].isin(chosen["issue_uid"])
-    in_issues |= set(
-        pd.concat([moved.loc[moved_issues, "from_team"], moved.loc[moved_issues, "to_team"]]).dropna()
-    )
+    in_issues = set(chosen["team"].dropna().astype(str).unique())
+    moved_issues = lookup(pd.Index(chosen["issue_uid"].astype(object)), moved["issue_uid"]) >= 0
+    moved_teams = pd.concat([moved.loc[moved_issues, "from_team"], moved.loc[moved_issues, "to_team"]])
+    in_issues |= set(moved_teams.dropna().unique())
     reported = np.flatnonzero(np.isin(team_labels, sorted(in_issues)))
     frame = pd.DataFrame(
         {

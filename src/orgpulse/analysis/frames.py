@@ -41,8 +41,9 @@ resolution_changes
     issue_uid, history_id, item_index, at, from_resolution, to_resolution (names; None when empty),
     actor_uid
 histories
-    issue_uid, at: every stored history entry (Jira changelog history, Linear history node), so a
-    bulk close can tell when an issue was last touched
+    issue_uid, at: stored history entries (Jira changelog history, Linear history node), so a bulk
+    close can tell when an issue was last touched; the store reads only those it looks back to
+    (each status change's issue's latest entry before it), any superset gives the same findings
 workflows
     team, status_uid: the statuses each team's workflows define (whether used or not)
 """

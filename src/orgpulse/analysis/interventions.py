@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -159,12 +159,3 @@ def evaluate(
 ) -> list[InterventionResult]:
     """Every intervention's effects, in the order they were recorded."""
     return [effects_of(i, values, teams, weeks) for i in interventions]
-
-
-def thresholded_metrics(thresholds: Mapping[str, object]) -> tuple[str, ...]:
-    """The metrics an explain "thresholds" entry grades (those with a watch and an alert level)."""
-    return tuple(
-        name
-        for name, limits in thresholds.items()
-        if isinstance(limits, dict) and {"watch", "alert"} <= set(limits)
-    )

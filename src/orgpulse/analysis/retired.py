@@ -50,7 +50,8 @@ RETIRED_COLUMNS = (
 def missing_statuses(statuses: pd.DataFrame, status_changes: pd.DataFrame) -> pd.DataFrame:
     """Statuses changes refer to that the catalogue lacks, as catalogue rows of unknown category."""
     referenced = pd.concat([status_changes["from_status_uid"], status_changes["to_status_uid"]]).dropna()
-    absent = sorted(set(referenced.astype(str)) - set(statuses["status_uid"].dropna().astype(str)))
+    known = statuses["status_uid"].dropna().astype(str).unique()
+    absent = sorted(set(referenced.astype(str).unique()) - set(known))
     rows = []
     for uid in absent:
         source, _, status_id = uid.partition(":")

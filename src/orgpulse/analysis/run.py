@@ -25,11 +25,12 @@ from orgpulse.analysis.cleanups import cleanup_notes
 from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
+from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
 from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
 from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
-from orgpulse.analysis.interventions import MetricValues, evaluate, thresholded_metrics, weeks_needed
+from orgpulse.analysis.interventions import MetricValues, evaluate, weeks_needed
 from orgpulse.analysis.levers import diagnose as diagnose_levers
 from orgpulse.analysis.result import AnalysisResult, DependencyRow, Diagnosis, Finding, Intervention
 from orgpulse.analysis.scoring import directions
@@ -81,23 +82,24 @@ def detect(
     )
     wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
     wanted += list(FLOW_NEEDS) if diagnose else []
-    wanted += [BULK, TEAMS]
+    wanted += [BULK, TEAMS, *FINISH_NEEDS]
     inputs = build_inputs(context, wanted, SPECS)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
     reported = {grid.starts[w] for w in grid.reported}
     for detector in detectors:
         output = detector.detect(inputs.restricted(detector.needs))
-        table = output.rows.table
+        rows = finish(output, inputs)
+        table = rows.table
         table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
         table = table.loc[table["week"] >= grid.first_reported]
         if interventions:
-            collect_values(values, output, inputs[CATALOGUE], grid)
+            collect_values(values, output, rows.table, inputs[CATALOGUE], grid)
         cost = None
         if output.cost is not None:
             cost = cost_explain(inputs[CATALOGUE], output.cost, output.cost_counted, grid.first_reported)
             cost[NO_COST_KEY] = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
-        findings.extend(to_findings(replace(output.rows, table=table), inputs[CATALOGUE], grid, cost))
+        findings.extend(to_findings(replace(rows, table=table), inputs[CATALOGUE], grid, cost))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
@@ -187,17 +189,14 @@ def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> li
     return out
 
 
-def collect_values(values: MetricValues, output: DetectorOutput, cat: Catalogue, grid: WeekGrid) -> None:
-    """Keep a detector's thresholded metrics for every scored week, for the interventions' tests."""
+def collect_values(
+    values: MetricValues, output: DetectorOutput, table: pd.DataFrame, cat: Catalogue, grid: WeekGrid
+) -> None:
+    """Keep a detector's thresholded metric for every scored week, for the interventions' tests."""
     symptom = output.rows.symptom
-    # Thresholds sit in the common explain, or in each row's when they vary per row (oversized_team).
-    per_row = next(iter(output.rows.explain.values()), [{}])[0]
-    metrics = thresholded_metrics(
-        output.rows.common_explain.get("thresholds") or per_row.get("thresholds", {})
-    )
+    metrics = (output.grading.metric,)
     values.thresholded[symptom] = metrics
     labels, starts = cat.teams.labels, np.array(grid.starts, dtype=object)
-    table = output.rows.table
     values.weekly[symptom] = pd.DataFrame(
         {
             "team": labels[table["team"].to_numpy(dtype=np.int64)],

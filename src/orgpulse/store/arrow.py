@@ -47,6 +47,19 @@ class ArrowReader:
         # SQLAlchemy's SQLite DateTime stores this exact text; text order is time order.
         return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.dialect == "sqlite" else utc
 
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        """Run a statement that returns no rows (a temporary table of the reads)."""
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(sql, list(params) if params or self.dialect == "sqlite" else None)
+        except Exception as exc:
+            raise StoreError(f"cannot read the store: {_first_line(exc)}") from exc
+        finally:
+            cursor.close()
+
+    def rollback(self) -> None:
+        self._conn.rollback()
+
     def table(self, sql: str, schema: Mapping[str, pa.DataType], params: Sequence[object] = ()) -> pa.Table:
         """The result with exactly the columns of `schema`, in its order and types."""
         cursor = self._conn.cursor()

@@ -53,8 +53,7 @@ def load_frames(
 
     `since`: read only the issues that can touch the time from `since` on (all of them when None).
     """
-    with arrow_reader(store.engine) as reader:
-        read = q.Queries(reader, as_of=as_of, since=since)
+    with arrow_reader(store.engine) as reader, q.Queries(reader, as_of=as_of, since=since) as read:
         issues = _pandas(read.issues())
         pairs = _pandas(read.project_pairs())
         statuses = _pandas(read.statuses())
@@ -63,7 +62,6 @@ def load_frames(
         links = _pandas(read.links())
         workflows = _pandas(read.workflows())
         declared = _pandas(read.memberships())
-        histories = _pandas(read.histories())
 
     namer = TeamNamer(team_rules or {}, zip(pairs["source"], pairs["project_key"], strict=True))
     issue_team = _issue_teams(issues, namer)
@@ -161,7 +159,11 @@ def load_frames(
             "actor_uid": lambda f: _uid(f, "actor_id"),
         },
     )
-    history_frame = pd.DataFrame({"issue_uid": _uid(histories, "issue_id"), "at": histories["at"]})
+    # The history entries a bulk close looks back to: each status change's previous one (store.window).
+    looked_back = changes["status_changes"]
+    history_frame = pd.DataFrame(
+        {"issue_uid": status_changes["issue_uid"], "at": looked_back["previous_entry"]}
+    ).loc[looked_back["previous_entry"].notna()]
     workflow_frame = pd.DataFrame(
         {
             "team": _key_teams(workflows["source"], workflows["project_key"], namer),

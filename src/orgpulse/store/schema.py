@@ -130,6 +130,7 @@ histories = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("actor_id", sa.Text),
     sa.Column("item_count", sa.Integer, nullable=False),
+    sa.Index("ix_histories_source_issue_at", "source", "issue_id", "at"),
 )
 
 status_changes = _change_table(

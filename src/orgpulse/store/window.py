@@ -8,6 +8,13 @@ parents (current, and any it had, up to a grandparent) — those are read too, w
 The first issue created is always read: it dates the start of the history, which bounds how far
 back an intervention's before window may reach (`analysis.run.history_start`).
 Every change of a read issue is read (a cycle time may begin years before the week it ends in).
+The issues to read are worked out once per analysis, into a temporary table the reads join, and
+only when at least `DORMANT_SHARE` of the issues were last updated before `since`: with fewer,
+working them out costs more than reading the few dormant ones (the findings are the same).
+
+Of the history entries, only those a bulk close looks back to are read: for each status change,
+its issue's latest entry strictly before it (`analysis.cleanups`), found through the index on
+(source, issue_id, at) that migration 0012 creates: a site's many filler entries stay in SQL.
 
 Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
 MAX(issue_id) lets SQLite walk the primary key backwards (its min/max shortcut) instead of using
@@ -28,7 +35,13 @@ I64 = pa.int64()
 
 _CHANGE_KEY = {"source": S, "issue_id": S, "history_id": S, "item_index": I64, "at": TIME}
 CHANGE_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
-    "status_changes": {**_CHANGE_KEY, "actor_id": S, "from_status": S, "to_status": S},
+    "status_changes": {
+        **_CHANGE_KEY,
+        "actor_id": S,
+        "from_status": S,
+        "to_status": S,
+        "previous_entry": TIME,
+    },
     "assignee_changes": {**_CHANGE_KEY, "actor_id": S, "from_person": S, "to_person": S},
     "team_changes": {**_CHANGE_KEY, "from_team": S, "to_team": S},
     "flag_changes": {**_CHANGE_KEY, "flagged": B},
@@ -101,30 +114,85 @@ kept AS MATERIALIZED (
   UNION SELECT i.source, i.issue_id FROM issues i
     JOIN first_hop f ON f.source = i.source AND f.parent_key = i.key
 )
+INSERT INTO kept_issues (source, issue_id) SELECT source, issue_id FROM kept
 """
+DORMANT_SHARE = 0.25
+_DORMANT = (
+    "SELECT COUNT(*) AS issues, SUM(CASE WHEN updated < {since} THEN 1 ELSE 0 END) AS dormant"
+    " FROM issues WHERE created <= {as_of}"
+)
+_KEPT_TABLE = (
+    "CREATE TEMPORARY TABLE kept_issues (source TEXT, issue_id TEXT, PRIMARY KEY (source, issue_id))"
+)
+_PREVIOUS_ENTRY = (
+    "(SELECT MAX(h.at) FROM histories h WHERE h.source = c.source AND h.issue_id = c.issue_id"
+    " AND h.at < c.at)"
+)
 
 
 class Queries:
-    """The reads of one analysis: as of `as_of`, bounded to what can touch `since` on (if given)."""
+    """The reads of one analysis: as of `as_of`, bounded to what can touch `since` on (if given).
+
+    Use as `with Queries(reader, ...) as read:`: the temporary table of the issues to read goes at
+    the end.
+    """
 
     def __init__(self, reader: ArrowReader, *, as_of: datetime, since: datetime | None) -> None:
         self._read = reader
         self._as_of = reader.time_param(as_of)
         self._since = reader.time_param(since) if since is not None else None
+        self._kept = False
+        self._bounded: bool | None = None if since is not None else False
+
+    def __enter__(self) -> Queries:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._kept:
+            self._read.rollback()
+            self._read.execute("DROP TABLE IF EXISTS kept_issues")
+            self._read.rollback()
+
+    def _keep(self) -> None:
+        """The issues to read, into the temporary table `kept_issues` (once)."""
+        if self._kept:
+            return
+        self._read.execute("DROP TABLE IF EXISTS kept_issues")
+        self._read.execute(_KEPT_TABLE)
+        self._kept = True
+        self._execute(_KEPT)
+
+    def _worth_bounding(self) -> bool:
+        """Whether enough issues may be dormant for the bound to pay (see the module docstring)."""
+        if self._bounded is None:
+            sql, params = self._bind(_DORMANT)
+            counts = self._read.table(sql, {"issues": I64, "dormant": I64}, params)
+            total, dormant = counts.column("issues")[0].as_py(), counts.column("dormant")[0].as_py()
+            self._bounded = bool(total) and (dormant or 0) >= DORMANT_SHARE * total
+        return self._bounded
 
     def _run(self, body: str, schema: dict[str, pa.DataType], bound: str | None = None) -> pa.Table:
-        """`body` may use {as_of}, and {kept} where `bound` (a condition on the CTE `kept`) goes."""
-        if bound is not None and self._since is not None:
-            text = _KEPT + body.replace("{kept}", bound)
+        """`body` may use {as_of}, and {kept} where `bound` (a condition on `kept_issues`) goes."""
+        if bound is not None and self._worth_bounding():
+            self._keep()
+            text = body.replace("{kept}", bound)
         else:
             text = body.replace("{kept}", "")
+        sql, params = self._bind(text)
+        return self._read.table(sql, schema, params)
+
+    def _execute(self, text: str) -> None:
+        self._read.execute(*self._bind(text))
+
+    def _bind(self, text: str) -> tuple[str, list[object]]:
+        """`text` with its {as_of} and {since} made the dialect's parameters, and their values."""
         values = {"as_of": self._as_of, "since": self._since}
         if self._read.dialect == "sqlite":
             # "?" binds by position: each occurrence needs its own value, in order of appearance.
             params = [values[name] for name in _occurrences(text, ("as_of", "since"))]
-            return self._read.table(text.format(as_of="?", since="?"), schema, params)
+            return text.format(as_of="?", since="?"), params
         params = [values["as_of"]] + ([values["since"]] if "{since}" in text else [])
-        return self._read.table(text.format(as_of="$1", since="$2"), schema, params)
+        return text.format(as_of="$1", since="$2"), params
 
     def issues(self) -> pa.Table:
         columns = ", ".join(f"i.{c}" for c in ISSUE_SCHEMA)
@@ -141,7 +209,10 @@ class Queries:
 
     def changes(self, name: str) -> pa.Table:
         schema = CHANGE_SCHEMAS[name]
-        if name == "parent_changes":
+        if name == "status_changes":
+            columns = ", ".join(f"c.{c}" for c in schema if c != "previous_entry")
+            columns += f", {_PREVIOUS_ENTRY} AS previous_entry"
+        elif name == "parent_changes":
             columns = ", ".join(f"c.{c}" for c in _CHANGE_KEY) + (
                 ", " + _parent_ref("from") + " AS from_parent, " + _parent_ref("to") + " AS to_parent"
                 ", c.to_parent_key"
@@ -192,15 +263,6 @@ class Queries:
         )
         return self._run(sql, LINK_SCHEMA, bound)
 
-    def histories(self) -> pa.Table:
-        """When each history entry of a read issue was made (its items are in the change tables)."""
-        schema = {"source": S, "issue_id": S, "at": TIME}
-        sql = (
-            "SELECT h.source, h.issue_id, h.at FROM histories h WHERE h.at <= {as_of} {kept}"
-            " ORDER BY h.source, h.issue_id, h.history_id"
-        )
-        return self._run(sql, schema, _kept("h.source", "h.issue_id"))
-
     def statuses(self) -> pa.Table:
         schema = {"source": S, "status_id": S, "name": S, "category": S, "category_known": B}
         return self._run("SELECT * FROM statuses ORDER BY source, status_id", schema)
@@ -224,9 +286,8 @@ class Queries:
 
 
 def _kept(source: str, issue_id: str) -> str:
-    # A row-value IN over the materialized CTE: SQLite builds a transient index for it (a correlated
-    # EXISTS would scan the CTE once per row).
-    return f"AND ({source}, {issue_id}) IN (SELECT kept.source, kept.issue_id FROM kept)"
+    # A row-value IN over the temporary table: its primary key serves it.
+    return f"AND ({source}, {issue_id}) IN (SELECT k.source, k.issue_id FROM kept_issues k)"
 
 
 def _parent_ref(side: str) -> str:

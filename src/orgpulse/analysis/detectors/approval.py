@@ -30,7 +30,6 @@ from orgpulse.analysis.assemble import (
     number,
     people_sets,
     row_grid,
-    sample_factors,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -39,16 +38,11 @@ from orgpulse.analysis.derived import (
     CATALOGUE,
     FACTS,
     INTERVALS,
-    LEAD_TIME,
-    MAPPED,
     MEMBERS,
     TEAMS,
-    UNKNOWN_TIME,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
-from orgpulse.analysis.result import Severity
-from orgpulse.analysis.scoring import GATE_CAP, level_values, score_values
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, open_at_week_end, spread_trailing
 from orgpulse.model import Role
@@ -173,25 +167,9 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
     for column in ("sample_size", "open_visits", "bot_exits", "members"):
         table[column] = table[column].fillna(0).astype(np.int64)
 
-    share = table["approval_wait_share"].to_numpy(dtype=float)
-    gate = table["approver_concentration"].fillna(-1.0).to_numpy(dtype=float) >= th.concentration_gate
-    severity = level_values(share, th.wait_share_watch, th.wait_share_alert)
-    score = score_values(share, th.wait_share_watch, th.wait_share_alert)
-    held = (severity == Severity.ALERT.value) & ~gate
-    severity[held] = Severity.WATCH.value
-    score = np.where(held, np.minimum(score, GATE_CAP), score)
-    short = table["sample_size"].to_numpy() < th.min_sample
-    severity[short] = Severity.INSUFFICIENT_DATA.value
-    table["severity"] = severity
-    table["score"] = np.where(severity == Severity.INSUFFICIENT_DATA.value, np.nan, score)
-    table["gate_passed"] = gate
-
+    concentration = table["approver_concentration"].fillna(-1.0).to_numpy(dtype=float)
+    table["gate_passed"] = concentration >= th.concentration_gate
     sample = pd.concat([completed[["team", "week", "issue"]], exits[["team", "week", "issue"]]])
-    factors = sample_factors(
-        cat, ctx.grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, TRAILING,
-        completed=completed, lead_time=inputs[LEAD_TIME],
-    )  # fmt: skip
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -199,15 +177,17 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
             metrics=METRICS,
             evidence=_evidence(cat, grid.first_scored, completed, human, opened, exits),
             explain=_explain(cat, grid, table, completed, exits, members.roster_teams),
-            common_explain={
-                "thresholds": {
-                    "approval_wait_share": {"watch": th.wait_share_watch, "alert": th.wait_share_alert},
-                    "approver_concentration": {"gate": th.concentration_gate},
-                    "min_sample": th.min_sample,
-                },
-                "sample": "human exits from approval statuses in W-3..W",
-            },
+            common_explain={"sample": "human exits from approval statuses in W-3..W"},
         ),
+        grading=Grading(
+            "approval_wait_share",
+            th.wait_share_watch,
+            th.wait_share_alert,
+            th.min_sample,
+            gate="gate_passed",
+            extra={"approver_concentration": {"gate": th.concentration_gate}},
+        ),
+        sample=Sample(sample, span=TRAILING, completed=completed),
         cost=role_cost(cat, intervals, teams, grid, cat.statuses.has_role(Role.APPROVAL))
         if ctx.diagnose
         else None,
@@ -301,6 +281,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS, UNKNOWN_TIME, LEAD_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS),
     detect=detect_approval,
 )

@@ -30,16 +30,14 @@ from orgpulse.analysis.assemble import (
     merge_items,
     number,
     row_grid,
-    sample_factors,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue, flags
-from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, MAPPED, TEAMS, UNKNOWN_TIME
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.detectors.blockers import blocked_time, blocker_segments, cross_team_pieces
 from orgpulse.analysis.inputs import Inputs
-from orgpulse.analysis.result import DependencyRow, Severity
-from orgpulse.analysis.scoring import level_values, score_values
+from orgpulse.analysis.result import DependencyRow
 from orgpulse.analysis.timeline import union_intervals
 from orgpulse.analysis.weeks import HOUR_NS, WeekGrid, open_at_week_end, split_by_weeks
 
@@ -129,13 +127,6 @@ def detect_blocking(inputs: Inputs) -> DetectorOutput:
     size = table["sample_size"].to_numpy()
     share = np.where(size > 0, table["blocked"].to_numpy() / np.maximum(size, 1), np.nan)
     table["cross_team_blocked_share"] = share
-    severity = level_values(share, th.blocked_share_watch, th.blocked_share_alert)
-    severity[size < max(th.min_sample, 1)] = Severity.INSUFFICIENT_DATA.value
-    table["severity"] = severity
-    score = score_values(share, th.blocked_share_watch, th.blocked_share_alert)
-    table["score"] = np.where(severity == Severity.INSUFFICIENT_DATA.value, np.nan, score)
-    factors = sample_factors(cat, ctx.grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, 1)
-    table = table.merge(factors, on=_KEYS, how="left")
 
     dependencies = [
         DependencyRow(
@@ -159,18 +150,15 @@ def detect_blocking(inputs: Inputs) -> DetectorOutput:
             evidence=_evidence(cat, grid, matrix, pairs, scored, held, ended, opened, sample),
             explain=_explain(cat, grid, table, sample, blocked_issues),
             common_explain={
-                "thresholds": {
-                    "cross_team_blocked_share": {
-                        "watch": th.blocked_share_watch,
-                        "alert": th.blocked_share_alert,
-                    },
-                    "min_sample": th.min_sample,
-                },
                 "sample": "issues in progress during W (more than 0 s after commitment, before completion)",
                 "outside_blockers": "a blocker outside the synced projects counts as unresolved while the "
                 "link lives, owned by its project key (blocker_done_now lists those done today)",
             },
         ),
+        grading=Grading(
+            "cross_team_blocked_share", th.blocked_share_watch, th.blocked_share_alert, th.min_sample
+        ),
+        sample=Sample(sample, span=1),
         dependencies=dependencies,
     )
 
@@ -286,6 +274,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS),
     detect=detect_blocking,
 )

@@ -24,13 +24,11 @@ from orgpulse.analysis.assemble import (
     group_records,
     merge_items,
     row_grid,
-    sample_factors,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS, MAPPED, UNKNOWN_TIME
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
-from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import is_human
@@ -124,12 +122,6 @@ def detect_focus(inputs: Inputs) -> DetectorOutput:
     )
     table = row_grid(cat, grid).merge(per_row, left_on=_KEYS, right_index=True, how="left")
     table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
-    table = grade(
-        table, "wip_per_person_p50", th.wip_per_person_watch, th.wip_per_person_alert, th.min_sample
-    )
-    sample = pieces[["team", "week", "issue"]]
-    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, 1)
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -138,13 +130,14 @@ def detect_focus(inputs: Inputs) -> DetectorOutput:
             evidence=_evidence(cat, lookup, pieces, fronts),
             explain=_explain(grid, table),
             common_explain={
-                "thresholds": levels(
-                    "wip_per_person_p50", th.wip_per_person_watch, th.wip_per_person_alert, th.min_sample
-                ),
                 "sample": "people assigned to the team's in-progress issues during W",
                 "privacy": "person-level values are aggregated per team; no person is named or ranked",
             },
-        )
+        ),
+        grading=Grading(
+            "wip_per_person_p50", th.wip_per_person_watch, th.wip_per_person_alert, th.min_sample
+        ),
+        sample=Sample(pieces[["team", "week", "issue"]], span=1),
     )
 
 
@@ -179,6 +172,6 @@ def _explain(grid: WeekGrid, table: pd.DataFrame) -> Items:
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, FACTS, ASSIGNEES, IN_PROGRESS, GOALS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, FACTS, ASSIGNEES, IN_PROGRESS, GOALS),
     detect=detect_focus,
 )

@@ -23,12 +23,10 @@ from orgpulse.analysis.assemble import (
     key_lists,
     merge_items,
     row_grid,
-    sample_factors,
 )
 from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS, MAPPED, UNKNOWN_TIME
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
-from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.samples import DAY_NS, scored
@@ -56,9 +54,6 @@ def detect_goals(inputs: Inputs) -> DetectorOutput:
         how="left",
     )
     table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
-    table = grade(table, "unlinked_share", th.unlinked_share_watch, th.unlinked_share_alert, th.min_sample)
-    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], created, 1)
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -72,18 +67,19 @@ def detect_goals(inputs: Inputs) -> DetectorOutput:
                 {"created": created, "unlinked": created.loc[created["unlinked"].to_numpy()]},
             ),
             common_explain={
-                "thresholds": levels(
-                    "unlinked_share",
-                    th.unlinked_share_watch,
-                    th.unlinked_share_alert,
-                    th.min_sample,
-                    link_days=th.link_days,
-                ),
                 "sample": "issues created in W (team at creation), epics excluded",
                 "goal": "a parent epic, Linear project or initiative, or a parent outside the synced "
                 "projects, reached through the parent chain; a parent story is not a goal",
             },
-        )
+        ),
+        grading=Grading(
+            "unlinked_share",
+            th.unlinked_share_watch,
+            th.unlinked_share_alert,
+            th.min_sample,
+            extra={"link_days": th.link_days},
+        ),
+        sample=Sample(created, span=1),
     )
 
 
@@ -113,6 +109,6 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Item
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, CREATED, GOALS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, CREATED, GOALS),
     detect=detect_goals,
 )

@@ -1,19 +1,47 @@
-"""Severity and score of a row from its one thresholded metric and its sample (SYMPTOMS.md, scoring).
+"""Severity and score of a row from its one thresholded metric and its sample (SYMPTOMS.md, scoring),
+and the closing steps every detector shares (`finish`).
 
 Levels are ">=" thresholds unless `strict` (oversized_team's "more than 7 people"); the score map
-is the same either way. A row whose sample is below the minimum (or empty) is insufficient_data
-with a null score; its metrics are still reported.
+is the same either way. A failing gate holds an alert at watch, its score below 0.75. A row whose
+sample is below the minimum (or empty) is insufficient_data with a null score; its metrics are
+still reported.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis.assemble import RowTable, sample_factors
+from orgpulse.analysis.derived import CATALOGUE, LEAD_TIME, MAPPED, UNKNOWN_TIME
+from orgpulse.analysis.detectors.base import DetectorOutput, Grading
+from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import Severity
-from orgpulse.analysis.scoring import level_values, score_values
+from orgpulse.analysis.scoring import GATE_CAP, level_values, score_values
+
+# What the runner reads for every detector's closing steps, beyond what each declares.
+FINISH_NEEDS = (CATALOGUE, UNKNOWN_TIME, MAPPED, LEAD_TIME)
+
+
+def finish(output: DetectorOutput, inputs: Inputs) -> RowTable:
+    """The detector's rows graded, with their confidence factors and the explain thresholds."""
+    rows, grading, sample = output.rows, output.grading, output.sample
+    table = grade(rows.table, grading)
+    context = inputs.context
+    factors = sample_factors(
+        inputs[CATALOGUE], context.grid, context.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED],
+        sample.issues, sample.span,
+        completed=sample.completed, lead_time=inputs[LEAD_TIME] if sample.completed is not None else None,
+    )  # fmt: skip
+    thresholds = levels(grading.metric, grading.watch, grading.alert, grading.min_sample, **grading.extra)
+    return replace(
+        rows,
+        table=table.merge(factors, on=["team", "week"], how="left"),
+        common_explain={"thresholds": thresholds, **rows.common_explain},
+    )
 
 
 def strict_levels(values: np.ndarray, watch: float, alert: float) -> np.ndarray:
@@ -26,14 +54,16 @@ def strict_levels(values: np.ndarray, watch: float, alert: float) -> np.ndarray:
     return result
 
 
-def grade(
-    table: pd.DataFrame, metric: str, watch: float, alert: float, min_sample: int, *, strict: bool = False
-) -> pd.DataFrame:
-    """`table` with severity and score columns from `metric` and `sample_size`."""
-    values = table[metric].to_numpy(dtype=float)
-    severity = (strict_levels if strict else level_values)(values, watch, alert)
-    severity[table["sample_size"].to_numpy() < max(min_sample, 1)] = Severity.INSUFFICIENT_DATA.value
-    score = score_values(values, watch, alert)
+def grade(table: pd.DataFrame, grading: Grading) -> pd.DataFrame:
+    """`table` with severity and score columns from the graded metric and `sample_size`."""
+    values = table[grading.metric].to_numpy(dtype=float)
+    severity = (strict_levels if grading.strict else level_values)(values, grading.watch, grading.alert)
+    score = score_values(values, grading.watch, grading.alert)
+    if grading.gate is not None:
+        held = (severity == Severity.ALERT.value) & ~table[grading.gate].to_numpy(dtype=bool)
+        severity[held] = Severity.WATCH.value
+        score = np.where(held, np.minimum(score, GATE_CAP), score)
+    severity[table["sample_size"].to_numpy() < max(grading.min_sample, 1)] = Severity.INSUFFICIENT_DATA.value
     return table.assign(
         severity=severity, score=np.where(severity == Severity.INSUFFICIENT_DATA.value, np.nan, score)
     )

@@ -32,7 +32,6 @@ from orgpulse.analysis.assemble import (
     key_lists,
     merge_items,
     row_grid,
-    sample_factors,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -42,13 +41,9 @@ from orgpulse.analysis.derived import (
     COMPLETED,
     CREATED,
     INTERVALS,
-    LEAD_TIME,
-    MAPPED,
     TEAMS,
-    UNKNOWN_TIME,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
-from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import WEEK_MINUTES, local_clock, scored, time_before, window_spread
@@ -229,15 +224,7 @@ def detect_meetings(inputs: Inputs) -> DetectorOutput:
     table["sample_size"] = table["exits"].fillna(0).astype(np.int64)
     table["bot_exits"] = table["bot_exits"].fillna(0).astype(np.int64)
     table["decision_batching"] = table["slot_exits"] / table["exits"].where(table["exits"] > 0)
-    table = grade(
-        table, "decision_batching", th.decision_batching_watch, th.decision_batching_alert, th.min_sample
-    )
     sample = pd.concat([exits[["team", "week", "issue"]], completed[["team", "week", "issue"]]])
-    factors = sample_factors(
-        cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, SPAN,
-        completed=completed, lead_time=inputs[LEAD_TIME],
-    )  # fmt: skip
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -246,16 +233,14 @@ def detect_meetings(inputs: Inputs) -> DetectorOutput:
             evidence=_evidence(cat, zone, table, exits, completed, created),
             explain=_explain(cat, grid, zone, table, exits, created),
             common_explain={
-                "thresholds": levels(
-                    "decision_batching",
-                    th.decision_batching_watch,
-                    th.decision_batching_alert,
-                    th.min_sample,
-                ),
                 "sample": "human exits from approval and meeting statuses in W-5..W",
                 "coordination_patterns": list(th.coordination_patterns),
             },
         ),
+        grading=Grading(
+            "decision_batching", th.decision_batching_watch, th.decision_batching_alert, th.min_sample
+        ),
+        sample=Sample(sample, span=SPAN, completed=completed),
         cost=role_cost(cat, intervals, inputs[TEAMS], grid, meeting) if ctx.diagnose else None,
         cost_counted="hours in meeting statuses",
     )
@@ -358,6 +343,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED, UNKNOWN_TIME, LEAD_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED),
     detect=detect_meetings,
 )

@@ -25,13 +25,12 @@ from orgpulse.analysis.assemble import (
     merge_items,
     people_sets,
     row_grid,
-    sample_factors,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MAPPED, MEMBERS, UNKNOWN_TIME
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
-from orgpulse.analysis.detectors.grading import grade, strict_levels
+from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.grading import strict_levels
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import MIN_ISSUES, Members
 from orgpulse.analysis.weeks import TRAILING, WeekGrid
@@ -58,14 +57,9 @@ def detect_oversized(inputs: Inputs) -> DetectorOutput:
     table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
     declared = table["team"].isin(members.roster_teams).to_numpy()
     table["roster_size"] = np.where(declared, table["roster_size"].fillna(0), np.nan)
-    table = grade(
-        table, "active_people", th.active_people_watch, th.active_people_alert, th.min_sample, strict=True
-    )
     table["level"] = strict_levels(
         table["active_people"].to_numpy(dtype=float), th.active_people_watch, th.active_people_alert
     )
-    factors = sample_factors(cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], touched, TRAILING)
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -80,7 +74,11 @@ def detect_oversized(inputs: Inputs) -> DetectorOutput:
                 "active_people": f"people who were assignee of, or moved, at least {MIN_ISSUES} of the "
                 "team's issues in W-3..W (approval and meeting exits aside); bots never count",
             },
-        )
+        ),
+        grading=Grading(
+            "active_people", th.active_people_watch, th.active_people_alert, th.min_sample, strict=True
+        ),
+        sample=Sample(touched, span=TRAILING),
     )
 
 
@@ -134,6 +132,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, ACTIVITY, MEMBERS, UNKNOWN_TIME, MAPPED),
+    needs=(CATALOGUE, ACTIVITY, MEMBERS),
     detect=detect_oversized,
 )

@@ -27,7 +27,6 @@ from orgpulse.analysis.assemble import (
     group_records,
     merge_items,
     row_grid,
-    sample_factors,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import (
@@ -36,12 +35,8 @@ from orgpulse.analysis.derived import (
     COMPLETED,
     FACTS,
     IN_PROGRESS,
-    LEAD_TIME,
-    MAPPED,
-    UNKNOWN_TIME,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
-from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import is_human
 from orgpulse.analysis.samples import scored
@@ -178,15 +173,7 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
         pd.concat([per_row, share], axis=1), left_on=_KEYS, right_index=True, how="left"
     )
     table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
-    table = grade(
-        table, "handoffs_per_issue", th.handoffs_per_issue_watch, th.handoffs_per_issue_alert, th.min_sample
-    )
     sample = pd.concat([completed[["team", "week", "issue"]], wip[["team", "week", "issue"]]])
-    factors = sample_factors(
-        cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], sample, 1,
-        completed=completed, lead_time=inputs[LEAD_TIME],
-    )  # fmt: skip
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -197,17 +184,15 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
                 cat, grid, table, {"completed": completed, "ping_pong": completed.loc[completed["ping_pong"]]}
             ),
             common_explain={
-                "thresholds": levels(
-                    "handoffs_per_issue",
-                    th.handoffs_per_issue_watch,
-                    th.handoffs_per_issue_alert,
-                    th.min_sample,
-                ),
                 "sample": "issues completed in W (team at completion)",
                 "handoffs": "changes between two different human assignees; unassigned spells and bots "
                 "are ignored",
             },
         ),
+        grading=Grading(
+            "handoffs_per_issue", th.handoffs_per_issue_watch, th.handoffs_per_issue_alert, th.min_sample
+        ),
+        sample=Sample(sample, span=1, completed=completed),
         cost=wip.loc[wip["unowned"] > 0, ["team", "week", "issue"]].assign(
             hours=wip.loc[wip["unowned"] > 0, "unowned"].to_numpy() / 3600.0
         )
@@ -266,6 +251,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS, UNKNOWN_TIME, LEAD_TIME, MAPPED),
+    needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS),
     detect=detect_ownership,
 )

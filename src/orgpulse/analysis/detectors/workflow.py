@@ -32,7 +32,6 @@ from orgpulse.analysis.assemble import (
     group_records,
     merge_items,
     row_grid,
-    sample_factors,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -42,13 +41,9 @@ from orgpulse.analysis.derived import (
     COMPLETED,
     FACTS,
     INTERVALS,
-    LEAD_TIME,
-    MAPPED,
     TEAMS,
-    UNKNOWN_TIME,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
-from orgpulse.analysis.detectors.grading import grade, levels
+from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import window_spread
@@ -175,12 +170,6 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
     table = row_grid(cat, grid).merge(pd.concat(parts, axis=1), left_on=_KEYS, right_index=True, how="left")
     table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
     table = table.merge(flows.groupby("team").size().rename("workflow_size"), on="team", how="left")
-    table = grade(table, "queue_share", th.queue_share_watch, th.queue_share_alert, th.min_sample)
-    factors = sample_factors(
-        cat, grid, ctx.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED], completed, 1,
-        completed=completed, lead_time=inputs[LEAD_TIME],
-    )  # fmt: skip
-    table = table.merge(factors, on=_KEYS, how="left")
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,
@@ -200,18 +189,18 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
                 },
             ),
             common_explain={
-                "thresholds": levels(
-                    "queue_share",
-                    th.queue_share_watch,
-                    th.queue_share_alert,
-                    th.min_sample,
-                    unused_entry_share=th.unused_entry_share,
-                    unused_weeks=span,
-                ),
                 "sample": "issues completed in W (team at completion)",
                 "queue_roles": [r.value for r in QUEUE_ROLES],
             },
         ),
+        grading=Grading(
+            "queue_share",
+            th.queue_share_watch,
+            th.queue_share_alert,
+            th.min_sample,
+            extra={"unused_entry_share": th.unused_entry_share, "unused_weeks": span},
+        ),
+        sample=Sample(completed, span=1, completed=completed),
         cost=role_cost(
             cat,
             intervals,
@@ -266,6 +255,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS, UNKNOWN_TIME, LEAD_TIME, MAPPED),
+    needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS),
     detect=detect_workflow,
 )
