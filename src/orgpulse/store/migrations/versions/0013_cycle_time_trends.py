@@ -1,7 +1,7 @@
 """cycle times issue by issue, for the report's scatter
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 
 Append-only per analysis run, like the other trend tables: per team and week, the cycle time of
 each committed issue completed in it (at most `analysis.flow.CYCLE_POINTS` per team and week), the
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
