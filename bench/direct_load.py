@@ -25,7 +25,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from orgpulse.connectors.jira.cloud import _dedupe_links, _dedupe_statuses
+from orgpulse.connectors.jira.connector import dedupe_links, dedupe_statuses
 from orgpulse.connectors.jira.cursor import link_type_doc
 from orgpulse.connectors.jira.jql import search_fields
 from orgpulse.connectors.jira.normalise import dedupe_people, normalise_issue
@@ -92,8 +92,8 @@ class Site:
             batch.extend(found)
         # The connector's own finishing of a unit of work (cloud.py), so both sides of a link agree.
         batch.people = dedupe_people(batch.people)
-        batch.links = _dedupe_links(batch.links)
-        batch.statuses = _dedupe_statuses(batch.statuses)
+        batch.links = dedupe_links(batch.links)
+        batch.statuses = dedupe_statuses(batch.statuses)
         return batch
 
 

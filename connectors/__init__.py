@@ -13,14 +13,14 @@ from orgpulse.errors import ConfigError
 def make_connector(settings: SourceSettings) -> Connector:
     """The connector for one configured source (constructing it does no I/O)."""
     if settings.kind == "jira_cloud":
-        from .jira.cloud import JiraCloudConnector
+        from .jira.cloud import jira_cloud_connector
 
-        connector: Connector = JiraCloudConnector(settings)
+        connector: Connector = jira_cloud_connector(settings)
         return connector
     if settings.kind == "jira_dc":
-        from .jira.datacenter import JiraDataCenterConnector
+        from .jira.datacenter import jira_dc_connector
 
-        dc_connector: Connector = JiraDataCenterConnector(settings)
+        dc_connector: Connector = jira_dc_connector(settings)
         return dc_connector
     if settings.kind == "linear":
         from .linear.connector import LinearConnector

@@ -17,7 +17,8 @@ import pytest
 
 from orgpulse.config import Secret, SourceSettings
 from orgpulse.connectors.jira.client import JiraClient
-from orgpulse.connectors.jira.cloud import JiraCloudConnector
+from orgpulse.connectors.jira.cloud import jira_cloud_connector
+from orgpulse.connectors.jira.connector import JiraConnector
 from orgpulse.demo import DEMO_SOURCE, demo_settings
 from orgpulse.sandbox import SandboxServer, generate_org, truth_of
 from orgpulse.sandbox.jira.render import JiraRenderer
@@ -34,8 +35,8 @@ def sync(url: str, store: Store, sleeps: list[float], **overrides: Any) -> Sourc
     settings = demo_settings(url, Path(store.engine.url.database or ".").parent)
     source = replace(settings.sources[0], **overrides)
 
-    def factory(s: SourceSettings) -> JiraCloudConnector:
-        return JiraCloudConnector(s, client=JiraClient(s, sleep=sleeps.append))
+    def factory(s: SourceSettings) -> JiraConnector:
+        return jira_cloud_connector(s, client=JiraClient(s, sleep=sleeps.append))
 
     (report,) = run_sync(replace(settings, sources=(source,)), store, full=False, connector_factory=factory)
     return report

@@ -26,8 +26,8 @@ from orgpulse.config import SourceSettings
 from orgpulse.connector import Connector
 from orgpulse.connectors.jira.client import JiraClient
 from orgpulse.connectors.jira.client_dc import JiraDataCenterClient
-from orgpulse.connectors.jira.cloud import JiraCloudConnector
-from orgpulse.connectors.jira.datacenter import JiraDataCenterConnector
+from orgpulse.connectors.jira.cloud import jira_cloud_connector
+from orgpulse.connectors.jira.datacenter import jira_dc_connector
 from orgpulse.connectors.linear.client import LinearClient
 from orgpulse.connectors.linear.connector import LinearConnector
 from orgpulse.demo import demo_settings, demo_source
@@ -66,9 +66,9 @@ def factory(source: SourceSettings) -> Connector:
         return None
 
     if source.kind == "jira_cloud":
-        return JiraCloudConnector(source, client=JiraClient(source, sleep=no_sleep))
+        return jira_cloud_connector(source, client=JiraClient(source, sleep=no_sleep))
     if source.kind == "jira_dc":
-        return JiraDataCenterConnector(source, client=JiraDataCenterClient(source, sleep=no_sleep))
+        return jira_dc_connector(source, client=JiraDataCenterClient(source, sleep=no_sleep))
     return LinearConnector(source, client=LinearClient(source, sleep=no_sleep))
 
 

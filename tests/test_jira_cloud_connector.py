@@ -25,7 +25,8 @@ from orgpulse.config import Secret, SourceSettings
 from orgpulse.connector import Page
 from orgpulse.connectors.jira import jql
 from orgpulse.connectors.jira.client import JiraClient
-from orgpulse.connectors.jira.cloud import JiraCloudConnector
+from orgpulse.connectors.jira.cloud import jira_cloud_connector
+from orgpulse.connectors.jira.connector import JiraConnector
 from orgpulse.connectors.jira.cursor import JIRA_CURSOR, Run
 from orgpulse.connectors.kit.incremental import State, lagged_ms, next_watermark
 from orgpulse.errors import ProtocolError
@@ -302,7 +303,7 @@ def serve() -> Iterator[Any]:
         httpd.server_close()
 
 
-def make(url: str, **overrides: Any) -> JiraCloudConnector:
+def make(url: str, **overrides: Any) -> JiraConnector:
     values: dict[str, Any] = {
         "name": "acme",
         "kind": "jira_cloud",
@@ -314,12 +315,10 @@ def make(url: str, **overrides: Any) -> JiraCloudConnector:
     }
     values.update(overrides)
     settings = SourceSettings(**values)
-    return JiraCloudConnector(settings, client=JiraClient(settings, sleep=lambda _: None))
+    return jira_cloud_connector(settings, client=JiraClient(settings, sleep=lambda _: None))
 
 
-def run(
-    connector: JiraCloudConnector, cursor: dict[str, Any], *, full: bool = False
-) -> tuple[Batch, list[Page]]:
+def run(connector: JiraConnector, cursor: dict[str, Any], *, full: bool = False) -> tuple[Batch, list[Page]]:
     pages = list(connector.fetch(cursor, full=full, now=NOW))
     batch = Batch()
     for page in pages:
@@ -559,7 +558,7 @@ def test_sandbox_full_then_incremental_sync() -> None:
             name="sandbox", kind="jira_cloud", url=server.url, auth="basic",
             token=Secret(sb.SANDBOX_TOKEN), user=Secret(sb.SANDBOX_EMAIL),
         )  # fmt: skip
-        connector = JiraCloudConnector(settings, client=JiraClient(settings, sleep=lambda _: None))
+        connector = jira_cloud_connector(settings, client=JiraClient(settings, sleep=lambda _: None))
         batch, pages = run(connector, {})
         assert len({i.issue_id for i in batch.issues}) == truth["issues"]
         assert len(batch.histories) == sum(i.history_total or 0 for i in batch.issues)
@@ -571,7 +570,7 @@ def test_sandbox_full_then_incremental_sync() -> None:
         assert connector.requests == server.requests
         assert connector.requests <= 0.03 * truth["issues"] + 6
         before = server.requests
-        incremental = JiraCloudConnector(settings, client=JiraClient(settings, sleep=lambda _: None))
+        incremental = jira_cloud_connector(settings, client=JiraClient(settings, sleep=lambda _: None))
         run(incremental, dict(pages[-1].cursor))
         assert incremental.requests == server.requests - before
         assert incremental.requests <= 6

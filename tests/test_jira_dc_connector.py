@@ -20,7 +20,8 @@ from orgpulse.config import Secret, SourceSettings
 from orgpulse.connector import Page
 from orgpulse.connectors import make_connector
 from orgpulse.connectors.jira.client_dc import JiraDataCenterClient
-from orgpulse.connectors.jira.datacenter import JiraDataCenterConnector
+from orgpulse.connectors.jira.connector import JiraConnector
+from orgpulse.connectors.jira.datacenter import DataCenterSearch, jira_dc_connector
 from orgpulse.errors import AuthError, ProtocolError
 from orgpulse.model import Batch
 from orgpulse.sandbox import SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
@@ -79,14 +80,12 @@ def settings(url: str, **overrides: Any) -> SourceSettings:
     return SourceSettings(**values)
 
 
-def connector(url: str, **overrides: Any) -> JiraDataCenterConnector:
+def connector(url: str, **overrides: Any) -> JiraConnector:
     found = settings(url, **overrides)
-    return JiraDataCenterConnector(found, client=JiraDataCenterClient(found, sleep=lambda _: None))
+    return jira_dc_connector(found, client=JiraDataCenterClient(found, sleep=lambda _: None))
 
 
-def run(
-    dc: JiraDataCenterConnector, cursor: dict[str, Any], *, full: bool = False
-) -> tuple[Batch, list[Page]]:
+def run(dc: JiraConnector, cursor: dict[str, Any], *, full: bool = False) -> tuple[Batch, list[Page]]:
     pages = list(dc.fetch(cursor, full=full, now=NOW))
     batch = Batch()
     for page in pages:
@@ -108,7 +107,8 @@ def assert_matches_truth(batch: Batch, org: Org) -> None:
 
 def test_make_connector_builds_the_dc_connector_without_io() -> None:
     built = make_connector(settings("http://127.0.0.1:9"))
-    assert isinstance(built, JiraDataCenterConnector)
+    assert isinstance(built, JiraConnector)
+    assert isinstance(built.strategy, DataCenterSearch)
     assert built.requests == 0
 
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from conftest import shared_path
-from orgpulse.connectors.jira.normalise import changelog_total, normalise_issue, person_of
+from orgpulse.connectors.jira.changelog import changelog_total
+from orgpulse.connectors.jira.normalise import normalise_issue, person_of
 from orgpulse.connectors.jira.normalise_dc import (
     epic_keys,
     looks_like_service_account,

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from conftest import shared_path
-from orgpulse.connectors.jira.normalise import merge_histories, normalise_issue
+from orgpulse.connectors.jira.changelog import merge_histories
+from orgpulse.connectors.jira.normalise import normalise_issue
 from orgpulse.connectors.jira.normalise_links import LinkTypeBook, classify_link_type
 from orgpulse.connectors.jira.normalise_meta import (
     FieldIds,

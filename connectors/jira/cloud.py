@@ -1,42 +1,33 @@
-"""The Jira Cloud connector: pages of canonical records with complete histories, in few requests.
+"""Jira Cloud's strategy for the Jira connector (`connector.py`): token paging, histories in bulk.
 
-A run opens the session (the library asks serverInfo), loads the site's metadata unless the
-cursor's copy is fresh (fields, statuses, link types, and the project keys when none are
-configured), then pages `POST /search/jql` in created order. Search pages are grouped into units
-of work, so that one bulk changelog call serves many pages; each unit has its truncated histories
-completed (`histories.py`), is normalised, and becomes one `Page` committed with its cursor
-(`cursor.py`): a checkpoint while the run goes on, the moved watermark at its end.
+* `POST /rest/api/3/search/jql` pages by `nextPageToken` in created order. Search pages are
+  grouped into units of work, so that one bulk changelog call serves many pages; a unit closes
+  at UNIT_MAX_ISSUES issues or once its truncated histories would fill a bulk request. A
+  checkpoint's token the server refuses (400) restarts the run from the watermark.
+* The embedded changelog is capped and newest-first: truncated histories are completed from
+  `/changelog/bulkfetch`, then `/issue/{id}/changelog` (`histories.py`).
+* The census lists ids with `fields=key` pages of up to 5000; projects come from the paged
+  `/project/search`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from orgpulse.config import SourceSettings
-from orgpulse.connector import Page, SourceCheck
-from orgpulse.errors import AuthError, ProtocolError, SchemaDriftError
-from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, WorkflowStatus
+from orgpulse.errors import ProtocolError
+from orgpulse.model import Batch, Quarantined
 
 from ..kit.http import HTTPStatusError
-from ..kit.incremental import lagged_ms, next_watermark
-from ..kit.paging import PageGuard, split_entries
+from ..kit.pagers import OffsetPager, TokenPager
+from ..kit.paging import split_entries
 from . import jql
 from .client import JiraClient
-from .cursor import JIRA_CURSOR, Metadata, Run, link_type_doc
+from .connector import JiraConnector, entry_ids, max_updated
+from .cursor import Paging, Run
 from .histories import fetch_histories, truncated
-from .normalise import dedupe_people, normalise_issue
-from .normalise_dc import BotRules
-from .normalise_links import LinkTypeBook
-from .normalise_meta import (
-    find_custom_fields,
-    normalise_statuses,
-    parse_jira_datetime,
-    to_epoch_ms,
-)
 
 LOG = logging.getLogger(__name__)
 
@@ -48,179 +39,104 @@ UNIT_MAX_TRUNCATED = jql.BULK_MAX_IDS
 Raw = Mapping[str, Any]
 
 
-class JiraCloudConnector:
-    """Fetches one Jira Cloud site (the `Connector` protocol); constructing it does no I/O."""
+def jira_cloud_connector(settings: SourceSettings, *, client: JiraClient | None = None) -> JiraConnector:
+    """The Jira connector for one Jira Cloud site; constructing it does no I/O."""
+    return JiraConnector(
+        settings, CloudSearch(settings, client if client is not None else JiraClient(settings))
+    )
 
-    def __init__(self, settings: SourceSettings, *, client: JiraClient | None = None) -> None:
+
+class CloudSearch:
+    """Jira Cloud: what the connector does differently there (the `SearchStrategy` protocol)."""
+
+    paging: Paging = "token"
+
+    def __init__(self, settings: SourceSettings, client: JiraClient) -> None:
         self._settings = settings
-        self._client = client if client is not None else JiraClient(settings)
-        self.missing_scopes: tuple[str, ...] = ()  # configured projects not found (last fetch)
-        self._junk: list[Quarantined] = []  # non-object search entries, quarantined with the next page
+        self.client = client
+        self.junk: list[Quarantined] = []
 
-    @property
-    def requests(self) -> int:
-        count: int = self._client.requests
-        return count
+    def begin(self) -> None:
+        self.junk = []
 
-    def close(self) -> None:
-        self._client.close()
-
-    def fetch(self, cursor: Mapping[str, Any], *, full: bool, now: datetime) -> Iterator[Page]:
-        state = JIRA_CURSOR.load(cursor)
-        self._client.connect()
-        metadata, first = self._metadata(state.metadata, now if now.tzinfo else now.replace(tzinfo=UTC))
-        projects = self._projects_to_sync(metadata)
-        watermark = None if full else state.watermark
-        run = (None if full else Run.resume(state.checkpoint, projects)) or Run(
-            self._jql(projects, watermark)
-        )
-        if run.resumed:
-            LOG.info("%s: resuming an interrupted run after %d issues", self._settings.name, run.seen)
-        book = LinkTypeBook.of(metadata.link_types, self._settings.blocking_link_types)
-        # A run from the very beginning (no watermark, no checkpoint, no `since`) sees every issue:
-        # its ids are the census, for free. Otherwise the census lists ids on its own period.
-        whole = watermark is None and not run.resumed and self._settings.since is None
-        seen_keys: dict[str, str] = {}
-        for issues, last in self._units(run, jql.search_fields(metadata.fields.ids()), projects, watermark):
-            batch = self._normalise(issues, metadata, book)
-            batch.extend(first)
-            first = Batch()
-            batch.quarantined += self._junk
-            self._junk = []
-            if whole:
-                seen_keys.update((i.issue_id, i.key) for i in batch.issues)
-                seen_keys.update((q.native_id, "") for q in batch.quarantined if q.kind == "jira_issue")
-            census_at = state.census_at
-            if last:
-                moved = next_watermark(
-                    state.watermark, lagged_ms(run.max_updated_ms, self._settings.overlap_minutes), full=full
-                )
-                if whole or state.census_due(now, self._settings.census_days):
-                    keys = seen_keys if whole else self._census(projects)
-                    batch.census = Census(tuple(projects), {i: k for i, k in keys.items()})
-                    census_at = now
-                out = JIRA_CURSOR.dump(moved, metadata, None, census_at)
-            else:
-                out = JIRA_CURSOR.dump(state.watermark, metadata, run.checkpoint(projects), census_at)
-            yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
-        LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
-
-    def check(self, *, now: datetime) -> SourceCheck:
-        """What `orgpulse doctor` shows: the server, the account, projects, custom fields, statuses."""
-        self._client.connect()
-        me = self._client.get("myself")
-        account = me.get("accountType") if isinstance(me, Mapping) else None
-        metadata, first = self._metadata(None, now)
-        visible = set(metadata.projects or ()) if not self._settings.projects else set(self._fetch_projects())
-        wanted = list(self._settings.projects) or sorted(visible)
-        book = LinkTypeBook.of(metadata.link_types, self._settings.blocking_link_types)
-        blocking = tuple(sorted(i.name for i in book.types.values() if i.kind == LinkKind.BLOCKS))
-        version = ".".join(str(v) for v in self._client.version)
-        return SourceCheck(
-            server=f"Jira Cloud {version}",
-            account=f"accepted (accountType {account or 'unknown'})",
-            projects=tuple(p for p in wanted if p in visible),
-            missing_projects=tuple(p for p in wanted if p not in visible),
-            fields={
-                "Sprint": metadata.fields.sprint,
-                "Flagged": metadata.fields.flagged,
-                "Epic Link": metadata.fields.epic_link,
-                "Team": metadata.fields.team,
-            },
-            statuses=tuple(first.statuses),
-            blocking_link_types=blocking,
-            requests=self.requests,
-        )
-
-    def _projects_to_sync(self, metadata: Metadata) -> list[str]:
-        """The configured projects the account can see, else every one it can browse.
-
-        A configured project that does not exist or is not visible is left out and named in
-        `missing_scopes` (the runner reports it; the others sync). None visible is an auth problem.
-        """
-        configured = list(self._settings.projects)
-        visible = list(metadata.projects or ())
-        projects = (
-            [p for p in configured if p in visible]
-            if configured and metadata.projects is not None
-            else (configured or visible)
-        )
-        self.missing_scopes = tuple(p for p in configured if p not in projects)
-        if not projects:
-            wanted = f"the projects {', '.join(configured)}" if configured else "any Jira project"
-            raise AuthError(
-                f"the account cannot see {wanted}: check the keys, or grant it Browse projects",
-                source=self._settings.name,
-            )
-        return projects
-
-    def _census(self, projects: Sequence[str]) -> dict[str, str]:
-        """Every issue id and key the projects hold now: id-only search pages of up to 5000."""
-        keys: dict[str, str] = {}
-        token: str | None = None
-        query = jql.search_jql(projects, updated_from_ms=None, created_from=None)
-        guard = PageGuard("the census", source=self._settings.name)
-        while True:
-            body = jql.search_body(query, ["key"], page_size=jql.CENSUS_PAGE, token=token)
-            issues, next_token, is_last = self._search_page(self._client.post(jql.SEARCH, body))
-            keys.update(
-                (str(i.get("id")), str(i.get("key") or "")) for i in issues if i.get("id") is not None
-            )
-            last = next_token is None or is_last or not issues
-            guard.advance(None if last else next_token, _ids(issues))
-            if last:
-                LOG.info("%s: census: %d issues in %s", self._settings.name, len(keys), ", ".join(projects))
-                return keys
-            token = next_token
-
-    def _jql(self, projects: Sequence[str], watermark: int | None) -> str:
-        since = self._settings.since if watermark is None else None
-        query: str = jql.search_jql(projects, updated_from_ms=watermark, created_from=since)
-        return query
-
-    def _units(
-        self, run: Run, fields: Sequence[str], projects: Sequence[str], watermark: int | None
+    def search(
+        self, run: Run, fields: Sequence[str], restart: Callable[[], str]
     ) -> Iterator[tuple[list[Raw], bool]]:
         """Search pages grouped into units of work: (issues, is the run's last unit)."""
         pending: list[Raw] = []
-        guard = PageGuard("the issue search", source=self._settings.name, asked=[run.token])
+        pager = TokenPager("the issue search", source=self._settings.name, token=run.token)
         while True:
             body = jql.search_body(run.jql, fields, page_size=self._settings.page_size, token=run.token)
             try:
-                page = self._client.post(jql.SEARCH, body)
+                page = self.client.post(jql.SEARCH, body)
             except HTTPStatusError as exc:
                 if not (run.resumed and exc.status == 400):
                     raise
                 LOG.warning("%s: the checkpoint's page token was refused; restarting from the watermark",
                             self._settings.name)  # fmt: skip
-                fresh = Run(self._jql(projects, watermark))
-                run.jql, run.token, run.max_updated_ms, run.seen, run.resumed = (
-                    fresh.jql,
-                    None,
-                    None,
-                    0,
-                    False,
-                )
+                run.restart(restart())
                 pending = []
-                guard = PageGuard("the issue search", source=self._settings.name)
+                pager = TokenPager("the issue search", source=self._settings.name)
                 continue
             run.resumed = False
             issues, token, is_last = self._search_page(page)
-            last = token is None or is_last or not issues
-            guard.advance(None if last else token, _ids(issues))
+            more = pager.advance(entry_ids(issues), token, is_last=is_last)
             pending += issues
             run.seen += len(issues)
-            run.max_updated_ms = _max_updated(run.max_updated_ms, issues)
+            run.max_updated_ms = max_updated(run.max_updated_ms, issues)
             run.token = token
             short = sum(1 for i in pending if truncated(i))
             full_unit = (
                 len(pending) >= UNIT_MAX_ISSUES or short + self._settings.page_size > UNIT_MAX_TRUNCATED
             )
-            if last or full_unit:
-                yield pending, last
+            if not more or full_unit:
+                yield pending, not more
                 pending = []
-            if last:
+            if not more:
                 return
+
+    def census(self, projects: Sequence[str]) -> dict[str, str]:
+        """Every issue id and key the projects hold now: id-only search pages of up to 5000."""
+        keys: dict[str, str] = {}
+        query = jql.search_jql(projects, updated_from_ms=None, created_from=None)
+        pager = TokenPager("the census", source=self._settings.name)
+        while True:
+            body = jql.search_body(query, ["key"], page_size=jql.CENSUS_PAGE, token=pager.token)
+            issues, next_token, is_last = self._search_page(self.client.post(jql.SEARCH, body))
+            keys.update(
+                (str(i.get("id")), str(i.get("key") or "")) for i in issues if i.get("id") is not None
+            )
+            if not pager.advance(entry_ids(issues), next_token, is_last=is_last):
+                LOG.info("%s: census: %d issues in %s", self._settings.name, len(keys), ", ".join(projects))
+                return keys
+
+    def fetch_histories(self, by_id: Mapping[str, Raw]) -> dict[str, list[Raw]]:
+        """Every issue's complete histories (by id): Cloud completes the capped embeds in bulk."""
+        return fetch_histories(self.client, by_id)
+
+    def fetch_projects(self) -> list[str]:
+        """`/project/search`, page after page: every project the account can browse."""
+        keys: list[str] = []
+        pager = OffsetPager("the project list", source=self._settings.name)
+        while True:
+            doc = self.client.get(jql.PROJECTS, jql.project_params(pager.start))
+            values = doc.get("values") if isinstance(doc, Mapping) else None
+            if not isinstance(values, list):
+                raise ProtocolError("/project/search must answer {values: [...]}", source=self._settings.name)
+            found = [str(v["key"]) for v in values if isinstance(v, Mapping) and v.get("key")]
+            keys += found
+            if not pager.advance(
+                found, len(values), total=doc.get("total"), is_last=doc.get("isLast") is True
+            ):
+                return keys
+
+    def complete(self, batch: Batch) -> Batch:
+        return batch
+
+    def describe(self, me: object) -> tuple[str, str]:
+        account = me.get("accountType") if isinstance(me, Mapping) else None
+        version = ".".join(str(v) for v in self.client.version)
+        return f"Jira Cloud {version}", f"accepted (accountType {account or 'unknown'})"
 
     def _search_page(self, doc: object) -> tuple[list[Raw], str | None, bool]:
         issues = doc.get("issues") if isinstance(doc, Mapping) else None
@@ -228,155 +144,5 @@ class JiraCloudConnector:
             raise ProtocolError("/search/jql must answer {issues: [...]}", source=self._settings.name)
         token = doc.get("nextPageToken")  # absent (or null) on the last page
         found, junk = split_entries(issues, kind="jira_search_entry", where="/search/jql issues[]")
-        self._junk += junk
+        self.junk += junk
         return found, (str(token) if token else None), doc.get("isLast") is True
-
-    def _normalise(self, issues: Sequence[Raw], metadata: Metadata, book: LinkTypeBook) -> Batch:
-        """One unit: complete the truncated histories, normalise, and count what stays incomplete."""
-        by_id = {str(i.get("id")): i for i in issues}
-        histories = self._fetch_histories(by_id)
-        batch = Batch()
-        for issue_id, raw in by_id.items():
-            batch.extend(
-                normalise_issue(
-                    raw,
-                    histories[issue_id],
-                    fields=metadata.fields,
-                    links=book,
-                    known_statuses=metadata.status_ids,
-                    keep_raw=self._settings.keep_raw,
-                    bots=BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns),
-                )
-            )
-        incomplete = sorted(i for i, done in batch.history_complete.items() if not done)
-        if incomplete:
-            LOG.warning("%s: %d issues keep an incomplete history (%s...)", self._settings.name,
-                        len(incomplete), ", ".join(incomplete[:5]))  # fmt: skip
-        batch.people = dedupe_people(batch.people)
-        batch.links = _dedupe_links(batch.links)
-        batch.statuses = _dedupe_statuses(batch.statuses)
-        return batch
-
-    def _fetch_histories(self, by_id: Mapping[str, Raw]) -> dict[str, list[Raw]]:
-        """Every issue's complete histories (by id): Cloud completes the capped embeds in bulk."""
-        return fetch_histories(self._client, by_id)
-
-    def _metadata(self, cached: Metadata | None, now: datetime) -> tuple[Metadata, Batch]:
-        """The cursor's metadata while fresh, else a new fetch whose statuses go to the first page."""
-        need_projects = not self._settings.projects
-        if cached is not None and cached.fresh(
-            now, self._settings.metadata_ttl_hours, need_projects=need_projects
-        ):
-            return cached, Batch()
-        field_doc = self._client.get(jql.FIELDS)
-        status_doc = self._client.get(jql.STATUSES)
-        type_doc = self._client.get(jql.LINK_TYPES)
-        types = type_doc.get("issueLinkTypes") if isinstance(type_doc, Mapping) else None
-        if not isinstance(field_doc, list) or not isinstance(status_doc, list) or not isinstance(types, list):
-            raise ProtocolError(
-                "/field and /status must answer arrays, /issueLinkType {issueLinkTypes: [...]}",
-                source=self._settings.name,
-            )
-        statuses, quarantined = normalise_statuses(status_doc)
-        metadata = Metadata(
-            fetched_at=now,
-            fields=find_custom_fields(f for f in field_doc if isinstance(f, Mapping)),
-            link_types=tuple(link_type_doc(t) for t in types if isinstance(t, Mapping)),
-            status_ids=frozenset(s.status_id for s in statuses),
-            projects=tuple(self._fetch_projects()) if need_projects else None,
-        )
-        wanted = list(self._settings.projects) or list(metadata.projects or ())
-        workflows, gone = self._fetch_workflows(wanted)
-        if self._settings.projects:
-            # Configured projects: the cached list holds those that exist and are visible.
-            metadata = replace(metadata, projects=tuple(p for p in wanted if p not in gone))
-        LOG.info("%s: metadata: %d statuses, %d link types, custom fields %s", self._settings.name,
-                 len(statuses), len(metadata.link_types), metadata.fields.to_json())  # fmt: skip
-        return metadata, Batch(statuses=statuses, quarantined=quarantined, workflow_statuses=workflows)
-
-    def _fetch_workflows(self, projects: Sequence[str]) -> tuple[list[WorkflowStatus], set[str]]:
-        """The statuses each project's workflows define (used or not), for the workflow-size metrics,
-        and the projects that do not exist or are not visible (404)."""
-        found: list[WorkflowStatus] = []
-        gone: set[str] = set()
-        for key in projects:
-            try:
-                doc = self._client.get(jql.project_statuses_path(key))
-            except HTTPStatusError as exc:
-                if exc.status != 404:
-                    raise
-                LOG.warning("%s: project %s does not exist or is not visible", self._settings.name, key)
-                gone.add(key)
-                continue
-            if not isinstance(doc, list):
-                raise ProtocolError(
-                    f"/project/{key}/statuses must answer an array", source=self._settings.name
-                )
-            ids = {
-                str(status["id"])
-                for issue_type in doc
-                if isinstance(issue_type, Mapping)
-                for status in issue_type.get("statuses") or ()
-                if isinstance(status, Mapping) and status.get("id") is not None
-            }
-            found += [WorkflowStatus(key, status_id) for status_id in sorted(ids)]
-        return found, gone
-
-    def _fetch_projects(self) -> list[str]:
-        keys: list[str] = []
-        start = 0
-        guard = PageGuard("the project list", source=self._settings.name)
-        while True:
-            doc = self._client.get(jql.PROJECTS, jql.project_params(start))
-            values = doc.get("values") if isinstance(doc, Mapping) else None
-            if not isinstance(values, list):
-                raise ProtocolError("/project/search must answer {values: [...]}", source=self._settings.name)
-            found = [str(v["key"]) for v in values if isinstance(v, Mapping) and v.get("key")]
-            keys += found
-            start += len(values)
-            total = doc.get("total")
-            last = not values or doc.get("isLast") is True or (isinstance(total, int) and start >= total)
-            guard.advance(None if last else start, found)
-            if last:
-                return keys
-
-
-def _ids(issues: Sequence[Raw]) -> list[str]:
-    """What tells one search entry from another, for the page guard: its id, else its whole text."""
-    return [str(i.get("id")) if i.get("id") is not None else repr(sorted(i.items())) for i in issues]
-
-
-def _max_updated(current: int | None, issues: Sequence[Raw]) -> int | None:
-    for raw in issues:
-        doc = raw.get("fields")
-        try:
-            updated = to_epoch_ms(
-                parse_jira_datetime(doc.get("updated") if isinstance(doc, Mapping) else None)
-            )
-        except SchemaDriftError:
-            continue  # the normaliser quarantines the issue
-        current = updated if current is None else max(current, updated)
-    return current
-
-
-def _dedupe_links(links: Sequence[Link]) -> list[Link]:
-    """One Link per id (both ends of a link can sit in one unit), with the earliest known creation."""
-    best: dict[str, Link] = {}
-    for link in links:
-        known = best.get(link.link_id)
-        earlier = link.created_at is not None and (
-            known is None or known.created_at is None or link.created_at < known.created_at
-        )
-        if known is None or earlier:
-            best[link.link_id] = link
-    return list(best.values())
-
-
-def _dedupe_statuses(statuses: Sequence[Status]) -> list[Status]:
-    """One Status per id, preferring one whose category is known."""
-    best: dict[str, Status] = {}
-    for status in statuses:
-        known = best.get(status.status_id)
-        if known is None or (status.category_known and not known.category_known):
-            best[status.status_id] = status
-    return list(best.values())

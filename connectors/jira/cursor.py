@@ -108,6 +108,11 @@ class Run:
             "projects": list(projects),
         }
 
+    def restart(self, jql: str) -> None:
+        """Forget the checkpoint's position: read `jql` again from its first page."""
+        self.jql, self.token, self.start_at = jql, None, 0
+        self.max_updated_ms, self.seen, self.resumed = None, 0, False
+
     @classmethod
     def resume(cls, doc: object, projects: Sequence[str], paging: Paging = "token") -> Run | None:
         """The run a checkpoint describes, unless it is unreadable or for other projects."""

@@ -17,15 +17,16 @@ from typing import Any
 from orgpulse.errors import ProtocolError
 
 from ..kit.http import HTTPStatusError
-from ..kit.paging import PageGuard
+from ..kit.pagers import OffsetPager, TokenPager
+from ..kit.records import chunks
 from . import jql
-from .client import JiraClient
-from .normalise import (
+from .changelog import (
     changelog_total,
     embedded_histories,
     history_ids,
     merge_histories,
 )
+from .client import JiraClient
 
 LOG = logging.getLogger(__name__)
 
@@ -61,11 +62,10 @@ def fetch_histories(client: JiraClient, issues: Mapping[str, Mapping[str, Any]])
 
 def fetch_bulk_changelogs(client: JiraClient, issue_ids: Sequence[str]) -> dict[str, Histories]:
     found: dict[str, Histories] = {}
-    for chunk in jql.chunks(issue_ids, jql.BULK_MAX_IDS):
-        token: str | None = None
-        guard = PageGuard("the bulk changelog", source=client.source)
+    for chunk in chunks(issue_ids, jql.BULK_MAX_IDS):
+        pager = TokenPager("the bulk changelog", source=client.source)
         while True:
-            doc = client.post(jql.BULK_CHANGELOG, jql.bulk_changelog_body(chunk, token))
+            doc = client.post(jql.BULK_CHANGELOG, jql.bulk_changelog_body(chunk, pager.token))
             logs = doc.get("issueChangeLogs") if isinstance(doc, Mapping) else None
             if not isinstance(logs, list):
                 raise ProtocolError(
@@ -78,27 +78,21 @@ def fetch_bulk_changelogs(client: JiraClient, issue_ids: Sequence[str]) -> dict[
                     found.setdefault(str(entry["issueId"]), []).extend(changes)
                     received += [f"{entry['issueId']}:{h.get('id')}" for h in changes]
             token = str(doc["nextPageToken"]) if doc.get("nextPageToken") else None
-            last = token is None or not logs
-            guard.advance(None if last else token, received)
-            if last:
+            if not pager.advance(received, token, received=len(logs)):
                 break
     return found
 
 
 def fetch_issue_changelog(client: JiraClient, issue_id: str) -> Histories:
     values: Histories = []
-    start = 0
-    guard = PageGuard(f"the changelog of issue {issue_id}", source=client.source)
+    pager = OffsetPager(f"the changelog of issue {issue_id}", source=client.source)
     while True:
-        doc = client.get(jql.issue_path(issue_id), jql.changelog_params(start))
+        doc = client.get(jql.issue_path(issue_id), jql.changelog_params(pager.start))
         page = doc.get("values") if isinstance(doc, Mapping) else None
         if not isinstance(page, list):
             raise ProtocolError("/issue/{id}/changelog must answer {values: [...]}", source=client.source)
         entries = [h for h in page if isinstance(h, Mapping)]
         values += entries
-        start += len(page)
-        total = doc.get("total")
-        last = not page or doc.get("isLast") is True or (isinstance(total, int) and start >= total)
-        guard.advance(None if last else start, [str(h.get("id")) for h in entries])
-        if last:
+        ids = [str(h.get("id")) for h in entries]
+        if not pager.advance(ids, len(page), total=doc.get("total"), is_last=doc.get("isLast") is True):
             return values

@@ -121,7 +121,3 @@ def changelog_params(start_at: int) -> dict[str, int]:
 
 def project_params(start_at: int) -> dict[str, int | str]:
     return {"startAt": start_at, "maxResults": PROJECT_PAGE, "orderBy": "key"}
-
-
-def chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -1,7 +1,8 @@
 """Pure functions from Jira REST JSON to canonical records: issues, histories, changes, people, statuses.
 
 No I/O and no clock. What cannot be read becomes a `Quarantined` record and the rest goes on.
-Links (issuelinks and `Link` changelog items) are read in `normalise_links`.
+Links (issuelinks and `Link` changelog items) are read in `normalise_links`, the changelog's
+entries and items in `changelog`.
 
 Jira facts this module relies on (shared/api/JIRA-NOTES.md):
 * times look like `2020-06-12T08:13:13.360+0800` (offset without a colon); spec examples also
@@ -16,34 +17,36 @@ Jira facts this module relies on (shared/api/JIRA-NOTES.md):
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import (
-    AssigneeChange,
     Batch,
-    Category,
-    FlagChange,
     History,
     Issue,
-    ParentChange,
     Person,
     Quarantined,
-    ResolutionChange,
-    Status,
-    StatusChange,
-    TeamChange,
 )
 
+from ..kit.records import dump
+from .changelog import (
+    NO_FIELDS,
+    assignee_people,
+    changelog_total,
+    dated_histories,
+    embedded_histories,
+    history_ids,
+    initial_key,
+    item_kind,
+    merge_histories,
+    record_item,
+    unknown_statuses,
+)
 from .normalise_dc import BotRules, looks_like_service_account
 from .normalise_links import LinkEvent, LinkTypeBook, normalise_links
 from .normalise_meta import FieldIds, normalise_status, parse_jira_datetime
-
-NO_FIELDS = FieldIds()
 
 
 def person_of(user: object) -> Person | None:
@@ -60,39 +63,6 @@ def person_of(user: object) -> Person | None:
     kind = user.get("accountType")
     is_bot = kind == "app" if kind is not None else looks_like_service_account(user)
     return Person(person_id, str(user.get("displayName") or ""), is_bot=is_bot)
-
-
-def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Histories from several fetches, each id once (the first seen wins), in no promised order."""
-    seen: dict[str, Mapping[str, Any]] = {}
-    anonymous: list[Mapping[str, Any]] = []
-    for source in sources:
-        for entry in source:
-            if not isinstance(entry, Mapping):
-                continue
-            history_id = entry.get("id")
-            if history_id is None:
-                anonymous.append(entry)
-            else:
-                seen.setdefault(str(history_id), entry)
-    return [*seen.values(), *anonymous]
-
-
-def embedded_histories(raw_issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    changelog = raw_issue.get("changelog")
-    histories = changelog.get("histories") if isinstance(changelog, Mapping) else None
-    return [h for h in histories if isinstance(h, Mapping)] if isinstance(histories, list) else []
-
-
-def changelog_total(raw_issue: Mapping[str, Any]) -> int | None:
-    """The number of history entries Jira counts for the issue (embedded `changelog.total`)."""
-    changelog = raw_issue.get("changelog")
-    total = changelog.get("total") if isinstance(changelog, Mapping) else None
-    return total if isinstance(total, int) and not isinstance(total, bool) else None
-
-
-def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
-    return {str(h["id"]) for h in histories if h.get("id") is not None}
 
 
 def normalise_issue(
@@ -119,7 +89,7 @@ def normalise_issue(
     try:
         issue = _issue(raw, fields)
     except SchemaDriftError as exc:
-        batch.quarantined.append(Quarantined(native_id, "jira_issue", str(exc), _dump(raw)))
+        batch.quarantined.append(Quarantined(native_id, "jira_issue", str(exc), dump(raw)))
         return batch
     batch.issues.append(issue)
     status = raw["fields"].get("status")
@@ -129,9 +99,9 @@ def normalise_issue(
             batch.statuses.append(normalise_status(status))
     people = [person_of(raw["fields"].get("assignee"))]
     named_in_items: list[Person | None] = []  # names as of the change: used only for unseen people
-    dated = _dated_histories(issue.issue_id, entries, batch)
+    dated = dated_histories(issue.issue_id, entries, batch)
     link_events: list[LinkEvent] = []
-    key_now = _initial_key(issue.key, dated)
+    key_now = initial_key(issue.key, dated)
     for at, entry in dated:
         history_id = str(entry["id"])
         author = person_of(entry.get("author"))
@@ -141,13 +111,13 @@ def normalise_issue(
         batch.histories.append(History(issue.issue_id, history_id, at, actor, len(items)))
         for index, item in enumerate(items):
             kind = item_kind(item, fields)
-            key_now = _item(batch, kind, issue.issue_id, history_id, index, at, actor, item, key_now)
+            key_now = record_item(batch, kind, issue.issue_id, history_id, index, at, actor, item, key_now)
             if kind == "link":
                 link_events.append(LinkEvent(at, key_now, item))
             elif kind == "assignee":
-                named_in_items += _assignee_people(item)
+                named_in_items += assignee_people(item)
     if known_statuses is not None:
-        batch.statuses += _unknown_statuses(batch, known_statuses, dated)
+        batch.statuses += unknown_statuses(batch, known_statuses, dated)
     total = changelog_total(raw)
     received = len(history_ids(entries)) + sum(1 for e in entries if e.get("id") is None)
     # Without a total (no embedded changelog), only a caller that fetched the history can vouch.
@@ -183,7 +153,7 @@ def raw_with_histories(raw: Mapping[str, Any], histories: Sequence[Mapping[str, 
     changelog = dict(raw.get("changelog") or {})
     changelog.update({"startAt": 0, "maxResults": len(histories), "histories": list(histories)})
     doc["changelog"] = changelog
-    return _dump(doc)
+    return dump(doc)
 
 
 def dedupe_people(people: Iterable[Person]) -> list[Person]:
@@ -301,152 +271,3 @@ def _status_done(status: object) -> bool | None:
     if not isinstance(status, Mapping) or not isinstance(status.get("statusCategory"), Mapping):
         return None
     return bool(status["statusCategory"].get("key") == "done")
-
-
-def _dated_histories(
-    issue_id: str, entries: Sequence[Mapping[str, Any]], batch: Batch
-) -> list[tuple[datetime, Mapping[str, Any]]]:
-    dated: list[tuple[datetime, Mapping[str, Any]]] = []
-    for entry in entries:
-        history_id = entry.get("id")
-        try:
-            if history_id is None or str(history_id) == "":
-                raise SchemaDriftError("a history entry without an id")
-            dated.append((parse_jira_datetime(entry.get("created")), entry))
-        except SchemaDriftError as exc:
-            native = f"{issue_id}:{history_id if history_id is not None else '?'}"
-            batch.quarantined.append(Quarantined(native, "jira_history", str(exc), _dump(entry)))
-    dated.sort(key=lambda pair: (pair[0], _numeric(pair[1]["id"])))
-    return dated
-
-
-def _numeric(value: object) -> tuple[int, str]:
-    text = str(value)
-    return (int(text), text) if text.isdigit() else (0, text)
-
-
-def _initial_key(current: str, dated: Sequence[tuple[datetime, Mapping[str, Any]]]) -> str:
-    """The issue's key before its first move (the first `Key` item's old value), else its key."""
-    for _, entry in dated:
-        for item in entry.get("items") or ():
-            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "key":
-                old = item.get("fromString") or item.get("from")
-                if isinstance(old, str) and old:
-                    return old
-    return current
-
-
-# Changelog items (by field name) that set or change an issue's parent: the Epic Link custom field
-# is also found by the site's field id; "Parent" and "IssueParentAssociation" carry no fieldId.
-PARENT_ITEMS = frozenset({"parent", "issueparentassociation", "epic link", "parent link"})
-
-
-def item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
-    """What a changelog item changes: status, assignee, key, flagged, link, or its field id/name.
-
-    System fields are told by `fieldId`; items without one (Link, Key, project, Workflow...) by
-    `field`; Flagged by the site's field id or, when unknown, by its name.
-    """
-    field_id = str(item.get("fieldId") or "")
-    name = str(item.get("field") or "").lower()
-    if fields.flagged is not None and field_id == fields.flagged:
-        return "flagged"
-    if (fields.epic_link is not None and field_id == fields.epic_link) or name in PARENT_ITEMS:
-        return "parent"
-    if field_id:
-        return field_id.lower() if not field_id.startswith("customfield_") or name != "flagged" else "flagged"
-    return name
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value is not None and str(value) != "" else None
-
-
-def _item(
-    batch: Batch,
-    name: str,
-    issue_id: str,
-    history_id: str,
-    index: int,
-    at: datetime,
-    actor: str | None,
-    item: Mapping[str, Any],
-    key_now: str,
-) -> str:
-    """Record one changelog item's change, if it is one orgpulse reads; return the issue's key after it."""
-    common = (issue_id, history_id, index, at, actor)
-    if name == "status":
-        batch.status_changes.append(StatusChange(*common, _text(item.get("from")), _text(item.get("to"))))
-    elif name == "assignee":
-        batch.assignee_changes.append(AssigneeChange(*common, _text(item.get("from")), _text(item.get("to"))))
-    elif name == "key":
-        old = _text(item.get("fromString")) or _text(item.get("from"))
-        new = _text(item.get("toString")) or _text(item.get("to"))
-        old_team, new_team = _project_of(old), _project_of(new)
-        if old_team != new_team:
-            batch.team_changes.append(TeamChange(*common, old_team, new_team))
-        return new or key_now
-    elif name == "flagged":
-        batch.flag_changes.append(
-            FlagChange(*common, flagged=bool((_text(item.get("toString")) or "").strip()))
-        )
-    elif name == "resolution":
-        # Names, not ids: the canceled patterns match names, and a retired resolution keeps its name here.
-        batch.resolution_changes.append(
-            ResolutionChange(
-                *common,
-                _text(item.get("fromString")) or _text(item.get("from")),
-                _text(item.get("toString")) or _text(item.get("to")),
-            )
-        )
-    elif name == "parent":
-        batch.parent_changes.append(
-            ParentChange(*common, *_parent_side(item, "from"), *_parent_side(item, "to"))
-        )
-    return key_now
-
-
-def _parent_side(item: Mapping[str, Any], side: str) -> tuple[str | None, str | None]:
-    """(issue id, issue key) of one side of a parent item: ids in from/to, keys in the strings."""
-    raw_id = _text(item.get(side))
-    key = _text(item.get(f"{side}String"))
-    issue_id = raw_id if raw_id is not None and raw_id.isdigit() else None
-    if key is None and raw_id is not None and issue_id is None:
-        key = raw_id  # some sites put the key itself in from/to
-    return issue_id, key
-
-
-def _unknown_statuses(
-    batch: Batch, known: Collection[str], dated: Sequence[tuple[datetime, Mapping[str, Any]]]
-) -> list[Status]:
-    names: dict[str, str] = {}
-    for _, entry in dated:
-        for item in entry.get("items") or ():
-            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "status":
-                for id_key, name_key in (("from", "fromString"), ("to", "toString")):
-                    status_id = _text(item.get(id_key))
-                    if status_id:
-                        names[status_id] = _text(item.get(name_key)) or status_id
-    have = set(known) | {s.status_id for s in batch.statuses}
-    return [
-        Status(status_id, name, Category.TODO, category_known=False)
-        for status_id, name in names.items()
-        if status_id not in have
-    ]
-
-
-def _project_of(key: str | None) -> str | None:
-    return key.rsplit("-", 1)[0] if key and "-" in key else None
-
-
-def _assignee_people(item: Mapping[str, Any]) -> list[Person | None]:
-    people: list[Person | None] = []
-    for id_key, name_key in (("from", "fromString"), ("to", "toString")):
-        person_id = _text(item.get(id_key))
-        if person_id:
-            people.append(Person(person_id, _text(item.get(name_key)) or ""))
-    return people
-
-
-def _dump(doc: object) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)

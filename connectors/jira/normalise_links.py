@@ -13,7 +13,6 @@ or `from` (removed); they give a link's creation time and the links removed sinc
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from orgpulse.model import Link, LinkKind, Quarantined
+
+from ..kit.records import dump
 
 # A description saying its subject waits on its object ("A is blocked by B", "A dépend de B").
 _PASSIVE = re.compile(
@@ -171,7 +172,7 @@ def normalise_links(
             links.append(link)
         else:
             native = str(entry.get("id", "?")) if isinstance(entry, Mapping) else "?"
-            quarantined.append(Quarantined(f"{issue_id}:{native}", "jira_link", link, _dump(entry)))
+            quarantined.append(Quarantined(f"{issue_id}:{native}", "jira_link", link, dump(entry)))
     links += _removed_links(issue_id, sorted(events, key=lambda e: e.at), book)
     return links, quarantined
 
@@ -278,7 +279,3 @@ def _clean(text: str) -> str:
 
 def _numeric(value: str) -> tuple[int, str]:
     return (int(value), value) if value.isdigit() else (0, value)
-
-
-def _dump(doc: object) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)

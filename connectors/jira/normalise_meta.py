@@ -9,7 +9,6 @@ carry `Z` and integer epochs.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from typing import Any
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import Category, Quarantined, Status
+
+from ..kit.records import dump
 
 _CATEGORIES = {"new": Category.TODO, "indeterminate": Category.IN_PROGRESS, "done": Category.DONE}
 
@@ -145,9 +146,5 @@ def normalise_statuses(raw: object) -> tuple[list[Status], list[Quarantined]]:
             statuses.append(normalise_status(entry))
         except SchemaDriftError as exc:
             native = str(entry.get("id", "?")) if isinstance(entry, Mapping) else "?"
-            quarantined.append(Quarantined(native, "jira_status", str(exc), _dump(entry)))
+            quarantined.append(Quarantined(native, "jira_status", str(exc), dump(entry)))
     return statuses, quarantined
-
-
-def _dump(doc: object) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)

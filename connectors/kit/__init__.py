@@ -4,6 +4,9 @@
   written per connector's `CursorFormat`, and the pure `next_watermark`.
 * `http`: one classification of HTTP statuses (auth / rate limited / busy / refused), Retry-After
   parsing, `ServerBusyError` and `HTTPStatusError`.
+* `pagers`: `TokenPager`, `OffsetPager` (honouring the echoed page size) and `RelayPager`
+  (GraphQL connections), each on one `PageGuard`.
+* `records`: `dump` (a payload's quarantine text) and `chunks`.
 * `paging`: `PageGuard.advance` refuses a repeated token, cursor or offset and a page that brings
   nothing new, so no server can keep a sync looping.
 * `transport`: `read_body` caps a response's decoded size and holds each request to an overall

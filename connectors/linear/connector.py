@@ -25,7 +25,8 @@ from orgpulse.errors import AuthError, ProtocolError
 from orgpulse.model import Batch, Link, Person, Quarantined
 
 from ..kit.incremental import State, lagged, next_watermark
-from ..kit.paging import PageGuard, split_entries
+from ..kit.pagers import RelayPager
+from ..kit.paging import split_entries
 from . import queries
 from .client import LinearClient, QueryTooComplexError
 from .complexity import estimate_complexity
@@ -169,7 +170,7 @@ class LinearConnector:
         """List pages grouped into units of work, their connections completed: (issues, is last)."""
         pending: list[Payload] = []
         parts = 0
-        guard = PageGuard("the issues", source=self._settings.name, asked=run.cursors)
+        pager = RelayPager("the issues", source=self._settings.name, after=run.after)
         fresh = not run.resumed
         while True:
             issues, info = self._issues_page(run, team_ids, page_size)
@@ -178,15 +179,11 @@ class LinearConnector:
                 # host clock that may run ahead of it and skip the changes made in between.
                 run.run_started = self._client.clock.safe_start(run.run_started)
                 fresh = False
-            after = info.get("endCursor")
-            more = info.get("hasNextPage") is True and isinstance(after, str) and bool(after) and bool(issues)
-            guard.advance(str(after) if more else None, [str(i.get("id")) for i in issues])
+            more = pager.advance([str(i.get("id")) for i in issues], info)
             pending += issues
             parts += len(self._pager.pending(issues))
             run.seen += len(issues)
-            run.after = str(after) if more else run.after
-            if more:
-                run.cursors.add(str(after))
+            run.after = pager.after if more else run.after
             if not more or len(pending) >= UNIT_MAX_ISSUES or parts >= UNIT_MIN_PARTS:
                 self._pager.complete(pending)
                 yield pending, not more

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -79,7 +79,6 @@ class Run:
     after: str | None = None
     seen: int = 0
     resumed: bool = False  # `after` came from a checkpoint and has not been accepted yet
-    cursors: set[str] = field(default_factory=set)
 
     def checkpoint(self) -> dict[str, Any]:
         return {
@@ -94,7 +93,6 @@ class Run:
     def restart(self) -> None:
         """Forget the checkpoint's page cursor: read the run's bounds again from the first page."""
         self.after, self.seen, self.resumed = None, 0, False
-        self.cursors.clear()
 
     @classmethod
     def resume(cls, doc: object, teams: Sequence[str]) -> Run | None:
@@ -119,7 +117,6 @@ class Run:
             after=after,
             seen=as_int(doc.get("seen")) or 0,
             resumed=True,
-            cursors={after},
         )
 
 

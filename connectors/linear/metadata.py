@@ -18,11 +18,13 @@ from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError, SchemaDriftError
 from orgpulse.model import Batch, Membership, Quarantined
 
+from ..kit.pagers import RelayPager, end_cursor
 from ..kit.paging import PageGuard
+from ..kit.records import dump
 from . import queries
 from .client import LinearClient
 from .cursor import Metadata
-from .normalise_meta import dump, nodes, normalise_team, normalise_users, normalise_workflow_states
+from .normalise_meta import nodes, normalise_team, normalise_users, normalise_workflow_states
 
 LOG = logging.getLogger(__name__)
 
@@ -99,19 +101,17 @@ def fetch_all(
 ) -> list[MutableMapping[str, Any]]:
     """Every node of a root connection, page after page."""
     found: list[MutableMapping[str, Any]] = []
-    after: str | None = None
-    guard = PageGuard(f"the {field} list", source=client.source)
+    pager = RelayPager(f"the {field} list", source=client.source)
     while True:
-        data = client.query(queries.document(name), queries.page_variables(first, after, **variables))
+        data = client.query(queries.document(name), queries.page_variables(first, pager.after, **variables))
         connection = data.get(field)
         page = connection.get("nodes") if isinstance(connection, Mapping) else None
         if not isinstance(page, list):
             raise ProtocolError(f"{field} must answer {{nodes: [...]}}", source=client.source)
         nodes_found = [n for n in page if isinstance(n, MutableMapping)]
         found += nodes_found
-        after = _next(connection) if page else None
-        guard.advance(after, [str(n.get("id")) for n in nodes_found])
-        if after is None:
+        info = connection.get("pageInfo") if isinstance(connection, Mapping) else None
+        if not pager.advance([str(n.get("id")) for n in nodes_found], info, received=len(page)):
             return found
 
 
@@ -141,7 +141,4 @@ def _ids(found: Sequence[Any]) -> list[str]:
 
 
 def _next(connection: object) -> str | None:
-    info = connection.get("pageInfo") if isinstance(connection, Mapping) else None
-    if not isinstance(info, Mapping) or info.get("hasNextPage") is not True or not info.get("endCursor"):
-        return None
-    return str(info["endCursor"])
+    return end_cursor(connection.get("pageInfo") if isinstance(connection, Mapping) else None)

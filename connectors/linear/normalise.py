@@ -40,7 +40,8 @@ from orgpulse.model import (
     TeamChange,
 )
 
-from .normalise_meta import dump, native_id, nodes, normalise_state, optional_time, parse_linear_datetime
+from ..kit.records import dump
+from .normalise_meta import native_id, nodes, normalise_state, optional_time, parse_linear_datetime
 
 Raw = Mapping[str, Any]
 

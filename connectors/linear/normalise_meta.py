@@ -9,7 +9,6 @@ memberships as `TeamMembership`s for when it does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,8 @@ from typing import Any
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import Category, Person, Quarantined, Status, WorkflowStatus
+
+from ..kit.records import dump
 
 Raw = Mapping[str, Any]
 
@@ -134,10 +135,6 @@ def nodes(connection: object) -> list[Raw]:
     """The node objects of a connection payload (none when it is missing or malformed)."""
     found = connection.get("nodes") if isinstance(connection, Mapping) else None
     return [n for n in found if isinstance(n, Mapping)] if isinstance(found, list) else []
-
-
-def dump(doc: object) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def optional_time(value: object) -> datetime | None:

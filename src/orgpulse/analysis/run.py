@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import NO_COST_KEY, to_findings
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
@@ -39,18 +38,6 @@ from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, build_week_grid
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
-
-_CONTRACT = {
-    "issues": contract.ISSUE_COLUMNS,
-    "statuses": contract.STATUS_COLUMNS,
-    "status_changes": contract.STATUS_CHANGE_COLUMNS,
-    "assignee_changes": contract.ASSIGNEE_CHANGE_COLUMNS,
-    "team_changes": contract.TEAM_CHANGE_COLUMNS,
-    "flag_changes": contract.FLAG_CHANGE_COLUMNS,
-    "links": contract.LINK_COLUMNS,
-    "people": contract.PEOPLE_COLUMNS,
-    "memberships": contract.MEMBERSHIP_COLUMNS,
-}
 
 
 def detect(
@@ -225,11 +212,6 @@ def history_start(frames: Frames, timezone: str) -> date | None:
 
 def check_frames(frames: Frames) -> None:
     """Raise AnalysisError naming every contract column a frame lacks."""
-    missing = [
-        f"{name}.{column}"
-        for name, columns in _CONTRACT.items()
-        for column in columns
-        if column not in getattr(frames, name).columns
-    ]
+    missing = frames.missing_columns()
     if missing:
         raise AnalysisError(f"the frames lack columns: {', '.join(missing)}")

@@ -1,0 +1,212 @@
+"""Pure functions over a Jira changelog: its entries gathered, counted and ordered, and its items
+read as change records (status, assignee, key and team, flag, resolution, parent). No I/O.
+
+Entries come from several fetches (the embed, the bulk changelog, the per-issue pages), newest-
+or oldest-first: they are merged by history id and sorted oldest first (JIRA-NOTES.md). Status
+items carry status ids, assignee items account ids (Data Center: user keys); a moved issue gets a
+`Key` item, and its team (the project key) changes with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from orgpulse.errors import SchemaDriftError
+from orgpulse.model import (
+    AssigneeChange,
+    Batch,
+    Category,
+    FlagChange,
+    ParentChange,
+    Person,
+    Quarantined,
+    ResolutionChange,
+    Status,
+    StatusChange,
+    TeamChange,
+)
+
+from ..kit.records import dump
+from .normalise_meta import FieldIds, parse_jira_datetime
+
+NO_FIELDS = FieldIds()
+
+
+def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Histories from several fetches, each id once (the first seen wins), in no promised order."""
+    seen: dict[str, Mapping[str, Any]] = {}
+    anonymous: list[Mapping[str, Any]] = []
+    for source in sources:
+        for entry in source:
+            if not isinstance(entry, Mapping):
+                continue
+            history_id = entry.get("id")
+            if history_id is None:
+                anonymous.append(entry)
+            else:
+                seen.setdefault(str(history_id), entry)
+    return [*seen.values(), *anonymous]
+
+
+def embedded_histories(raw_issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    changelog = raw_issue.get("changelog")
+    histories = changelog.get("histories") if isinstance(changelog, Mapping) else None
+    return [h for h in histories if isinstance(h, Mapping)] if isinstance(histories, list) else []
+
+
+def changelog_total(raw_issue: Mapping[str, Any]) -> int | None:
+    """The number of history entries Jira counts for the issue (embedded `changelog.total`)."""
+    changelog = raw_issue.get("changelog")
+    total = changelog.get("total") if isinstance(changelog, Mapping) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
+    return {str(h["id"]) for h in histories if h.get("id") is not None}
+
+
+def dated_histories(
+    issue_id: str, entries: Sequence[Mapping[str, Any]], batch: Batch
+) -> list[tuple[datetime, Mapping[str, Any]]]:
+    dated: list[tuple[datetime, Mapping[str, Any]]] = []
+    for entry in entries:
+        history_id = entry.get("id")
+        try:
+            if history_id is None or str(history_id) == "":
+                raise SchemaDriftError("a history entry without an id")
+            dated.append((parse_jira_datetime(entry.get("created")), entry))
+        except SchemaDriftError as exc:
+            native = f"{issue_id}:{history_id if history_id is not None else '?'}"
+            batch.quarantined.append(Quarantined(native, "jira_history", str(exc), dump(entry)))
+    dated.sort(key=lambda pair: (pair[0], _numeric(pair[1]["id"])))
+    return dated
+
+
+def _numeric(value: object) -> tuple[int, str]:
+    found = str(value)
+    return (int(found), found) if found.isdigit() else (0, found)
+
+
+def initial_key(current: str, dated: Sequence[tuple[datetime, Mapping[str, Any]]]) -> str:
+    """The issue's key before its first move (the first `Key` item's old value), else its key."""
+    for _, entry in dated:
+        for item in entry.get("items") or ():
+            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "key":
+                old = item.get("fromString") or item.get("from")
+                if isinstance(old, str) and old:
+                    return old
+    return current
+
+
+# Changelog items (by field name) that set or change an issue's parent: the Epic Link custom field
+# is also found by the site's field id; "Parent" and "IssueParentAssociation" carry no fieldId.
+PARENT_ITEMS = frozenset({"parent", "issueparentassociation", "epic link", "parent link"})
+
+
+def item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
+    """What a changelog item changes: status, assignee, key, flagged, link, or its field id/name.
+
+    System fields are told by `fieldId`; items without one (Link, Key, project, Workflow...) by
+    `field`; Flagged by the site's field id or, when unknown, by its name.
+    """
+    field_id = str(item.get("fieldId") or "")
+    name = str(item.get("field") or "").lower()
+    if fields.flagged is not None and field_id == fields.flagged:
+        return "flagged"
+    if (fields.epic_link is not None and field_id == fields.epic_link) or name in PARENT_ITEMS:
+        return "parent"
+    if field_id:
+        return field_id.lower() if not field_id.startswith("customfield_") or name != "flagged" else "flagged"
+    return name
+
+
+def text(value: object) -> str | None:
+    return str(value) if value is not None and str(value) != "" else None
+
+
+def record_item(
+    batch: Batch,
+    name: str,
+    issue_id: str,
+    history_id: str,
+    index: int,
+    at: datetime,
+    actor: str | None,
+    item: Mapping[str, Any],
+    key_now: str,
+) -> str:
+    """Record one changelog item's change, if it is one orgpulse reads; return the issue's key after it."""
+    common = (issue_id, history_id, index, at, actor)
+    if name == "status":
+        batch.status_changes.append(StatusChange(*common, text(item.get("from")), text(item.get("to"))))
+    elif name == "assignee":
+        batch.assignee_changes.append(AssigneeChange(*common, text(item.get("from")), text(item.get("to"))))
+    elif name == "key":
+        old = text(item.get("fromString")) or text(item.get("from"))
+        new = text(item.get("toString")) or text(item.get("to"))
+        old_team, new_team = _project_of(old), _project_of(new)
+        if old_team != new_team:
+            batch.team_changes.append(TeamChange(*common, old_team, new_team))
+        return new or key_now
+    elif name == "flagged":
+        batch.flag_changes.append(
+            FlagChange(*common, flagged=bool((text(item.get("toString")) or "").strip()))
+        )
+    elif name == "resolution":
+        # Names, not ids: the canceled patterns match names, and a retired resolution keeps its name here.
+        batch.resolution_changes.append(
+            ResolutionChange(
+                *common,
+                text(item.get("fromString")) or text(item.get("from")),
+                text(item.get("toString")) or text(item.get("to")),
+            )
+        )
+    elif name == "parent":
+        batch.parent_changes.append(
+            ParentChange(*common, *_parent_side(item, "from"), *_parent_side(item, "to"))
+        )
+    return key_now
+
+
+def _parent_side(item: Mapping[str, Any], side: str) -> tuple[str | None, str | None]:
+    """(issue id, issue key) of one side of a parent item: ids in from/to, keys in the strings."""
+    raw_id = text(item.get(side))
+    key = text(item.get(f"{side}String"))
+    issue_id = raw_id if raw_id is not None and raw_id.isdigit() else None
+    if key is None and raw_id is not None and issue_id is None:
+        key = raw_id  # some sites put the key itself in from/to
+    return issue_id, key
+
+
+def unknown_statuses(
+    batch: Batch, known: Collection[str], dated: Sequence[tuple[datetime, Mapping[str, Any]]]
+) -> list[Status]:
+    names: dict[str, str] = {}
+    for _, entry in dated:
+        for item in entry.get("items") or ():
+            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "status":
+                for id_key, name_key in (("from", "fromString"), ("to", "toString")):
+                    status_id = text(item.get(id_key))
+                    if status_id:
+                        names[status_id] = text(item.get(name_key)) or status_id
+    have = set(known) | {s.status_id for s in batch.statuses}
+    return [
+        Status(status_id, name, Category.TODO, category_known=False)
+        for status_id, name in names.items()
+        if status_id not in have
+    ]
+
+
+def _project_of(key: str | None) -> str | None:
+    return key.rsplit("-", 1)[0] if key and "-" in key else None
+
+
+def assignee_people(item: Mapping[str, Any]) -> list[Person | None]:
+    people: list[Person | None] = []
+    for id_key, name_key in (("from", "fromString"), ("to", "toString")):
+        person_id = text(item.get(id_key))
+        if person_id:
+            people.append(Person(person_id, text(item.get(name_key)) or ""))
+    return people
