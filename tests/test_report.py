@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from orgpulse.analysis.flow import CYCLE_POINTS
 from orgpulse.errors import AnalysisError, ConfigError, OrgpulseError
 from orgpulse.report import ReportSummary, write_report
 from orgpulse.report.links import IssueLinks
@@ -483,6 +484,12 @@ def test_each_team_has_its_flow_and_interventions(report: Report) -> None:
     assert [r[0] for r in shares][-1] == "other statuses"  # the six largest statuses, then the rest
     assert len(shares) == 7
     assert sum(r[2] for r in shares) == pytest.approx(100, abs=0.5)
+    # The cycle-time scatter: each completed issue of the team's weeks, by key.
+    points = data["ct"]
+    assert points["columns"] == ["w", "h", "k"]
+    assert len(points["rows"]) == CYCLE_POINTS * WEEKS
+    assert all(k.startswith("AUTH-") and h > 0 for _, h, k in points["rows"])
+    assert len(points["lookup"]["w"]) == WEEKS
     # The symptom panel of the metric the intervention was measured on carries it too.
     trend = payload["charts"][re.search(r'id="(trend-\d+)"', auth).group(1)]["datasets"]["rows"]  # type: ignore[union-attr]
     records = [

@@ -26,7 +26,7 @@ from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
 from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
-from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
+from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, weeks_needed
@@ -92,6 +92,7 @@ def detect(
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
     flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
+    points = cycle_points(inputs.restricted(FLOW_NEEDS)) if diagnose else []
     cat = inputs[CATALOGUE]
     effects = evaluate(
         interventions,
@@ -114,6 +115,7 @@ def detect(
         weeks=[grid.starts[w] for w in grid.reported],
         diagnosis=diagnose_levers(findings) if diagnose else Diagnosis(None, None, [], []),
         flow=flow,
+        cycle_points=points,
         interventions=effects,
     )
 

@@ -317,6 +317,7 @@ class Store:
         flow_rows: Sequence[Mapping[str, Any]] = (),
         status_time_rows: Sequence[Mapping[str, Any]] = (),
         effect_rows: Sequence[Mapping[str, Any]] = (),
+        cycle_time_rows: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """Append the run's trend rows and mark it completed, in one transaction."""
         with self.engine.begin() as conn:
@@ -327,6 +328,7 @@ class Store:
                 (t.diagnosis_trends, diagnosis_rows),
                 (t.flow_trends, flow_rows),
                 (t.status_time_trends, status_time_rows),
+                (t.cycle_time_trends, cycle_time_rows),
                 (t.intervention_effects, effect_rows),
             ):
                 insert_many(conn, table, rows)
