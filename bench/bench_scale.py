@@ -1,7 +1,7 @@
 """Benchmark: the whole `orgpulse analyze` process over a big store, in the shapes issue 13 names.
 
     .venv/bin/python bench/bench_scale.py --issues 100000 [--split 1] [--weeks 26] [--older-years 0]
-                                          [--store sqlite|postgresql] [--seed 7]
+                                          [--copies 1] [--store sqlite|postgresql] [--seed 7]
 
 Builds the store once (kept under bench/out/, or a PostgreSQL database named after the shape) with
 the direct loader (bench/direct_load.py: no HTTP), then runs `orgpulse analyze --format json` as a
@@ -12,6 +12,8 @@ child process and prints its wall time, CPU time (user + sys) and peak RSS.
 * `--older-years Y` puts Y years of finished history in front of the organisation: copies of its
   done and canceled issues, with their changes, shifted back by whole half-years under new ids, so
   the window bound can be checked (analysing the last weeks should cost about the same).
+* `--copies N` repeats the organisation N times in the store (bench/replicate.py: new ids, people
+  and projects for each copy, in SQL): `--issues 100000 --copies 10` is the 1M-issue site.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, generate_org
 from orgpulse.store import Store
 from orgpulse.store import schema as t
 from orgpulse.store.batch import save_batch
+from replicate import replicate
 
 ANCHOR = date(2026, 11, 20)
 OUT = Path(__file__).resolve().parent / "out"
@@ -131,6 +134,7 @@ def add_older_history(url: str, years: int) -> None:
 
 def store_url(args: argparse.Namespace) -> str:
     name = f"scale-{args.issues}-{args.seed}-s{args.split}-o{args.older_years}"
+    name += f"-c{args.copies}" if args.copies > 1 else ""
     if args.store == "sqlite":
         folder = OUT / name
         folder.mkdir(parents=True, exist_ok=True)
@@ -191,6 +195,7 @@ def main() -> int:
     parser.add_argument("--split", type=int, default=1)
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--older-years", type=int, default=0)
+    parser.add_argument("--copies", type=int, default=1, help="the organisation repeated this many times")
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workers", type=int, default=1, help="processes rendering and normalising")
     args = parser.parse_args()
@@ -207,6 +212,8 @@ def main() -> int:
             split_projects(url, args.split)
         if args.older_years:
             add_older_history(url, args.older_years)
+        if args.copies > 1:
+            replicate(url, args.copies)
     measure(url, args.weeks)
     return 0
 

@@ -2,7 +2,8 @@
 `analyze` stores one, with the issues its evidence names (so keys link to the tracker).
 
 Every alert and watch keeps 20 evidence items, the most `analyze` shows, so the report's size is
-measured on a heavy period rather than a light one. Teams are Jira Cloud projects of
+measured on a heavy period rather than a light one; likewise every team's week keeps as many
+cycle-time points as `analyze` keeps at most (CYCLE_POINTS). Teams are Jira Cloud projects of
 https://acme.atlassian.net, except GROWTH, a Linear team whose issues carry their Linear URL.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from orgpulse.analysis.flow import CYCLE_POINTS
 from orgpulse.store import Store
 from orgpulse.store import schema as t
 
@@ -203,6 +205,7 @@ def diagnosis(
     ]
     flow: list[dict[str, Any]] = []
     status_time: list[dict[str, Any]] = []
+    cycle_times: list[dict[str, Any]] = []
     for team in {r["team"] for r in symptoms}:
         for w in range(WEEKS):
             week = FIRST_WEEK + timedelta(weeks=w)
@@ -220,6 +223,17 @@ def diagnosis(
             flow += [
                 {"run_id": run_id, "team": team, "week_start": week, "metric": m, "value": v}
                 for m, v in values.items()
+            ]
+            # As many issues as analyze keeps at most per team and week: the heaviest scatter.
+            cycle_times += [
+                {
+                    "run_id": run_id,
+                    "team": team,
+                    "week_start": week,
+                    "issue": f"{team}-{1000 + w * CYCLE_POINTS + i}",
+                    "cycle_hours": round(rng.lognormvariate(4, 0.8), 2),
+                }
+                for i in range(CYCLE_POINTS)
             ]
             hours = {s: rng.uniform(1, 60) for s in STATUSES}
             total = sum(hours.values())
@@ -253,6 +267,7 @@ def diagnosis(
         "flow_rows": flow,
         "status_time_rows": status_time,
         "effect_rows": effects,
+        "cycle_time_rows": cycle_times,
     }
 
 

@@ -13,10 +13,12 @@ W = 2024-02-05 (week 5 after T0), as_of = Monday 2024-02-12; every issue is in t
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
 from analysis_builder import Org, at, week
+from orgpulse.analysis.flow import CYCLE_POINTS
 from orgpulse.analysis.result import FlowRow
 from orgpulse.analysis.run import detect
 from orgpulse.analysis.settings import AnalysisSettings
@@ -105,3 +107,22 @@ def test_a_week_without_completions_has_no_times_but_still_its_wip() -> None:
     assert found.metrics["flow_efficiency"] is None
     assert found.metrics["wip_age_p85_hours"] == pytest.approx(168 + 84)
     assert found.status_time == []
+
+
+def test_cycle_points_are_the_committed_completed_issues_behind_the_percentiles() -> None:
+    result = detect(history().frames(), AnalysisSettings(), as_of=at(week(6)), weeks=1)
+    points = {(p.team, p.week_start, p.issue): p.cycle_hours for p in result.cycle_points}
+    # PAY-3 completed without commitment and PAY-6 was canceled: neither has a cycle time.
+    assert points == {("PAY", W, "PAY-1"): 118.0, ("PAY", W, "PAY-2"): 20.0}
+
+
+def test_past_the_cap_cycle_points_keep_the_shortest_the_longest_and_the_spread() -> None:
+    org = Org()
+    for i in range(CYCLE_POINTS * 3):
+        org.issue(f"PAY-{i + 1}", created=week(5))
+        org.walk(f"PAY-{i + 1}", (week(5, 1), "In Progress", "dev"), (week(5, 2 + i), "Done", "dev"))
+    result = detect(org.frames(), AnalysisSettings(), as_of=at(week(6)), weeks=1)
+    hours = sorted(p.cycle_hours for p in result.cycle_points if p.week_start == W)
+    assert len(hours) == CYCLE_POINTS
+    assert (hours[0], hours[-1]) == (1.0, float(CYCLE_POINTS * 3))
+    assert all(2.0 <= b - a <= 4.0 for a, b in pairwise(hours))

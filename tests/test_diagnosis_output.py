@@ -2,7 +2,8 @@
 
 DESIGN.md, "Diagnosis": `analyze --format json` adds "diagnosis", "flow" and "interventions", and
 every finding a "cost_hours"; `diagnosis_trends`, `flow_trends`, `status_time_trends` and
-`intervention_effects` are appended per run, with `*_current` views, on SQLite and PostgreSQL.
+`intervention_effects` are appended per run, with `*_current` views, on SQLite and PostgreSQL;
+`cycle_time_trends` holds the issues behind the cycle-time percentiles.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from conftest import shared_path
+from orgpulse.analysis.flow import CYCLE_POINTS
 from orgpulse.analysis.result import Intervention
 from orgpulse.analyze import run_analyze, run_json
 from orgpulse.demo import demo_settings, demo_source
@@ -130,6 +133,7 @@ def test_trend_tables_and_views_are_filled(store: Store, tmp_path: Path) -> None
             assert count("status_time_trends", run.run_id) == spent > 0
             (measured,) = run.result.interventions
             assert count("intervention_effects", run.run_id) == len(measured.effects) > 0
+            assert count("cycle_time_trends", run.run_id) == len(run.result.cycle_points) > 0
     levers = current(store, "diagnosis_trends_current")
     assert {r["run_id"] for r in levers} == {second.run_id}  # the scheduled run wins
     assert len(levers) == len(result.diagnosis.teams)
@@ -137,6 +141,17 @@ def test_trend_tables_and_views_are_filled(store: Store, tmp_path: Path) -> None
         (r.team, r.week_start.isoformat(), r.lever) for r in result.diagnosis.teams if r.state.value == "weak"
     }
     assert weak == {(r["team"], str(r["week_start"]), r["lever"]) for r in levers if r["state"] == "weak"}
+    # The scatter's points are the sample behind the weekly cycle-time percentiles.
+    points: dict[tuple[str, date], list[float]] = {}
+    for point in result.cycle_points:
+        points.setdefault((point.team, point.week_start), []).append(point.cycle_hours)
+    for row in result.flow:
+        hours = points.get((row.team, row.week_start), [])
+        assert len(hours) <= CYCLE_POINTS
+        if row.metrics["cycle_p50_hours"] is None:
+            assert hours == []
+        elif len(hours) < CYCLE_POINTS:
+            assert median(hours) == pytest.approx(row.metrics["cycle_p50_hours"], abs=0.01)
     flow = current(store, "flow_trends_current")
     assert len(flow) == 8 * len(result.flow)
     shares: dict[tuple[str, str], float] = {}

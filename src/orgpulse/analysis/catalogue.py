@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.retired import decide_retired, missing_statuses
@@ -38,11 +40,24 @@ def flags(values: pd.Series, *, default: bool) -> np.ndarray:
 
 
 def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """Position of each value in `index`; -1 where missing."""
+    """Position of each value in `index`; -1 where missing.
+
+    Arrow-backed text (what the store reads) is hashed by Arrow, without a Python string per value.
+    """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
+    if _arrow_text(values) and index.is_unique and index.inferred_type in ("string", "empty"):
+        known = pa.array(index.to_numpy(dtype=object), type=pa.string())
+        found = pc.index_in(pa.array(values), value_set=known, skip_nulls=True)
+        positions: np.ndarray = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return positions
     result: np.ndarray = np.asarray(index.get_indexer(values.astype(object)), dtype=np.int64)
     return result
+
+
+def _arrow_text(values: pd.Series) -> bool:
+    dtype = values.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 @dataclass(frozen=True)

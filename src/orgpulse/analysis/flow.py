@@ -14,6 +14,8 @@ Pure, on the inputs the detectors share (same samples, same weeks, same time zon
 * status_time: per status name, the hours the committed completed issues spent in it between
   commitment and completion, and its share of their summed cycle time (the shares sum to 1).
 Percentiles interpolate linearly (numpy's default), as the detectors' do.
+`cycle_points` keeps the cycle times behind the percentiles, issue by issue (a sample of at most
+CYCLE_POINTS per team and week), for the report's scatter.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pandas as pd
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, IN_PROGRESS, INTERVALS, TEAMS
 from orgpulse.analysis.inputs import Inputs, Key
-from orgpulse.analysis.result import FlowRow, StatusTime
+from orgpulse.analysis.result import CyclePoint, FlowRow, StatusTime
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid, open_at_week_end
 from orgpulse.model import Role
@@ -43,6 +45,7 @@ FLOW_METRICS = (
 )
 FLOW_NEEDS: tuple[Key[Any], ...] = (CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS, COMPLETED)
 VALUE_ROLES = (Role.ACTIVE, Role.REVIEW)
+CYCLE_POINTS = 30  # per team and week: enough to see the spread, few enough for a light report
 _KEYS = ["team", "week"]
 
 
@@ -177,3 +180,44 @@ def flow_rows(inputs: Inputs) -> list[FlowRow]:
         )
     rows.sort(key=lambda r: (r.team, r.week_start))
     return rows
+
+
+def cycle_points(inputs: Inputs) -> list[CyclePoint]:
+    """The cycle time of each committed issue completed in a team's reported week — the sample of
+    `cycle_p50_hours` / `cycle_p85_hours`. Past CYCLE_POINTS in a team's week, issues evenly spaced
+    by rank stand for the rest (the shortest and the longest always kept)."""
+    grid = inputs.context.grid
+    cat = inputs[CATALOGUE]
+    every = inputs[COMPLETED]
+    week = every["week"].to_numpy()
+    keep = (
+        (week >= grid.reported.start)
+        & (week < grid.reported.stop)
+        & (every["team"].to_numpy() >= 0)
+        & (every["cycle"].to_numpy() != NAT)
+    )
+    done = every.loc[keep, ["issue", "team", "week", "cycle"]].sort_values(["team", "week", "cycle", "issue"])
+    grouped = done.groupby(["team", "week"], sort=False)
+    rank = grouped.cumcount().to_numpy()
+    size = grouped["issue"].transform("size").to_numpy()
+    # The ranks np.linspace(0, size - 1, CYCLE_POINTS) rounds to: each slot k names one rank.
+    last = np.maximum(size - 1, 1)
+    slot = np.rint(rank * (CYCLE_POINTS - 1) / last)
+    kept = (size <= CYCLE_POINTS) | (np.rint(slot * last / (CYCLE_POINTS - 1)) == rank)
+    done = done.loc[kept]
+    keys = cat.issues.frame["key"].to_numpy()
+    return [
+        CyclePoint(
+            team=str(cat.teams.labels[team]),
+            week_start=grid.starts[w],
+            issue=str(keys[issue]),
+            cycle_hours=round(cycle / HOUR_NS, 2),
+        )
+        for issue, team, w, cycle in zip(
+            done["issue"].tolist(),
+            done["team"].tolist(),
+            done["week"].tolist(),
+            done["cycle"].tolist(),
+            strict=True,
+        )
+    ]

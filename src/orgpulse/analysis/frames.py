@@ -50,7 +50,7 @@ workflows
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -137,21 +137,39 @@ HISTORY_COLUMNS = ("issue_uid", "at")
 
 @dataclass(frozen=True)
 class Frames:
-    """Everything the detectors may read, as of one analysis."""
+    """Everything the detectors may read, as of one analysis; each field names its columns."""
 
-    issues: pd.DataFrame
-    statuses: pd.DataFrame
-    status_changes: pd.DataFrame
-    assignee_changes: pd.DataFrame
-    team_changes: pd.DataFrame
-    flag_changes: pd.DataFrame
-    links: pd.DataFrame
-    people: pd.DataFrame
-    memberships: pd.DataFrame
-    parent_changes: pd.DataFrame = field(default_factory=lambda: empty(PARENT_CHANGE_COLUMNS))
-    workflows: pd.DataFrame = field(default_factory=lambda: empty(WORKFLOW_COLUMNS))
-    resolution_changes: pd.DataFrame = field(default_factory=lambda: empty(RESOLUTION_CHANGE_COLUMNS))
-    histories: pd.DataFrame = field(default_factory=lambda: empty(HISTORY_COLUMNS))
+    issues: pd.DataFrame = field(metadata={"columns": ISSUE_COLUMNS})
+    statuses: pd.DataFrame = field(metadata={"columns": STATUS_COLUMNS})
+    status_changes: pd.DataFrame = field(metadata={"columns": STATUS_CHANGE_COLUMNS})
+    assignee_changes: pd.DataFrame = field(metadata={"columns": ASSIGNEE_CHANGE_COLUMNS})
+    team_changes: pd.DataFrame = field(metadata={"columns": TEAM_CHANGE_COLUMNS})
+    flag_changes: pd.DataFrame = field(metadata={"columns": FLAG_CHANGE_COLUMNS})
+    links: pd.DataFrame = field(metadata={"columns": LINK_COLUMNS})
+    people: pd.DataFrame = field(metadata={"columns": PEOPLE_COLUMNS})
+    memberships: pd.DataFrame = field(metadata={"columns": MEMBERSHIP_COLUMNS})
+    parent_changes: pd.DataFrame = field(
+        default_factory=lambda: empty(PARENT_CHANGE_COLUMNS), metadata={"columns": PARENT_CHANGE_COLUMNS}
+    )
+    workflows: pd.DataFrame = field(
+        default_factory=lambda: empty(WORKFLOW_COLUMNS), metadata={"columns": WORKFLOW_COLUMNS}
+    )
+    resolution_changes: pd.DataFrame = field(
+        default_factory=lambda: empty(RESOLUTION_CHANGE_COLUMNS),
+        metadata={"columns": RESOLUTION_CHANGE_COLUMNS},
+    )
+    histories: pd.DataFrame = field(
+        default_factory=lambda: empty(HISTORY_COLUMNS), metadata={"columns": HISTORY_COLUMNS}
+    )
+
+    def missing_columns(self) -> list[str]:
+        """Every contract column a frame lacks, as "frame.column"."""
+        return [
+            f"{f.name}.{column}"
+            for f in fields(self)
+            for column in f.metadata["columns"]
+            if column not in getattr(self, f.name).columns
+        ]
 
 
 def empty(columns: tuple[str, ...]) -> pd.DataFrame:

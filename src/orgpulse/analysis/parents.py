@@ -58,8 +58,9 @@ class GoalLookup:
                 known[["issue_uid", "parent_uid"]], left_on="uid", right_on="issue_uid", how="left"
             )["parent_uid"]
         )
-        refs = pd.concat([current, from_ref, to_ref], ignore_index=True).dropna().astype(str)
-        outside = refs.loc[~refs.isin(self._issue_index) & ~refs.isin(plain)].unique()
+        refs = pd.Series(pd.concat([current, from_ref, to_ref], ignore_index=True).dropna().unique())
+        refs = refs.map(str).astype(object)
+        outside = refs.loc[(lookup(self._issue_index, refs) < 0) & (lookup(plain, refs) < 0)].unique()
         self._outside = pd.Index(np.sort(np.asarray(outside, dtype=object)), dtype=object)
         named = ordered["to_parent_uid"].notna() & ordered["to_parent_key"].notna()
         key_of = dict(

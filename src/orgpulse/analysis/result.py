@@ -155,6 +155,16 @@ class StatusTime:
 
 
 @dataclass(frozen=True)
+class CyclePoint:
+    """One committed issue completed in a team's week, for the report's cycle-time scatter."""
+
+    team: str
+    week_start: date
+    issue: str  # its key
+    cycle_hours: float
+
+
+@dataclass(frozen=True)
 class FlowRow:
     """The flow of one team in one week (DESIGN.md, "Flow"); hours are whole durations, never clipped."""
 
@@ -244,4 +254,5 @@ class AnalysisResult:
     weeks: list[date]
     diagnosis: Diagnosis = field(default_factory=lambda: Diagnosis(None, None, [], []))
     flow: list[FlowRow] = field(default_factory=list)
+    cycle_points: list[CyclePoint] = field(default_factory=list)  # flow.cycle_points: a sample per team-week
     interventions: list[InterventionResult] = field(default_factory=list)

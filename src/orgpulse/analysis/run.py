@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis import frames as contract
 from orgpulse.analysis.assemble import NO_COST_KEY, to_findings
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
@@ -27,7 +26,7 @@ from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
 from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
 from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
 from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
-from orgpulse.analysis.flow import FLOW_NEEDS, flow_rows
+from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, weeks_needed
@@ -39,18 +38,6 @@ from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, build_week_grid
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
-
-_CONTRACT = {
-    "issues": contract.ISSUE_COLUMNS,
-    "statuses": contract.STATUS_COLUMNS,
-    "status_changes": contract.STATUS_CHANGE_COLUMNS,
-    "assignee_changes": contract.ASSIGNEE_CHANGE_COLUMNS,
-    "team_changes": contract.TEAM_CHANGE_COLUMNS,
-    "flag_changes": contract.FLAG_CHANGE_COLUMNS,
-    "links": contract.LINK_COLUMNS,
-    "people": contract.PEOPLE_COLUMNS,
-    "memberships": contract.MEMBERSHIP_COLUMNS,
-}
 
 
 def detect(
@@ -105,6 +92,7 @@ def detect(
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
     flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
+    points = cycle_points(inputs.restricted(FLOW_NEEDS)) if diagnose else []
     cat = inputs[CATALOGUE]
     effects = evaluate(
         interventions,
@@ -127,6 +115,7 @@ def detect(
         weeks=[grid.starts[w] for w in grid.reported],
         diagnosis=diagnose_levers(findings) if diagnose else Diagnosis(None, None, [], []),
         flow=flow,
+        cycle_points=points,
         interventions=effects,
     )
 
@@ -223,11 +212,6 @@ def history_start(frames: Frames, timezone: str) -> date | None:
 
 def check_frames(frames: Frames) -> None:
     """Raise AnalysisError naming every contract column a frame lacks."""
-    missing = [
-        f"{name}.{column}"
-        for name, columns in _CONTRACT.items()
-        for column in columns
-        if column not in getattr(frames, name).columns
-    ]
+    missing = frames.missing_columns()
     if missing:
         raise AnalysisError(f"the frames lack columns: {', '.join(missing)}")

@@ -57,6 +57,12 @@ def load_status_time(store: Store, run_id: str) -> pd.DataFrame:
     return frame.astype({"hours": "float64", "share": "float64"})
 
 
+def load_cycle_times(store: Store, run_id: str) -> pd.DataFrame:
+    """Columns team, week_start, issue (its key), cycle_hours: the issues behind the cycle percentiles."""
+    frame = _frame(store, t.cycle_time_trends, run_id, ["team", "week_start", "issue", "cycle_hours"])
+    return frame.astype({"cycle_hours": "float64"})
+
+
 def load_effects(store: Store, run_id: str) -> pd.DataFrame:
     columns = ["intervention", "team", "metric", "before", "after", "p_value", "outcome"]
     frame = _frame(store, t.intervention_effects, run_id, columns)

@@ -1,10 +1,11 @@
 """Each team's flow in the report: where the time goes (status shares per week, the bottleneck
-named), cycle time p50/p85, throughput and WIP, the age of the work in progress — with the
-interventions a lead recorded drawn as markers, their before/after outcome in the tooltip.
+named), the cycle time of each completed issue with the weekly p50/p85, throughput and WIP, the
+age of the work in progress — with the interventions a lead recorded drawn as markers, their
+before/after outcome in the tooltip.
 
 One Vega-Lite spec is shared by every team (built and validated once); per team only its named
-datasets differ: `fl` (a row per week), `st` (a row per week and status), `iv` (a row per
-intervention that concerns the team).
+datasets differ: `fl` (a row per week), `st` (a row per status), `ct` (a row per completed issue
+of the cycle-time sample), `iv` (a row per intervention that concerns the team).
 """
 
 from __future__ import annotations
@@ -111,6 +112,19 @@ def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
             ],
         )
     )
+    scatter = (
+        alt.Chart(alt.NamedData(name="ct"))
+        .mark_circle(size=14, opacity=0.4, color="#90a4ae")
+        .encode(
+            x=x,
+            y=alt.Y("h:Q", axis=y_axis, title=t._("cycle time (hours)")),
+            tooltip=[
+                alt.Tooltip("k:N", title=t._("issue")),
+                week_tip,
+                alt.Tooltip("h:Q", title=t._("cycle time (hours)"), format=",.1f"),
+            ],
+        )
+    )
     cycle = (
         flow.transform_fold(["c50", "c85"], as_=["q", "h"])
         .mark_line(strokeWidth=1.5)
@@ -120,7 +134,7 @@ def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
             color=alt.Color(
                 "q:N",
                 title=None,
-                scale=alt.Scale(domain=["c50", "c85"], range=["#1565c0", "#90caf9"]),
+                scale=alt.Scale(domain=["c50", "c85"], range=["#0d47a1", "#42a5f5"]),
                 legend=alt.Legend(orient="bottom", labelExpr=quantile_labels),
             ),
             tooltip=[
@@ -158,7 +172,7 @@ def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
             shares.properties(
                 title=t._("Where the time goes, over the period"), width=_WIDTH, height=_HEIGHT
             ),
-            panel(t._("Cycle time, median and 85th percentile"), cycle),
+            panel(t._("Cycle time per completed issue"), scatter, cycle),
             panel(t._("Throughput and work in progress"), throughput, wip).resolve_scale(y="independent"),
             panel(t._("Age of the work in progress"), aging),
         )
@@ -184,8 +198,10 @@ def flow_datasets(
     effects: pd.DataFrame,
     notes: Mapping[str, str],
     weeks: Sequence[date],
+    cycle_times: pd.DataFrame,
 ) -> tuple[dict[str, Any], FlowView] | None:
-    """One team's datasets for `flow_template` and what its section says; None without flow rows."""
+    """One team's datasets for `flow_template` and what its section says; None without flow rows.
+    `cycle_times` are `load_cycle_times` rows (empty for a run analysed before they were kept)."""
     rows = flow[flow["team"] == team]
     if rows.empty:
         return None
@@ -224,13 +240,22 @@ def flow_datasets(
             {"s": t._("other statuses"), "o": len(st), "sh": round(100 * rest / whole, 1), "hs": round(rest)}
         )
     interventions = _interventions(t, team, effects, notes)
+    # A marker only inside the weeks shown: an ordinal axis would draw an earlier one at its edge.
+    # The intervention's table below the charts still gives its outcome.
+    shown = {w.isoformat() for w in weeks}
     iv = [
         {"w": _monday(view_date).isoformat(), "il": view.label, "io": "; ".join(
             f"{e.metric}: {e.outcome}" for e in view.effects) or "—"}
         for view_date, view in interventions
+        if _monday(view_date).isoformat() in shown
     ]  # fmt: skip
+    points = cycle_times[cycle_times["team"] == team]
+    ct = [
+        {"w": week.isoformat(), "h": round(float(hours), 1), "k": str(key)}
+        for week, hours, key in zip(points["week_start"], points["cycle_hours"], points["issue"], strict=True)
+    ]
     return (
-        {"fl": columnar(fl, ()), "st": columnar(st, ()), "iv": columnar(iv, ())},
+        {"fl": columnar(fl, ()), "st": columnar(st, ()), "ct": columnar(ct, ("w",)), "iv": columnar(iv, ())},
         FlowView(
             summary=_summary(t, totals, weeks, get),
             chart_ids=[],

@@ -307,6 +307,16 @@ status_time_trends = sa.Table(
     sa.Column("share", sa.Float),
 )
 
+cycle_time_trends = sa.Table(
+    "cycle_time_trends",
+    metadata,
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("issue", sa.Text, primary_key=True),  # its key
+    sa.Column("cycle_hours", sa.Float, nullable=False),
+)
+
 intervention_effects = sa.Table(
     "intervention_effects",
     metadata,
@@ -327,6 +337,7 @@ TREND_TABLES = (
     diagnosis_trends,
     flow_trends,
     status_time_trends,
+    cycle_time_trends,
     intervention_effects,
 )
 

@@ -54,6 +54,16 @@ def trend_rows(run_id: str, result: AnalysisResult) -> dict[str, list[dict[str, 
         "diagnosis_rows": diagnosis_rows(run_id, result),
         "flow_rows": flow_rows(run_id, result),
         "status_time_rows": status_time_rows(run_id, result),
+        "cycle_time_rows": [
+            {
+                "run_id": run_id,
+                "team": c.team,
+                "week_start": c.week_start,
+                "issue": c.issue,
+                "cycle_hours": c.cycle_hours,
+            }
+            for c in result.cycle_points
+        ],
         "effect_rows": effect_rows(run_id, result),
     }
 
