@@ -5,7 +5,8 @@
 Runs `orgpulse demo` into a temporary folder and writes to docs/:
     demo.svg          the demo's terminal output (what fits one 50-line screen)
     report.png        the top of the English report at 1,280 × 900: the verdict, the weak levers
-    report-flow.png   one team's section: its flow charts, interventions and symptom trends
+    report-flow.png   the section of a team with an intervention: its flow charts, the intervention
+                      marked on them with its outcome, its symptom trends
     report-fr.png     the top of the same report in French
 """
 
@@ -64,7 +65,8 @@ def main() -> int:
             page.goto((folder / "report.html").as_uri())
             page.wait_for_function(DRAWN, timeout=120_000)
             page.screenshot(path=str(DOCS / "report.png"))
-            section = page.locator("section.team-section").first
+            # The team of the planted intervention: its flow, the markers and the before/after.
+            section = page.locator("section.team-section:has(.intervention)").first
             section.scroll_into_view_if_needed()
             section.screenshot(path=str(DOCS / "report-flow.png"))
             page.goto(french.path.as_uri())

@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from orgpulse.analysis.flow import CYCLE_POINTS
 from orgpulse.errors import AnalysisError, ConfigError, OrgpulseError
+from orgpulse.i18n import translator
 from orgpulse.report import ReportSummary, write_report
+from orgpulse.report.flow_charts import flow_datasets
 from orgpulse.report.links import IssueLinks
 from orgpulse.store import Store
 from report_fixture import (
@@ -507,4 +510,38 @@ def test_each_team_has_its_flow_and_interventions(report: Report) -> None:
             "14 Apr 2025: Decision rights",
             "31% → 12%: improved (p = 0.004)",
         )
+    ]
+
+
+def test_an_intervention_before_the_weeks_shown_has_no_marker_but_keeps_its_outcome() -> None:
+    weeks = [date(2025, 3, 3), date(2025, 3, 10)]
+    flow = pd.DataFrame(
+        {"team": ["AUTH"], "week_start": [weeks[0]], "metric": ["throughput"], "value": [4.0]}
+    )
+    spent = pd.DataFrame(columns=["team", "week_start", "status", "hours", "share"])
+    cycle = pd.DataFrame(columns=["team", "week_start", "issue", "cycle_hours"])
+    effects = pd.DataFrame(
+        {
+            "intervention": ["2025-01-06 decision_rights AUTH", "2025-03-12 dependencies AUTH"],
+            "team": ["AUTH", "AUTH"],
+            "metric": ["approval_wait_share", "cross_team_blocked_share"],
+            "before": [0.3, 0.2],
+            "after": [0.1, 0.2],
+            "p_value": [0.01, 0.9],
+            "outcome": ["improved", "no_clear_change"],
+        }
+    )
+    found = flow_datasets(translator("en"), "AUTH", flow, spent, effects, {}, weeks, cycle)
+    assert found is not None
+    data, view = found
+    assert data["iv"]["rows"] == [
+        [
+            "2025-03-10",
+            "12 Mar 2025: Dependencies",
+            "In-progress issues blocked by another team: no clear change",
+        ]
+    ]
+    assert [i.label for i in view.interventions] == [
+        "6 Jan 2025: Decision rights",
+        "12 Mar 2025: Dependencies",
     ]

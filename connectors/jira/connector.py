@@ -28,6 +28,7 @@ from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, W
 
 from ..kit.http import HTTPStatusError
 from ..kit.incremental import lagged_ms, next_watermark
+from ..kit.units import unit_pages
 from . import jql
 from .client import JiraClient
 from .cursor import JIRA_CURSOR, Metadata, Paging, Run, link_type_doc
@@ -114,29 +115,28 @@ class JiraConnector:
         # its ids are the census, for free. Otherwise the census lists ids on its own period.
         whole = watermark is None and not run.resumed and self._settings.since is None
         seen_keys: dict[str, str] = {}
-        fields = jql.search_fields(metadata.fields.ids())
-        for issues, last in self.strategy.search(run, fields, lambda: self._jql(projects, watermark)):
-            batch = self._normalise(issues, metadata, book)
-            batch.extend(first)
-            first = Batch()
-            batch.quarantined += self.strategy.junk
-            self.strategy.junk = []
+
+        def commit(batch: Batch, last: bool) -> dict[str, Any]:
+            """A checkpoint while the run goes on; at its end the moved watermark, and the census when due."""
             if whole:
                 seen_keys.update((i.issue_id, i.key) for i in batch.issues)
                 seen_keys.update((q.native_id, "") for q in batch.quarantined if q.kind == "jira_issue")
-            if last:
-                moved = next_watermark(
-                    state.watermark, lagged_ms(run.max_updated_ms, self._settings.overlap_minutes), full=full
-                )
-                census_at = state.census_at
-                if whole or state.census_due(now, self._settings.census_days):
-                    keys = seen_keys if whole else self.strategy.census(projects)
-                    batch.census = Census(tuple(projects), dict(keys))
-                    census_at = now
-                out = JIRA_CURSOR.dump(moved, metadata, None, census_at)
-            else:
-                out = JIRA_CURSOR.dump(state.watermark, metadata, run.checkpoint(projects), state.census_at)
-            yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
+            if not last:
+                return JIRA_CURSOR.dump(state.watermark, metadata, run.checkpoint(projects), state.census_at)
+            moved = next_watermark(
+                state.watermark, lagged_ms(run.max_updated_ms, self._settings.overlap_minutes), full=full
+            )
+            census_at = state.census_at
+            if whole or state.census_due(now, self._settings.census_days):
+                keys = seen_keys if whole else self.strategy.census(projects)
+                batch.census = Census(tuple(projects), dict(keys))
+                census_at = now
+            return JIRA_CURSOR.dump(moved, metadata, None, census_at)
+
+        fields = jql.search_fields(metadata.fields.ids())
+        units = self.strategy.search(run, fields, lambda: self._jql(projects, watermark))
+        yield from unit_pages(units, lambda issues: self._normalise(issues, metadata, book), commit,
+                              first=first, junk=self._take_junk, seen=lambda: run.seen)  # fmt: skip
         LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
 
     def check(self, *, now: datetime) -> SourceCheck:
@@ -167,6 +167,10 @@ class JiraConnector:
             blocking_link_types=blocking,
             requests=self.requests,
         )
+
+    def _take_junk(self) -> list[Quarantined]:
+        junk, self.strategy.junk = self.strategy.junk, []
+        return junk
 
     def _projects_to_sync(self, metadata: Metadata) -> list[str]:
         """The configured projects the account can see, else every one it can browse.

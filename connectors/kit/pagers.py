@@ -113,6 +113,11 @@ class RelayPager:
         return more
 
 
+def next_cursor(connection: object) -> str | None:
+    """The next page's cursor of a relay connection (`{nodes, pageInfo}`), None when it offers none."""
+    return end_cursor(connection.get("pageInfo") if isinstance(connection, Mapping) else None)
+
+
 def end_cursor(page_info: object) -> str | None:
     """The cursor of the next page a relay `pageInfo` offers, None when it offers none."""
     info: Mapping[str, Any] | None = page_info if isinstance(page_info, Mapping) else None

@@ -27,6 +27,7 @@ from orgpulse.model import Batch, Link, Person, Quarantined
 from ..kit.incremental import State, lagged, next_watermark
 from ..kit.pagers import RelayPager
 from ..kit.paging import split_entries
+from ..kit.units import unit_pages
 from . import queries
 from .client import LinearClient, QueryTooComplexError
 from .complexity import estimate_complexity
@@ -83,20 +84,19 @@ class LinearConnector:
         else:
             LOG.info("%s: resuming an interrupted run after %d issues", self._settings.name, run.seen)
         page_size = self.page_size()
-        for issues, last in self._units(run, team_ids, page_size):
-            batch = self._normalise(issues, metadata)
-            batch.extend(first)
-            first = Batch()
-            batch.quarantined += self._junk
-            self._junk = []
-            if last:
-                moved = next_watermark(
-                    state.watermark, lagged(run.run_started, self._settings.overlap_minutes), full=full
-                )
-                out = LINEAR_CURSOR.dump(moved, metadata, None)
-            else:
-                out = LINEAR_CURSOR.dump(state.watermark, metadata, run.checkpoint())
-            yield Page(batch, out, seen=run.seen, check_ids=tuple(i.issue_id for i in batch.issues))
+
+        def commit(batch: Batch, last: bool) -> dict[str, Any]:
+            """A checkpoint while the run goes on; the watermark moved to the run's start at its end."""
+            if not last:
+                return LINEAR_CURSOR.dump(state.watermark, metadata, run.checkpoint())
+            moved = next_watermark(
+                state.watermark, lagged(run.run_started, self._settings.overlap_minutes), full=full
+            )
+            return LINEAR_CURSOR.dump(moved, metadata, None)
+
+        units = self._units(run, team_ids, page_size)
+        yield from unit_pages(units, lambda issues: self._normalise(issues, metadata), commit,
+                              first=first, junk=self._take_junk, seen=lambda: run.seen)  # fmt: skip
         LOG.info("%s: %d issues read, %d requests, %d points (%d estimated)", self._settings.name,
                  run.seen, self.requests, self._client.points, self._client.estimated_points)  # fmt: skip
 
@@ -121,6 +121,10 @@ class LinearConnector:
             blocking_link_types=("blocks (relation type)",),
             requests=self.requests,
         )
+
+    def _take_junk(self) -> list[Quarantined]:
+        junk, self._junk = self._junk, []
+        return junk
 
     def page_size(self) -> int:
         """The largest issue page (at most `page_size`) whose query stays under the budget."""

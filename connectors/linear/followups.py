@@ -17,6 +17,7 @@ from typing import Any
 
 from orgpulse.errors import ProtocolError
 
+from ..kit.pagers import next_cursor
 from ..kit.paging import PageGuard
 from . import queries
 from .client import LinearClient, QueryTooComplexError
@@ -46,7 +47,7 @@ class FollowUpPager:
         parts: list[FollowUp] = []
         for issue in issues:
             for kind, (_, field) in FOLLOW_UP_KINDS.items():
-                after = _next_cursor(issue.get(field))
+                after = next_cursor(issue.get(field))
                 if after is not None:
                     parts.append(FollowUp(kind, str(issue.get("id")), after))
         return parts
@@ -117,7 +118,7 @@ class FollowUpPager:
                 guard = PageGuard(f"the {field} of issue {part.issue_id}", source=self._client.source)
                 guard.advance(part.after, _node_ids(connection["nodes"]))
                 guards[(part.issue_id, field)] = guard
-            after = _next_cursor(page)
+            after = next_cursor(page)
             guard.advance(after, _node_ids(page["nodes"]))
             connection["nodes"] = [*connection["nodes"], *page["nodes"]]
             connection["pageInfo"] = page.get("pageInfo")
@@ -128,17 +129,6 @@ class FollowUpPager:
 
 def _node_ids(found: Sequence[Any]) -> list[str]:
     return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
-
-
-def _next_cursor(connection: object) -> str | None:
-    """The cursor of the next page when the connection says there is one, else None."""
-    if not isinstance(connection, MutableMapping):
-        return None
-    info = connection.get("pageInfo")
-    if not isinstance(info, MutableMapping) or info.get("hasNextPage") is not True:
-        return None
-    cursor = info.get("endCursor")
-    return str(cursor) if cursor else None
 
 
 @functools.cache

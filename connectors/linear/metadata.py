@@ -18,7 +18,7 @@ from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError, SchemaDriftError
 from orgpulse.model import Batch, Membership, Quarantined
 
-from ..kit.pagers import RelayPager, end_cursor
+from ..kit.pagers import RelayPager, next_cursor
 from ..kit.paging import PageGuard
 from ..kit.records import dump
 from . import queries
@@ -121,7 +121,7 @@ def _complete_memberships(client: LinearClient, team: MutableMapping[str, Any]) 
     if not isinstance(connection, MutableMapping):
         return
     guard = PageGuard(f"the memberships of team {team['id']}", source=client.source)
-    after = _next(connection)
+    after = next_cursor(connection)
     guard.advance(after, _ids(nodes(connection)))
     while after is not None:
         variables = {"id": team["id"], "after": after, "membersFirst": MEMBERS_FOLLOW_UP_FIRST}
@@ -132,13 +132,9 @@ def _complete_memberships(client: LinearClient, team: MutableMapping[str, Any]) 
             raise ProtocolError(f"team {team['id']}: no memberships page", source=client.source)
         connection["nodes"] = [*nodes(connection), *nodes(page)]
         connection["pageInfo"] = page.get("pageInfo")
-        after = _next(page)
+        after = next_cursor(page)
         guard.advance(after, _ids(nodes(page)))
 
 
 def _ids(found: Sequence[Any]) -> list[str]:
     return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
-
-
-def _next(connection: object) -> str | None:
-    return end_cursor(connection.get("pageInfo") if isinstance(connection, Mapping) else None)

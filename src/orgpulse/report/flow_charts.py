@@ -240,10 +240,14 @@ def flow_datasets(
             {"s": t._("other statuses"), "o": len(st), "sh": round(100 * rest / whole, 1), "hs": round(rest)}
         )
     interventions = _interventions(t, team, effects, notes)
+    # A marker only inside the weeks shown: an ordinal axis would draw an earlier one at its edge.
+    # The intervention's table below the charts still gives its outcome.
+    shown = {w.isoformat() for w in weeks}
     iv = [
         {"w": _monday(view_date).isoformat(), "il": view.label, "io": "; ".join(
             f"{e.metric}: {e.outcome}" for e in view.effects) or "—"}
         for view_date, view in interventions
+        if _monday(view_date).isoformat() in shown
     ]  # fmt: skip
     points = cycle_times[cycle_times["team"] == team]
     ct = [
