@@ -18,6 +18,7 @@ decides; `StatusTable.retired` keeps those decisions for `orgpulse doctor`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -39,15 +40,16 @@ def flags(values: pd.Series, *, default: bool) -> np.ndarray:
     return result
 
 
-def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
+def lookup(index: pd.Index, values: pd.Series, known: pa.Array | None = None) -> np.ndarray:
     """Position of each value in `index`; -1 where missing.
 
-    Arrow-backed text (what the store reads) is hashed by Arrow, without a Python string per value.
+    Arrow-backed text (what the store reads) is hashed by Arrow, without a Python string per value;
+    `known`: `index` as Arrow text (`arrow_text`), when the caller keeps it for many lookups.
     """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
-    if _arrow_text(values) and index.is_unique and index.inferred_type in ("string", "empty"):
-        known = pa.array(index.to_numpy(dtype=object), type=pa.string())
+    if hashed_by_arrow(index, values):
+        known = arrow_text(index) if known is None else known
         found = pc.index_in(pa.array(values), value_set=known, skip_nulls=True)
         positions: np.ndarray = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         return positions
@@ -55,9 +57,15 @@ def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
     return result
 
 
-def _arrow_text(values: pd.Series) -> bool:
+def arrow_text(index: pd.Index) -> pa.Array:
+    return pa.array(index.to_numpy(dtype=object), type=pa.string())
+
+
+def hashed_by_arrow(index: pd.Index, values: pd.Series) -> bool:
+    """Whether `lookup` hashes these values by Arrow: Arrow-backed text against distinct text."""
     dtype = values.dtype
-    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    arrow = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    return arrow and index.is_unique and index.inferred_type in ("string", "empty")
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,11 @@ class IssueTable:
     uid_index: pd.Index
 
     def codes(self, uids: pd.Series) -> np.ndarray:
-        return lookup(self.uid_index, uids)
+        return lookup(self.uid_index, uids, self._uid_text if hashed_by_arrow(self.uid_index, uids) else None)
+
+    @cached_property
+    def _uid_text(self) -> pa.Array:
+        return arrow_text(self.uid_index)
 
     @property
     def created(self) -> np.ndarray:
