@@ -133,6 +133,7 @@ def write_report(
     flow, status_time = load_flow(store, run.run_id), load_status_time(store, run.run_id)
     effects = load_effects(store, run.run_id)
     cycle_times = load_cycle_times(store, run.run_id)
+    dots = load_issue_links(store, set(cycle_times["issue"]))
     markers = trend_markers(t, effects)
     template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms, markers)
     templates = {"trend": to_vega(template)} if teams else {}
@@ -144,7 +145,7 @@ def write_report(
         specs[chart_id] = {"template": "trend", "datasets": data}
         rows = trends[trends["team"] == team]
         extra: dict[str, Any] = {}
-        found = flow_datasets(t, team, flow, status_time, effects, notes or {}, weeks, cycle_times)
+        found = flow_datasets(t, team, flow, status_time, effects, notes or {}, weeks, cycle_times, dots)
         if found is not None:
             flow_data, flow_view = found
             specs[f"flow-{i}"] = {"template": "flow", "datasets": flow_data}
