@@ -16,9 +16,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from orgpulse.analysis.interventions import MIN_AFTER_WEEKS, WEEKS_AFTER, WEEKS_BEFORE
 from orgpulse.analysis.levers import LEVERS
-from orgpulse.analysis.result import Intervention
+from orgpulse.analysis.result import MIN_AFTER_WEEKS, WEEKS_AFTER, WEEKS_BEFORE, Intervention
 
 KEYS = {"date", "teams", "lever", "note", "weeks_before", "weeks_after"}
 MAX_WEEKS = 52

@@ -23,17 +23,18 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu
 
 from orgpulse.analysis.levers import LEVERS
-from orgpulse.analysis.result import Effect, Intervention, InterventionResult
+from orgpulse.analysis.result import (
+    MIN_AFTER_WEEKS,
+    Effect,
+    Intervention,
+    InterventionResult,
+)
 
 log = logging.getLogger(__name__)
 
 ALPHA = 0.05
-MIN_AFTER_WEEKS = 3
-WEEKS_BEFORE = 6
-WEEKS_AFTER = 6
 IMPROVED, WORSENED, NO_CLEAR_CHANGE, TOO_EARLY = "improved", "worsened", "no_clear_change", "too_early"
 
 
@@ -78,6 +79,10 @@ def compare(before: Sequence[float], after: Sequence[float], enough_time: bool) 
         return None, TOO_EARLY
     if len(before) == 0 or len(after) == 0:
         return None, NO_CLEAR_CHANGE
+    # Imported here: scipy.stats takes over a second to import, and every command reads the
+    # [[interventions]] config through this module without testing anything.
+    from scipy.stats import mannwhitneyu
+
     p = float(mannwhitneyu(before, after, alternative="two-sided").pvalue)
     if math.isnan(p):
         return None, NO_CLEAR_CHANGE

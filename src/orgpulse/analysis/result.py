@@ -208,6 +208,12 @@ class Effect:
         }
 
 
+# The weeks compared around an intervention's date, and the fewest complete weeks after it to judge.
+WEEKS_BEFORE = 6
+WEEKS_AFTER = 6
+MIN_AFTER_WEEKS = 3
+
+
 @dataclass(frozen=True)
 class Intervention:
     """A change a lead recorded (`[[interventions]]`): empty `teams` means every team."""
@@ -216,8 +222,8 @@ class Intervention:
     teams: tuple[str, ...] = ()
     lever: str | None = None
     note: str = ""
-    weeks_before: int = 6
-    weeks_after: int = 6
+    weeks_before: int = WEEKS_BEFORE
+    weeks_after: int = WEEKS_AFTER
 
     @property
     def key(self) -> str:

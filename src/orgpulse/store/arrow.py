@@ -1,10 +1,11 @@
 """Query results as Arrow tables, column by column: no Python code runs per row.
 
 PostgreSQL: the ADBC driver (`adbc-driver-postgresql`, libpq, binary COPY) returns Arrow batches.
-SQLite: the rows come through Python's own `sqlite3` (C code), in batches turned into Arrow columns.
-The ADBC SQLite driver is not used on purpose: it links its own copy of SQLite, and two copies in
-one process break each other's POSIX locks on the same file (sqlite.org/howtocorrupt.html, 2.2.1) —
-closing its connection deleted the WAL under the store's pooled connections.
+SQLite: the ADBC SQLite driver, in a child process (`store/arrow_child.py`), which sends its Arrow
+tables back as an IPC stream: the driver links its own copy of SQLite, and two copies in one
+process break each other's POSIX locks on the same file (sqlite.org/howtocorrupt.html, 2.2.1) —
+closing its connection in the analysing process deleted the WAL under the store's pooled
+connections. Python's own `sqlite3` made a Python object of every value: four times the CPU.
 
 A query is textual SQL with positional parameters; each column is cast to the Arrow type the
 caller names. Times are stored as UTC text on SQLite and as timestamptz on PostgreSQL; both come out
@@ -13,10 +14,15 @@ as `timestamp[ns, UTC]`.
 
 from __future__ import annotations
 
+import json
+import struct
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,7 +31,6 @@ import sqlalchemy as sa
 from orgpulse.errors import StoreError
 
 TIME = pa.timestamp("ns", tz="UTC")
-_SQLITE_BATCH = 200_000
 
 
 class ArrowReader:
@@ -49,47 +54,88 @@ class ArrowReader:
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> None:
         """Run a statement that returns no rows (a temporary table of the reads)."""
-        cursor = self._conn.cursor()
-        try:
-            cursor.execute(sql, list(params) if params or self.dialect == "sqlite" else None)
-        except Exception as exc:
-            raise StoreError(f"cannot read the store: {_first_line(exc)}") from exc
-        finally:
-            cursor.close()
+        self._run(sql, params, rows=False)
 
     def rollback(self) -> None:
         self._conn.rollback()
 
     def table(self, sql: str, schema: Mapping[str, pa.DataType], params: Sequence[object] = ()) -> pa.Table:
         """The result with exactly the columns of `schema`, in its order and types."""
+        result = self._run(sql, params, rows=True)
+        return pa.table({name: _cast(result.column(name), kind) for name, kind in schema.items()})
+
+    def _run(self, sql: str, params: Sequence[object], *, rows: bool) -> pa.Table:
+        if isinstance(self._conn, _SqliteChild):
+            return self._conn.run(sql, list(params), rows=rows)
         cursor = self._conn.cursor()
         try:
-            if self.dialect == "sqlite":
-                cursor.execute(sql, list(params))
-                result = _sqlite_table(cursor, [d[0] for d in cursor.description])
-            else:
-                cursor.execute(sql, list(params) if params else None)
-                result = cursor.fetch_arrow_table()
+            cursor.execute(sql, list(params) if params else None)
+            return cursor.fetch_arrow_table() if rows else pa.table({})
         except Exception as exc:
             raise StoreError(f"cannot read the store: {_first_line(exc)}") from exc
         finally:
             cursor.close()
-        return pa.table({name: _cast(result.column(name), kind) for name, kind in schema.items()})
+
+
+class _SqliteChild:
+    """The child process reading a SQLite store (`arrow_child.py`), as a connection."""
+
+    def __init__(self, database: str) -> None:
+        child = Path(__file__).with_name("arrow_child.py")
+        self._process = subprocess.Popen(
+            [sys.executable, str(child), database], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+
+    def run(self, sql: str, params: list[object], *, rows: bool) -> pa.Table:
+        answer = self._ask({"sql": sql, "params": params, "rows": rows})
+        if not rows:
+            return pa.table({})
+        return pa.ipc.open_stream(answer).read_all()
+
+    def rollback(self) -> None:
+        self._ask({"rollback": True})
+
+    def _ask(self, request: dict[str, Any]) -> IO[bytes]:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        if stdin is None or stdout is None:
+            raise StoreError("cannot read the store: its reader process has no pipes")
+        try:
+            stdin.write(json.dumps(request).encode() + b"\n")
+            stdin.flush()
+            status = stdout.read(1)
+        except OSError as exc:
+            raise StoreError(f"cannot read the store: its reader process stopped ({exc})") from exc
+        if status == b"\x01":
+            (length,) = struct.unpack(">I", stdout.read(4))
+            text = stdout.read(length).decode(errors="replace")
+            raise StoreError(f"cannot read the store: {_first_line(RuntimeError(text))}")
+        if status != b"\x00":
+            stopped = self._process.poll()
+            raise StoreError(f"cannot read the store: its reader process stopped (exit {stopped})")
+        return stdout
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 @contextmanager
 def arrow_reader(engine: sa.Engine) -> Iterator[ArrowReader]:
     """A driver connection to the database `engine` points at, closed on exit."""
     url = engine.url
-    if url.get_backend_name() == "sqlite":
-        pooled = engine.raw_connection()
-        try:
-            yield ArrowReader(pooled.driver_connection, "sqlite")
-        finally:
-            pooled.close()
-        return
     try:
-        if url.get_backend_name() == "postgresql":
+        if url.get_backend_name() == "sqlite":
+            if not url.database or url.database == ":memory:":
+                raise StoreError("no Arrow reader for an in-memory SQLite store")
+            connection: Any = _SqliteChild(url.database)
+        elif url.get_backend_name() == "postgresql":
             import adbc_driver_postgresql.dbapi as postgres_driver
 
             libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -104,22 +150,6 @@ def arrow_reader(engine: sa.Engine) -> Iterator[ArrowReader]:
         yield ArrowReader(connection, url.get_backend_name())
     finally:
         connection.close()
-
-
-def _sqlite_table(cursor: Any, names: list[str]) -> pa.Table:
-    """The cursor's rows as an Arrow table, built a batch of rows at a time."""
-    batches = []
-    while rows := cursor.fetchmany(_SQLITE_BATCH):
-        columns = list(zip(*rows, strict=True))
-        batches.append(pa.table({name: _column(values) for name, values in zip(names, columns, strict=True)}))
-    if not batches:
-        return pa.table({name: pa.nulls(0) for name in names})
-    return pa.concat_tables(batches, promote_options="permissive")
-
-
-def _column(values: tuple[object, ...]) -> pa.Array:
-    """One SQLite column: its values' own type (text, integer, real), NULL-only as null."""
-    return pa.array(values, from_pandas=False)
 
 
 def _cast(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
