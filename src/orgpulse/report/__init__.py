@@ -31,31 +31,26 @@ from orgpulse.errors import OrgpulseError
 from orgpulse.i18n import translator
 from orgpulse.labels import SYMPTOMS, symptom_title
 from orgpulse.report.charts import blocking_heatmap, to_vega, trend_charts, vega_bundle
-from orgpulse.report.data import (
-    load_dependencies,
-    load_flagged,
-    load_latest_scheduled,
-    load_metrics,
-    load_run,
-    load_thresholds,
-    load_trends,
-    team_order,
-)
-from orgpulse.report.diagnosis import (
-    evidence_links,
-    grid_view,
-    load_cycle_times,
-    load_effects,
-    load_flow,
-    load_levers,
-    load_status_time,
-    verdict_view,
-)
+from orgpulse.report.diagnosis import evidence_links, grid_view, verdict_view
 from orgpulse.report.flow_charts import flow_datasets, flow_template, trend_markers
 from orgpulse.report.links import load_issue_links
 from orgpulse.report.page import PageContext, TeamView, render_page
-from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views
+from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views, team_order
 from orgpulse.store import Store
+from orgpulse.store.reports import (
+    load_cycle_times,
+    load_dependencies,
+    load_effects,
+    load_flagged,
+    load_flow,
+    load_latest_scheduled,
+    load_levers,
+    load_metrics,
+    load_run,
+    load_status_time,
+    load_thresholds,
+    load_trends,
+)
 
 __all__ = ["ReportSummary", "write_report"]
 
