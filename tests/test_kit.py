@@ -20,6 +20,7 @@ from orgpulse.connectors.kit import (
     split_entries,
 )
 from orgpulse.connectors.kit.http import Outcome, classify_status, retry_after_seconds
+from orgpulse.connectors.kit.records import chunks, dedupe
 from orgpulse.errors import ProtocolError, TransientError
 
 
@@ -174,3 +175,16 @@ def test_retry_after_reads_seconds_dates_and_an_optional_reset_header() -> None:
     assert retry_after_seconds(reset, 100.0) == 20.0
     assert retry_after_seconds(reset, 100.0, reset_header=None) == 0.0  # Linear: per-bucket headers
     assert retry_after_seconds({"Retry-After": "-3"}, 0.0) == 0.0
+
+
+def test_dedupe_keeps_one_item_per_key_in_first_seen_order() -> None:
+    items = [("a", 1), ("b", 5), ("a", 3), ("c", 2), ("b", 4)]
+    assert dedupe(items, lambda i: i[0]) == [("a", 1), ("b", 5), ("c", 2)]
+    assert dedupe(items, lambda i: i[0], lambda new, kept: True) == [("a", 3), ("b", 4), ("c", 2)]
+    smaller = dedupe(items, lambda i: i[0], lambda new, kept: new[1] < kept[1])
+    assert smaller == [("a", 1), ("b", 4), ("c", 2)]
+
+
+def test_chunks_cut_in_order() -> None:
+    assert chunks(["1", "2", "3", "4", "5"], 2) == [["1", "2"], ["3", "4"], ["5"]]
+    assert chunks([], 3) == []

@@ -489,10 +489,16 @@ def test_each_team_has_its_flow_and_interventions(report: Report) -> None:
     assert sum(r[2] for r in shares) == pytest.approx(100, abs=0.5)
     # The cycle-time scatter: each completed issue of the team's weeks, by key.
     points = data["ct"]
-    assert points["columns"] == ["w", "h", "k"]
+    assert points["columns"] == ["w", "h", "k", "u"]
     assert len(points["rows"]) == CYCLE_POINTS * WEEKS
-    assert all(k.startswith("AUTH-") and h > 0 for _, h, k in points["rows"])
+    assert all(k.startswith("AUTH-") and h > 0 for _, h, k, _ in points["rows"])
     assert len(points["lookup"]["w"]) == WEEKS
+    # A dot of an issue the store holds opens it: Jira's URLs share their "<site>/browse/" prefix.
+    assert points["lookup"]["u"] == ["https://acme.atlassian.net/browse/", ""]
+    linked = [k for _, _, k, u in points["rows"] if points["lookup"]["u"][u]]
+    assert len(linked) == WEEKS
+    flow_spec = json.dumps(payload["templates"]["flow"])
+    assert '\\"href\\"' in flow_spec or '"href"' in flow_spec
     # The symptom panel of the metric the intervention was measured on carries it too.
     trend = payload["charts"][re.search(r'id="(trend-\d+)"', auth).group(1)]["datasets"]["rows"]  # type: ignore[union-attr]
     records = [

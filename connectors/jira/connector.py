@@ -28,6 +28,7 @@ from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, W
 
 from ..kit.http import HTTPStatusError
 from ..kit.incremental import lagged_ms, next_watermark
+from ..kit.records import dedupe
 from ..kit.units import unit_pages
 from . import jql
 from .client import JiraClient
@@ -308,22 +309,15 @@ def max_updated(current: int | None, issues: Sequence[Raw]) -> int | None:
 
 def dedupe_links(links: Sequence[Link]) -> list[Link]:
     """One Link per id (both ends of a link can sit in one unit), with the earliest known creation."""
-    best: dict[str, Link] = {}
-    for link in links:
-        known = best.get(link.link_id)
-        earlier = link.created_at is not None and (
-            known is None or known.created_at is None or link.created_at < known.created_at
-        )
-        if known is None or earlier:
-            best[link.link_id] = link
-    return list(best.values())
+    return dedupe(links, lambda link: link.link_id, _created_earlier)
 
 
 def dedupe_statuses(statuses: Sequence[Status]) -> list[Status]:
     """One Status per id, preferring one whose category is known."""
-    best: dict[str, Status] = {}
-    for status in statuses:
-        known = best.get(status.status_id)
-        if known is None or (status.category_known and not known.category_known):
-            best[status.status_id] = status
-    return list(best.values())
+    return dedupe(
+        statuses, lambda s: s.status_id, lambda new, kept: new.category_known and not kept.category_known
+    )
+
+
+def _created_earlier(new: Link, kept: Link) -> bool:
+    return new.created_at is not None and (kept.created_at is None or new.created_at < kept.created_at)

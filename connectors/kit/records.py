@@ -1,13 +1,15 @@
-"""Small pure helpers every connector's normalisers and loops share: payload text and chunks.
+"""Small pure helpers every connector's normalisers and loops share: payload text, chunks, de-duplication.
 
 * `dump`: a payload as the JSON text a quarantine row keeps (sorted keys, non-ASCII kept).
 * `chunks`: a list cut into requests of at most `size` items (ids per bulk call, keys per query).
+* `dedupe`: one record per id, the connector saying which copy wins (both ends of a link, the
+  same person or status named by several issues of a unit).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -21,3 +23,19 @@ def dump(doc: object) -> str:
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
     """`items` cut in order into slices of at most `size`."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def dedupe(
+    items: Iterable[T], key: Callable[[T], str], prefer: Callable[[T, T], bool] | None = None
+) -> list[T]:
+    """One item per key, in the order keys first appear.
+
+    A later item replaces the one kept when `prefer(later, kept)`; without `prefer` the first stays.
+    """
+    kept: dict[str, T] = {}
+    for item in items:
+        name = key(item)
+        known = kept.get(name)
+        if known is None or (prefer is not None and prefer(item, known)):
+            kept[name] = item
+    return list(kept.values())

@@ -22,11 +22,12 @@ from typing import Any
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Page, SourceCheck
 from orgpulse.errors import AuthError, ProtocolError
-from orgpulse.model import Batch, Link, Person, Quarantined
+from orgpulse.model import Batch, Quarantined
 
 from ..kit.incremental import State, lagged, next_watermark
 from ..kit.pagers import RelayPager
 from ..kit.paging import split_entries
+from ..kit.records import dedupe
 from ..kit.units import unit_pages
 from . import queries
 from .client import LinearClient, QueryTooComplexError
@@ -259,21 +260,11 @@ class LinearConnector:
         if incomplete:
             LOG.warning("%s: %d issues keep an incomplete history (%s...)", self._settings.name,
                         len(incomplete), ", ".join(incomplete[:5]))  # fmt: skip
-        batch.people = _dedupe_people(batch.people)
-        batch.links = _dedupe_links(batch.links)
-        batch.statuses = list({s.status_id: s for s in batch.statuses}.values())
+        # One record per id: a person kept as a bot once any copy says so; of a relation (both
+        # sides can sit in one unit) and of a state, the last copy read.
+        batch.people = dedupe(
+            batch.people, lambda p: p.person_id, lambda new, kept: new.is_bot and not kept.is_bot
+        )
+        batch.links = dedupe(batch.links, lambda link: link.link_id, lambda new, kept: True)
+        batch.statuses = dedupe(batch.statuses, lambda s: s.status_id, lambda new, kept: True)
         return batch
-
-
-def _dedupe_people(people: Sequence[Person]) -> list[Person]:
-    best: dict[str, Person] = {}
-    for person in people:
-        known = best.get(person.person_id)
-        if known is None or (person.is_bot and not known.is_bot):
-            best[person.person_id] = person
-    return list(best.values())
-
-
-def _dedupe_links(links: Sequence[Link]) -> list[Link]:
-    """One Link per relation id: both sides of a relation can sit in one unit."""
-    return list({link.link_id: link for link in links}.values())

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from orgpulse.cli import emit_json, err_console, handle_errors, stdout_console
+from orgpulse.cli_shell import emit_json, err_console, handle_errors, stdout_console
 
 
 @click.command()

@@ -31,31 +31,26 @@ from orgpulse.errors import OrgpulseError
 from orgpulse.i18n import translator
 from orgpulse.labels import SYMPTOMS, symptom_title
 from orgpulse.report.charts import blocking_heatmap, to_vega, trend_charts, vega_bundle
-from orgpulse.report.data import (
-    load_dependencies,
-    load_flagged,
-    load_latest_scheduled,
-    load_metrics,
-    load_run,
-    load_thresholds,
-    load_trends,
-    team_order,
-)
-from orgpulse.report.diagnosis import (
-    evidence_links,
-    grid_view,
-    load_cycle_times,
-    load_effects,
-    load_flow,
-    load_levers,
-    load_status_time,
-    verdict_view,
-)
+from orgpulse.report.diagnosis import evidence_links, grid_view, verdict_view
 from orgpulse.report.flow_charts import flow_datasets, flow_template, trend_markers
 from orgpulse.report.links import load_issue_links
 from orgpulse.report.page import PageContext, TeamView, render_page
-from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views
+from orgpulse.report.views import EVIDENCE_SHOWN, ISSUE_KEY, LinkPrefixes, alert_views, team_order
 from orgpulse.store import Store
+from orgpulse.store.reports import (
+    load_cycle_times,
+    load_dependencies,
+    load_effects,
+    load_flagged,
+    load_flow,
+    load_latest_scheduled,
+    load_levers,
+    load_metrics,
+    load_run,
+    load_status_time,
+    load_thresholds,
+    load_trends,
+)
 
 __all__ = ["ReportSummary", "write_report"]
 
@@ -133,6 +128,7 @@ def write_report(
     flow, status_time = load_flow(store, run.run_id), load_status_time(store, run.run_id)
     effects = load_effects(store, run.run_id)
     cycle_times = load_cycle_times(store, run.run_id)
+    dots = load_issue_links(store, set(cycle_times["issue"]))
     markers = trend_markers(t, effects)
     template, datasets = trend_charts(t, trends, metrics, thresholds, teams, symptoms, markers)
     templates = {"trend": to_vega(template)} if teams else {}
@@ -144,7 +140,7 @@ def write_report(
         specs[chart_id] = {"template": "trend", "datasets": data}
         rows = trends[trends["team"] == team]
         extra: dict[str, Any] = {}
-        found = flow_datasets(t, team, flow, status_time, effects, notes or {}, weeks, cycle_times)
+        found = flow_datasets(t, team, flow, status_time, effects, notes or {}, weeks, cycle_times, dots)
         if found is not None:
             flow_data, flow_view = found
             specs[f"flow-{i}"] = {"template": "flow", "datasets": flow_data}

@@ -58,7 +58,7 @@ def _vl_version() -> str:
 # the address each vl-convert release pins; another release falls back to Vega as vega-embed holds
 # it, with the Vega-Lite compiler the page does not need (test_report checks which one shipped).
 _VEGA_MODULES = {"1.9": "https://cdn.jsdelivr.net/npm/vega@6.2.0/+esm"}
-_VEGA_NAMES = ("View", "parse", "formatLocale", "timeFormatLocale")
+_VEGA_NAMES = ("View", "parse", "loader", "formatLocale", "timeFormatLocale")
 
 
 def vega_bundle() -> str:

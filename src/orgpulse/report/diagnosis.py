@@ -1,14 +1,8 @@
 """The report's diagnosis: the verdict and the weak levers first, the team × lever grid over the
 period, and each team's flow and interventions — read from the run's diagnosis tables (DESIGN.md,
 "Diagnosis"); a run analysed before those tables existed simply has none, and the page says so.
-
-Frames read here, and their columns:
-* `load_levers` — team, week_start (date), lever, state (weak | at_risk | sound | unknown),
-    cost_hours (float, NaN when none), confidence (float)
-* `load_flow` — team, week_start, metric (throughput, wip, cycle_p50_hours, ...), value (float, NaN)
-* `load_status_time` — team, week_start, status, hours (float), share (float, NaN)
-* `load_effects` — intervention (its key: "<date> <lever or *> <teams or *>"), team, metric,
-    before, after, p_value (floats, NaN when none), outcome
+The frames come from `store.reports` (`load_levers`, `load_flow`, `load_status_time`,
+`load_effects`; columns in its docstring).
 """
 
 from __future__ import annotations
@@ -19,54 +13,12 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from orgpulse.analysis.levers import FOUNDATIONS_FIRST, LEVERS, rank_levers
 from orgpulse.analysis.result import LeverRow, LeverState
 from orgpulse.i18n import Translator
 from orgpulse.labels import lever_name, lever_remedy, state_label, verdict_text
 from orgpulse.report.views import LEVER_OF
-from orgpulse.store import Store
-from orgpulse.store import schema as t
-
-
-def _frame(store: Store, table: sa.Table, run_id: str, columns: Sequence[str]) -> pd.DataFrame:
-    query = sa.select(*(table.c[c] for c in columns)).where(table.c.run_id == run_id)
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=list(columns))
-
-
-def load_levers(store: Store, run_id: str) -> pd.DataFrame:
-    frame = _frame(
-        store,
-        t.diagnosis_trends,
-        run_id,
-        ["team", "week_start", "lever", "state", "cost_hours", "confidence"],
-    )
-    return frame.astype({"cost_hours": "float64", "confidence": "float64"})
-
-
-def load_flow(store: Store, run_id: str) -> pd.DataFrame:
-    frame = _frame(store, t.flow_trends, run_id, ["team", "week_start", "metric", "value"])
-    return frame.astype({"value": "float64"})
-
-
-def load_status_time(store: Store, run_id: str) -> pd.DataFrame:
-    frame = _frame(store, t.status_time_trends, run_id, ["team", "week_start", "status", "hours", "share"])
-    return frame.astype({"hours": "float64", "share": "float64"})
-
-
-def load_cycle_times(store: Store, run_id: str) -> pd.DataFrame:
-    """Columns team, week_start, issue (its key), cycle_hours: the issues behind the cycle percentiles."""
-    frame = _frame(store, t.cycle_time_trends, run_id, ["team", "week_start", "issue", "cycle_hours"])
-    return frame.astype({"cycle_hours": "float64"})
-
-
-def load_effects(store: Store, run_id: str) -> pd.DataFrame:
-    columns = ["intervention", "team", "metric", "before", "after", "p_value", "outcome"]
-    frame = _frame(store, t.intervention_effects, run_id, columns)
-    return frame.astype({"before": "float64", "after": "float64", "p_value": "float64"})
 
 
 @dataclass(frozen=True)

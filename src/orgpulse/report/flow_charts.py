@@ -22,6 +22,7 @@ from orgpulse.i18n import Translator
 from orgpulse.labels import lever_name, metric_name, metric_value, outcome_label
 from orgpulse.report.charts import MARKER_COLOUR, columnar
 from orgpulse.report.diagnosis import intervention_parts
+from orgpulse.report.links import IssueLinks
 
 _WIDTH = 215
 _HEIGHT = 110
@@ -112,12 +113,17 @@ def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
             ],
         )
     )
+    # `u` is the tracker URL of the dot's issue, or its prefix ("<site>/browse/") when the key ends it.
     scatter = (
         alt.Chart(alt.NamedData(name="ct"))
-        .mark_circle(size=14, opacity=0.4, color="#90a4ae")
+        .transform_calculate(
+            href="datum.u ? (indexof(datum.u, datum.k) >= 0 ? datum.u : datum.u + datum.k) : ''"
+        )
+        .mark_circle(size=14, opacity=0.4, color="#90a4ae", cursor="pointer")
         .encode(
             x=x,
             y=alt.Y("h:Q", axis=y_axis, title=t._("cycle time (hours)")),
+            href=alt.Href("href:N"),
             tooltip=[
                 alt.Tooltip("k:N", title=t._("issue")),
                 week_tip,
@@ -199,9 +205,11 @@ def flow_datasets(
     notes: Mapping[str, str],
     weeks: Sequence[date],
     cycle_times: pd.DataFrame,
+    links: IssueLinks | None = None,
 ) -> tuple[dict[str, Any], FlowView] | None:
     """One team's datasets for `flow_template` and what its section says; None without flow rows.
-    `cycle_times` are `load_cycle_times` rows (empty for a run analysed before they were kept)."""
+    `cycle_times` are `load_cycle_times` rows (empty for a run analysed before they were kept);
+    `links` makes each of their dots open its issue in the tracker."""
     rows = flow[flow["team"] == team]
     if rows.empty:
         return None
@@ -251,17 +259,30 @@ def flow_datasets(
     ]  # fmt: skip
     points = cycle_times[cycle_times["team"] == team]
     ct = [
-        {"w": week.isoformat(), "h": round(float(hours), 1), "k": str(key)}
+        {"w": week.isoformat(), "h": round(float(hours), 1), "k": str(key), "u": _link(links, str(key), team)}
         for week, hours, key in zip(points["week_start"], points["cycle_hours"], points["issue"], strict=True)
     ]
     return (
-        {"fl": columnar(fl, ()), "st": columnar(st, ()), "ct": columnar(ct, ("w",)), "iv": columnar(iv, ())},
+        {
+            "fl": columnar(fl, ()),
+            "st": columnar(st, ()),
+            "ct": columnar(ct, ("w", "u")),
+            "iv": columnar(iv, ()),
+        },
         FlowView(
             summary=_summary(t, totals, weeks, get),
             chart_ids=[],
             interventions=[view for _, view in interventions],
         ),
     )
+
+
+def _link(links: IssueLinks | None, key: str, team: str) -> str:
+    """The issue's URL, cut before its key when it ends with it (Jira: one prefix for all)."""
+    url = links.url(key, team) if links is not None else None
+    if url is None:
+        return ""
+    return url[: -len(key)] if url.endswith(key) else url
 
 
 def _summary(t: Translator, totals: pd.Series, weeks: Sequence[date], get: Any) -> str:

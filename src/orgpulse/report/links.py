@@ -13,12 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from orgpulse.store import Store
-from orgpulse.store import schema as t
-
-_CHUNK = 500  # keys per IN (...) list: well under SQLite's bound-parameter limit
+from orgpulse.store.reports import issue_places
 
 
 @dataclass(frozen=True)
@@ -40,18 +36,9 @@ class IssueLinks:
 
 def load_issue_links(store: Store, keys: Iterable[str]) -> IssueLinks:
     """The tracker URL of every key in `keys` that a synced source holds."""
-    wanted = sorted(set(keys))
-    issues, sources = t.issues, t.sources
     found: dict[str, dict[str, str | None]] = {}
-    with store.engine.connect() as conn:
-        for start in range(0, len(wanted), _CHUNK):
-            query = (
-                sa.select(issues.c.key, issues.c.source, issues.c.url, sources.c.kind, sources.c.url)
-                .join(sources, sources.c.name == issues.c.source)
-                .where(issues.c.key.in_(wanted[start : start + _CHUNK]), issues.c.deleted_at.is_(None))
-            )
-            for key, source, issue_url, kind, site in conn.execute(query):
-                found.setdefault(key, {})[source] = issue_url_of(kind, site, key, issue_url)
+    for key, source, issue_url, kind, site in issue_places(store, keys):
+        found.setdefault(key, {})[source] = issue_url_of(kind, site, key, issue_url)
     return IssueLinks(found)
 
 

@@ -21,8 +21,8 @@ from orgpulse.analysis.scoring import LOW_CONFIDENCE
 from orgpulse.i18n import N_, Translator
 from orgpulse.labels import CHECK_ALWAYS, SEVERITIES, direction_label
 from orgpulse.report.charts import SEVERITY_COLOURS
-from orgpulse.report.data import RunInfo
 from orgpulse.report.views import DIRECTION_SIGNS, AlertView
+from orgpulse.store.reports import RunInfo
 
 TRIGGERS = {"schedule": N_("scheduled"), "manual": N_("on demand")}
 

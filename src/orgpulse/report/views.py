@@ -38,10 +38,10 @@ from orgpulse.labels import (
     symptom_claim,
     symptom_title,
 )
-from orgpulse.report.data import SEVERITY_RANK
 from orgpulse.report.links import IssueLinks
 
 EVIDENCE_SHOWN = 20
+SEVERITY_RANK = {"alert": 3, "watch": 2, "ok": 1, "insufficient_data": 0}
 ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
 _CONFIDENCE_KEYS = ("confidence_factors", "confidence")
 _SKIPPED_EXPLAIN_KEYS = {"thresholds", "low_confidence", *_CONFIDENCE_KEYS}
@@ -57,6 +57,16 @@ DIRECTION_SIGNS: dict[str | None, tuple[str, str]] = {
 
 
 Tree = Any  # one value of a row's body (module docstring)
+
+
+def team_order(trends: pd.DataFrame) -> list[str]:
+    """Teams, most alerts over the period first; ties by watches over the period, then name."""
+    if trends.empty:
+        return []
+    alerts = trends[trends["severity"] == "alert"].groupby("team").size()
+    watches = trends[trends["severity"] == "watch"].groupby("team").size()
+    teams = sorted(set(trends["team"]))
+    return sorted(teams, key=lambda team: (-alerts.get(team, 0), -watches.get(team, 0), team))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reads one analysis run's trend rows from the store into pandas, ready for the HTML report.
+"""The reads behind the HTML report: one analysis run's trend rows into pandas, and where issues live.
 
 Only reads: the report takes no lock (DESIGN.md). Frames built here, and their columns:
 
@@ -14,13 +14,23 @@ Only reads: the report takes no lock (DESIGN.md). Frames built here, and their c
 * `load_dependencies` — the team × team blocking matrix of the run:
     week_start (datetime.date), blocked_team (str), blocking_team (str), blocked_issues (int),
     blocked_hours (float)
+* `load_levers` — team, week_start (date), lever, state (weak | at_risk | sound | unknown),
+    cost_hours (float, NaN when none), confidence (float)
+* `load_flow` — team, week_start, metric (throughput, wip, cycle_p50_hours, ...), value (float, NaN)
+* `load_status_time` — team, week_start, status, hours (float), share (float, NaN)
+* `load_cycle_times` — team, week_start, issue (its key), cycle_hours (float)
+* `load_effects` — intervention (its key: "<date> <lever or *> <teams or *>"), team, metric,
+    before, after, p_value (floats, NaN when none), outcome
+`issue_places` gives, for issue keys, each synced source holding them with its kind, its site URL
+and the issue's own URL. A run analysed before the diagnosis tables existed simply has no rows in
+them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,14 +39,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from orgpulse.errors import AnalysisError
-from orgpulse.store import Store
 from orgpulse.store import schema as t
+from orgpulse.store.core import Store
 
 log = logging.getLogger(__name__)
 
 NO_RUN = "no completed analysis run in the store: run `orgpulse analyze` first"
-
-SEVERITY_RANK = {"alert": 3, "watch": 2, "ok": 1, "insufficient_data": 0}
+_CHUNK = 500  # keys per IN (...) list: well under SQLite's bound-parameter limit
 
 _TREND_COLUMNS = [
     "team",
@@ -194,14 +203,56 @@ def load_dependencies(store: Store, run_id: str) -> pd.DataFrame:
     return frame.astype({"blocked_issues": "int64", "blocked_hours": "float64"})
 
 
-def team_order(trends: pd.DataFrame) -> list[str]:
-    """Teams, most alerts over the period first; ties by watches over the period, then name."""
-    if trends.empty:
-        return []
-    alerts = trends[trends["severity"] == "alert"].groupby("team").size()
-    watches = trends[trends["severity"] == "watch"].groupby("team").size()
-    teams = sorted(set(trends["team"]))
-    return sorted(teams, key=lambda team: (-alerts.get(team, 0), -watches.get(team, 0), team))
+def _run_frame(store: Store, table: sa.Table, run_id: str, columns: Sequence[str]) -> pd.DataFrame:
+    query = sa.select(*(table.c[c] for c in columns)).where(table.c.run_id == run_id)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def load_levers(store: Store, run_id: str) -> pd.DataFrame:
+    columns = ["team", "week_start", "lever", "state", "cost_hours", "confidence"]
+    frame = _run_frame(store, t.diagnosis_trends, run_id, columns)
+    return frame.astype({"cost_hours": "float64", "confidence": "float64"})
+
+
+def load_flow(store: Store, run_id: str) -> pd.DataFrame:
+    frame = _run_frame(store, t.flow_trends, run_id, ["team", "week_start", "metric", "value"])
+    return frame.astype({"value": "float64"})
+
+
+def load_status_time(store: Store, run_id: str) -> pd.DataFrame:
+    columns = ["team", "week_start", "status", "hours", "share"]
+    frame = _run_frame(store, t.status_time_trends, run_id, columns)
+    return frame.astype({"hours": "float64", "share": "float64"})
+
+
+def load_cycle_times(store: Store, run_id: str) -> pd.DataFrame:
+    """The issues behind the cycle percentiles (module docstring for columns)."""
+    frame = _run_frame(store, t.cycle_time_trends, run_id, ["team", "week_start", "issue", "cycle_hours"])
+    return frame.astype({"cycle_hours": "float64"})
+
+
+def load_effects(store: Store, run_id: str) -> pd.DataFrame:
+    columns = ["intervention", "team", "metric", "before", "after", "p_value", "outcome"]
+    frame = _run_frame(store, t.intervention_effects, run_id, columns)
+    return frame.astype({"before": "float64", "after": "float64", "p_value": "float64"})
+
+
+def issue_places(store: Store, keys: Iterable[str]) -> list[tuple[str, str, str | None, str, str]]:
+    """(key, source, issue URL or None, source kind, source URL) for each live issue holding a key."""
+    wanted = sorted(set(keys))
+    issues, sources = t.issues, t.sources
+    found: list[tuple[str, str, str | None, str, str]] = []
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), _CHUNK):
+            query = (
+                sa.select(issues.c.key, issues.c.source, issues.c.url, sources.c.kind, sources.c.url)
+                .join(sources, sources.c.name == issues.c.source)
+                .where(issues.c.key.in_(wanted[start : start + _CHUNK]), issues.c.deleted_at.is_(None))
+            )
+            found.extend(tuple(row) for row in conn.execute(query))
+    return found
 
 
 def _trend_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
