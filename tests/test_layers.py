@@ -3,6 +3,7 @@
 * Only the store reads and writes the database's tables: no module outside `orgpulse/store/`
   imports `orgpulse.store.schema`.
 * The connector kit knows no tracker: nothing in `connectors/kit/` imports a Jira or Linear module.
+* A module does one job: none in `src/` or `connectors/` is over 400 lines (migrations aside).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 400
 
 
 def imports(path: Path) -> Iterator[str]:
@@ -43,3 +45,14 @@ def test_the_connector_kit_names_no_tracker() -> None:
         if name.startswith(("connectors.jira", "connectors.linear"))
     ]
     assert offenders == []
+
+
+def test_no_module_over_four_hundred_lines() -> None:
+    long = [
+        (str(path.relative_to(ROOT)), n)
+        for folder in (ROOT / "src", ROOT / "connectors")
+        for path in folder.rglob("*.py")
+        if "migrations" not in path.parts
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    ]
+    assert long == []

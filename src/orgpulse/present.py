@@ -19,12 +19,11 @@ from orgpulse.explain import Explanation
 from orgpulse.i18n import Translator, translator
 from orgpulse.labels import (
     direction_label,
-    explain_text,
-    field_name,
     metric_name,
     severity_label,
     symptom_title,
 )
+from orgpulse.labels_evidence import explain_text, field_name
 from orgpulse.status import Status
 from orgpulse.sync import SourceReport
 from orgpulse.terminal import printable

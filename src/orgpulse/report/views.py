@@ -29,8 +29,6 @@ from orgpulse.labels import (
     CHECK_ALWAYS,
     LEVERS,
     direction_label,
-    explain_text,
-    field_name,
     metric_name,
     metric_value,
     severity_label,
@@ -38,6 +36,7 @@ from orgpulse.labels import (
     symptom_claim,
     symptom_title,
 )
+from orgpulse.labels_evidence import explain_text, field_name
 from orgpulse.report.links import IssueLinks
 
 EVIDENCE_SHOWN = 20
