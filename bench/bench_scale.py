@@ -5,7 +5,9 @@
 
 Builds the store once (kept under bench/out/, or a PostgreSQL database named after the shape) with
 the direct loader (bench/direct_load.py: no HTTP), then runs `orgpulse analyze --format json` as a
-child process and prints its wall time, CPU time (user + sys) and peak RSS.
+child process and prints its wall time, CPU time (user + sys, its own and its SQLite reader's) and
+peak RSS (of the largest process: on SQLite the reader process, store/arrow_child.py, peaks apart,
+about 175 MiB at 100k issues).
 
 * `--split N` spreads each team's issues over N projects (each one a team): 100k issues with 40
   teams and `--split 11` is the ~430 teams × 18 weeks shape (`--weeks 18`).
