@@ -138,7 +138,7 @@ def test_config_interventions_are_validated_all_at_once() -> None:
     assert found[1].lever is None
     assert found[1].weeks_before == 6
     assert problems == [  # in the order of the config, like every other table's
-        "interventions[2].date: must be a date (YYYY-MM-DD)",
+        "interventions[2].date: must be a date YYYY-MM-DD",
         "interventions[2].lever: 'magic' is not a lever (one of decision_rights, dependencies, team_scope, "
         "accountability, direction, process_weight)",
         "interventions[2].teams: must be a list of team names (empty = every team)",

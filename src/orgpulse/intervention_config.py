@@ -14,28 +14,15 @@ strict, every problem reported at once with its key path.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
 from orgpulse.analysis.levers import LEVERS
 from orgpulse.analysis.result import MIN_AFTER_WEEKS, WEEKS_AFTER, WEEKS_BEFORE, Intervention
-from orgpulse.config_schema import Table, problem, problem_lines, says
+from orgpulse.config_schema import Day, Table, problem, problem_lines, says
 
 MAX_WEEKS = 52
-
-
-def _day(value: object) -> object:
-    """A TOML date, bare or quoted; a date and time is refused (the day a change took effect)."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise problem("must be a date (YYYY-MM-DD)") from None
-    if isinstance(value, datetime):
-        raise problem("must be a date (YYYY-MM-DD), not a date and time")
-    return value
 
 
 def _lever(value: str | None) -> str | None:
@@ -59,7 +46,7 @@ TeamNames = Annotated[
 
 
 class InterventionDoc(Table):
-    date: Annotated[date, BeforeValidator(_day)]
+    date: Day
     teams: TeamNames = Field(default_factory=list)
     lever: Annotated[str | None, AfterValidator(_lever)] = None
     note: Annotated[str, Field(json_schema_extra=says("must be a string"))] = ""
