@@ -94,3 +94,14 @@ class Opened:
 
     def outside_requests(self) -> list[str]:
         return [u for u in self.requests if not u.startswith(("file://", "data:", "blob:", "about:"))]
+
+    def drawn_text(self) -> str:
+        """The page's text with every section and detail open, code and scripts left out."""
+        self.page.evaluate("window.orgpulseOpenAll()")
+        self.page.evaluate("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
+        text: str = self.page.evaluate(
+            "(function () { var clone = document.body.cloneNode(true);"
+            " clone.querySelectorAll('code, script, style').forEach(function (n) { n.remove(); });"
+            " return clone.innerText; })()"
+        )
+        return text

@@ -137,12 +137,12 @@ def test_config_interventions_are_validated_all_at_once() -> None:
     assert found[0].teams == ("PAY",)
     assert found[1].lever is None
     assert found[1].weeks_before == 6
-    assert problems == [
-        "interventions[2].colour: unknown key (known: date, lever, note, teams, weeks_after, weeks_before)",
-        "interventions[2].date: must be a date (YYYY-MM-DD)",
-        "interventions[2].teams: must be a list of team names (empty = every team)",
+    assert problems == [  # in the order of the config, like every other table's
+        "interventions[2].date: must be a date YYYY-MM-DD",
         "interventions[2].lever: 'magic' is not a lever (one of decision_rights, dependencies, team_scope, "
         "accountability, direction, process_weight)",
+        "interventions[2].teams: must be a list of team names (empty = every team)",
+        "interventions[2].colour: unknown key (known: date, lever, note, teams, weeks_after, weeks_before)",
         "interventions[2].weeks_after: must be a whole number of weeks from 3 to 52",
     ]
     assert parse_interventions({"date": "2026-01-01"})[1] == [

@@ -119,13 +119,7 @@ def test_french_report_has_no_english_once_drawn(browser: Any, reports: dict[str
     opened = Opened(browser, reports["fr"].path)
     page = opened.page
     assert page.evaluate("document.documentElement.lang") == "fr"
-    page.evaluate("window.orgpulseOpenAll()")
-    page.evaluate("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
-    text = page.evaluate(
-        "(function () { var clone = document.body.cloneNode(true);"
-        " clone.querySelectorAll('code, script, style').forEach(function (n) { n.remove(); });"
-        " return clone.innerText; })()"
-    )
+    text = opened.drawn_text()
     assert "Ce qu'il faut vérifier avant d'agir" in text
     allowed = {
         *TEAMS,

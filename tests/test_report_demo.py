@@ -124,13 +124,7 @@ def test_the_demo_report_in_french_is_french(browser: Any, demo: Path) -> None:
     opened = Opened(browser, summary.path)
     page = opened.page
     assert page.evaluate("document.documentElement.lang") == "fr"
-    page.evaluate("window.orgpulseOpenAll()")
-    page.evaluate("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
-    text = page.evaluate(
-        "(function () { var clone = document.body.cloneNode(true);"
-        " clone.querySelectorAll('code, script, style').forEach(function (n) { n.remove(); });"
-        " return clone.innerText; })()"
-    )
+    text = opened.drawn_text()
     assert "Ce qu'il faut vérifier avant d'agir" in text
     # What the tracker names stays as it is: statuses, team keys (sandbox-cloud/DATA), pseudonyms,
     # Linear's goal ids (project:<uuid>).

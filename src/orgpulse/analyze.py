@@ -10,6 +10,7 @@ from typing import Any
 
 from orgpulse.analysis.result import AnalysisResult, Finding
 from orgpulse.analysis.run import detect, read_since
+from orgpulse.analysis.scoring import LOW_CONFIDENCE
 from orgpulse.config import Settings
 from orgpulse.config import analysis_settings as analysis_settings  # the use cases' name for it
 from orgpulse.store import Store
@@ -116,21 +117,9 @@ def _analyze(
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
-    """One finding in the shape of DESIGN.md's `analyze --format json`."""
-    return {
-        "team": f.team,
-        "week_start": f.week_start.isoformat(),
-        "symptom": f.symptom,
-        "severity": f.severity.value,
-        "score": f.score,
-        "direction": f.direction,
-        "confidence": f.confidence,
-        "sample_size": f.sample_size,
-        "metrics": f.metrics,
-        "evidence": f.evidence[:EVIDENCE_SHOWN],
-        "low_confidence": f.confidence < 0.5,
-        "cost_hours": f.cost_hours,
-    }
+    """One finding in the shape of DESIGN.md's `analyze --format json`: its 20 most significant
+    pieces of evidence, and whether its confidence is low."""
+    return {**f.to_json(evidence_limit=EVIDENCE_SHOWN), "low_confidence": f.confidence < LOW_CONFIDENCE}
 
 
 def run_json(run: AnalysisRun) -> dict[str, Any]:

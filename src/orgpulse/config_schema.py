@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,12 +72,15 @@ def _zone(value: str) -> str:
 
 
 def _iso_date(value: object) -> object:
-    """TOML writes a date bare (a `date`) or quoted ("YYYY-MM-DD"): both are accepted."""
+    """TOML writes a date bare (a `date`) or quoted ("YYYY-MM-DD"): both are accepted; a date and
+    time is not a date."""
     if isinstance(value, str):
         try:
             return date.fromisoformat(value)
         except ValueError:
             raise problem("must be a date YYYY-MM-DD") from None
+    if isinstance(value, datetime):
+        raise problem("must be a date YYYY-MM-DD, not a date and time")
     return value
 
 

@@ -25,12 +25,8 @@ class Recorded:
     effects: list[Effect]
 
     def as_json(self) -> dict[str, Any]:
-        i = self.intervention
         return {
-            "date": i.date.isoformat(),
-            "teams": list(i.teams),
-            "lever": i.lever,
-            "note": i.note,
+            **self.intervention.to_json(),
             "analysed": self.analysed,
             "effects": [
                 {k: v for k, v in e.to_json().items() if k not in ("before_values", "after_values")}

@@ -8,19 +8,54 @@
     weeks_before = 6                  # optional: complete weeks compared on each side (default 6 and 6)
     weeks_after = 6
 
-Every problem is reported at once, each with its key path, like the rest of the config.
+A pydantic model like the rest of the config (`config_schema`): unknown keys refused, numbers
+strict, every problem reported at once with its key path.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, ValidationError
 
 from orgpulse.analysis.levers import LEVERS
 from orgpulse.analysis.result import MIN_AFTER_WEEKS, WEEKS_AFTER, WEEKS_BEFORE, Intervention
+from orgpulse.config_schema import Day, Table, problem, problem_lines, says
 
-KEYS = {"date", "teams", "lever", "note", "weeks_before", "weeks_after"}
 MAX_WEEKS = 52
+
+
+def _lever(value: str | None) -> str | None:
+    if value is not None and value not in LEVERS:
+        raise problem(f"{value!r} is not a lever (one of {', '.join(LEVERS)})")
+    return value
+
+
+def _weeks(low: int) -> Any:
+    return Field(
+        ge=low,
+        le=MAX_WEEKS,
+        json_schema_extra=says(f"must be a whole number of weeks from {low} to {MAX_WEEKS}"),
+    )
+
+
+TeamNames = Annotated[
+    list[Annotated[str, Field(min_length=1)]],
+    Field(json_schema_extra=says("must be a list of team names (empty = every team)")),
+]
+
+
+class InterventionDoc(Table):
+    date: Day
+    teams: TeamNames = Field(default_factory=list)
+    lever: Annotated[str | None, AfterValidator(_lever)] = None
+    note: Annotated[str, Field(json_schema_extra=says("must be a string"))] = ""
+    weeks_before: Annotated[int, _weeks(1)] = WEEKS_BEFORE
+    weeks_after: Annotated[int, _weeks(MIN_AFTER_WEEKS)] = WEEKS_AFTER
+
+
+class InterventionsDoc(Table):
+    interventions: list[InterventionDoc] = Field(default_factory=list)
 
 
 def parse_interventions(raw: object) -> tuple[tuple[Intervention, ...], list[str]]:
@@ -29,64 +64,37 @@ def parse_interventions(raw: object) -> tuple[tuple[Intervention, ...], list[str
         return (), []
     if not isinstance(raw, list):
         return (), ["interventions: must be an array of tables ([[interventions]])"]
-    found: list[Intervention] = []
-    problems: list[str] = []
-    for n, table in enumerate(raw):
-        path = f"interventions[{n}]"
-        if not isinstance(table, dict):
-            problems.append(f"{path}: must be a table")
-            continue
-        before = len(problems)
-        for key in sorted(set(table) - KEYS):
-            problems.append(f"{path}.{key}: unknown key (known: {', '.join(sorted(KEYS))})")
-        when = _date(table.get("date"), f"{path}.date", problems)
-        teams = table.get("teams", [])
-        if not isinstance(teams, list) or not all(isinstance(t, str) and t for t in teams):
-            problems.append(f"{path}.teams: must be a list of team names (empty = every team)")
-            teams = []
-        lever = table.get("lever")
-        if lever is not None and lever not in LEVERS:
-            problems.append(f"{path}.lever: {lever!r} is not a lever (one of {', '.join(LEVERS)})")
-        note = table.get("note", "")
-        if not isinstance(note, str):
-            problems.append(f"{path}.note: must be a string")
-        weeks_before = _weeks(table, "weeks_before", WEEKS_BEFORE, 1, path, problems)
-        weeks_after = _weeks(table, "weeks_after", WEEKS_AFTER, MIN_AFTER_WEEKS, path, problems)
-        if len(problems) == before and when is not None:
-            found.append(
-                Intervention(
-                    date=when,
-                    teams=tuple(dict.fromkeys(teams)),
-                    lever=lever,
-                    note=note,
-                    weeks_before=weeks_before,
-                    weeks_after=weeks_after,
-                )
-            )
+    doc = {"interventions": raw}
+    try:
+        tables = InterventionsDoc.model_validate(doc).interventions
+    except ValidationError as exc:
+        problems = problem_lines(exc, InterventionsDoc, doc)
+        return _valid_items(raw), problems
+    found = tuple(_intervention(t) for t in tables)
     keys = [i.key for i in found]
-    for key in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.append(f"interventions: {key!r} is recorded twice (same date, lever and teams)")
-    return tuple(found), problems
+    duplicated = sorted({k for k in keys if keys.count(k) > 1})
+    return found, [
+        f"interventions: {key!r} is recorded twice (same date, lever and teams)" for key in duplicated
+    ]
 
 
-def _date(value: Any, path: str, problems: list[str]) -> date | None:
-    if isinstance(value, datetime):
-        problems.append(f"{path}: must be a date (YYYY-MM-DD), not a date and time")
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+def _valid_items(raw: list[Any]) -> tuple[Intervention, ...]:
+    """The items that are valid on their own (their problems are reported beside them)."""
+    found = []
+    for item in raw:
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    problems.append(f"{path}: must be a date (YYYY-MM-DD)" if value is not None else f"{path}: is required")
-    return None
+            found.append(_intervention(InterventionDoc.model_validate(item)))
+        except ValidationError:
+            continue
+    return tuple(found)
 
 
-def _weeks(table: dict[str, Any], key: str, default: int, low: int, path: str, problems: list[str]) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WEEKS:
-        problems.append(f"{path}.{key}: must be a whole number of weeks from {low} to {MAX_WEEKS}")
-        return default
-    return value
+def _intervention(doc: InterventionDoc) -> Intervention:
+    return Intervention(
+        date=doc.date,
+        teams=tuple(dict.fromkeys(doc.teams)),
+        lever=doc.lever,
+        note=doc.note,
+        weeks_before=doc.weeks_before,
+        weeks_after=doc.weeks_after,
+    )

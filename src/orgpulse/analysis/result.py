@@ -225,6 +225,15 @@ class Intervention:
     weeks_before: int = WEEKS_BEFORE
     weeks_after: int = WEEKS_AFTER
 
+    def to_json(self) -> dict[str, Any]:
+        """What a lead recorded, as DESIGN.md's JSON names it."""
+        return {
+            "date": self.date.isoformat(),
+            "teams": list(self.teams),
+            "lever": self.lever,
+            "note": self.note,
+        }
+
     @property
     def key(self) -> str:
         """A stable name for the trend tables: the date, the lever and the teams."""
@@ -240,12 +249,8 @@ class InterventionResult:
     effects: list[Effect]
 
     def to_json(self) -> dict[str, Any]:
-        i = self.intervention
         return {
-            "date": i.date.isoformat(),
-            "teams": list(i.teams),
-            "lever": i.lever,
-            "note": i.note,
+            **self.intervention.to_json(),
             "before_weeks": [w.isoformat() for w in self.before_weeks],
             "after_weeks": [w.isoformat() for w in self.after_weeks],
             "effects": [e.to_json() for e in self.effects],
