@@ -52,9 +52,11 @@ HALF_YEAR_DAYS = 182
 def split_projects(url: str, split: int) -> None:
     """Each issue in project `<KEY><n>`, n = its id modulo `split`: one team becomes `split` teams."""
     engine = sa.create_engine(url)
-    number = "CAST(issue_id AS INTEGER)" if engine.dialect.name == "sqlite" else "CAST(issue_id AS BIGINT)"
+    sqlite = engine.dialect.name == "sqlite"
+    number = "CAST(issue_id AS INTEGER)" if sqlite else "CAST(issue_id AS BIGINT)"
+    modulo = "%" if sqlite else "%%"  # psycopg reads a lone % as a placeholder
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"UPDATE issues SET project_key = project_key || ({number} % {split})")
+        conn.exec_driver_sql(f"UPDATE issues SET project_key = project_key || ({number} {modulo} {split})")
         conn.exec_driver_sql(
             f"WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < {split - 1})"
             " INSERT INTO workflow_statuses (source, project_key, status_id)"
