@@ -103,10 +103,10 @@ def test_filters_links_and_evidence(browser: Any, reports: dict[str, ReportSumma
     link = row.locator(f'a.key:text-is("{ALERT_KEY}")')
     assert link.count() == 0  # bodies are built when a row opens
     row.locator("summary").click()
-    assert link.is_visible()
+    link.wait_for(state="visible", timeout=10_000)  # the body is built after the click, asynchronously
     assert link.get_attribute("href") == f"{JIRA_SITE}/browse/{ALERT_KEY}"
     check = row.locator(".check")
-    assert check.is_visible()
+    check.wait_for(state="visible", timeout=10_000)
     assert "What to check before acting" in check.inner_text()
     assert "decision gate" in check.inner_text()
     page.select_option("#filter-team", "")
