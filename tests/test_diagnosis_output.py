@@ -152,6 +152,11 @@ def test_trend_tables_and_views_are_filled(store: Store, tmp_path: Path) -> None
             assert hours == []
         elif len(hours) < CYCLE_POINTS:
             assert median(hours) == pytest.approx(row.metrics["cycle_p50_hours"], abs=0.01)
+    cycle = current(store, "cycle_time_trends_current")
+    assert {r["run_id"] for r in cycle} == {second.run_id}
+    assert sorted((r["team"], str(r["week_start"]), r["issue"], r["cycle_hours"]) for r in cycle) == sorted(
+        (p.team, p.week_start.isoformat(), p.issue, p.cycle_hours) for p in result.cycle_points
+    )
     flow = current(store, "flow_trends_current")
     assert len(flow) == 8 * len(result.flow)
     shares: dict[tuple[str, str], float] = {}
