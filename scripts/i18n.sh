@@ -10,10 +10,10 @@ cd "$(dirname "$0")/.."
 BABEL=.venv/bin/pybabel
 LOCALES=src/orgpulse/locales
 if [ "${1:-}" != "compile" ]; then
-  "$BABEL" extract -F babel.cfg -k _ -k N_ -k n_:1,2 -k ngettext:1,2 --no-location --sort-output \
+  "$BABEL" extract -F babel.cfg -k _ -k N_ -k n_:1,2 -k ngettext:1,2 --no-location --sort-output --width 100 \
     --project orgpulse --copyright-holder "orgpulse contributors" -o "$LOCALES/orgpulse.pot" src/orgpulse
   for po in "$LOCALES"/*/LC_MESSAGES/orgpulse.po; do
-    "$BABEL" update --no-fuzzy-matching --ignore-obsolete -i "$LOCALES/orgpulse.pot" -o "$po" -l "$(basename "$(dirname "$(dirname "$po")")")"
+    "$BABEL" update --no-fuzzy-matching --ignore-obsolete --width 100 -i "$LOCALES/orgpulse.pot" -o "$po" -l "$(basename "$(dirname "$(dirname "$po")")")"
   done
 fi
 for po in "$LOCALES"/*/LC_MESSAGES/orgpulse.po; do

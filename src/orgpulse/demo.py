@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from orgpulse.analysis.result import AnalysisResult, Intervention
@@ -117,11 +118,10 @@ def run_demo(
     with serve_all(dialects, issues=issues, seed=seed, anchor=anchor, err_console=err_console) as served:
         settings = demo_settings("", folder, sources=[s.source for s in served])
         store = Store.open(settings.store.url)
-        with SyncBar(err_console, enabled=True) as bar:
+        # On a terminal the bars give way to the summary below; elsewhere they print nothing.
+        with SyncBar(err_console, enabled=err_console.is_terminal, transient=True) as bar:
             reports = run_sync(settings, store, full=True, progress=bar)
-    urls = {s.source.name: f"{s.source.kind}, {s.source.url}" for s in served}
-    for r in reports:
-        console.print(sync_line(r, urls.get(r.name, "")))
+    console.print(sync_summary(reports, {s.source.name: s.source for s in served}))
     if exit_code(reports):
         for r in reports:
             if r.error is not None:
@@ -135,7 +135,7 @@ def run_demo(
     settings = replace(settings, interventions=planted)
     run = run_analyze(settings, store, as_of=as_of, weeks=weeks, trigger="manual")
     t = translator("en")
-    console.print(alert_weeks_table(t, run.result))
+    console.print(alert_weeks_table(t, run.result, why=False))
     console.print(quiet_teams_line(t, run.result))
     console.print(levers_lines(t, run.result))
     summary = write_report(store, folder / "report.html", notes={i.key: i.note for i in planted if i.note})
@@ -158,24 +158,36 @@ def run_demo(
     # The conclusion last, where the eye lands: the verdict, the truth comparison, the report.
     console.print(verdict_line(t, run.result))
     console.print(truth_line(run.result, truth))
-    console.print(
-        Text.assemble(
-            "Report: ", (str(summary.path.resolve()), "bold"), f" ({run.run_id}) — open it in a browser"
-        )
-    )
+    console.print(Text.assemble("Report: ", (str(summary.path.resolve()), "bold"), " — open it in a browser"))
     return 0
 
 
-def sync_line(report: SourceReport, where: str) -> Text:
-    """One source's sync on one line: where it was served, what the store now holds, the requests."""
-    c = report.counts
-    if not report.ok:
-        return Text(f"{report.name} ({where}): FAILED {type(report.error).__name__}", style="bold red")
-    quarantined = f", {c['quarantined']:,} quarantined" if c.get("quarantined") else ""
-    return Text(
-        f"{report.name} ({where}): {c.get('issues', 0):,} issues, {c.get('status_changes', 0):,} "
-        f"status changes, {c.get('links', 0):,} links{quarantined}, {report.requests:,} requests"
-    )
+def sync_summary(reports: Sequence[SourceReport], sources: dict[str, SourceSettings]) -> Table:
+    """One row per source: the double it was served by, what the store now holds, the requests."""
+    table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
+    table.add_column("source", no_wrap=True)
+    table.add_column("served as", overflow="fold")  # wraps on a narrow terminal, never cut
+    for number in ("issues", "status changes", "links", "requests"):
+        table.add_column(number, justify="right", no_wrap=True)
+    for r in reports:
+        source = sources.get(r.name)
+        served = f"{source.kind} {source.url}" if source else ""
+        if not r.ok:
+            table.add_row(r.name, served, Text(f"FAILED {type(r.error).__name__}", style="bold red"))
+            continue
+        c = r.counts
+        issues = f"{c.get('issues', 0):,}"
+        if c.get("quarantined"):
+            issues += f" ({c['quarantined']:,} quarantined)"
+        table.add_row(
+            r.name,
+            served,
+            issues,
+            f"{c.get('status_changes', 0):,}",
+            f"{c.get('links', 0):,}",
+            f"{r.requests:,}",
+        )
+    return table
 
 
 def truth_line(result: AnalysisResult, truth: dict[str, Any]) -> Text:
@@ -186,13 +198,15 @@ def truth_line(result: AnalysisResult, truth: dict[str, Any]) -> Text:
     extra = sum(1 for k, f in found.items() if f.severity.value == "alert" and k not in injected)
     line = Text.assemble(
         ("Truth: ", "bold"),
-        (f"{hits} of {len(injected)} injected cells alerted; {extra} alerts outside the truth", ""),
+        (f"{hits} of {len(injected)} injected cells alerted, {extra} alerts outside the truth", ""),
     )
-    for expected, effect in zip(truth.get("interventions", []), result.interventions, strict=False):
-        said = [e.outcome for e in effect.effects if e.metric == expected["metric"]] or ["nothing"]
+    for n, (expected, effect) in enumerate(
+        zip(truth.get("interventions", []), result.interventions, strict=False)
+    ):
+        said = next((e.outcome for e in effect.effects if e.metric == expected["metric"]), "nothing")
+        verdict = "as expected" if said == expected["expected"] else f"(expected {expected['expected']})"
         line.append(
-            f"; planted change on {', '.join(expected['teams'])}: expected {expected['expected']}, "
-            f"orgpulse says {said[0]}"
+            f"{'; planted changes: ' if n == 0 else ', '}{', '.join(expected['teams'])} {said} {verdict}"
         )
     return line
 

@@ -21,7 +21,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime
 from babel.numbers import NumberPattern, parse_pattern
 
 from orgpulse.errors import ConfigError
@@ -58,9 +58,9 @@ class Translator:
         """A calendar day: "2 Mar 2026" / "2 mars 2026" (short: "2 Mar" / "2 mars")."""
         return str(format_date(day, "d MMM" if short else "d MMM y", locale=self.language))
 
-    def day_month(self, day: Day) -> str:
-        """A day in a narrow column, numbers only, in the locale's order: "9/7" / "07/09"."""
-        return str(format_skeleton("Md", day, locale=self.language))
+    def month(self, day: Day) -> str:
+        """The month's short name, standing alone: "Sep" / "sept."."""
+        return str(format_date(day, "LLL", locale=self.language))
 
     def moment(self, when: datetime, zone_name: str) -> str:
         """A moment, in a zone already applied to it: "2 Mar 2026, 03:00 CET"."""

@@ -34,7 +34,7 @@ SEVERITY_STYLE = {"ok": "green", "watch": "yellow", "alert": "bold red", "insuff
 class SyncBar:
     """A Rich progress line per source (issues seen so far); silent when disabled."""
 
-    def __init__(self, console: Console, *, enabled: bool) -> None:
+    def __init__(self, console: Console, *, enabled: bool, transient: bool = False) -> None:
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}", style="bold", markup=False),
@@ -43,7 +43,7 @@ class SyncBar:
             TimeElapsedColumn(),
             console=console,
             disable=not enabled,
-            transient=False,
+            transient=transient,
         )
         self._tasks: dict[str, TaskID] = {}
         self._seen: dict[str, int] = {}

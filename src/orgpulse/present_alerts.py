@@ -7,10 +7,12 @@ Tracker text (team names) goes into Rich `Text` objects, never parsed as markup.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
 from rich import box
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -74,7 +76,7 @@ def levers_lines(t: Translator, result: AnalysisResult) -> Group:
             line.append(t._("weak in {teams}").format(teams=", ".join(lever.weak_teams)))
         if lever.at_risk_teams:
             line.append("; " if lever.weak_teams else "")
-            line.append(t._("at risk in {teams}").format(teams=", ".join(lever.at_risk_teams)))
+            line.append(_at_risk(t, lever.at_risk_teams))
         if lever.cost_hours is not None:
             line.append("; " + t._("{hours} of waiting that week").format(hours=t.hours(lever.cost_hours)))
         line.append(f" — {lever_remedy(t, lever.lever)}", style="dim")
@@ -82,6 +84,17 @@ def levers_lines(t: Translator, result: AnalysisResult) -> Group:
     if len(lines) == 1:
         lines.append(Text("  " + t._("No lever is weak or at risk that week."), style="green"))
     return Group(*lines)
+
+
+# Beyond this many teams a lever's at-risk list is counted, not spelled out: the weak teams are the
+# point of the line; the report and the JSON list every team at risk.
+AT_RISK_LISTED = 3
+
+
+def _at_risk(t: Translator, teams: Sequence[str]) -> str:
+    if len(teams) <= AT_RISK_LISTED:
+        return t._("at risk in {teams}").format(teams=", ".join(teams))
+    return t.n_("at risk in {n} team", "at risk in {n} teams", len(teams)).format(n=len(teams))
 
 
 def quiet_teams_line(t: Translator, result: AnalysisResult) -> Group:
@@ -97,9 +110,12 @@ def alert_weeks(result: AnalysisResult) -> list[date]:
     return sorted({f.week_start for f in result.findings if f.severity == Severity.ALERT})
 
 
-def alert_weeks_table(t: Translator, result: AnalysisResult) -> Table:
-    """Teams × the weeks that hold at least one alert; a cell lists the symptoms in alert, by letter."""
-    weeks = alert_weeks(result)
+def alert_weeks_table(t: Translator, result: AnalysisResult, *, why: bool = True) -> AlertWeeks:
+    """Teams × the weeks that hold at least one alert; a cell lists the symptoms in alert, by letter.
+
+    The legend below spells the letters out (across the terminal's width, not the table's) and,
+    unless `why` is false (the demo prints a concrete command instead), says how to ask for a
+    cell's evidence."""
     cells: dict[tuple[str, date], list[str]] = {}
     low: set[tuple[str, date]] = set()
     for f in result.findings:
@@ -107,34 +123,74 @@ def alert_weeks_table(t: Translator, result: AnalysisResult) -> Table:
             cells.setdefault((f.team, f.week_start), []).append(LETTERS.get(f.symptom, "?"))
             if f.confidence < 0.5:
                 low.add((f.team, f.week_start))
-    teams = sorted(
-        {team for team, _ in cells}, key=lambda team: (-sum(1 for k in cells if k[0] == team), team)
-    )
+    marks = {k: "".join(sorted(v)) + ("*" if k in low else "") for k, v in cells.items()}
     legend = ", ".join(f"{letter} {symptom_title(t, s)}" for s, letter in LETTERS.items() if s in SYMPTOMS)
-    table = Table(
-        title=t._("Weeks holding alerts ({n} of {total} weeks, weeks start Monday, {zone})").format(
-            n=len(weeks), total=len(result.weeks), zone=result.timezone
-        ),
-        title_justify="left",
-        caption=f"{legend}. "
-        + t._("* = confidence below 0.5. Why: orgpulse explain SYMPTOM --team TEAM --week WEEK"),
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=(0, 0),
+    legend += ". " + (
+        t._("* = confidence below 0.5. Why: orgpulse explain SYMPTOM --team TEAM --week WEEK")
+        if why
+        else t._("* = confidence below 0.5.")
     )
-    table.add_column(t._("team"), no_wrap=True)
-    for week in weeks:
-        table.add_column(t.day_month(week), justify="center", no_wrap=True, min_width=5)
-    for team in teams:
-        row: list[Text] = [Text(team)]
-        for week in weeks:
-            letters = "".join(sorted(cells.get((team, week), [])))
-            row.append(Text(letters + ("*" if (team, week) in low else ""), style="bold red"))
-        table.add_row(*row)
-    if not teams:
-        table.add_row(Text(t._("no alert in the period"), style="green"), *[Text("") for _ in weeks])
-    return table
+    title = t._("Weeks holding alerts ({n} of {total} weeks, weeks start Monday, {zone})").format(
+        n=len(alert_weeks(result)), total=len(result.weeks), zone=result.timezone
+    )
+    return AlertWeeks(t, title, marks, legend)
+
+
+class AlertWeeks:
+    """The weeks table, fitted to the width it is given: a week's column is its day of the month
+    under its month, and when the weeks do not fit side by side they continue in a second table
+    below (same teams, same order) rather than being cut off at the terminal's edge."""
+
+    def __init__(self, t: Translator, title: str, marks: dict[tuple[str, date], str], legend: str) -> None:
+        self.t, self.title, self.marks, self.legend = t, title, marks, legend
+        self.weeks = sorted({week for _, week in marks})
+        count = Counter(team for team, _ in marks)
+        self.teams = sorted(count, key=lambda team: (-count[team], team))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.teams:
+            yield Text(self.title)
+            yield Text("  " + self.t._("no alert in the period"), style="green")
+            return
+        for n, weeks in enumerate(self._rows_of_weeks(options.max_width)):
+            yield self._table(weeks, title=self.title if n == 0 else None)
+        yield Text(self.legend, style="dim")
+
+    def _months(self, weeks: Sequence[date]) -> list[str]:
+        """The month's name over the first week of each month (and over the first column)."""
+        return [
+            self.t.month(w) if i == 0 or w.month != weeks[i - 1].month else "" for i, w in enumerate(weeks)
+        ]
+
+    def _rows_of_weeks(self, width: int) -> list[list[date]]:
+        team_width = max(len(self.t._("team")), *(len(team) for team in self.teams))
+        months = self._months(self.weeks)
+        rows: list[list[date]] = [[]]
+        used = team_width
+        for week, month in zip(self.weeks, months, strict=True):
+            column = 1 + max(
+                3,
+                len(month),
+                len(self.t.month(week)),
+                *(len(self.marks.get((team, week), "")) for team in self.teams),
+            )
+            if rows[-1] and used + column > width:
+                rows.append([])
+                used = team_width
+            rows[-1].append(week)
+            used += column
+        return rows
+
+    def _table(self, weeks: Sequence[date], *, title: str | None) -> Table:
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0))
+        table.add_column(self.t._("team"), no_wrap=True, vertical="bottom")
+        for week, month in zip(weeks, self._months(weeks), strict=True):
+            table.add_column(f"{month}\n{week.day}", justify="left", no_wrap=True, min_width=3)
+        for team in self.teams:
+            if any((team, week) in self.marks for week in weeks):
+                row = [Text(self.marks.get((team, week), ""), style="bold red") for week in weeks]
+                table.add_row(Text(team), *row)
+        return table
 
 
 def interventions_lines(t: Translator, result: AnalysisResult) -> Group:
