@@ -1,6 +1,6 @@
 """Regenerate the README's pictures from the demo (run by hand; needs Debian's chromium):
 
-    .venv/bin/python scripts/screenshots.py [--issues 2000] [--seed 7] [--anchor 2026-12-06]
+    .venv/bin/python scripts/screenshots.py [--issues 2000] [--seed 7] [--anchor 2026-12-07]
 
 Runs `orgpulse demo` into a temporary folder and writes to docs/:
     demo.svg          the demo's terminal output (what fits one 50-line screen)
@@ -38,7 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", type=date.fromisoformat, default=date(2026, 12, 6))
+    parser.add_argument("--anchor", type=date.fromisoformat, default=date(2026, 12, 7))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "demo"
