@@ -222,6 +222,19 @@ sync_cursors = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
+
+def _trend_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
+    """A table appended to by each analysis run: its rows keyed by the run first."""
+    run_id = sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True)
+    return sa.Table(name, metadata, run_id, *columns)
+
+
+def _team_week_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
+    """A trend table with a row per run, team, ISO week and what `columns` key further."""
+    team = sa.Column("team", sa.Text, primary_key=True)
+    return _trend_table(name, team, sa.Column("week_start", sa.Date, primary_key=True), *columns)
+
+
 analysis_runs = sa.Table(
     "analysis_runs",
     metadata,
@@ -236,12 +249,8 @@ analysis_runs = sa.Table(
     sa.Column("fingerprint", sa.Text, nullable=False),
 )
 
-symptom_trends = sa.Table(
+symptom_trends = _team_week_table(
     "symptom_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("symptom", sa.String(40), primary_key=True),
     sa.Column("severity", sa.String(20), nullable=False),
     sa.Column("score", sa.Float),
@@ -252,21 +261,15 @@ symptom_trends = sa.Table(
     sa.Column("explain", sa.Text, nullable=False),  # JSON object
 )
 
-metric_trends = sa.Table(
+metric_trends = _team_week_table(
     "metric_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("symptom", sa.String(40), primary_key=True),
     sa.Column("metric", sa.String(60), primary_key=True),
     sa.Column("value", sa.Float),
 )
 
-dependency_trends = sa.Table(
+dependency_trends = _trend_table(
     "dependency_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
     sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("blocked_team", sa.Text, primary_key=True),
     sa.Column("blocking_team", sa.Text, primary_key=True),
@@ -274,53 +277,35 @@ dependency_trends = sa.Table(
     sa.Column("blocked_hours", sa.Float, nullable=False),
 )
 
-diagnosis_trends = sa.Table(
+diagnosis_trends = _team_week_table(
     "diagnosis_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("lever", sa.String(40), primary_key=True),
     sa.Column("state", sa.String(20), nullable=False),  # weak | at_risk | sound | unknown
     sa.Column("cost_hours", sa.Float),
     sa.Column("confidence", sa.Float, nullable=False),
 )
 
-flow_trends = sa.Table(
+flow_trends = _team_week_table(
     "flow_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("metric", sa.String(60), primary_key=True),
     sa.Column("value", sa.Float),
 )
 
-status_time_trends = sa.Table(
+status_time_trends = _team_week_table(
     "status_time_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("status", sa.Text, primary_key=True),
     sa.Column("hours", sa.Float, nullable=False),
     sa.Column("share", sa.Float),
 )
 
-cycle_time_trends = sa.Table(
+cycle_time_trends = _team_week_table(
     "cycle_time_trends",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-    sa.Column("week_start", sa.Date, primary_key=True),
     sa.Column("issue", sa.Text, primary_key=True),  # its key
     sa.Column("cycle_hours", sa.Float, nullable=False),
 )
 
-intervention_effects = sa.Table(
+intervention_effects = _trend_table(
     "intervention_effects",
-    metadata,
-    sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True),
     sa.Column("intervention", sa.Text, primary_key=True),  # "<date> <lever or *> <teams or *>"
     sa.Column("team", sa.Text, primary_key=True),
     sa.Column("metric", sa.String(60), primary_key=True),

@@ -4,48 +4,23 @@ A scheduled run always wins over an ad-hoc one, so a manual `orgpulse analyze` n
 replaces the nightly numbers in a BI tool; among runs of the same kind the latest completed one
 wins; a cell only ad-hoc runs have computed shows the latest of those. Aborted and running runs
 are never read.
-
-Revision ID: 0004
-Revises: 0003
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
-branch_labels = None
-depends_on = None
+from orgpulse.store.migrations.shapes import current_view
 
-_RANKED = """
-    SELECT {columns}, r.trigger AS run_trigger, r.as_of AS run_as_of, r.finished_at AS run_finished_at,
-           ROW_NUMBER() OVER (
-               PARTITION BY {partition}
-               ORDER BY CASE WHEN r.trigger = 'schedule' THEN 0 ELSE 1 END, r.finished_at DESC, r.run_id DESC
-           ) AS rank_in_cell
-    FROM {table} t JOIN analysis_runs r ON r.run_id = t.run_id
-    WHERE r.status = 'completed'
-"""
+revision, down_revision = "0004", "0003"
+
+_SYMPTOM_COLUMNS = [
+    "run_id", "team", "week_start", "symptom", "severity", "score", "direction", "confidence",
+    "sample_size", "evidence", '"explain"',
+]  # fmt: skip
 
 VIEWS = {
-    "symptom_trends_current": (
-        "symptom_trends",
-        [
-            "run_id",
-            "team",
-            "week_start",
-            "symptom",
-            "severity",
-            "score",
-            "direction",
-            "confidence",
-            "sample_size",
-            "evidence",
-            '"explain"',
-        ],
-        ["team", "week_start", "symptom"],
-    ),
+    "symptom_trends_current": ("symptom_trends", _SYMPTOM_COLUMNS, ["team", "week_start", "symptom"]),
     "metric_trends_current": (
         "metric_trends",
         ["run_id", "team", "week_start", "symptom", "metric", "value"],
@@ -60,14 +35,8 @@ VIEWS = {
 
 
 def upgrade() -> None:
-    for view, (table, columns, partition) in VIEWS.items():
-        ranked = _RANKED.format(
-            columns=", ".join(f"t.{c}" for c in columns),
-            partition=", ".join(f"t.{c}" for c in partition),
-            table=table,
-        )
-        outer = ", ".join([*columns, "run_trigger", "run_as_of", "run_finished_at"])
-        op.execute(f"CREATE VIEW {view} AS SELECT {outer} FROM ({ranked}) ranked WHERE rank_in_cell = 1")
+    for view, (table, columns, cell) in VIEWS.items():
+        current_view(view, table, columns, cell)
 
 
 def downgrade() -> None:

@@ -2,9 +2,6 @@
 
 Each table is append-only per analysis run, like symptom_trends; each `*_current` view gives the
 row of the latest completed run per cell, a scheduled run winning over an ad-hoc one (0004).
-
-Revision ID: 0006
-Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,20 +9,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
-branch_labels = None
-depends_on = None
+from orgpulse.store.migrations.shapes import current_view, run_id, team_week_key
 
-_RANKED = """
-    SELECT {columns}, r.trigger AS run_trigger, r.as_of AS run_as_of, r.finished_at AS run_finished_at,
-           ROW_NUMBER() OVER (
-               PARTITION BY {partition}
-               ORDER BY CASE WHEN r.trigger = 'schedule' THEN 0 ELSE 1 END, r.finished_at DESC, r.run_id DESC
-           ) AS rank_in_cell
-    FROM {table} t JOIN analysis_runs r ON r.run_id = t.run_id
-    WHERE r.status = 'completed'
-"""
+revision, down_revision = "0006", "0005"
 
 VIEWS = {
     "diagnosis_trends_current": (
@@ -51,16 +37,10 @@ VIEWS = {
 }
 
 
-def _run_id() -> sa.Column[str]:
-    return sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), nullable=False)
-
-
 def upgrade() -> None:
     op.create_table(
         "diagnosis_trends",
-        _run_id(),
-        sa.Column("team", sa.String(200), nullable=False),
-        sa.Column("week_start", sa.Date, nullable=False),
+        *team_week_key(),
         sa.Column("lever", sa.String(40), nullable=False),
         sa.Column("state", sa.String(20), nullable=False),
         sa.Column("cost_hours", sa.Float),
@@ -69,18 +49,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "flow_trends",
-        _run_id(),
-        sa.Column("team", sa.String(200), nullable=False),
-        sa.Column("week_start", sa.Date, nullable=False),
+        *team_week_key(),
         sa.Column("metric", sa.String(60), nullable=False),
         sa.Column("value", sa.Float),
         sa.PrimaryKeyConstraint("run_id", "team", "week_start", "metric"),
     )
     op.create_table(
         "status_time_trends",
-        _run_id(),
-        sa.Column("team", sa.String(200), nullable=False),
-        sa.Column("week_start", sa.Date, nullable=False),
+        *team_week_key(),
         sa.Column("status", sa.String(255), nullable=False),
         sa.Column("hours", sa.Float, nullable=False),
         sa.Column("share", sa.Float),
@@ -88,7 +64,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "intervention_effects",
-        _run_id(),
+        run_id(),
         sa.Column("intervention", sa.String(255), nullable=False),
         sa.Column("team", sa.String(200), nullable=False),
         sa.Column("metric", sa.String(60), nullable=False),
@@ -98,14 +74,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(20), nullable=False),
         sa.PrimaryKeyConstraint("run_id", "intervention", "team", "metric"),
     )
-    for view, (table, columns, partition) in VIEWS.items():
-        ranked = _RANKED.format(
-            columns=", ".join(f"t.{c}" for c in columns),
-            partition=", ".join(f"t.{c}" for c in partition),
-            table=table,
-        )
-        outer = ", ".join([*columns, "run_trigger", "run_as_of", "run_finished_at"])
-        op.execute(f"CREATE VIEW {view} AS SELECT {outer} FROM ({ranked}) ranked WHERE rank_in_cell = 1")
+    for view, (table, columns, cell) in VIEWS.items():
+        current_view(view, table, columns, cell)
 
 
 def downgrade() -> None:

@@ -5,9 +5,6 @@ a status id, a link id built from two keys. SQLite never enforced the VARCHAR le
 did, and one long value aborted the whole page (or every analysis, for a team name). Views that
 read these columns are dropped and recreated around the change, as PostgreSQL refuses to alter
 a column a view reads. SQLite has nothing to change.
-
-Revision ID: 0007
-Revises: 0006
 """
 
 from __future__ import annotations
@@ -15,10 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0007", "0006"
 
 _LIMITED = """
     SELECT c.table_name, c.column_name

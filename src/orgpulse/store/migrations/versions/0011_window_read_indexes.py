@@ -1,8 +1,5 @@
 """indexes for window-bounded analysis reads
 
-Revision ID: 0011
-Revises: 0010
-
 `store/window.py` finds an analysis's live issues by their last update, and what they reference by
 id or by key: links from either side, issues by key. Change tables are read by their primary key
 (source, issue_id, ...), which needs no index of its own.
@@ -12,10 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0011", "0010"
 
 INDEXES = {
     "ix_issues_source_key": ("issues", ["source", "key"]),

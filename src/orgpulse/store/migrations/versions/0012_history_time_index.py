@@ -1,8 +1,5 @@
 """index on history times per issue
 
-Revision ID: 0012
-Revises: 0011
-
 `store/window.py` reads, for each status change, its issue's latest history entry before it (what a
 bulk close looks back to) instead of every history entry: one index seek per change.
 """
@@ -11,10 +8,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0012", "0011"
 
 
 def upgrade() -> None:
