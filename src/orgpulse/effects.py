@@ -53,16 +53,8 @@ def run_interventions(store: Store, interventions: Sequence[Intervention]) -> In
     latest = latest_effects(store)
     found: dict[str, list[Effect]] = {}
     for m in latest.rows:
-        found.setdefault(m["intervention"], []).append(
-            Effect(
-                team=m["team"],
-                metric=m["metric"],
-                before=m["before"],
-                after=m["after"],
-                p_value=m["p_value"],
-                outcome=m["outcome"],
-            )
-        )
+        stored = ("team", "metric", "before", "after", "p_value", "outcome")  # intervention_effects
+        found.setdefault(m["intervention"], []).append(Effect(**{k: m[k] for k in stored}))
     return Interventions(
         run_id=latest.run_id,
         run_as_of=latest.as_of,

@@ -175,34 +175,37 @@ METRICS: dict[str, tuple[str, Unit]] = {
 }
 
 
+def _label(t: Translator, known: str | None, fallback: str) -> str:
+    """A catalogue entry in the reader's language, or `fallback` for a name the catalogue lacks."""
+    return t._(known) if known else fallback
+
+
+def _part(entry: tuple[object, ...] | None, index: int) -> str | None:
+    return str(entry[index]) if entry else None
+
+
 def symptom_title(t: Translator, symptom: str) -> str:
-    known = SYMPTOMS.get(symptom)
-    return t._(known[0]) if known else humanise(symptom)
+    return _label(t, _part(SYMPTOMS.get(symptom), 0), humanise(symptom))
 
 
 def symptom_claim(t: Translator, symptom: str) -> str:
-    known = SYMPTOMS.get(symptom)
-    return t._(known[1]) if known else ""
+    return _label(t, _part(SYMPTOMS.get(symptom), 1), "")
 
 
 def symptom_check(t: Translator, symptom: str) -> str:
-    known = CHECKS.get(symptom)
-    return t._(known) if known else ""
+    return _label(t, CHECKS.get(symptom), "")
 
 
 def lever_name(t: Translator, lever: str) -> str:
-    known = LEVERS.get(lever)
-    return t._(known[0]) if known else humanise(lever)
+    return _label(t, _part(LEVERS.get(lever), 0), humanise(lever))
 
 
 def lever_remedy(t: Translator, lever: str) -> str:
-    known = LEVERS.get(lever)
-    return t._(known[1]) if known else ""
+    return _label(t, _part(LEVERS.get(lever), 1), "")
 
 
 def metric_name(t: Translator, metric: str) -> str:
-    known = METRICS.get(metric)
-    return t._(known[0]) if known else humanise(metric)
+    return _label(t, _part(METRICS.get(metric), 0), humanise(metric))
 
 
 def metric_unit(metric: str) -> Unit:
@@ -234,28 +237,23 @@ def metric_value(t: Translator, metric: str, value: float | None) -> str:
 
 
 def severity_label(t: Translator, severity: str) -> str:
-    known = SEVERITIES.get(severity)
-    return t._(known) if known else severity
+    return _label(t, SEVERITIES.get(severity), severity)
 
 
 def direction_label(t: Translator, direction: str | None) -> str:
-    known = DIRECTIONS.get(direction)
-    return t._(known) if known else str(direction)
+    return _label(t, DIRECTIONS.get(direction), str(direction))
 
 
 def state_label(t: Translator, state: str) -> str:
-    known = LEVER_STATES.get(state)
-    return t._(known) if known else state
+    return _label(t, LEVER_STATES.get(state), state)
 
 
 def outcome_label(t: Translator, outcome: str) -> str:
-    known = OUTCOMES.get(outcome)
-    return t._(known) if known else outcome
+    return _label(t, OUTCOMES.get(outcome), outcome)
 
 
 def verdict_text(t: Translator, verdict: str) -> str:
-    known = VERDICTS.get(verdict)
-    return t._(known) if known else verdict
+    return _label(t, VERDICTS.get(verdict), verdict)
 
 
 def humanise(name: str) -> str:

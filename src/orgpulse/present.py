@@ -116,23 +116,9 @@ def findings_csv(result: AnalysisResult) -> str:
     flow_names = list(next(iter(flow.values()), {}))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "team",
-            "week_start",
-            "symptom",
-            "severity",
-            "score",
-            "direction",
-            "confidence",
-            "sample_size",
-            *metric_names,
-            "cost_hours",
-            "lever",
-            "lever_state",
-            *(f"flow_{m}" for m in flow_names),
-        ]
-    )
+    head = ["team", "week_start", "symptom", "severity", "score", "direction", "confidence", "sample_size"]
+    tail = ["cost_hours", "lever", "lever_state", *(f"flow_{m}" for m in flow_names)]
+    writer.writerow([*head, *metric_names, *tail])
     for f in result.findings:
         writer.writerow(
             [

@@ -217,19 +217,16 @@ def _trend_records(
     return records
 
 
+def week_axis(weeks: list[str]) -> alt.X:
+    """The x of every chart over weeks: its Monday as "7 Sep", slanted, every week of the period."""
+    # Week starts are dates: format them in UTC, or a browser west of Greenwich shows Sunday.
+    labels = "utcFormat(toDate(datum.value), '%-d %b')"
+    axis = alt.Axis(labelExpr=labels, labelAngle=-45, labelOverlap="greedy", labelFontSize=9)
+    return alt.X("w:O", scale=alt.Scale(domain=weeks), title=None, axis=axis)
+
+
 def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
-    x = alt.X(
-        "w:O",
-        scale=alt.Scale(domain=weeks),
-        title=None,
-        # Week starts are dates: format them in UTC, or a browser west of Greenwich shows Sunday.
-        axis=alt.Axis(
-            labelExpr="utcFormat(toDate(datum.value), '%-d %b')",
-            labelAngle=-45,
-            labelOverlap="greedy",
-            labelFontSize=9,
-        ),
-    )
+    x = week_axis(weeks)
     y_axis = alt.Axis(labelFontSize=9, grid=False, title=None, tickCount=4, format="~s")
     thresholds = base.transform_aggregate(wa="max(wa)", al="max(al)", groupby=["h"])
     watch = thresholds.mark_rule(color=SEVERITY_COLOURS["watch"], strokeDash=[4, 3]).encode(

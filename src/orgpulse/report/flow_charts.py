@@ -20,7 +20,7 @@ import pandas as pd
 
 from orgpulse.i18n import Translator
 from orgpulse.labels import lever_name, metric_name, metric_value, outcome_label
-from orgpulse.report.charts import MARKER_COLOUR, columnar
+from orgpulse.report.charts import MARKER_COLOUR, columnar, week_axis
 from orgpulse.report.diagnosis import intervention_parts
 from orgpulse.report.links import IssueLinks
 
@@ -57,18 +57,7 @@ class FlowView:
 
 def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
     """The shared spec: four panels side by side, each with the intervention markers."""
-    domain = [w.isoformat() for w in weeks]
-    x = alt.X(
-        "w:O",
-        scale=alt.Scale(domain=domain),
-        title=None,
-        axis=alt.Axis(
-            labelExpr="utcFormat(toDate(datum.value), '%-d %b')",
-            labelAngle=-45,
-            labelFontSize=9,
-            labelOverlap="greedy",
-        ),
-    )
+    x = week_axis([w.isoformat() for w in weeks])
     y_axis = alt.Axis(labelFontSize=9, grid=False, tickCount=4, format="~s")
     flow = alt.Chart(alt.NamedData(name="fl"))
     marks = (

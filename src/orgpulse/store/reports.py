@@ -47,16 +47,7 @@ log = logging.getLogger(__name__)
 NO_RUN = "no completed analysis run in the store: run `orgpulse analyze` first"
 _CHUNK = 500  # keys per IN (...) list: well under SQLite's bound-parameter limit
 
-_TREND_COLUMNS = [
-    "team",
-    "week_start",
-    "symptom",
-    "severity",
-    "score",
-    "direction",
-    "confidence",
-    "sample_size",
-]
+_TRENDS = ["team", "week_start", "symptom", "severity", "score", "direction", "confidence", "sample_size"]
 
 
 @dataclass(frozen=True)
@@ -203,40 +194,39 @@ def load_dependencies(store: Store, run_id: str) -> pd.DataFrame:
     return frame.astype({"blocked_issues": "int64", "blocked_hours": "float64"})
 
 
-def _run_frame(store: Store, table: sa.Table, run_id: str, columns: Sequence[str]) -> pd.DataFrame:
+def _run_frame(
+    store: Store, table: sa.Table, run_id: str, columns: Sequence[str], floats: Sequence[str] = ()
+) -> pd.DataFrame:
+    """`columns` of `table`'s rows written by run `run_id`; `floats` as float64 (NULL as NaN)."""
     query = sa.select(*(table.c[c] for c in columns)).where(table.c.run_id == run_id)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=list(columns))
+    return pd.DataFrame(rows, columns=list(columns)).astype(dict.fromkeys(floats, "float64"))
 
 
 def load_levers(store: Store, run_id: str) -> pd.DataFrame:
     columns = ["team", "week_start", "lever", "state", "cost_hours", "confidence"]
-    frame = _run_frame(store, t.diagnosis_trends, run_id, columns)
-    return frame.astype({"cost_hours": "float64", "confidence": "float64"})
+    return _run_frame(store, t.diagnosis_trends, run_id, columns, ["cost_hours", "confidence"])
 
 
 def load_flow(store: Store, run_id: str) -> pd.DataFrame:
-    frame = _run_frame(store, t.flow_trends, run_id, ["team", "week_start", "metric", "value"])
-    return frame.astype({"value": "float64"})
+    return _run_frame(store, t.flow_trends, run_id, ["team", "week_start", "metric", "value"], ["value"])
 
 
 def load_status_time(store: Store, run_id: str) -> pd.DataFrame:
     columns = ["team", "week_start", "status", "hours", "share"]
-    frame = _run_frame(store, t.status_time_trends, run_id, columns)
-    return frame.astype({"hours": "float64", "share": "float64"})
+    return _run_frame(store, t.status_time_trends, run_id, columns, ["hours", "share"])
 
 
 def load_cycle_times(store: Store, run_id: str) -> pd.DataFrame:
     """The issues behind the cycle percentiles (module docstring for columns)."""
-    frame = _run_frame(store, t.cycle_time_trends, run_id, ["team", "week_start", "issue", "cycle_hours"])
-    return frame.astype({"cycle_hours": "float64"})
+    columns = ["team", "week_start", "issue", "cycle_hours"]
+    return _run_frame(store, t.cycle_time_trends, run_id, columns, ["cycle_hours"])
 
 
 def load_effects(store: Store, run_id: str) -> pd.DataFrame:
     columns = ["intervention", "team", "metric", "before", "after", "p_value", "outcome"]
-    frame = _run_frame(store, t.intervention_effects, run_id, columns)
-    return frame.astype({"before": "float64", "after": "float64", "p_value": "float64"})
+    return _run_frame(store, t.intervention_effects, run_id, columns, ["before", "after", "p_value"])
 
 
 def issue_places(store: Store, keys: Iterable[str]) -> list[tuple[str, str, str | None, str, str]]:
@@ -256,7 +246,7 @@ def issue_places(store: Store, keys: Iterable[str]) -> list[tuple[str, str, str 
 
 
 def _trend_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=_TREND_COLUMNS)
+    frame = pd.DataFrame(rows, columns=_TRENDS)
     return frame.astype(
         {"score": "float64", "confidence": "float64", "sample_size": "int64", "direction": "object"}
     )

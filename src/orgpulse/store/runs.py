@@ -6,7 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -137,18 +137,5 @@ def last_success(store: Store, *, kind: str, source: str | None) -> datetime | N
 
 def _record(row: sa.Row[tuple[object, ...]]) -> RunRecord:
     m = row._mapping
-    return RunRecord(
-        run_id=m["run_id"],
-        kind=m["kind"],
-        source=m["source"],
-        trigger=m["trigger"],
-        host=m["host"],
-        pid=m["pid"],
-        started_at=m["started_at"],
-        finished_at=m["finished_at"],
-        outcome=m["outcome"],
-        counts={k: m[k] for k in COUNT_COLUMNS},
-        requests=m["requests"],
-        error_class=m["error_class"],
-        error_message=m["error_message"],
-    )
+    columns = {f.name: m[f.name] for f in fields(RunRecord) if f.name != "counts"}
+    return RunRecord(**columns, counts={k: m[k] for k in COUNT_COLUMNS})
