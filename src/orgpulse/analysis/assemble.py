@@ -32,6 +32,14 @@ def row_grid(cat: Catalogue, grid: WeekGrid) -> pd.DataFrame:
     return teams.merge(pd.DataFrame({"week": np.array(list(grid.scored), dtype=np.int64)}), how="cross")
 
 
+def grid_table(cat: Catalogue, grid: WeekGrid, per_row: pd.DataFrame) -> pd.DataFrame:
+    """`row_grid` with a detector's values per row (`per_row`, indexed by team and week, with a
+    sample_size); a row without any has a sample of 0."""
+    table = row_grid(cat, grid).merge(per_row, left_on=["team", "week"], right_index=True, how="left")
+    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    return table
+
+
 def plain(value: Any) -> Any:
     """A JSON-safe Python value: NaN becomes None, floats are rounded to 4 decimals."""
     if isinstance(value, float | np.floating):

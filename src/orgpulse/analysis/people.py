@@ -19,7 +19,7 @@ import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue, flags
 from orgpulse.analysis.teams import TeamLookup
-from orgpulse.analysis.timeline import change_order, pack, value_spells
+from orgpulse.analysis.timeline import change_order, intersect, pack, value_spells
 from orgpulse.analysis.weeks import NAT, WeekGrid, clip_to_weeks, spread_trailing, to_ns
 from orgpulse.model import Role
 
@@ -154,3 +154,25 @@ def infer_members(
     inferred = everyone.loc[~everyone["team"].isin(roster_teams)]
     frame = pd.concat([declared[["week", "team", "person"]], inferred], ignore_index=True).astype(np.int64)
     return Members(frame=frame, roster_teams=roster_teams, inferred=everyone.reset_index(drop=True))
+
+
+def assigned_in_progress(
+    cat: Catalogue, spells: pd.DataFrame, facts: pd.DataFrame, grid: WeekGrid
+) -> pd.DataFrame:
+    """Humans' assignment spells inside each issue's in-progress window, cut at week boundaries.
+
+    `spells`: assignee spells (issue, person, start, end); `facts`: the issue facts with
+    progress_start / progress_end. Columns: issue, person, week, start, end (ns)."""
+    humans = spells.loc[is_human(cat, spells["person"].to_numpy())]
+    issue = humans["issue"].to_numpy()
+    start, end, live = intersect(
+        humans["start"].to_numpy(),
+        humans["end"].to_numpy(),
+        facts["progress_start"].to_numpy()[issue],
+        facts["progress_end"].to_numpy()[issue],
+    )
+    row, week, piece_start, piece_end = clip_to_weeks(start[live], end[live], grid)
+    person = humans["person"].to_numpy()[live][row]
+    return pd.DataFrame(
+        {"issue": issue[live][row], "person": person, "week": week, "start": piece_start, "end": piece_end}
+    )

@@ -225,6 +225,19 @@ def week_axis(weeks: list[str]) -> alt.X:
     return alt.X("w:O", scale=alt.Scale(domain=weeks), title=None, axis=axis)
 
 
+def intervention_rule(
+    t: Translator, chart: alt.Chart, x: alt.X, fields: tuple[str, str], change: str
+) -> alt.Chart:
+    """The dashed rule on an intervention's week; its tooltip names it (`fields[0]`) and tells
+    what changed (`fields[1]`, titled `change`)."""
+    tooltip = [
+        alt.Tooltip(f"{fields[0]}:N", title=t._("intervention")),
+        alt.Tooltip(f"{fields[1]}:N", title=change),
+    ]
+    rule: alt.Chart = chart.mark_rule(color=MARKER_COLOUR, strokeWidth=2, strokeDash=[2, 2])
+    return rule.encode(x=x, tooltip=tooltip)
+
+
 def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
     x = week_axis(weeks)
     y_axis = alt.Axis(labelFontSize=9, grid=False, title=None, tickCount=4, format="~s")
@@ -261,16 +274,8 @@ def _panel(t: Translator, base: alt.Chart, weeks: list[str]) -> alt.LayerChart:
         size=alt.condition("datum.sev == 'alert'", alt.value(45), alt.value(22)),
         tooltip=tooltip,
     )
-    marker = (
-        base.transform_filter("isValid(datum.iv)")
-        .mark_rule(color=MARKER_COLOUR, strokeWidth=2, strokeDash=[2, 2])
-        .encode(
-            x=x,
-            tooltip=[
-                alt.Tooltip("iv:N", title=t._("intervention")),
-                alt.Tooltip("io:N", title=t._("before → after")),
-            ],
-        )
+    marker = intervention_rule(
+        t, base.transform_filter("isValid(datum.iv)"), x, ("iv", "io"), t._("before → after")
     )
     return alt.LayerChart(
         layer=[watch, alert, marker, line, points], width=_PANEL_WIDTH, height=_PANEL_HEIGHT

@@ -20,7 +20,7 @@ import pandas as pd
 
 from orgpulse.i18n import Translator
 from orgpulse.labels import lever_name, metric_name, metric_value, outcome_label
-from orgpulse.report.charts import MARKER_COLOUR, columnar, week_axis
+from orgpulse.report.charts import columnar, intervention_rule, week_axis
 from orgpulse.report.diagnosis import intervention_parts
 from orgpulse.report.links import IssueLinks
 
@@ -60,17 +60,7 @@ def flow_template(t: Translator, weeks: Sequence[date]) -> dict[str, Any]:
     x = week_axis([w.isoformat() for w in weeks])
     y_axis = alt.Axis(labelFontSize=9, grid=False, tickCount=4, format="~s")
     flow = alt.Chart(alt.NamedData(name="fl"))
-    marks = (
-        alt.Chart(alt.NamedData(name="iv"))
-        .mark_rule(color=MARKER_COLOUR, strokeWidth=2, strokeDash=[2, 2])
-        .encode(
-            x=x,
-            tooltip=[
-                alt.Tooltip("il:N", title=t._("intervention")),
-                alt.Tooltip("io:N", title=t._("outcome")),
-            ],
-        )
-    )
+    marks = intervention_rule(t, alt.Chart(alt.NamedData(name="iv")), x, ("il", "io"), t._("outcome"))
     week_tip = alt.Tooltip("w:N", title=t._("week of"))
     median, p85 = _js(t._("median")), _js(t._("85th percentile"))
     quantile_labels = f"datum.value == 'c50' ? '{median}' : '{p85}'"

@@ -21,9 +21,9 @@ from orgpulse.analysis.assemble import (
     Items,
     RowTable,
     by_hours,
+    grid_table,
     group_records,
     merge_items,
-    row_grid,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -31,9 +31,9 @@ from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PRO
 from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
-from orgpulse.analysis.people import is_human
-from orgpulse.analysis.timeline import intersect, union_intervals
-from orgpulse.analysis.weeks import HOUR_NS, WeekGrid, clip_to_weeks
+from orgpulse.analysis.people import assigned_in_progress
+from orgpulse.analysis.timeline import union_intervals
+from orgpulse.analysis.weeks import HOUR_NS, WeekGrid
 
 SYMPTOM = "scattered_focus"
 METRICS = ("wip_per_person_p50", "goals_per_person_p50")
@@ -47,24 +47,7 @@ def wip_pieces(
 
     Columns: issue, person, week, team, start, end, group (a code per (team, week, person)).
     """
-    humans = spells.loc[is_human(cat, spells["person"].to_numpy())]
-    issue = humans["issue"].to_numpy()
-    start, end, live = intersect(
-        humans["start"].to_numpy(),
-        humans["end"].to_numpy(),
-        facts["progress_start"].to_numpy()[issue],
-        facts["progress_end"].to_numpy()[issue],
-    )
-    row, week, piece_start, piece_end = clip_to_weeks(start[live], end[live], grid)
-    pieces = pd.DataFrame(
-        {
-            "issue": issue[live][row],
-            "person": humans["person"].to_numpy()[live][row],
-            "week": week,
-            "start": piece_start,
-            "end": piece_end,
-        }
-    )
+    pieces = assigned_in_progress(cat, spells, facts, grid)
     pieces = pieces.loc[pieces["week"] >= grid.first_scored]
     pieces = pieces.merge(in_progress[["issue", "week", "team"]], on=["issue", "week"])
     pieces = pieces.loc[pieces["team"] >= 0].reset_index(drop=True)
@@ -120,8 +103,7 @@ def detect_focus(inputs: Inputs) -> DetectorOutput:
         wip_per_person_p50=("wip", "median"),
         goals_per_person_p50=("goals", "median"),
     )
-    table = row_grid(cat, grid).merge(per_row, left_on=_KEYS, right_index=True, how="left")
-    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    table = grid_table(cat, grid, per_row)
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,

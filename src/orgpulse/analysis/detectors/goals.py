@@ -19,10 +19,10 @@ from orgpulse.analysis.assemble import (
     Items,
     RowTable,
     explain_samples,
+    grid_table,
     group_records,
     key_lists,
     merge_items,
-    row_grid,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS
@@ -47,13 +47,11 @@ def detect_goals(inputs: Inputs) -> DetectorOutput:
     created["goal_now"] = lookup.goal_at(issue, np.full(len(issue), ctx.as_of, dtype=np.int64))
     created["unlinked"] = created["goal"].to_numpy() < 0
 
-    table = row_grid(cat, grid).merge(
+    table = grid_table(
+        cat,
+        grid,
         created.groupby(_KEYS).agg(sample_size=("issue", "size"), unlinked_share=("unlinked", "mean")),
-        left_on=_KEYS,
-        right_index=True,
-        how="left",
     )
-    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
     return DetectorOutput(
         rows=RowTable(
             symptom=SYMPTOM,

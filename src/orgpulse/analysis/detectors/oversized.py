@@ -21,10 +21,10 @@ import pandas as pd
 from orgpulse.analysis.assemble import (
     Items,
     RowTable,
+    grid_table,
     group_records,
     merge_items,
     people_sets,
-    row_grid,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -52,9 +52,8 @@ def detect_oversized(inputs: Inputs) -> DetectorOutput:
         roster.groupby(_KEYS).size().rename("roster_size"),
         touched.groupby(_KEYS).size().rename("sample_size"),
     ]
-    table = row_grid(cat, grid).merge(pd.concat(parts, axis=1), left_on=_KEYS, right_index=True, how="left")
+    table = grid_table(cat, grid, pd.concat(parts, axis=1))
     table["active_people"] = table["active_people"].fillna(0).astype(np.int64)
-    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
     declared = table["team"].isin(members.roster_teams).to_numpy()
     table["roster_size"] = np.where(declared, table["roster_size"].fillna(0), np.nan)
     table["level"] = strict_levels(

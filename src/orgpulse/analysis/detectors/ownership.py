@@ -24,9 +24,9 @@ from orgpulse.analysis.assemble import (
     RowTable,
     by_hours,
     explain_samples,
+    grid_table,
     group_records,
     merge_items,
-    row_grid,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import (
@@ -38,10 +38,10 @@ from orgpulse.analysis.derived import (
 )
 from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
-from orgpulse.analysis.people import is_human
+from orgpulse.analysis.people import assigned_in_progress, is_human
 from orgpulse.analysis.samples import scored
-from orgpulse.analysis.timeline import change_order, first_of_runs, intersect
-from orgpulse.analysis.weeks import NAT, WeekGrid, clip_to_weeks, to_ns
+from orgpulse.analysis.timeline import change_order, first_of_runs
+from orgpulse.analysis.weeks import NAT, WeekGrid, to_ns
 
 SYMPTOM = "diluted_ownership"
 METRICS = (
@@ -120,20 +120,9 @@ def unowned_hours(
     cat: Catalogue, spells: pd.DataFrame, facts: pd.DataFrame, sample: pd.DataFrame, grid: WeekGrid
 ) -> pd.DataFrame:
     """`sample` (in-progress issue weeks) with owned and unowned seconds, clipped to the week."""
-    humans = spells.loc[is_human(cat, spells["person"].to_numpy())]
-    issue = humans["issue"].to_numpy()
-    start, end, live = intersect(
-        humans["start"].to_numpy(),
-        humans["end"].to_numpy(),
-        facts["progress_start"].to_numpy()[issue],
-        facts["progress_end"].to_numpy()[issue],
-    )
-    row, week, piece_start, piece_end = clip_to_weeks(start[live], end[live], grid)
-    owned = (
-        pd.DataFrame({"issue": issue[live][row], "week": week, "owned": (piece_end - piece_start) / 1e9})
-        .groupby(["issue", "week"], as_index=False)["owned"]
-        .sum()
-    )
+    pieces = assigned_in_progress(cat, spells, facts, grid)
+    pieces["owned"] = (pieces["end"] - pieces["start"]) / 1e9
+    owned = pieces.groupby(["issue", "week"], as_index=False)["owned"].sum()
     merged = sample.merge(owned, on=["issue", "week"], how="left")
     merged["owned"] = merged["owned"].fillna(0.0)
     merged["unowned"] = np.clip(merged["seconds"] - merged["owned"], 0, None)
@@ -169,10 +158,7 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
     )
     hours = wip.groupby(_KEYS)[["unowned", "seconds"]].sum()
     share = (hours["unowned"] / hours["seconds"].where(hours["seconds"] > 0)).rename("unowned_wip_share")
-    table = row_grid(cat, grid).merge(
-        pd.concat([per_row, share], axis=1), left_on=_KEYS, right_index=True, how="left"
-    )
-    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    table = grid_table(cat, grid, pd.concat([per_row, share], axis=1))
     sample = pd.concat([completed[["team", "week", "issue"]], wip[["team", "week", "issue"]]])
     return DetectorOutput(
         rows=RowTable(

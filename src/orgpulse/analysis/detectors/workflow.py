@@ -29,9 +29,9 @@ from orgpulse.analysis.assemble import (
     RowTable,
     by_hours,
     explain_samples,
+    grid_table,
     group_records,
     merge_items,
-    row_grid,
     week_end,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -167,8 +167,7 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
         (sums["queue_hours"] / sums["cycle_hours"].where(sums["cycle_hours"] > 0)).rename("queue_share"),
         unused.groupby(_KEYS)["unused"].mean().rename("unused_status_share"),
     ]
-    table = row_grid(cat, grid).merge(pd.concat(parts, axis=1), left_on=_KEYS, right_index=True, how="left")
-    table["sample_size"] = table["sample_size"].fillna(0).astype(np.int64)
+    table = grid_table(cat, grid, pd.concat(parts, axis=1))
     table = table.merge(flows.groupby("team").size().rename("workflow_size"), on="team", how="left")
     return DetectorOutput(
         rows=RowTable(

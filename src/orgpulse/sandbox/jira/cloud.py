@@ -30,6 +30,7 @@ REMOVED_SEARCH = (
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
 )
 Handler = Callable[[Request, str, str], Response]
+Route = tuple[str, tuple[str, ...], Handler]  # a path pattern under /rest/api/<v>/, its methods, its handler
 
 
 class JiraCloudApp:
@@ -43,26 +44,29 @@ class JiraCloudApp:
         self.account_id = f"{Random(org.seed ^ 0xACC0).getrandbits(96):024x}"
         expected = base64.b64encode(f"{SANDBOX_EMAIL}:{SANDBOX_TOKEN}".encode()).decode()
         self._accepted = (f"Basic {expected}", f"Bearer {SANDBOX_TOKEN}")
-        self._routes: list[tuple[re.Pattern[str], tuple[str, ...], Handler]] = [
-            (re.compile(p), methods, handler)
-            for p, methods, handler in (
-                (r"serverInfo", ("GET",), self._server_info),
-                (r"myself", ("GET",), self._myself),
-                (r"search", ("GET", "POST"), self._removed_search),
-                (r"search/jql", ("GET", "POST"), lambda r, v, _: self.paged.search(r, v)),
-                (r"search/approximate-count", ("POST",), lambda r, v, _: self.paged.approximate_count(r)),
-                (r"changelog/bulkfetch", ("POST",), lambda r, v, _: self.paged.bulk_changelog(r, v)),
-                (r"issue/([^/]+)/changelog", ("GET",), lambda r, v, k: self.paged.issue_changelog(r, v, k)),
-                (r"issue/([^/]+)", ("GET",), self._issue),
-                (r"status", ("GET",), lambda r, v, _: json_response(self._statuses(v))),
-                (r"statuscategory", ("GET",), lambda r, v, _: json_response(self._categories(v))),
-                (r"issueLinkType", ("GET",), self._link_types),
-                (r"field", ("GET",), lambda r, v, _: json_response(field_list())),
-                (r"project/search", ("GET",), self._project_search),
-                (r"project/([^/]+)/statuses", ("GET",), self._project_statuses),
-                (r"project/([^/]+)", ("GET",), self._project),
-            )
-        ]
+        self._routes = self._routes_with(
+            (r"search", ("GET", "POST"), self._removed_search),
+            (r"search/jql", ("GET", "POST"), lambda r, v, _: self.paged.search(r, v)),
+            (r"search/approximate-count", ("POST",), lambda r, v, _: self.paged.approximate_count(r)),
+            (r"changelog/bulkfetch", ("POST",), lambda r, v, _: self.paged.bulk_changelog(r, v)),
+            (r"issue/([^/]+)/changelog", ("GET",), lambda r, v, k: self.paged.issue_changelog(r, v, k)),
+            (r"field", ("GET",), lambda r, v, _: json_response(field_list())),
+            (r"project/search", ("GET",), self._project_search),
+        )
+
+    def _routes_with(self, *own: Route) -> list[tuple[re.Pattern[str], tuple[str, ...], Handler]]:
+        """The API's paths this app answers: its `own`, then those Cloud and Data Center share."""
+        shared: tuple[Route, ...] = (
+            (r"serverInfo", ("GET",), self._server_info),
+            (r"myself", ("GET",), self._myself),
+            (r"issue/([^/]+)", ("GET",), self._issue),
+            (r"status", ("GET",), lambda r, v, _: json_response(self._statuses(v))),
+            (r"statuscategory", ("GET",), lambda r, v, _: json_response(self._categories(v))),
+            (r"issueLinkType", ("GET",), self._link_types),
+            (r"project/([^/]+)/statuses", ("GET",), self._project_statuses),
+            (r"project/([^/]+)", ("GET",), self._project),
+        )
+        return [(re.compile(p), methods, handler) for p, methods, handler in (*own, *shared)]
 
     def authenticate(self, request: Request) -> Response | None:
         given = request.headers.get("authorization", "")

@@ -21,7 +21,7 @@ import re
 from datetime import timedelta
 
 from orgpulse.sandbox.credentials import SANDBOX_TOKEN, SANDBOX_USERNAME
-from orgpulse.sandbox.jira.cloud import Handler, JiraCloudApp
+from orgpulse.sandbox.jira.cloud import JiraCloudApp
 from orgpulse.sandbox.jira.jql import JqlError
 from orgpulse.sandbox.jira.render import ISSUE_EXPAND, Json, compact
 from orgpulse.sandbox.jira.render_dc import EMAIL_DOMAIN, DcRenderer, dc_field_list
@@ -54,22 +54,11 @@ class JiraDataCenterApp(JiraCloudApp):
         self.paged = PagedEndpoints(self.render, page_cap, self.now_ms)  # its JQL result cache
         basic = base64.b64encode(f"{SANDBOX_USERNAME}:{SANDBOX_TOKEN}".encode()).decode()
         self._accepted = (f"Basic {basic}", f"Bearer {SANDBOX_TOKEN}")
-        self._routes: list[tuple[re.Pattern[str], tuple[str, ...], Handler]] = [
-            (re.compile(p), methods, handler)
-            for p, methods, handler in (
-                (r"serverInfo", ("GET",), self._server_info),
-                (r"myself", ("GET",), self._myself),
-                (r"search", ("GET", "POST"), self._search),
-                (r"issue/([^/]+)", ("GET",), self._issue),
-                (r"status", ("GET",), lambda r, v, _: json_response(self._statuses(v))),
-                (r"statuscategory", ("GET",), lambda r, v, _: json_response(self._categories(v))),
-                (r"issueLinkType", ("GET",), self._link_types),
-                (r"field", ("GET",), lambda r, v, _: json_response(dc_field_list())),
-                (r"project", ("GET",), self._projects),
-                (r"project/([^/]+)/statuses", ("GET",), self._project_statuses),
-                (r"project/([^/]+)", ("GET",), self._project),
-            )
-        ]
+        self._routes = self._routes_with(
+            (r"search", ("GET", "POST"), self._search),
+            (r"field", ("GET",), lambda r, v, _: json_response(dc_field_list())),
+            (r"project", ("GET",), self._projects),
+        )
 
     def authenticate(self, request: Request) -> Response | None:
         given = request.headers.get("authorization", "")
