@@ -249,35 +249,29 @@ def _store_override(
     return {**doc, "store": store}, Path.cwd()
 
 
+# The [[sources]] keys a SourceSettings takes as written (validated by config_schema.SourceDoc).
+_AS_WRITTEN = {
+    "name", "kind", "since", "overlap_minutes", "metadata_ttl_hours", "census_days",
+    "census_max_deleted_share", "page_size", "timeout_seconds", "deadline_seconds", "max_response_mb",
+    "max_retries", "max_retry_wait_seconds", "keep_raw", "team_from",
+}  # fmt: skip
+
+
 def _source(doc: SourceDoc, environ: Mapping[str, str]) -> SourceSettings:
     user_env = doc.user_env
     return SourceSettings(
-        name=doc.name,
-        kind=doc.kind,
+        **doc.model_dump(include=_AS_WRITTEN),
         url=(doc.url or LINEAR_DEFAULT_URL).rstrip("/"),
         auth=doc.effective_auth,
         token=Secret(environ.get(doc.token_env, "")),
         user=Secret(environ.get(user_env, "")) if user_env is not None else None,
         projects=tuple(doc.projects),
         teams=tuple(doc.teams),
-        since=doc.since,
-        overlap_minutes=doc.overlap_minutes,
-        metadata_ttl_hours=doc.metadata_ttl_hours,
-        census_days=doc.census_days,
-        census_max_deleted_share=doc.census_max_deleted_share,
-        page_size=doc.page_size,
-        timeout_seconds=doc.timeout_seconds,
-        deadline_seconds=doc.deadline_seconds,
-        max_response_mb=doc.max_response_mb,
-        max_retries=doc.max_retries,
-        max_retry_wait_seconds=doc.max_retry_wait_seconds,
-        keep_raw=doc.keep_raw,
         status_roles={k: Role(v) for k, v in doc.status_roles.items()},
         status_role_overrides={k: Role(v) for k, v in doc.status_role_overrides.items()},
         blocking_link_types=tuple(doc.blocking_link_types),
         bot_accounts=tuple(doc.bot_accounts),
         bot_patterns=tuple(doc.bot_patterns),
-        team_from=doc.team_from,
         team_map=dict(doc.team_map),
     )
 

@@ -30,6 +30,16 @@ REMOVED_SEARCH = (
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
 )
 Handler = Callable[[Request, str, str], Response]
+# What `myself` says of the sandbox's account on Cloud and Data Center alike, after who it is.
+READER = {
+    "displayName": "Sandbox Reader",
+    "active": True,
+    "timeZone": SITE_TZ_NAME,
+    "locale": "en_US",
+    "groups": {"size": 1, "items": []},
+    "applicationRoles": {"size": 1, "items": []},
+    "expand": "groups,applicationRoles",
+}
 Route = tuple[str, tuple[str, ...], Handler]  # a path pattern under /rest/api/<v>/, its methods, its handler
 
 
@@ -128,13 +138,7 @@ class JiraCloudApp:
                 "accountType": "atlassian",
                 "emailAddress": SANDBOX_EMAIL,
                 "avatarUrls": {f"{s}x{s}": f"{avatar}?size={s}&s={s}" for s in (48, 24, 16, 32)},
-                "displayName": "Sandbox Reader",
-                "active": True,
-                "timeZone": SITE_TZ_NAME,
-                "locale": "en_US",
-                "groups": {"size": 1, "items": []},
-                "applicationRoles": {"size": 1, "items": []},
-                "expand": "groups,applicationRoles",
+                **READER,
             }
         )
 

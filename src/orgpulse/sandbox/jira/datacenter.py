@@ -21,13 +21,13 @@ import re
 from datetime import timedelta
 
 from orgpulse.sandbox.credentials import SANDBOX_TOKEN, SANDBOX_USERNAME
-from orgpulse.sandbox.jira.cloud import JiraCloudApp
+from orgpulse.sandbox.jira.cloud import READER, JiraCloudApp
 from orgpulse.sandbox.jira.jql import JqlError
 from orgpulse.sandbox.jira.render import ISSUE_EXPAND, Json, compact
 from orgpulse.sandbox.jira.render_dc import EMAIL_DOMAIN, DcRenderer, dc_field_list
 from orgpulse.sandbox.jira.search import FieldChoice, PagedEndpoints, _as_list, _positive_int, choose_fields
 from orgpulse.sandbox.org.model import Issue, Org
-from orgpulse.sandbox.org.weeks import SITE_TZ_NAME, jira_datetime, local_ms
+from orgpulse.sandbox.org.weeks import jira_datetime, local_ms
 from orgpulse.sandbox.wire import BadRequest, Request, Response, error, json_response, raw_json
 
 FIELDS_CAP = 100  # an instance's jira.search.views.default.max set low, as large sites do
@@ -106,13 +106,7 @@ class JiraDataCenterApp(JiraCloudApp):
                 "name": SANDBOX_USERNAME,
                 "emailAddress": f"{SANDBOX_USERNAME}@{EMAIL_DOMAIN}",
                 "avatarUrls": {"48x48": avatar, "24x24": avatar, "16x16": avatar, "32x32": avatar},
-                "displayName": "Sandbox Reader",
-                "active": True,
-                "timeZone": SITE_TZ_NAME,
-                "locale": "en_US",
-                "groups": {"size": 1, "items": []},
-                "applicationRoles": {"size": 1, "items": []},
-                "expand": "groups,applicationRoles",
+                **READER,
             }
         )
 
