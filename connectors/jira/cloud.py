@@ -64,6 +64,7 @@ class CloudSearch:
     ) -> Iterator[tuple[list[Raw], bool]]:
         """Search pages grouped into units of work: (issues, is the run's last unit)."""
         pending: list[Raw] = []
+        short = 0  # how many pending issues have a truncated embedded changelog
         pager = TokenPager("the issue search", source=self._settings.name, token=run.token)
         while True:
             body = jql.search_body(run.jql, fields, page_size=self._settings.page_size, token=run.token)
@@ -75,23 +76,23 @@ class CloudSearch:
                 LOG.warning("%s: the checkpoint's page token was refused; restarting from the watermark",
                             self._settings.name)  # fmt: skip
                 run.restart(restart())
-                pending = []
+                pending, short = [], 0
                 pager = TokenPager("the issue search", source=self._settings.name)
                 continue
             run.resumed = False
             issues, token, is_last = self._search_page(page)
             more = pager.advance(entry_ids(issues), token, is_last=is_last)
             pending += issues
+            short += sum(1 for i in issues if truncated(i))
             run.seen += len(issues)
             run.max_updated_ms = max_updated(run.max_updated_ms, issues)
             run.token = token
-            short = sum(1 for i in pending if truncated(i))
             full_unit = (
                 len(pending) >= UNIT_MAX_ISSUES or short + self._settings.page_size > UNIT_MAX_TRUNCATED
             )
             if not more or full_unit:
                 yield pending, not more
-                pending = []
+                pending, short = [], 0
             if not more:
                 return
 

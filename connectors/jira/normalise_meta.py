@@ -9,6 +9,7 @@ carry `Z` and integer epochs.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -78,6 +79,12 @@ def parse_jira_datetime(value: object) -> datetime:
         return datetime.fromtimestamp(seconds, tz=UTC)
     if not isinstance(value, str) or not value:
         raise SchemaDriftError(f"not a Jira time: {value!r}")
+    if value[-5:-4] in ("+", "-") and value[10:11] == "T":
+        # The common shape (`...+0800`): Python 3.11's fromisoformat reads it as it is.
+        with contextlib.suppress(ValueError):
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
     text = value.strip()
     text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else _OFFSET.sub(r"\1:\2", text)
     try:

@@ -12,12 +12,21 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+import orjson
+
 T = TypeVar("T")
 
 
 def dump(doc: object) -> str:
-    """The JSON text of a payload, as quarantine rows and raw records keep it."""
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)
+    """The JSON text of a payload, as quarantine rows and raw records keep it (compact, keys sorted).
+
+    orjson writes it several times faster; what it refuses (a key that is not a string, a lone
+    surrogate, an integer beyond 64 bits) is written by the standard library instead.
+    """
+    try:
+        return orjson.dumps(doc, default=str, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import orjson
+
 from orgpulse.errors import ProtocolError, TransientError
 
 MEGABYTE = 1024 * 1024
@@ -39,11 +41,23 @@ class Answer:
 
     def json(self) -> Any:
         """The parsed body; ValueError when it is not JSON (or not UTF-8)."""
-        return json.loads(self.body)
+        return decode_json(self.body)
 
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type") or "no content type"
+
+
+def decode_json(body: bytes) -> Any:
+    """JSON text parsed by orjson (several times faster on big pages), else by the standard library.
+
+    orjson refuses what the standard library reads (a lone surrogate escape, NaN, an integer
+    beyond 64 bits): those bodies are parsed again by `json`, so the two accept the same answers.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
 
 
 class ResponseTooLargeError(ProtocolError):

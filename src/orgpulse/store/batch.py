@@ -1,4 +1,4 @@
-"""How one page of canonical records is written: idempotent upserts keyed by source-native ids.
+"""How one page of canonical records is written: idempotent bulk upserts keyed by source-native ids.
 
 `save_batch` runs inside the transaction that also commits the page's cursor (`Store.save_page`).
 Links are merged so one side never erases what the other side told; a link an issue no longer lists
@@ -11,17 +11,17 @@ import json
 import logging
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from orgpulse.model import Batch, Census, Membership
 from orgpulse.store import schema as t
-from orgpulse.store.text import clean_row
+from orgpulse.store.bulk import Merge, bulk_upsert
+
+__all__ = ["change_records", "chunks", "rows_of", "save_batch", "upsert"]
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
         upsert(
             conn,
             t.statuses,
-            [{"source": source, **asdict(s), "category": s.category.value} for s in batch.statuses],
+            [{"source": source, **vars(s), "category": s.category.value} for s in batch.statuses],
             ("source", "status_id"),
         )
     if batch.people:
@@ -39,14 +39,14 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
         upsert(
             conn,
             t.people,
-            [{"source": source, **asdict(p)} for p in people.values()],
+            rows_of(source, people.values()),
             ("source", "person_id"),
             merge={"is_bot": lambda col, new: sa.or_(col, new)},
         )
     if batch.issues:
         rows = []
         for issue in batch.issues:
-            row = asdict(issue)
+            row = dict(vars(issue))
             row.update(
                 source=source,
                 labels=json.dumps(list(issue.labels)),
@@ -61,7 +61,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
         upsert(
             conn,
             t.histories,
-            [{"source": source, **asdict(h)} for h in batch.histories],
+            rows_of(source, batch.histories),
             ("source", "issue_id", "history_id"),
         )
     for name, records in change_records(batch).items():
@@ -69,7 +69,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
             upsert(
                 conn,
                 t.CHANGE_TABLES[name],
-                [{"source": source, **asdict(c)} for c in records],
+                rows_of(source, records),
                 ("source", "issue_id", "history_id", "item_index"),
             )
     if batch.workflow_statuses:
@@ -82,7 +82,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
         upsert(
             conn,
             t.workflow_statuses,
-            [{"source": source, **asdict(w)} for w in set(batch.workflow_statuses)],
+            rows_of(source, set(batch.workflow_statuses)),
             ("source", "project_key", "status_id"),
         )
     if batch.memberships:
@@ -100,13 +100,13 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
         upsert(
             conn,
             t.team_memberships,
-            [{"source": source, **asdict(m)} for m in latest.values()],
+            rows_of(source, latest.values()),
             ("source", "team_key", "person_id"),
         )
     if batch.issues:
         _drop_stale_links(conn, source, batch)
     if batch.links:
-        rows = [{"source": source, **asdict(link), "kind": link.kind.value} for link in batch.links]
+        rows = [{"source": source, **vars(link), "kind": link.kind.value} for link in batch.links]
         # One side of a link may come alone (an incremental sync re-reads one issue): what it does
         # not know (the far side's id, a creation time) must not erase what the other side told.
         keep_known = {
@@ -123,7 +123,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
     if batch.raw:
         rows = [
             {"source": source, "kind": kind, "native_id": native_id, "fetched_at": now,
-             "payload": zlib.compress(payload.encode(), 6)}
+             "payload": zlib.compress(payload.encode(), 3)}
             for kind, native_id, payload in batch.raw
         ]  # fmt: skip
         upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))
@@ -140,7 +140,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
                 .values(resolved_at=now)
             )
     if batch.quarantined:
-        rows = [{"source": source, **asdict(q), "at": now, "resolved_at": None} for q in batch.quarantined]
+        rows = [{"source": source, **vars(q), "at": now, "resolved_at": None} for q in batch.quarantined]
         upsert(conn, t.quarantine, rows, ("source", "kind", "native_id"))
     if batch.census is not None:
         _apply_census(conn, source, batch.census, now)
@@ -219,29 +219,15 @@ def upsert(
     rows: Sequence[Mapping[str, Any]],
     keys: tuple[str, ...],
     *,
-    merge: Mapping[str, Any] | None = None,
+    merge: Merge | None = None,
 ) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL, in chunks; text cleaned (store.text)."""
-    if not rows:
-        return
-    rows = [clean_row(r) for r in rows]
-    dialect = conn.dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for chunk in chunks(list(rows), 2000):
-        stmt = insert(table)
-        updates: dict[str, Any] = {}
-        for column in table.columns:
-            if column.name in keys or column.name not in chunk[0]:
-                continue
-            new = stmt.excluded[column.name]
-            combine = (merge or {}).get(column.name)
-            updates[column.name] = combine(column, new) if combine else new
-        stmt = (
-            stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
-            if updates
-            else (stmt.on_conflict_do_nothing(index_elements=list(keys)))
-        )
-        conn.execute(stmt, chunk)
+    """INSERT ... ON CONFLICT DO UPDATE of `rows` keyed by `keys`, in bulk (`store.bulk`)."""
+    bulk_upsert(conn, table, rows, keys, merge=merge)
+
+
+def rows_of(source: str, records: Iterable[Any]) -> list[dict[str, Any]]:
+    """Canonical records (flat frozen dataclasses) as rows of `source`: their fields, by name."""
+    return [{"source": source, **vars(r)} for r in records]
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
