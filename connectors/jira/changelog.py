@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import (
@@ -34,13 +34,18 @@ from .normalise_meta import FieldIds, parse_jira_datetime
 NO_FIELDS = FieldIds()
 
 
+def is_object(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether a decoded JSON value is an object (a dict, checked first: the ABC check is slow)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Histories from several fetches, each id once (the first seen wins), in no promised order."""
     seen: dict[str, Mapping[str, Any]] = {}
     anonymous: list[Mapping[str, Any]] = []
     for source in sources:
         for entry in source:
-            if not isinstance(entry, Mapping):
+            if not is_object(entry):
                 continue
             history_id = entry.get("id")
             if history_id is None:
@@ -53,7 +58,7 @@ def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, 
 def embedded_histories(raw_issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     changelog = raw_issue.get("changelog")
     histories = changelog.get("histories") if isinstance(changelog, Mapping) else None
-    return [h for h in histories if isinstance(h, Mapping)] if isinstance(histories, list) else []
+    return [h for h in histories if is_object(h)] if isinstance(histories, list) else []
 
 
 def changelog_total(raw_issue: Mapping[str, Any]) -> int | None:
@@ -89,11 +94,24 @@ def _numeric(value: object) -> tuple[int, str]:
     return (int(found), found) if found.isdigit() else (0, found)
 
 
-def initial_key(current: str, dated: Sequence[tuple[datetime, Mapping[str, Any]]]) -> str:
+Classified = Sequence[tuple[datetime, Mapping[str, Any], Sequence[tuple[Mapping[str, Any], str]]]]
+
+
+def classify(
+    dated: Sequence[tuple[datetime, Mapping[str, Any]]], fields: FieldIds
+) -> list[tuple[datetime, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]]:
+    """Each dated entry with its object items and what each one changes (`item_kind`), read once."""
+    return [
+        (at, entry, [(i, item_kind(i, fields)) for i in entry.get("items") or () if is_object(i)])
+        for at, entry in dated
+    ]
+
+
+def initial_key(current: str, classified: Classified) -> str:
     """The issue's key before its first move (the first `Key` item's old value), else its key."""
-    for _, entry in dated:
-        for item in entry.get("items") or ():
-            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "key":
+    for _, _, items in classified:
+        for item, kind in items:
+            if kind == "key":
                 old = item.get("fromString") or item.get("from")
                 if isinstance(old, str) and old:
                     return old
@@ -180,13 +198,11 @@ def _parent_side(item: Mapping[str, Any], side: str) -> tuple[str | None, str | 
     return issue_id, key
 
 
-def unknown_statuses(
-    batch: Batch, known: Collection[str], dated: Sequence[tuple[datetime, Mapping[str, Any]]]
-) -> list[Status]:
+def unknown_statuses(batch: Batch, known: Collection[str], classified: Classified) -> list[Status]:
     names: dict[str, str] = {}
-    for _, entry in dated:
-        for item in entry.get("items") or ():
-            if isinstance(item, Mapping) and item_kind(item, NO_FIELDS) == "status":
+    for _, _, items in classified:
+        for item, kind in items:
+            if kind == "status":
                 for id_key, name_key in (("from", "fromString"), ("to", "toString")):
                     status_id = text(item.get(id_key))
                     if status_id:

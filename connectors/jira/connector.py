@@ -88,6 +88,9 @@ class JiraConnector:
         self.strategy = strategy
         self._client = strategy.client
         self.missing_scopes: tuple[str, ...] = ()  # configured projects not found (last fetch)
+        # The store's settled `updated` of some issues (the runner sets it): an incremental run
+        # does not read again what the overlap window re-lists unchanged.
+        self.known_updates: Callable[[Sequence[str]], Mapping[str, datetime]] | None = None
 
     @property
     def requests(self) -> int:
@@ -136,7 +139,8 @@ class JiraConnector:
 
         fields = jql.search_fields(metadata.fields.ids())
         units = self.strategy.search(run, fields, lambda: self._jql(projects, watermark))
-        yield from unit_pages(units, lambda issues: self._normalise(issues, metadata, book), commit,
+        settled = self.known_updates if watermark is not None else None
+        yield from unit_pages(units, lambda issues: self._normalise(issues, metadata, book, settled), commit,
                               first=first, junk=self._take_junk, seen=lambda: run.seen)  # fmt: skip
         LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
 
@@ -200,9 +204,21 @@ class JiraConnector:
         query: str = jql.search_jql(projects, updated_from_ms=watermark, created_from=since)
         return query
 
-    def _normalise(self, issues: Sequence[Raw], metadata: Metadata, book: LinkTypeBook) -> Batch:
-        """One unit: complete the truncated histories, normalise, and count what stays incomplete."""
+    def _normalise(
+        self,
+        issues: Sequence[Raw],
+        metadata: Metadata,
+        book: LinkTypeBook,
+        settled: Callable[[Sequence[str]], Mapping[str, datetime]] | None = None,
+    ) -> Batch:
+        """One unit: complete the truncated histories, normalise, and count what stays incomplete.
+
+        With `settled` (an incremental run), issues whose `updated` equals the store's are left
+        out: the overlap window lists them again, but nothing of theirs changed.
+        """
         by_id = {str(i.get("id")): i for i in issues}
+        if settled is not None and by_id:
+            by_id = changed_only(by_id, settled(list(by_id)))
         histories = self.strategy.fetch_histories(by_id)
         batch = Batch()
         for issue_id, raw in by_id.items():
@@ -291,6 +307,23 @@ class JiraConnector:
 def entry_ids(issues: Sequence[Raw]) -> list[str]:
     """What tells one search entry from another, for the page guard: its id, else its whole text."""
     return [str(i.get("id")) if i.get("id") is not None else repr(sorted(i.items())) for i in issues]
+
+
+def changed_only(by_id: Mapping[str, Raw], stored: Mapping[str, datetime]) -> dict[str, Raw]:
+    """The issues whose `updated` differs from the stored one (or is unreadable, or not stored)."""
+    changed: dict[str, Raw] = {}
+    for issue_id, raw in by_id.items():
+        known = stored.get(issue_id)
+        doc = raw.get("fields")
+        try:
+            same = known is not None and known == parse_jira_datetime(
+                doc.get("updated") if isinstance(doc, Mapping) else None
+            )
+        except SchemaDriftError:
+            same = False  # the normaliser quarantines it
+        if not same:
+            changed[issue_id] = raw
+    return changed
 
 
 def max_updated(current: int | None, issues: Sequence[Raw]) -> int | None:

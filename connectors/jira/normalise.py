@@ -35,11 +35,12 @@ from .changelog import (
     NO_FIELDS,
     assignee_people,
     changelog_total,
+    classify,
     dated_histories,
     embedded_histories,
     history_ids,
     initial_key,
-    item_kind,
+    is_object,
     merge_histories,
     record_item,
     unknown_statuses,
@@ -55,7 +56,7 @@ def person_of(user: object) -> Person | None:
     A bot is an `accountType` "app" on Cloud; Data Center has no accountType, so there a user
     named like a service account is one (`normalise_dc.looks_like_service_account`).
     """
-    if not isinstance(user, Mapping):
+    if not is_object(user):
         return None
     person_id = user.get("accountId") or user.get("key") or user.get("name")
     if not isinstance(person_id, str) or not person_id:
@@ -99,18 +100,16 @@ def normalise_issue(
             batch.statuses.append(normalise_status(status))
     people = [person_of(raw["fields"].get("assignee"))]
     named_in_items: list[Person | None] = []  # names as of the change: used only for unseen people
-    dated = dated_histories(issue.issue_id, entries, batch)
+    dated = classify(dated_histories(issue.issue_id, entries, batch), fields)
     link_events: list[LinkEvent] = []
     key_now = initial_key(issue.key, dated)
-    for at, entry in dated:
+    for at, entry, items in dated:
         history_id = str(entry["id"])
         author = person_of(entry.get("author"))
         people.append(author)
         actor = author.person_id if author else None
-        items = [i for i in entry.get("items") or () if isinstance(i, Mapping)]
         batch.histories.append(History(issue.issue_id, history_id, at, actor, len(items)))
-        for index, item in enumerate(items):
-            kind = item_kind(item, fields)
+        for index, (item, kind) in enumerate(items):
             key_now = record_item(batch, kind, issue.issue_id, history_id, index, at, actor, item, key_now)
             if kind == "link":
                 link_events.append(LinkEvent(at, key_now, item))
@@ -143,7 +142,7 @@ def normalise_issue(
         ]
     batch.people += everyone
     if keep_raw:
-        batch.raw.append(("jira_issue", issue.issue_id, raw_with_histories(raw, [e for _, e in dated])))
+        batch.raw.append(("jira_issue", issue.issue_id, raw_with_histories(raw, [e for _, e, _ in dated])))
     return batch
 
 

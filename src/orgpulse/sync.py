@@ -7,9 +7,10 @@ go on; each page's records and cursor are committed together, then their counts 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,10 +22,13 @@ from orgpulse.connector import Connector
 from orgpulse.errors import AuthError, MissingScopeError, OrgpulseError, SourceError, StoreError
 from orgpulse.redact import redactor_of, scrub_error, strip_credentials
 from orgpulse.store import Store
+from orgpulse.store.known import load_settled_updates
 from orgpulse.store.locks import Lease
 from orgpulse.store.runs import abort_stale_runs, finish_run, start_run
 
 log = logging.getLogger(__name__)
+
+YOUNG_THRESHOLD = 50_000  # allocations between young garbage collections while a sync runs
 
 
 class SyncProgress(Protocol):
@@ -119,10 +123,11 @@ def run_sync(
             lease = Lease(store, f"sync:{source.name}")
             lease.acquire()
             leases.append(lease)
-        return [
-            _sync_one(store, source, connector, lease, full, shown, trigger, clock)
-            for (source, connector), lease in zip(connectors, leases, strict=True)
-        ]
+        with collections_paced():
+            return [
+                _sync_one(store, source, connector, lease, full, shown, trigger, clock)
+                for (source, connector), lease in zip(connectors, leases, strict=True)
+            ]
     finally:
         for lease in leases:
             lease.release()
@@ -148,6 +153,8 @@ def _sync_one(
     try:
         store.save_source(source.name, source.kind, strip_credentials(source.url))
         cursor = {} if full else store.load_cursor(source.name)
+        if not full and hasattr(connector, "known_updates"):  # it skips what the store holds unchanged
+            connector.known_updates = lambda ids: load_settled_updates(store, source.name, ids)
         for page in connector.fetch(cursor, full=full, now=clock()):
             lease.check()  # a lost lock means another run may be writing: stop before this page
             store.save_page(
@@ -199,6 +206,23 @@ def _sync_one(
         report.seconds,
     )
     return report
+
+
+@contextlib.contextmanager
+def collections_paced(young: int = YOUNG_THRESHOLD) -> Iterator[None]:
+    """Young garbage collections every `young` allocations during a sync, as before once it ends.
+
+    A sync allocates millions of short-lived, acyclic objects (decoded pages, canonical records).
+    At the interpreter's default pace (a young collection every 700 allocations, each one moving
+    survivors towards ever larger full traversals) the collector took about a quarter of the
+    sync's CPU; nothing a sync builds needs the cycle collector sooner.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(young, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def exit_code(reports: list[SourceReport]) -> int:

@@ -10,12 +10,14 @@ in chunks. The SQL and the stored values are the ones SQLAlchemy would have prod
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from orgpulse.store.schema import UTCDateTime
 from orgpulse.store.text import clean_text
 
 CHUNK = 2000
@@ -87,7 +89,9 @@ def _converters(
     for name in order:
         column_type = table.c[name].type
         process = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        if isinstance(column_type, sa.String):
+        if isinstance(column_type, UTCDateTime) and conn.dialect.name == "sqlite":
+            found.append((name, _sqlite_utc_column))
+        elif isinstance(column_type, sa.String):
             found.append((name, _text_column(process)))
         elif process is not None:
             found.append((name, _processed_column(process)))
@@ -108,6 +112,23 @@ def _text_column(process: Callable[[Any], Any] | None) -> Callable[[Column], Col
         return values if process is None else [None if v is None else process(v) for v in values]
 
     return convert
+
+
+def _sqlite_utc_column(values: Column) -> Column:
+    """UTC datetimes as SQLite keeps them: the text UTCDateTime and SQLAlchemy's DATETIME write, faster."""
+    found: Column = []
+    for value in values:
+        if value is None:
+            found.append(None)
+            continue
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} reached the store")
+        u = value.astimezone(UTC)
+        found.append(
+            "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # noqa: UP031 - the exact SQLite DATETIME format
+            % (u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond)
+        )
+    return found
 
 
 def _processed_column(process: Callable[[Any], Any]) -> Callable[[Column], Column]:
