@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orgpulse.connectors.kit.pagers import OffsetPager, RelayPager, TokenPager, end_cursor
+from orgpulse.connectors.kit.pagers import ConnectionFollower, OffsetPager, RelayPager, TokenPager, end_cursor
 from orgpulse.connectors.kit.paging import PaginationError
 
 
@@ -100,3 +100,33 @@ def test_end_cursor_reads_page_info() -> None:
     assert end_cursor({"hasNextPage": True, "endCursor": 5}) == "5"
     assert end_cursor({"hasNextPage": True, "endCursor": True}) is None
     assert end_cursor({"hasNextPage": False, "endCursor": "c"}) is None
+
+
+def _page(ids: list[str], after: str | None) -> dict[str, object]:
+    info = {"hasNextPage": after is not None, "endCursor": after}
+    return {"nodes": [{"id": i} for i in ids], "pageInfo": info}
+
+
+def test_a_connection_follower_appends_each_page_to_the_record_until_the_last() -> None:
+    history = _page(["h1", "h2"], "c1")  # the first page, as it came with its issue
+    follower = ConnectionFollower("the history of issue 7", history)
+    assert follower.after == "c1"
+    assert follower.extend(_page(["h3"], "c2")) is True
+    assert follower.after == "c2"
+    assert follower.extend(_page(["h4"], None)) is False
+    assert [n["id"] for n in history["nodes"]] == ["h1", "h2", "h3", "h4"]
+    assert history["pageInfo"] == {"hasNextPage": False, "endCursor": None}
+
+
+def test_a_complete_connection_needs_no_page() -> None:
+    assert ConnectionFollower("the history of issue 7", _page(["h1"], None)).after is None
+
+
+def test_a_connection_follower_refuses_a_cursor_handed_out_twice_and_a_page_with_nothing_new() -> None:
+    follower = ConnectionFollower("the members of team T", _page(["m1"], "c1"), source="acme")
+    follower.extend(_page(["m2"], "c2"))
+    with pytest.raises(PaginationError, match="twice"):
+        follower.extend(_page(["m3"], "c1"))
+    again = ConnectionFollower("the members of team T", _page(["m1"], "c1"))
+    with pytest.raises(PaginationError, match="nothing new"):
+        again.extend(_page(["m1"], "c2"))

@@ -14,13 +14,16 @@ position and refuses, through its guard, a repeated position or a page that brin
   once the offset reaches `total`.
 * `RelayPager`: GraphQL relay connections (Linear's `pageInfo {hasNextPage endCursor}`); the loop
   ends when `hasNextPage` is not true, the cursor is missing, or the page is empty.
+* `ConnectionFollower`: a relay connection nested in a record whose first page came with the
+  record (an issue's history, a team's members): each next page is appended to the record's own
+  connection, which ends as one connection holding every node.
 
 Like the Singer SDK's paginators, they are small objects tested without HTTP.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from .paging import PageGuard, PaginationError
@@ -111,6 +114,42 @@ class RelayPager:
         if more:
             self.after = cursor
         return more
+
+
+class ConnectionFollower:
+    """Pages a nested relay connection to its end, into the record that holds it.
+
+    `connection` is the record's `{nodes, pageInfo}` as its first page brought it; `after` is the
+    cursor to ask for next (None: it is complete). Each `extend(page)` appends the page's nodes to
+    the connection and takes its `pageInfo`; the guard refuses a cursor handed out twice or a
+    page with nothing new, as every other loop's does.
+    """
+
+    def __init__(self, what: str, connection: MutableMapping[str, Any], *, source: str = "") -> None:
+        self.connection = connection
+        self.guard = PageGuard(what, source=source)
+        self.after = next_cursor(connection)
+        self.guard.advance(self.after, node_ids(connection.get("nodes")))
+
+    def extend(self, page: Mapping[str, Any]) -> bool:
+        """Append `page` (the next `{nodes, pageInfo}`); True when another page follows (at `after`)."""
+        self.after = next_cursor(page)
+        found = page.get("nodes")
+        self.guard.advance(self.after, node_ids(found))
+        held = self.connection.get("nodes")
+        self.connection["nodes"] = [
+            *(held if isinstance(held, list) else []),
+            *(found if isinstance(found, list) else []),
+        ]
+        self.connection["pageInfo"] = page.get("pageInfo")
+        return self.after is not None
+
+
+def node_ids(found: object) -> list[str]:
+    """The ids of a relay page's nodes (a node that is not an object stands for itself)."""
+    if not isinstance(found, list):
+        return []
+    return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
 
 
 def next_cursor(connection: object) -> str | None:

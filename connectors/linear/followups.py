@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any
 
 from orgpulse.errors import ProtocolError
 
-from ..kit.pagers import next_cursor
-from ..kit.paging import PageGuard
+from ..kit.pagers import ConnectionFollower, next_cursor
 from . import queries
 from .client import LinearClient, QueryTooComplexError
 from .complexity import estimate_complexity
@@ -55,13 +54,13 @@ class FollowUpPager:
     def complete(self, issues: Sequence[Payload]) -> int:
         """Fetch every missing page of `issues` in place; the number of requests it took."""
         by_id = {str(i.get("id")): i for i in issues}
-        guards: dict[tuple[str, str], PageGuard] = {}
+        followers: dict[tuple[str, str], ConnectionFollower] = {}
         parts = self.pending(issues)
         sent = 0
         while parts:
             following: list[FollowUp] = []
             for chunk in self._chunks(parts):
-                following += self._fetch(chunk, by_id, guards)
+                following += self._fetch(chunk, by_id, followers)
                 sent += 1
             parts = following
         return sent
@@ -83,7 +82,10 @@ class FollowUpPager:
             yield chunk
 
     def _fetch(
-        self, chunk: Sequence[FollowUp], by_id: dict[str, Payload], guards: dict[tuple[str, str], PageGuard]
+        self,
+        chunk: Sequence[FollowUp],
+        by_id: dict[str, Payload],
+        followers: dict[tuple[str, str], ConnectionFollower],
     ) -> list[FollowUp]:
         document, variables = queries.followup_document(
             chunk, history_first=self._history_first, relations_first=self._relations_first
@@ -97,7 +99,7 @@ class FollowUpPager:
             LOG.warning("%s: a follow-up of %d parts was too complex; splitting it", self._client.source,
                         len(chunk))  # fmt: skip
             half = len(chunk) // 2
-            return self._fetch(chunk[:half], by_id, guards) + self._fetch(chunk[half:], by_id, guards)
+            return self._fetch(chunk[:half], by_id, followers) + self._fetch(chunk[half:], by_id, followers)
         following: list[FollowUp] = []
         for n, part in enumerate(chunk):
             field = FOLLOW_UP_KINDS[part.kind][1]
@@ -108,27 +110,22 @@ class FollowUpPager:
                     f"the {field} page of issue {part.issue_id} is missing from the answer",
                     source=self._client.source,
                 )
-            target = by_id[part.issue_id]
-            connection = target.get(field)
-            if not isinstance(connection, MutableMapping) or not isinstance(connection.get("nodes"), list):
-                connection = {"nodes": []}
-                target[field] = connection
-            guard = guards.get((part.issue_id, field))
-            if guard is None:  # its first page came with the issue
-                guard = PageGuard(f"the {field} of issue {part.issue_id}", source=self._client.source)
-                guard.advance(part.after, _node_ids(connection["nodes"]))
-                guards[(part.issue_id, field)] = guard
-            after = next_cursor(page)
-            guard.advance(after, _node_ids(page["nodes"]))
-            connection["nodes"] = [*connection["nodes"], *page["nodes"]]
-            connection["pageInfo"] = page.get("pageInfo")
-            if after is not None:
-                following.append(FollowUp(part.kind, part.issue_id, after))
+            follower = followers.get((part.issue_id, field))
+            if follower is None:  # its first page came with the issue
+                target = by_id[part.issue_id]
+                connection = target.get(field)
+                if not isinstance(connection, MutableMapping) or not isinstance(
+                    connection.get("nodes"), list
+                ):
+                    connection = {"nodes": [], "pageInfo": {"hasNextPage": True, "endCursor": part.after}}
+                    target[field] = connection
+                what = f"the {field} of issue {part.issue_id}"
+                follower = followers[(part.issue_id, field)] = ConnectionFollower(
+                    what, connection, source=self._client.source
+                )
+            if follower.extend(page):
+                following.append(FollowUp(part.kind, part.issue_id, follower.after))
         return following
-
-
-def _node_ids(found: Sequence[Any]) -> list[str]:
-    return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
 
 
 @functools.cache

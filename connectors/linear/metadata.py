@@ -18,13 +18,12 @@ from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError, SchemaDriftError
 from orgpulse.model import Batch, Membership, Quarantined
 
-from ..kit.pagers import RelayPager, next_cursor
-from ..kit.paging import PageGuard
+from ..kit.pagers import ConnectionFollower, RelayPager
 from ..kit.records import dump
 from . import queries
 from .client import LinearClient
 from .cursor import Metadata
-from .normalise_meta import nodes, normalise_team, normalise_users, normalise_workflow_states
+from .normalise_meta import normalise_team, normalise_users, normalise_workflow_states
 
 LOG = logging.getLogger(__name__)
 
@@ -120,21 +119,12 @@ def _complete_memberships(client: LinearClient, team: MutableMapping[str, Any]) 
     connection = team.get("memberships")
     if not isinstance(connection, MutableMapping):
         return
-    guard = PageGuard(f"the memberships of team {team['id']}", source=client.source)
-    after = next_cursor(connection)
-    guard.advance(after, _ids(nodes(connection)))
-    while after is not None:
-        variables = {"id": team["id"], "after": after, "membersFirst": MEMBERS_FOLLOW_UP_FIRST}
+    follower = ConnectionFollower(f"the memberships of team {team['id']}", connection, source=client.source)
+    while follower.after is not None:
+        variables = {"id": team["id"], "after": follower.after, "membersFirst": MEMBERS_FOLLOW_UP_FIRST}
         data = client.query(queries.document(queries.TEAM_MEMBERSHIPS), variables)
         answer = data.get("team")
         page = answer.get("memberships") if isinstance(answer, Mapping) else None
         if not isinstance(page, Mapping):
             raise ProtocolError(f"team {team['id']}: no memberships page", source=client.source)
-        connection["nodes"] = [*nodes(connection), *nodes(page)]
-        connection["pageInfo"] = page.get("pageInfo")
-        after = next_cursor(page)
-        guard.advance(after, _ids(nodes(page)))
-
-
-def _ids(found: Sequence[Any]) -> list[str]:
-    return [str(n.get("id")) if isinstance(n, Mapping) else repr(n) for n in found]
+        follower.extend(page)
