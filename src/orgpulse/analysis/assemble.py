@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -60,7 +59,12 @@ def number(value: object) -> float | None:
 
 def week_end(grid: WeekGrid, week: int) -> str:
     """The (exclusive) end date of a week, ISO formatted."""
-    return (grid.starts[week] + timedelta(days=7)).isoformat()
+    return grid.iso_ends[week]
+
+
+def week_span(grid: WeekGrid, week: int) -> list[str]:
+    """[start, end) of a week, ISO formatted: an explain payload's "week"."""
+    return [grid.iso_starts[week], grid.iso_ends[week]]
 
 
 def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
@@ -77,20 +81,42 @@ def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
     return [plain(v) for v in values.tolist()] if values.dtype == object else values.tolist()
 
 
+def rounded(values: pd.Series) -> list[Any]:
+    """`plain` of each value of a column: Python's own rounding (never numpy's), done per column."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        return [None if v != v else round(v, 4) for v in values.to_numpy(dtype=float).tolist()]
+    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return list(values.tolist())
+    return [plain(v) for v in values.tolist()]
+
+
+def row_keys(frame: pd.DataFrame) -> tuple[np.ndarray, list[RowKey], list[int]]:
+    """The rows of `frame` grouped by (team, week), keeping their order inside a group: the order
+    that groups them, each group's key and where each group ends in that order."""
+    team = frame["team"].to_numpy(dtype=np.int64)
+    week = frame["week"].to_numpy(dtype=np.int64)
+    key = pack(team, week)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    heads = np.flatnonzero(first_of_runs(key))
+    keys = list(zip(team[order][heads].tolist(), week[order][heads].tolist(), strict=True))
+    return order, keys, [*heads[1:].tolist(), len(order)]
+
+
 def group_records(frame: pd.DataFrame, fields: Mapping[str, str]) -> Items:
     """Rows of `frame` (with team and week columns, in the wanted order) as dicts per row key.
 
     `fields` maps the output name to the column; a column named "=<text>" gives a constant.
     """
-    out: Items = {}
     if frame.empty:
-        return out
+        return {}
+    order, keys, ends = row_keys(frame)
+    frame = frame.iloc[order]
     names = list(fields)
     columns = [column_values(frame, column) for column in fields.values()]
-    keys = zip(frame["team"].tolist(), frame["week"].tolist(), strict=True)
-    for key, values in zip(keys, zip(*columns, strict=True), strict=True):
-        out.setdefault(key, []).append(dict(zip(names, values, strict=True)))
-    return out
+    records = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    starts = [0, *ends[:-1]]
+    return {key: records[h:e] for key, h, e in zip(keys, starts, ends, strict=True)}
 
 
 def merge_items(*parts: Items) -> Items:
@@ -218,45 +244,44 @@ def to_findings(
 ) -> list[Finding]:
     """One Finding per row. With `cost` (cost.cost_explain's output, plus `cost[None]` for a row with
     no waiting), each finding carries its cost in issue-hours and, in its explain, how it was made."""
-    findings = []
-    columns = [
-        "team",
-        "week",
-        "sample_size",
-        "severity",
-        "score",
-        "direction",
-        *rows.metrics,
-        "history_complete_share",
-        "known_role_share",
-        "team_mapped_share",
-    ]
     table = rows.table if "direction" in rows.table else rows.table.assign(direction=None)
-    records = zip(*(table[c].tolist() for c in columns), strict=True)
-    for team, week, sample, severity, score, direction, *rest in records:
-        values, factors = rest[: len(rows.metrics)], rest[len(rows.metrics) :]
-        conf, named = confidence(*(plain(f) for f in factors))
-        key = (int(team), int(week))
+    factors = ["history_complete_share", "known_role_share", "team_mapped_share"]
+    teams = table["team"].to_numpy(dtype=np.int64)
+    weeks = table["week"].to_numpy(dtype=np.int64)
+    labels = [str(label) for label in cat.teams.labels[teams]]
+    starts = [grid.starts[w] for w in weeks.tolist()]
+    severities = [Severity(value) for value in table["severity"].tolist()]
+    scores = rounded(table["score"])
+    directions = [d if isinstance(d, str) else None for d in table["direction"].tolist()]
+    samples = table["sample_size"].to_numpy(dtype=np.int64).tolist()
+    metric_values = list(zip(*(rounded(table[m]) for m in rows.metrics), strict=True))
+    if not rows.metrics:
+        metric_values = [()] * len(table)
+    factor_values = zip(*(rounded(table[f]) for f in factors), strict=True)
+    no_cost = None if cost is None else cost.get(NO_COST_KEY)
+    findings = []
+    for i, key in enumerate(zip(teams.tolist(), weeks.tolist(), strict=True)):
+        conf, named = confidence(*next(factor_values))
         explain = {
             **rows.common_explain,
             **(rows.explain.get(key, [{}])[0]),
             "confidence_factors": named,
             "low_confidence": conf < LOW_CONFIDENCE,
         }
-        made = None if cost is None else cost.get(key, cost.get(NO_COST_KEY))
+        made = None if cost is None else cost.get(key, no_cost)
         if made is not None:
             explain["cost"] = made
         findings.append(
             Finding(
-                team=str(cat.teams.labels[int(team)]),
-                week_start=grid.starts[int(week)],
+                team=labels[i],
+                week_start=starts[i],
                 symptom=rows.symptom,
-                severity=Severity(severity),
-                score=plain(score),
-                direction=direction if isinstance(direction, str) else None,
+                severity=severities[i],
+                score=scores[i],
+                direction=directions[i],
                 confidence=conf,
-                sample_size=int(sample),
-                metrics={m: plain(v) for m, v in zip(rows.metrics, values, strict=True)},
+                sample_size=samples[i],
+                metrics=dict(zip(rows.metrics, metric_values[i], strict=True)),
                 evidence=rows.evidence.get(key, []),
                 explain=explain,
                 cost_hours=None if made is None else made["hours"],
@@ -294,7 +319,7 @@ def explain_samples(
     out: Items = {}
     for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
         key = (int(team), int(week))
-        entry: dict[str, Any] = {"week": [grid.starts[week].isoformat(), week_end(grid, week)]}
+        entry: dict[str, Any] = {"week": week_span(grid, week)}
         entry.update(extra(week) if extra else {})
         entry["sample_issue_keys"] = {name: found.get(key, []) for name, found in lists.items()}
         out[key] = [entry]
@@ -303,17 +328,20 @@ def explain_samples(
 
 def people_sets(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
     """Sorted, distinct pseudonyms per row key (frame columns team, week, person): a set, never counts."""
-    if frame.empty:
+    known = frame.loc[frame["person"].to_numpy() >= 0, ["team", "week", "person"]]
+    if known.empty:
         return {}
-    pairs = frame[["team", "week", "person"]].drop_duplicates()
-    out: dict[RowKey, set[str]] = {}
-    names = cat.people.pseudonyms
-    for team, week, person in zip(
-        pairs["team"].tolist(), pairs["week"].tolist(), pairs["person"].tolist(), strict=True
-    ):
-        if person >= 0:
-            out.setdefault((int(team), int(week)), set()).add(str(names[person]))
-    return {k: sorted(v) for k, v in out.items()}
+    names = np.asarray(cat.people.pseudonyms, dtype=object).astype(str)
+    distinct, rank = np.unique(names, return_inverse=True)
+    named = known.assign(person=rank[known["person"].to_numpy(dtype=np.int64)])
+    pairs = unique_rows(named, ["team", "week", "person"])
+    team, week, name = (pairs[c].to_numpy(dtype=np.int64) for c in ("team", "week", "person"))
+    order = np.lexsort((name, week, team))
+    team, week = team[order], week[order]
+    listed = distinct[name[order]].tolist()
+    heads = np.flatnonzero(first_of_runs(pack(team, week)))
+    ends = [*heads[1:].tolist(), len(order)]
+    return {(int(team[h]), int(week[h])): listed[h:e] for h, e in zip(heads.tolist(), ends, strict=True)}
 
 
 def by_hours(items: Items, field: str = "hours") -> Items:

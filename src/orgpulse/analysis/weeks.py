@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -47,6 +48,16 @@ class WeekGrid:
     @property
     def reported(self) -> range:
         return range(self.first_reported, self.count)
+
+    @cached_property
+    def iso_starts(self) -> tuple[str, ...]:
+        """Each week's first day, ISO formatted (made once, read per row)."""
+        return tuple(start.isoformat() for start in self.starts)
+
+    @cached_property
+    def iso_ends(self) -> tuple[str, ...]:
+        """Each week's (exclusive) end date, ISO formatted."""
+        return tuple((start + timedelta(days=7)).isoformat() for start in self.starts)
 
     def week_of(self, times: np.ndarray) -> np.ndarray:
         """Index of the week holding each time; -1 outside the grid or for NAT."""

@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -32,6 +32,7 @@ from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
+from orgpulse.store.inserts import Rows, by_column, insert_columns
 from orgpulse.store.trends import trend_rows
 
 log = logging.getLogger(__name__)
@@ -309,17 +310,18 @@ class Store:
         self,
         run_id: str,
         *,
-        symptom_rows: Sequence[Mapping[str, Any]],
-        metric_rows: Sequence[Mapping[str, Any]],
-        dependency_rows: Sequence[Mapping[str, Any]],
+        symptom_rows: Rows,
+        metric_rows: Rows,
+        dependency_rows: Rows,
         now: datetime,
-        diagnosis_rows: Sequence[Mapping[str, Any]] = (),
-        flow_rows: Sequence[Mapping[str, Any]] = (),
-        status_time_rows: Sequence[Mapping[str, Any]] = (),
-        effect_rows: Sequence[Mapping[str, Any]] = (),
-        cycle_time_rows: Sequence[Mapping[str, Any]] = (),
+        diagnosis_rows: Rows = (),
+        flow_rows: Rows = (),
+        status_time_rows: Rows = (),
+        effect_rows: Rows = (),
+        cycle_time_rows: Rows = (),
     ) -> None:
-        """Append the run's trend rows and mark it completed, in one transaction."""
+        """Append the run's trend rows and mark it completed, in one transaction. Each table's rows
+        come as mappings, or column by column (name -> values, `store.trends`)."""
         with self.engine.begin() as conn:
             for table, rows in (
                 (t.symptom_trends, symptom_rows),
@@ -331,33 +333,12 @@ class Store:
                 (t.cycle_time_trends, cycle_time_rows),
                 (t.intervention_effects, effect_rows),
             ):
-                insert_many(conn, table, rows)
+                insert_columns(conn, table, rows if isinstance(rows, Mapping) else by_column(rows))
             conn.execute(
                 t.analysis_runs.update()
                 .where(t.analysis_runs.c.run_id == run_id)
                 .values(status="completed", finished_at=now)
             )
-
-
-def insert_many(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT rows (all with the keys of the first) through the driver's executemany, each value
-    through its column type's own bind processor: SQLAlchemy's per-row statement handling costs
-    several times the database's work for the 100,000s of trend rows of a big organisation."""
-    if not rows:
-        return
-    names = list(rows[0])
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
-    columns: dict[str, list[Any]] = {}
-    for name in names:
-        values = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        columns[name] = [process(v) for v in values] if process else values
-    if compiled.positional:
-        order = list(compiled.positiontup or ())
-        params: list[Any] = list(zip(*(columns[name] for name in order), strict=True))
-    else:
-        params = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-    conn.exec_driver_sql(compiled.string, params)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,19 +1,20 @@
 """The trend tables' door: an analysis result written as their rows, and the rows read back.
 
-`trend_rows(run_id, result)` shapes every trend table's rows (`Store.save_result` writes them in
-the run's transaction); `latest_row` is what `explain` reads (the latest completed run holding a
-(team, week, symptom) row, or an AnalysisError saying what is missing), `latest_effects` what
-`interventions` reads. Nothing outside `store/` runs SQL on these tables.
+`trend_rows(run_id, result)` shapes every trend table's rows, column by column
+(`Store.save_result` writes them in the run's transaction); `latest_row` is what `explain` reads
+(the latest completed run holding a (team, week, symptom) row, or an AnalysisError saying what is
+missing), `latest_effects` what `interventions` reads. Nothing outside `store/` runs SQL on these
+tables.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 
 from orgpulse.analysis.result import AnalysisResult, Finding
@@ -23,120 +24,120 @@ from orgpulse.store import schema as t
 if TYPE_CHECKING:
     from orgpulse.store.core import Store
 
+_T = TypeVar("_T")
 
-def trend_rows(run_id: str, result: AnalysisResult) -> dict[str, list[dict[str, Any]]]:
-    """Each trend table's rows for `result`, by `Store.finish_run` keyword."""
+
+Columns = dict[str, list[Any]]
+
+
+def trend_rows(run_id: str, result: AnalysisResult) -> dict[str, Columns]:
+    """Each trend table's rows for `result`, column by column (name -> values), by `Store.finish_run`
+    keyword: a big organisation's hundreds of thousands of rows never become a dict each."""
+    findings = result.findings
     return {
-        "symptom_rows": [symptom_row(run_id, f) for f in result.findings],
-        "metric_rows": [
-            {
-                "run_id": run_id,
-                "team": f.team,
-                "week_start": f.week_start,
-                "symptom": f.symptom,
-                "metric": name,
-                "value": value,
-            }
-            for f in result.findings
-            for name, value in f.metrics.items()
-        ],
-        "dependency_rows": [
-            {
-                "run_id": run_id,
-                "week_start": d.week_start,
-                "blocked_team": d.blocked_team,
-                "blocking_team": d.blocking_team,
-                "blocked_issues": d.blocked_issues,
-                "blocked_hours": d.blocked_hours,
-            }
-            for d in result.dependencies
-        ],
-        "diagnosis_rows": diagnosis_rows(run_id, result),
-        "flow_rows": flow_rows(run_id, result),
-        "status_time_rows": status_time_rows(run_id, result),
-        "cycle_time_rows": [
-            {
-                "run_id": run_id,
-                "team": c.team,
-                "week_start": c.week_start,
-                "issue": c.issue,
-                "cycle_hours": c.cycle_hours,
-            }
-            for c in result.cycle_points
-        ],
-        "effect_rows": effect_rows(run_id, result),
+        "symptom_rows": symptom_columns(run_id, findings),
+        "metric_rows": metric_columns(run_id, findings),
+        "dependency_rows": _columns(
+            run_id,
+            result.dependencies,
+            week_start=lambda d: d.week_start,
+            blocked_team=lambda d: d.blocked_team,
+            blocking_team=lambda d: d.blocking_team,
+            blocked_issues=lambda d: d.blocked_issues,
+            blocked_hours=lambda d: d.blocked_hours,
+        ),
+        "diagnosis_rows": _columns(
+            run_id,
+            result.diagnosis.teams,
+            team=lambda r: r.team,
+            week_start=lambda r: r.week_start,
+            lever=lambda r: r.lever,
+            state=lambda r: r.state.value,
+            cost_hours=lambda r: r.cost_hours,
+            confidence=lambda r: r.confidence,
+        ),
+        "flow_rows": flow_columns(run_id, result),
+        "status_time_rows": status_time_columns(run_id, result),
+        "cycle_time_rows": _columns(
+            run_id,
+            result.cycle_points,
+            team=lambda c: c.team,
+            week_start=lambda c: c.week_start,
+            issue=lambda c: c.issue,
+            cycle_hours=lambda c: c.cycle_hours,
+        ),
+        "effect_rows": _columns(
+            run_id,
+            [(found.intervention, effect) for found in result.interventions for effect in found.effects],
+            intervention=lambda pair: pair[0].key,
+            team=lambda pair: pair[1].team,
+            metric=lambda pair: pair[1].metric,
+            before=lambda pair: pair[1].before,
+            after=lambda pair: pair[1].after,
+            p_value=lambda pair: pair[1].p_value,
+            outcome=lambda pair: pair[1].outcome,
+        ),
     }
 
 
-def symptom_row(run_id: str, f: Finding) -> dict[str, Any]:
+def _columns(run_id: str, items: Sequence[_T], **columns: Callable[[_T], Any]) -> Columns:
+    out: Columns = {"run_id": [run_id] * len(items)}
+    for name, value in columns.items():
+        out[name] = [value(item) for item in items]
+    return out
+
+
+def symptom_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
+    """symptom_trends: evidence and explain as JSON text (orjson: a NaN would be written as null,
+    still valid JSON; `assemble.plain` keeps NaN out of findings in the first place)."""
     return {
-        "run_id": run_id,
-        "team": f.team,
-        "week_start": f.week_start,
-        "symptom": f.symptom,
-        "severity": f.severity.value,
-        "score": f.score,
-        "direction": f.direction,
-        "confidence": f.confidence,
-        "sample_size": f.sample_size,
-        "evidence": json.dumps(f.evidence, allow_nan=False),
-        "explain": json.dumps(f.explain, allow_nan=False),
+        "run_id": [run_id] * len(findings),
+        "team": [f.team for f in findings],
+        "week_start": [f.week_start for f in findings],
+        "symptom": [f.symptom for f in findings],
+        "severity": [f.severity.value for f in findings],
+        "score": [f.score for f in findings],
+        "direction": [f.direction for f in findings],
+        "confidence": [f.confidence for f in findings],
+        "sample_size": [f.sample_size for f in findings],
+        "evidence": [orjson.dumps(f.evidence).decode() for f in findings],
+        "explain": [orjson.dumps(f.explain).decode() for f in findings],
     }
 
 
-def diagnosis_rows(run_id: str, result: AnalysisResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "run_id": run_id,
-            "team": row.team,
-            "week_start": row.week_start,
-            "lever": row.lever,
-            "state": row.state.value,
-            "cost_hours": row.cost_hours,
-            "confidence": row.confidence,
-        }
-        for row in result.diagnosis.teams
-    ]
+def metric_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
+    out: Columns = {name: [] for name in ("team", "week_start", "symptom", "metric", "value")}
+    for f in findings:
+        count = len(f.metrics)
+        out["team"] += [f.team] * count
+        out["week_start"] += [f.week_start] * count
+        out["symptom"] += [f.symptom] * count
+        out["metric"] += f.metrics.keys()
+        out["value"] += f.metrics.values()
+    return {"run_id": [run_id] * len(out["team"]), **out}
 
 
-def flow_rows(run_id: str, result: AnalysisResult) -> list[dict[str, Any]]:
-    return [
-        {"run_id": run_id, "team": row.team, "week_start": row.week_start, "metric": name, "value": value}
-        for row in result.flow
-        for name, value in row.metrics.items()
-    ]
+def flow_columns(run_id: str, result: AnalysisResult) -> Columns:
+    out: Columns = {name: [] for name in ("team", "week_start", "metric", "value")}
+    for row in result.flow:
+        count = len(row.metrics)
+        out["team"] += [row.team] * count
+        out["week_start"] += [row.week_start] * count
+        out["metric"] += row.metrics.keys()
+        out["value"] += row.metrics.values()
+    return {"run_id": [run_id] * len(out["team"]), **out}
 
 
-def status_time_rows(run_id: str, result: AnalysisResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "run_id": run_id,
-            "team": row.team,
-            "week_start": row.week_start,
-            "status": spent.status,
-            "hours": spent.hours,
-            "share": spent.share,
-        }
-        for row in result.flow
-        for spent in row.status_time
-    ]
-
-
-def effect_rows(run_id: str, result: AnalysisResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "run_id": run_id,
-            "intervention": found.intervention.key,
-            "team": effect.team,
-            "metric": effect.metric,
-            "before": effect.before,
-            "after": effect.after,
-            "p_value": effect.p_value,
-            "outcome": effect.outcome,
-        }
-        for found in result.interventions
-        for effect in found.effects
-    ]
+def status_time_columns(run_id: str, result: AnalysisResult) -> Columns:
+    out: Columns = {name: [] for name in ("team", "week_start", "status", "hours", "share")}
+    for row in result.flow:
+        count = len(row.status_time)
+        out["team"] += [row.team] * count
+        out["week_start"] += [row.week_start] * count
+        out["status"] += [spent.status for spent in row.status_time]
+        out["hours"] += [spent.hours for spent in row.status_time]
+        out["share"] += [spent.share for spent in row.status_time]
+    return {"run_id": [run_id] * len(out["team"]), **out}
 
 
 @dataclass(frozen=True)

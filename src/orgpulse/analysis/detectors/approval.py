@@ -31,6 +31,7 @@ from orgpulse.analysis.assemble import (
     people_sets,
     row_grid,
     week_end,
+    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
@@ -264,7 +265,7 @@ def _explain(
     ):
         key = (int(team), int(week))
         entry: dict[str, Any] = {
-            "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+            "week": week_span(grid, week),
             "trailing_window": [grid.starts[max(week - TRAILING + 1, 0)].isoformat(), week_end(grid, week)],
             "gate": {"approver_concentration": number(concentration), "passed": bool(passed)},
             "open_visits": {"count": int(n_open), "oldest_age_hours": number(oldest)},

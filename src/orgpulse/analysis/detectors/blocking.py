@@ -30,7 +30,7 @@ from orgpulse.analysis.assemble import (
     merge_items,
     number,
     row_grid,
-    week_end,
+    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue, flags
 from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
@@ -261,7 +261,7 @@ def _explain(
         key = (int(team), int(week))
         out[key] = [
             {
-                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+                "week": week_span(grid, week),
                 "open_episodes": {"count": int(n_open), "oldest_age_hours": number(oldest)},
                 "sample_issue_keys": {
                     "in_progress": sample_keys.get(key, []),

@@ -24,7 +24,7 @@ from orgpulse.analysis.assemble import (
     grid_table,
     group_records,
     merge_items,
-    week_end,
+    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
@@ -147,7 +147,7 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: 
 
 def _explain(grid: WeekGrid, table: pd.DataFrame) -> Items:
     return {
-        (int(team), int(week)): [{"week": [grid.starts[week].isoformat(), week_end(grid, week)]}]
+        (int(team), int(week)): [{"week": week_span(grid, week)}]
         for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True)
     }
 

@@ -33,6 +33,7 @@ from orgpulse.analysis.assemble import (
     merge_items,
     row_grid,
     week_end,
+    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
@@ -321,7 +322,7 @@ def _explain(
         key = (int(team), int(week))
         first = grid.starts[week] - timedelta(weeks=SPAN - 1)
         entry: dict[str, Any] = {
-            "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+            "week": week_span(grid, week),
             "batching_window": [first.isoformat(), week_end(grid, week)],
             "slot": {
                 "slot": slot_label(int(start)),

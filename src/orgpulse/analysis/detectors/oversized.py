@@ -26,6 +26,7 @@ from orgpulse.analysis.assemble import (
     merge_items,
     people_sets,
     week_end,
+    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
@@ -121,7 +122,7 @@ def _explain(
                     "active_people": {"watch": watch, "alert": alert, "strict": True, "level": level},
                     "min_sample": min_sample,
                 },
-                "week": [grid.starts[week].isoformat(), week_end(grid, week)],
+                "week": week_span(grid, week),
                 "trailing_window": [start.isoformat(), week_end(grid, week)],
                 "roster": "declared" if team in members.roster_teams else "none",
             }
