@@ -119,6 +119,7 @@ issues = sa.Table(
     # Window-bounded analysis reads (store/window.py): live issues by last update, references by key.
     sa.Index("ix_issues_source_key", "source", "key"),
     sa.Index("ix_issues_source_updated", "source", "updated"),
+    sa.Index("ix_issues_source_project_created", "source", "project_key", "created"),  # teams named
 )
 
 histories = sa.Table(

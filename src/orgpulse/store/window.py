@@ -12,8 +12,10 @@ The issues to read are worked out once per analysis, into a temporary table the 
 only when at least `DORMANT_SHARE` of the issues were last updated before `since`: with fewer,
 working them out costs more than reading the few dormant ones (the findings are the same).
 
-Of the history entries, only those a bulk close looks back to are read: for each status change,
-its issue's latest entry strictly before it (`analysis.cleanups`), found through the index on
+Of the history entries, only those a bulk close looks back to are read: for each status change
+that can close its issue (into a status not known to be open: of done or canceled category, of a
+category not known, or missing from the catalogue, which the analysis may decide is done), its
+issue's latest entry strictly before it (`analysis.cleanups`), found through the index on
 (source, issue_id, at) that migration 0012 creates: a site's many filler entries stay in SQL.
 
 Rows come in primary-key order. "MAX(issue_id || '')" finds the issue holding a key: a bare
@@ -65,68 +67,79 @@ LINK_SCHEMA = {
 # since. SQLite and PostgreSQL both run it; each UNION arm is served by an index. The arms keep
 # their NULL references (no join matches them): an "IS NOT NULL" filter made SQLite pick a range
 # scan of the other side's index over the join's equality.
-_KEPT = """
-WITH live AS MATERIALIZED (
-  SELECT i.source, i.issue_id, i.key, i.parent_id, i.parent_key FROM issues i
-  WHERE i.created <= {as_of} AND (NOT (
-    i.updated < {since} AND NOT i.is_epic AND EXISTS (
-      SELECT 1 FROM statuses s WHERE s.source = i.source AND s.status_id = i.status_id
-      AND s.category IN ('done', 'canceled') AND s.category_known))
-    OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
-),
-ref_ids AS MATERIALIZED (
-  SELECT source, issue_id AS id FROM live
-  UNION SELECT source, parent_id FROM live
-  UNION SELECT p.source, p.from_parent_id FROM parent_changes p
-    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT p.source, p.to_parent_id FROM parent_changes p
-    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT k.source, k.to_issue_id FROM links k
-    JOIN live l ON l.source = k.source AND l.issue_id = k.from_issue_id
-  UNION SELECT k.source, k.from_issue_id FROM links k
-    JOIN live l ON l.source = k.source AND l.issue_id = k.to_issue_id
-),
-ref_keys AS MATERIALIZED (
-  SELECT source, parent_key AS k FROM live
-  UNION SELECT p.source, p.from_parent_key FROM parent_changes p
-    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT p.source, p.to_parent_key FROM parent_changes p
-    JOIN live l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT k.source, k.to_issue_key FROM links k
-    JOIN live l ON l.source = k.source AND l.issue_id = k.from_issue_id
-  UNION SELECT k.source, k.to_issue_key FROM links k
-    JOIN live l ON l.source = k.source AND l.key = k.from_issue_key
-  UNION SELECT k.source, k.from_issue_key FROM links k
-    JOIN live l ON l.source = k.source AND l.issue_id = k.to_issue_id
-  UNION SELECT k.source, k.from_issue_key FROM links k
-    JOIN live l ON l.source = k.source AND l.key = k.to_issue_key
-),
-first_hop AS MATERIALIZED (
-  SELECT i.source, i.issue_id, i.parent_id, i.parent_key FROM issues i
-    JOIN ref_ids r ON r.source = i.source AND r.id = i.issue_id
-  UNION SELECT i.source, i.issue_id, i.parent_id, i.parent_key FROM issues i
-    JOIN ref_keys r ON r.source = i.source AND r.k = i.key
-),
-kept AS MATERIALIZED (
-  SELECT source, issue_id FROM first_hop
-  UNION SELECT i.source, i.issue_id FROM issues i
-    JOIN first_hop f ON f.source = i.source AND f.parent_id = i.issue_id
-  UNION SELECT i.source, i.issue_id FROM issues i
-    JOIN first_hop f ON f.source = i.source AND f.parent_key = i.key
-)
-INSERT INTO kept_issues (source, issue_id) SELECT source, issue_id FROM kept
+_LIVE = """
+INSERT INTO live_issues (source, issue_id, key, parent_id, parent_key)
+SELECT i.source, i.issue_id, i.key, i.parent_id, i.parent_key FROM issues i
+WHERE i.created <= {as_of} AND (NOT (
+  i.updated < {since} AND NOT i.is_epic AND EXISTS (
+    SELECT 1 FROM statuses s WHERE s.source = i.source AND s.status_id = i.status_id
+    AND s.category IN ('done', 'canceled') AND s.category_known))
+  OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
 """
+# The issues a live issue references (by id, else by key): its parents, current and former, and the
+# other side of its links.
+_FIRST_HOP = """
+INSERT INTO hop_issues (source, issue_id)
+SELECT i.source, i.issue_id FROM (
+  SELECT source, parent_id AS id FROM live_issues
+  UNION SELECT p.source, p.from_parent_id FROM parent_changes p
+    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT p.source, p.to_parent_id FROM parent_changes p
+    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT k.source, k.to_issue_id FROM links k
+    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.from_issue_id
+  UNION SELECT k.source, k.from_issue_id FROM links k
+    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.to_issue_id
+) r JOIN issues i ON i.source = r.source AND i.issue_id = r.id
+UNION SELECT i.source, i.issue_id FROM (
+  SELECT source, parent_key AS k FROM live_issues
+  UNION SELECT p.source, p.from_parent_key FROM parent_changes p
+    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT p.source, p.to_parent_key FROM parent_changes p
+    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
+  UNION SELECT k.source, k.to_issue_key FROM links k
+    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.from_issue_id
+  UNION SELECT k.source, k.to_issue_key FROM links k
+    JOIN live_issues l ON l.source = k.source AND l.key = k.from_issue_key
+  UNION SELECT k.source, k.from_issue_key FROM links k
+    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.to_issue_id
+  UNION SELECT k.source, k.from_issue_key FROM links k
+    JOIN live_issues l ON l.source = k.source AND l.key = k.to_issue_key
+) r JOIN issues i ON i.source = r.source AND i.key = r.k
+"""
+# The live issues, those they reference and the parents of those (a live issue's parents are
+# referenced already); the first two are each distinct, the parents may repeat them. CROSS JOIN
+# fixes SQLite's join order (from the few referenced issues); without statistics on the temporary
+# tables it scanned the issues for each of them.
+_KEPT = (
+    "INSERT INTO kept_issues (source, issue_id) SELECT source, issue_id FROM live_issues",
+    "INSERT INTO kept_issues (source, issue_id) SELECT h.source, h.issue_id FROM hop_issues h"
+    " WHERE NOT EXISTS (SELECT 1 FROM live_issues l WHERE l.source = h.source AND l.issue_id = h.issue_id)",
+    *(
+        "INSERT INTO kept_issues (source, issue_id) SELECT DISTINCT p.source, p.issue_id"
+        " FROM hop_issues h CROSS JOIN issues i CROSS JOIN issues p"
+        " WHERE i.source = h.source AND i.issue_id = h.issue_id"
+        f" AND p.source = i.source AND p.{column} = i.parent_{reference}"
+        " AND NOT EXISTS (SELECT 1 FROM kept_issues k WHERE k.source = p.source AND k.issue_id = p.issue_id)"
+        for column, reference in (("issue_id", "id"), ("key", "key"))
+    ),
+)
 DORMANT_SHARE = 0.25
 _DORMANT = (
     "SELECT COUNT(*) AS issues, SUM(CASE WHEN updated < {since} THEN 1 ELSE 0 END) AS dormant"
     " FROM issues WHERE created <= {as_of}"
 )
-_KEPT_TABLE = (
-    "CREATE TEMPORARY TABLE kept_issues (source TEXT, issue_id TEXT, PRIMARY KEY (source, issue_id))"
-)
+_TEMPORARY = {
+    "live_issues": "source TEXT, issue_id TEXT, key TEXT, parent_id TEXT, parent_key TEXT,"
+    " PRIMARY KEY (source, issue_id)",
+    "hop_issues": "source TEXT, issue_id TEXT, PRIMARY KEY (source, issue_id)",
+    "kept_issues": "source TEXT, issue_id TEXT, PRIMARY KEY (source, issue_id)",
+}
 _PREVIOUS_ENTRY = (
-    "(SELECT MAX(h.at) FROM histories h WHERE h.source = c.source AND h.issue_id = c.issue_id"
-    " AND h.at < c.at)"
+    "CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.source = c.source AND s.status_id = c.to_status"
+    " AND s.category_known AND s.category NOT IN ('done', 'canceled')) THEN NULL"
+    " ELSE (SELECT MAX(h.at) FROM histories h WHERE h.source = c.source AND h.issue_id = c.issue_id"
+    " AND h.at < c.at) END"
 )
 
 
@@ -150,17 +163,23 @@ class Queries:
     def __exit__(self, *_: object) -> None:
         if self._kept:
             self._read.rollback()
-            self._read.execute("DROP TABLE IF EXISTS kept_issues")
+            for name in _TEMPORARY:
+                self._read.execute(f"DROP TABLE IF EXISTS {name}")
             self._read.rollback()
 
     def _keep(self) -> None:
         """The issues to read, into the temporary table `kept_issues` (once)."""
         if self._kept:
             return
-        self._read.execute("DROP TABLE IF EXISTS kept_issues")
-        self._read.execute(_KEPT_TABLE)
+        for name, columns in _TEMPORARY.items():
+            self._read.execute(f"DROP TABLE IF EXISTS {name}")
+            self._read.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
         self._kept = True
-        self._execute(_KEPT)
+        self._execute(_LIVE)
+        self._read.execute("CREATE INDEX ix_live_issues_key ON live_issues (source, key)")
+        self._execute(_FIRST_HOP)
+        for statement in _KEPT:
+            self._execute(statement)
 
     def _worth_bounding(self) -> bool:
         """Whether enough issues may be dormant for the bound to pay (see the module docstring)."""
@@ -171,13 +190,29 @@ class Queries:
             self._bounded = bool(total) and (dormant or 0) >= DORMANT_SHARE * total
         return self._bounded
 
-    def _run(self, body: str, schema: dict[str, pa.DataType], bound: str | None = None) -> pa.Table:
-        """`body` may use {as_of}, and {kept} where `bound` (a condition on `kept_issues`) goes."""
-        if bound is not None and self._worth_bounding():
+    def _run(
+        self,
+        body: str,
+        schema: dict[str, pa.DataType],
+        bound: str | None = None,
+        rows: tuple[str, str] | None = None,
+    ) -> pa.Table:
+        """`body` may use {as_of}, and {kept} where `bound` (a condition on `kept_issues`) goes; with
+        `rows` (a table and its alias, keyed by source and issue_id) {rows} names it, read through
+        `kept_issues` when bounded: a join from the kept issues, so the rows of dormant issues are
+        never visited (a condition on each row would scan them all)."""
+        bounded = bound is not None and self._worth_bounding()
+        if bounded:
             self._keep()
-            text = body.replace("{kept}", bound)
-        else:
-            text = body.replace("{kept}", "")
+        condition = bound if bounded and bound else ""
+        if rows is not None:
+            table, alias = rows
+            if bounded:
+                # CROSS JOIN fixes SQLite's loop order: from the kept issues, then their rows by key.
+                table = f"kept_issues k CROSS JOIN {table}"
+                condition += f" AND {alias}.source = k.source AND {alias}.issue_id = k.issue_id"
+            body = body.replace("{rows}", table)
+        text = body.replace("{kept}", condition)
         sql, params = self._bind(text)
         return self._read.table(sql, schema, params)
 
@@ -197,10 +232,10 @@ class Queries:
     def issues(self) -> pa.Table:
         columns = ", ".join(f"i.{c}" for c in ISSUE_SCHEMA)
         sql = (
-            f"SELECT {columns} FROM issues i WHERE i.created <= {{as_of}} {{kept}}"
+            f"SELECT {columns} FROM {{rows}} WHERE i.created <= {{as_of}} {{kept}}"
             " ORDER BY i.source, i.issue_id"
         )
-        return self._run(sql, ISSUE_SCHEMA, _kept("i.source", "i.issue_id"))
+        return self._run(sql, ISSUE_SCHEMA, "", rows=("issues i", "i"))
 
     def project_pairs(self) -> pa.Table:
         """Every (source, project key) stored: two sources sharing a key are told apart everywhere."""
@@ -220,10 +255,10 @@ class Queries:
         else:
             columns = ", ".join(f"c.{c}" for c in schema)
         sql = (
-            f"SELECT {columns} FROM {name} c WHERE c.at <= {{as_of}} {{kept}}"
+            f"SELECT {columns} FROM {{rows}} WHERE c.at <= {{as_of}} {{kept}}"
             " ORDER BY c.source, c.issue_id, c.history_id, c.item_index"
         )
-        return self._run(sql, schema, _kept("c.source", "c.issue_id"))
+        return self._run(sql, schema, "", rows=(f"{name} c", "c"))
 
     def links(self) -> pa.Table:
         """Links touching a read issue; each side resolved to a synced issue by id, else by key (the

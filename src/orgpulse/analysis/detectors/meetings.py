@@ -84,12 +84,27 @@ def coordination_artefacts(cat: Catalogue, frames: Frames, patterns: tuple[str, 
     alternatives = "|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True))
     regex = f"(?:^| )(?:{alternatives})(?: |$)"
     for column in ("type_name", "title"):
-        found |= normalised_text(fields[column]).str.contains(regex, regex=True).to_numpy(dtype=bool)
+        found |= _matches(fields[column], regex)
     labels = pd.Series(fields["labels"].to_numpy(dtype=object), dtype=object).dropna().map(str).str.split(",")
     each = labels.explode()
-    hit = normalised_text(each).str.contains(regex, regex=True)
-    found[hit.index.to_numpy()[hit.to_numpy(dtype=bool)]] = True
+    hit = _matches(each, regex)
+    found[each.index.to_numpy()[hit]] = True
     return found
+
+
+def _matches(values: pd.Series, regex: str) -> np.ndarray:
+    """Whether each value, normalised, contains `regex`: worked out once per distinct value."""
+    codes, distinct = pd.factorize(
+        pd.Series(values.to_numpy(dtype=object), dtype=object), use_na_sentinel=True
+    )
+    hits = (
+        normalised_text(pd.Series(distinct, dtype=object))
+        .str.contains(regex, regex=True)
+        .to_numpy(dtype=bool)
+    )
+    missing = bool(normalised_text(pd.Series([None], dtype=object)).str.contains(regex, regex=True).iloc[0])
+    result: np.ndarray = np.append(hits, missing)[codes]
+    return result
 
 
 def decision_exits(
