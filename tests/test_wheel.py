@@ -108,7 +108,7 @@ def test_the_installed_demo_runs_all_three_dialects(fresh: Path) -> None:
     )
     assert demo.returncode == 0, demo.stderr[-3000:]
     for dialect in ("jira_cloud", "jira_dc", "linear"):
-        assert f"{dialect} http://127.0.0.1:" in demo.stdout  # each source synced from its double
+        assert f"{dialect} 127.0.0.1:" in demo.stdout  # each source synced from its double
     screen = demo.stdout.splitlines() + demo.stderr.splitlines()
     assert len(screen) <= 50, demo.stdout  # one 50-line screen (piped: 100 columns)
     assert "skipping" not in demo.stderr

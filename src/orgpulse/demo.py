@@ -166,12 +166,12 @@ def sync_summary(reports: Sequence[SourceReport], sources: dict[str, SourceSetti
     """One row per source: the double it was served by, what the store now holds, the requests."""
     table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
     table.add_column("source", no_wrap=True)
-    table.add_column("served as", overflow="fold")  # wraps on a narrow terminal, never cut
-    for number in ("issues", "status changes", "links", "requests"):
+    table.add_column("served as (http)", overflow="fold")  # wraps on a narrow terminal, never cut
+    for number in ("issues", "status\nchanges", "links", "requests"):
         table.add_column(number, justify="right", no_wrap=True)
     for r in reports:
         source = sources.get(r.name)
-        served = f"{source.kind} {source.url}" if source else ""
+        served = f"{source.kind} {source.url.removeprefix('http://')}" if source else ""
         if not r.ok:
             table.add_row(r.name, served, Text(f"FAILED {type(r.error).__name__}", style="bold red"))
             continue
