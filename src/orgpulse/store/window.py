@@ -63,10 +63,8 @@ LINK_SCHEMA = {
     **{f"to_{name}": kind for name, kind in _SIDE.items()},
 }  # fmt: skip
 
-# The live issues, then everything they reference (see the module docstring). Parameters: as_of,
-# since. SQLite and PostgreSQL both run it; each UNION arm is served by an index. The arms keep
-# their NULL references (no join matches them): an "IS NOT NULL" filter made SQLite pick a range
-# scan of the other side's index over the join's equality.
+# The live issues (see the module docstring), then everything they reference, into temporary tables,
+# statement by statement. Parameters: as_of, since. SQLite and PostgreSQL both run them.
 _LIVE = """
 INSERT INTO live_issues (source, issue_id, key, parent_id, parent_key)
 SELECT i.source, i.issue_id, i.key, i.parent_id, i.parent_key FROM issues i
@@ -77,36 +75,44 @@ WHERE i.created <= {as_of} AND (NOT (
   OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
 """
 # The issues a live issue references (by id, else by key): its parents, current and former, and the
-# other side of its links.
-_FIRST_HOP = """
-INSERT INTO hop_issues (source, issue_id)
-SELECT i.source, i.issue_id FROM (
-  SELECT source, parent_id AS id FROM live_issues
-  UNION SELECT p.source, p.from_parent_id FROM parent_changes p
-    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT p.source, p.to_parent_id FROM parent_changes p
-    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT k.source, k.to_issue_id FROM links k
-    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.from_issue_id
-  UNION SELECT k.source, k.from_issue_id FROM links k
-    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.to_issue_id
-) r JOIN issues i ON i.source = r.source AND i.issue_id = r.id
-UNION SELECT i.source, i.issue_id FROM (
-  SELECT source, parent_key AS k FROM live_issues
-  UNION SELECT p.source, p.from_parent_key FROM parent_changes p
-    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT p.source, p.to_parent_key FROM parent_changes p
-    JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id
-  UNION SELECT k.source, k.to_issue_key FROM links k
-    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.from_issue_id
-  UNION SELECT k.source, k.to_issue_key FROM links k
-    JOIN live_issues l ON l.source = k.source AND l.key = k.from_issue_key
-  UNION SELECT k.source, k.from_issue_key FROM links k
-    JOIN live_issues l ON l.source = k.source AND l.issue_id = k.to_issue_id
-  UNION SELECT k.source, k.from_issue_key FROM links k
-    JOIN live_issues l ON l.source = k.source AND l.key = k.to_issue_key
-) r JOIN issues i ON i.source = r.source AND i.key = r.k
-"""
+# other side of its links; one statement per kind of reference, each from the references (few,
+# distinct) to the issues they name (CROSS JOIN fixes that order: a newer SQLite scanned every
+# issue and probed the references).
+_REFERENCES = {
+    "id": (
+        "SELECT DISTINCT source, parent_id AS ref FROM live_issues",
+        *(
+            f"SELECT p.source, p.{side}_parent_id AS ref FROM parent_changes p"
+            " JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id"
+            for side in ("from", "to")
+        ),
+        *(
+            f"SELECT k.source, k.{other}_issue_id AS ref FROM links k"
+            f" JOIN live_issues l ON l.source = k.source AND l.issue_id = k.{side}_issue_id"
+            for side, other in (("from", "to"), ("to", "from"))
+        ),
+    ),
+    "key": (
+        "SELECT DISTINCT source, parent_key AS ref FROM live_issues",
+        *(
+            f"SELECT p.source, p.{side}_parent_key AS ref FROM parent_changes p"
+            " JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id"
+            for side in ("from", "to")
+        ),
+        *(
+            f"SELECT k.source, k.{other}_issue_key AS ref FROM links k"
+            f" JOIN live_issues l ON l.source = k.source AND l.{column} = k.{side}_issue_{suffix}"
+            for side, other in (("from", "to"), ("to", "from"))
+            for column, suffix in (("issue_id", "id"), ("key", "key"))
+        ),
+    ),
+}
+_FIRST_HOP = tuple(
+    f"INSERT INTO hop_issues (source, issue_id) SELECT i.source, i.issue_id FROM ({reference})"
+    f" r CROSS JOIN issues i WHERE i.source = r.source AND i.{column} = r.ref ON CONFLICT DO NOTHING"
+    for column, references in (("issue_id", _REFERENCES["id"]), ("key", _REFERENCES["key"]))
+    for reference in references
+)
 # The live issues, those they reference and the parents of those (a live issue's parents are
 # referenced already); the first two are each distinct, the parents may repeat them. CROSS JOIN
 # fixes SQLite's join order (from the few referenced issues); without statistics on the temporary
@@ -118,7 +124,9 @@ _KEPT = (
     *(
         "INSERT INTO kept_issues (source, issue_id) SELECT DISTINCT p.source, p.issue_id"
         " FROM hop_issues h CROSS JOIN issues i CROSS JOIN issues p"
-        " WHERE i.source = h.source AND i.issue_id = h.issue_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM live_issues l"
+        " WHERE l.source = h.source AND l.issue_id = h.issue_id)"
+        " AND i.source = h.source AND i.issue_id = h.issue_id"
         f" AND p.source = i.source AND p.{column} = i.parent_{reference}"
         " AND NOT EXISTS (SELECT 1 FROM kept_issues k WHERE k.source = p.source AND k.issue_id = p.issue_id)"
         for column, reference in (("issue_id", "id"), ("key", "key"))
@@ -176,8 +184,10 @@ class Queries:
             self._read.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
         self._kept = True
         self._execute(_LIVE)
-        self._read.execute("CREATE INDEX ix_live_issues_key ON live_issues (source, key)")
-        self._execute(_FIRST_HOP)
+        for column in ("key", "parent_id", "parent_key"):
+            self._read.execute(f"CREATE INDEX ix_live_issues_{column} ON live_issues (source, {column})")
+        for statement in _FIRST_HOP:
+            self._execute(statement)
         for statement in _KEPT:
             self._execute(statement)
 
