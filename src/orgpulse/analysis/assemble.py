@@ -298,13 +298,11 @@ def key_lists(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
     team, week, issue = (pairs[c].to_numpy() for c in ("team", "week", "issue"))
     order = np.lexsort((cat.issues.frame["key_rank"].to_numpy()[issue], week, team))
     team, week = team[order], week[order]
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue[order]].tolist()
+    keys = [str(k) for k in cat.issues.frame["key"].to_numpy(dtype=object)[issue[order]].tolist()]
     heads = np.flatnonzero(first_of_runs(pack(team, week)))
     ends = [*heads[1:].tolist(), len(order)]
-    return {
-        (int(team[h]), int(week[h])): [str(k) for k in keys[h:e]]
-        for h, e in zip(heads.tolist(), ends, strict=True)
-    }
+    rows = zip(team[heads].tolist(), week[heads].tolist(), strict=True)
+    return {row: keys[h:e] for row, h, e in zip(rows, heads.tolist(), ends, strict=True)}
 
 
 def explain_samples(

@@ -64,7 +64,8 @@ def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
             grouped.setdefault((f.team, f.week_start, lever), []).append(f)
     rows = []
     for (team, week, lever), behind in sorted(grouped.items()):
-        behind.sort(key=lambda f: LEVERS[lever].index(f.symptom))
+        if len(behind) > 1:
+            behind.sort(key=lambda f: LEVERS[lever].index(f.symptom))
         state = lever_state([f.severity for f in behind])
         deciding = [f for f in behind if f.severity != Severity.INSUFFICIENT_DATA] or behind
         costs = [f.cost_hours for f in behind if f.cost_hours is not None]
@@ -93,9 +94,13 @@ def rank_levers(rows: Sequence[LeverRow]) -> Diagnosis:
     if not rows:
         return Diagnosis(verdict=None, week_start=None, levers=[], teams=[])
     latest = max(row.week_start for row in rows)
+    in_latest: dict[str, list[LeverRow]] = {lever: [] for lever in LEVERS}
+    for row in rows:
+        if row.week_start == latest and row.lever in in_latest:
+            in_latest[row.lever].append(row)
     ranks = []
     for lever in LEVERS:
-        here = [r for r in rows if r.week_start == latest and r.lever == lever]
+        here = in_latest[lever]
         weak = sorted(r.team for r in here if r.state == LeverState.WEAK)
         at_risk = sorted(r.team for r in here if r.state == LeverState.AT_RISK)
         with_data = sum(1 for r in here if r.state != LeverState.UNKNOWN)
