@@ -1,10 +1,12 @@
-"""Bulk upserts: one compiled INSERT ... ON CONFLICT per call, its rows sent with the driver's executemany.
+"""Bulk upserts: one compiled INSERT ... ON CONFLICT per call, the rows sent by executemany or COPY.
 
 SQLAlchemy's per-row work (parameter construction, type processing through the compiled cache)
 was most of a page's write time. Here the statement is compiled once per call, each column's
 own bind processor (the store's UTC datetimes, booleans) is applied to its values, text is
 cleaned (`store.text`) only in text columns, and the rows go to the DBAPI cursor's executemany
-in chunks. The SQL and the stored values are the ones SQLAlchemy would have produced.
+in chunks. The SQL and the stored values are the ones SQLAlchemy would have produced. On
+PostgreSQL a large call COPYs its rows into a temporary staging table and merges them with one
+INSERT ... SELECT ... ON CONFLICT, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from orgpulse.store.schema import UTCDateTime
 from orgpulse.store.text import clean_text
 
 CHUNK = 2000
+COPY_FROM = 500  # rows from which PostgreSQL gets them by COPY and one merge rather than executemany
 
 Merge = Mapping[str, Callable[[Any, Any], Any]]
 
@@ -41,18 +44,63 @@ def bulk_upsert(
     if not rows:
         return
     names = [c.name for c in table.columns if c.name in rows[0]]
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM and _distinct_keys(rows, keys):
+        _copy_then_merge(conn, table, names, keys, merge or {}, rows)
+        return
     sql, order = _statement(conn, table, names, keys, merge or {})
     convert = _converters(conn, table, order)
     positional = bool(conn.dialect.positional)
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        try:
-            columns = [convert_column([row[name] for row in chunk]) for name, convert_column in convert]
-        except (TypeError, ValueError) as exc:  # a value the column refuses, as SQLAlchemy reports it
-            raise sa.exc.StatementError(str(exc), sql, None, exc) from exc
-        params = list(zip(*columns, strict=True))
+        params = _params(rows[start : start + CHUNK], convert, sql)
         named = params if positional else [dict(zip(order, p, strict=True)) for p in params]
         conn.exec_driver_sql(sql, named)
+
+
+def _params(
+    chunk: Sequence[Mapping[str, Any]], convert: Sequence[tuple[str, Callable[[Column], Column]]], sql: str
+) -> list[tuple[Any, ...]]:
+    """The driver's values of these rows, one tuple per row in the statement's parameter order."""
+    try:
+        columns = [convert_column([row[name] for row in chunk]) for name, convert_column in convert]
+    except (TypeError, ValueError) as exc:  # a value the column refuses, as SQLAlchemy reports it
+        raise sa.exc.StatementError(str(exc), sql, None, exc) from exc
+    return list(zip(*columns, strict=True))
+
+
+def _distinct_keys(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> bool:
+    """Whether no two rows share a key: one INSERT ... SELECT may not update a row twice."""
+    return len({tuple(row[k] for k in keys) for row in rows}) == len(rows)
+
+
+def _copy_then_merge(
+    conn: Connection,
+    table: sa.Table,
+    names: Sequence[str],
+    keys: tuple[str, ...],
+    merge: Merge,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """PostgreSQL: the rows COPYed into a session's temporary staging table, then one INSERT ... SELECT
+    ... ON CONFLICT into the table, in the caller's transaction (the staging rows go at its commit)."""
+    stage_name = f"orgpulse_stage_{table.name}"
+    stage = sa.Table(stage_name, sa.MetaData(), *(sa.Column(n, table.c[n].type) for n in names))
+    conn.exec_driver_sql(
+        f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage_name}" '
+        f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
+    )
+    conn.exec_driver_sql(f'TRUNCATE "{stage_name}"')
+    convert = _converters(conn, table, names)
+    columns = ", ".join(f'"{n}"' for n in names)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{stage_name}" ({columns}) FROM STDIN') as copy:
+            for start in range(0, len(rows), CHUNK):
+                for values in _params(rows[start : start + CHUNK], convert, f"COPY {stage_name}"):
+                    copy.write_row(values)
+    finally:
+        cursor.close()
+    insert = postgresql.insert(table).from_select(list(names), sa.select(*(stage.c[n] for n in names)))
+    conn.exec_driver_sql(str(_on_conflict(insert, table, names, keys, merge).compile(dialect=conn.dialect)))
 
 
 def _statement(
@@ -61,6 +109,18 @@ def _statement(
     """The SQL text of the upsert and the column names in its parameter order."""
     insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(table).values({n: sa.bindparam(n, type_=table.c[n].type) for n in names})
+    compiled = _on_conflict(stmt, table, names, keys, merge).compile(dialect=conn.dialect)
+    order = list(compiled.positiontup or ()) if compiled.positional else list(names)
+    return str(compiled), order
+
+
+Column = list[Any]
+
+
+def _on_conflict(
+    stmt: Any, table: sa.Table, names: Sequence[str], keys: tuple[str, ...], merge: Merge
+) -> Any:
+    """The insert made an upsert: on a key already stored, each column takes the new value (or its merge)."""
     updates: dict[str, Any] = {}
     for name in names:
         if name in keys:
@@ -68,17 +128,9 @@ def _statement(
         new = stmt.excluded[name]
         combine = merge.get(name)
         updates[name] = combine(table.c[name], new) if combine else new
-    stmt = (
-        stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
-        if updates
-        else stmt.on_conflict_do_nothing(index_elements=list(keys))
-    )
-    compiled = stmt.compile(dialect=conn.dialect)
-    order = list(compiled.positiontup or ()) if compiled.positional else list(names)
-    return str(compiled), order
-
-
-Column = list[Any]
+    if updates:
+        return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    return stmt.on_conflict_do_nothing(index_elements=list(keys))
 
 
 def _converters(
