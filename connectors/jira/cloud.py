@@ -102,7 +102,9 @@ class CloudSearch:
         query = jql.search_jql(projects, updated_from_ms=None, created_from=None)
         pager = TokenPager("the census", source=self._settings.name)
         while True:
-            body = jql.search_body(query, ["key"], page_size=jql.CENSUS_PAGE, token=pager.token)
+            body = jql.search_body(
+                query, ["key"], page_size=jql.CENSUS_PAGE, token=pager.token, changelog=False
+            )
             issues, next_token, is_last = self._search_page(self.client.post(jql.SEARCH, body))
             keys.update(
                 (str(i.get("id")), str(i.get("key") or "")) for i in issues if i.get("id") is not None

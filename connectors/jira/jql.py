@@ -92,14 +92,14 @@ def search_fields(custom_ids: Iterable[str]) -> list[str]:
     return [*ISSUE_FIELDS, *(i for i in custom_ids if i not in ISSUE_FIELDS)]
 
 
-def search_body(jql: str, fields: Sequence[str], *, page_size: int, token: str | None) -> dict[str, Any]:
-    """POST /rest/api/3/search/jql body, with the embedded (capped, newest-first) changelog."""
-    body: dict[str, Any] = {
-        "jql": jql,
-        "fields": list(fields),
-        "expand": "changelog",
-        "maxResults": page_size,
-    }
+def search_body(
+    jql: str, fields: Sequence[str], *, page_size: int, token: str | None, changelog: bool = True
+) -> dict[str, Any]:
+    """POST /rest/api/3/search/jql body, with the embedded (capped, newest-first) changelog unless
+    `changelog` is false (the census: only id/key pages reach 5000 issues)."""
+    body: dict[str, Any] = {"jql": jql, "fields": list(fields), "maxResults": page_size}
+    if changelog:
+        body["expand"] = "changelog"
     if token:
         body["nextPageToken"] = token
     return body

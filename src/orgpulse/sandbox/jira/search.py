@@ -1,8 +1,9 @@
 """Jira Cloud's paged issue and history endpoints: enhanced search, bulk changelog, issue changelog.
 
     GET|POST /rest/api/{2,3}/search/jql      token-paged issues; fields default to `id` only; at most
-                                              100 per page with fields, 5000 with id/key only; an
-                                              embedded changelog holds the newest 40 histories
+                                              100 per page with fields or an expanded changelog,
+                                              5000 with id/key only; an embedded changelog holds the
+                                              newest 40 histories
     POST     /rest/api/{2,3}/changelog/bulkfetch   token-paged histories, oldest first, issues by id
     GET      /rest/api/{2,3}/issue/{idOrKey}/changelog   startAt-paged, oldest first, <= 100
 
@@ -137,12 +138,13 @@ class PagedEndpoints:
         except JqlError as exc:
             return error(400, str(exc))
         choice = choose_fields(fields, tuple(self.render.field_getters), "id")
+        with_changelog = "changelog" in expand
         size = _positive_int(max_results, "maxResults")
-        size = min(size, self._cap(ID_ONLY_CAP if choice.id_only else FIELDS_CAP))
+        # Only id/key pages reach 5000: an expanded changelog is a heavy page like any fielded one.
+        size = min(size, self._cap(ID_ONLY_CAP if choice.id_only and not with_changelog else FIELDS_CAP))
         query_print = fingerprint(" ".join(jql.split()))
         start = self.tokens.read(str(token), "search", query_print, 1)[0] if token else 0
         page = issues[start : start + size]
-        with_changelog = "changelog" in expand
         parts = [self.issue_json(i, version, choice, with_changelog) for i in page]
         more = start + size < len(issues)
         text = '{"issues":[' + ",".join(parts) + "]"
