@@ -1,6 +1,7 @@
 """The DataFrames the analysis reads: their columns are the contract between store and detectors.
 
-`orgpulse.store.load_frames` builds them; detectors only read them. Every uid is
+`orgpulse.store.frames.load_frames` builds them (the store reads the tables, `analysis.shaping`
+applies the team, roster and parent policy); detectors only read them. Every uid is
 "<source>:<native id>", so frames of several sources concatenate without collisions. Datetime
 columns are `datetime64[ns, UTC]`; a missing time is NaT, a missing id is None/NaN.
 

@@ -1,8 +1,8 @@
-"""Reads the stored history into the DataFrames of `orgpulse.analysis.frames` (columns documented there).
+"""Reads the stored history as it is stored, for `orgpulse.analysis.shaping` to make the frames.
 
 One Arrow read per kind of record (`store.arrow`, ADBC), in primary-key order so every store gives
-the detectors the same rows in the same order; then column operations only. Team labels, label
-lists and parent or link references are worked out once per distinct value, never once per row.
+the detectors the same rows in the same order. The tables come back as stored: native ids, project
+and team keys; team naming, rosters and parents are the analysis' policy (`analysis.shaping`).
 
 With `since` (the start of the earliest week the analysis reads, `analysis.weeks.window_start`),
 only the issues that can touch the analysed weeks are read (`store.window`): a site's older,
@@ -11,34 +11,50 @@ finished history costs nothing.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from orgpulse.analysis.frames import (
-    ASSIGNEE_CHANGE_COLUMNS,
-    FLAG_CHANGE_COLUMNS,
-    HISTORY_COLUMNS,
-    ISSUE_COLUMNS,
-    LINK_COLUMNS,
-    MEMBERSHIP_COLUMNS,
-    PARENT_CHANGE_COLUMNS,
-    PEOPLE_COLUMNS,
-    RESOLUTION_CHANGE_COLUMNS,
-    STATUS_CHANGE_COLUMNS,
-    STATUS_COLUMNS,
-    TEAM_CHANGE_COLUMNS,
-    WORKFLOW_COLUMNS,
-    Frames,
-)
+from orgpulse.analysis.frames import Frames
+from orgpulse.analysis.shaping import shape_frames
 from orgpulse.store import window as q
 from orgpulse.store.arrow import arrow_reader
 from orgpulse.store.core import Store
-from orgpulse.teams import TeamNamer, TeamRule
+from orgpulse.teams import TeamRule
+
+
+@dataclass(frozen=True)
+class StoredTables:
+    """The stored records the analysis reads, one table per kind (columns: `store.window`'s reads)."""
+
+    issues: pd.DataFrame
+    project_pairs: pd.DataFrame  # every (source, project_key) the store holds
+    statuses: pd.DataFrame
+    people: pd.DataFrame
+    changes: Mapping[str, pd.DataFrame]  # by change table name; status changes with `previous_entry`
+    links: pd.DataFrame
+    workflows: pd.DataFrame
+    memberships: pd.DataFrame
+
+
+def read_tables(store: Store, *, as_of: datetime, since: datetime | None = None) -> StoredTables:
+    """The stored records with every change after `as_of` left out; with `since`, only the issues
+    that can touch the time from `since` on (all of them when None)."""
+    with arrow_reader(store.engine) as reader, q.Queries(reader, as_of=as_of, since=since) as read:
+        return StoredTables(
+            issues=_pandas(read.issues()),
+            project_pairs=_pandas(read.project_pairs()),
+            statuses=_pandas(read.statuses()),
+            people=_pandas(read.people()),
+            changes={name: _pandas(read.changes(name)) for name in q.CHANGE_SCHEMAS},
+            links=_pandas(read.links()),
+            workflows=_pandas(read.workflows()),
+            memberships=_pandas(read.memberships()),
+        )
 
 
 def load_frames(
@@ -49,195 +65,10 @@ def load_frames(
     rosters: Mapping[str, tuple[str, ...]] | None = None,
     team_rules: Mapping[str, TeamRule] | None = None,
 ) -> Frames:
-    """Everything the detectors read, with every change after `as_of` left out.
-
-    `since`: read only the issues that can touch the time from `since` on (all of them when None).
-    """
-    with arrow_reader(store.engine) as reader, q.Queries(reader, as_of=as_of, since=since) as read:
-        issues = _pandas(read.issues())
-        pairs = _pandas(read.project_pairs())
-        statuses = _pandas(read.statuses())
-        people = _pandas(read.people())
-        changes = {name: _pandas(read.changes(name)) for name in q.CHANGE_SCHEMAS}
-        links = _pandas(read.links())
-        workflows = _pandas(read.workflows())
-        declared = _pandas(read.memberships())
-
-    namer = TeamNamer(team_rules or {}, zip(pairs["source"], pairs["project_key"], strict=True))
-    issue_team = _issue_teams(issues, namer)
-    epic_uids = _uid(issues, "issue_id")[issues["is_epic"]]
-    issue_frame = pd.DataFrame(
-        {
-            "issue_uid": _uid(issues, "issue_id"),
-            "source": issues["source"],
-            "issue_id": issues["issue_id"],
-            "key": issues["key"],
-            "project_key": issues["project_key"],
-            "team": issue_team,
-            "type_name": issues["type_name"],
-            "is_epic": issues["is_epic"],
-            "title": issues["title"],
-            "labels": _per_distinct(issues["labels"], lambda v: ",".join(_json_list(v))),
-            "parent_uid": _uid(issues, "parent_id"),
-            "created": issues["created"],
-            "resolution": issues["resolution"],
-            "resolved": issues["resolved"],
-            "status_uid": _uid(issues, "status_id"),
-            "history_complete": issues["history_complete"],
-            "team_mapped": issue_team.notna(),
-            "deleted": issues["deleted_at"].notna(),
-            "assignee_uid": _uid(issues, "assignee_id"),
-        }
-    )
-    issue_frame["parent_is_epic"] = _isin(issue_frame["parent_uid"], epic_uids)
-    issue_frame = issue_frame[list(ISSUE_COLUMNS)]
-
-    status_frame = statuses.assign(status_uid=_uid(statuses, "status_id"))[list(STATUS_COLUMNS)]
-
-    people_frame = people.assign(person_uid=_uid(people, "person_id"))
-    people_frame["pseudonym"] = _per_distinct(people_frame["person_uid"], store.pseudonym)
-    people_frame = people_frame[list(PEOPLE_COLUMNS)]
-    bots = people_frame.loc[people_frame["is_bot"], "person_uid"]
-
-    def change_frame(name: str, extra: Mapping[str, Callable[[pd.DataFrame], pd.Series]]) -> pd.DataFrame:
-        frame = changes[name]
-        out = pd.DataFrame(
-            {
-                "issue_uid": _uid(frame, "issue_id"),
-                "history_id": frame["history_id"],
-                "item_index": frame["item_index"],
-                "at": frame["at"],
-            }
-        )
-        for column, build in extra.items():
-            out[column] = build(frame)
-        return out
-
-    status_changes = change_frame(
-        "status_changes",
-        {
-            "from_status_uid": lambda f: _uid(f, "from_status"),
-            "to_status_uid": lambda f: _uid(f, "to_status"),
-            "actor_uid": lambda f: _uid(f, "actor_id"),
-        },
-    )
-    status_changes["actor_is_bot"] = status_changes["actor_uid"].isna() | _isin(
-        status_changes["actor_uid"], bots
-    )
-    assignee_changes = change_frame(
-        "assignee_changes",
-        {
-            "from_person_uid": lambda f: _uid(f, "from_person"),
-            "to_person_uid": lambda f: _uid(f, "to_person"),
-            "actor_uid": lambda f: _uid(f, "actor_id"),
-        },
-    )
-    follows_moves = [source for source in pairs["source"].unique() if namer.rule(source).follows_moves]
-    moves = changes["team_changes"]
-    changes["team_changes"] = moves[moves["source"].isin(follows_moves)].reset_index(drop=True)
-    team_changes = change_frame(
-        "team_changes",
-        {
-            "from_team": lambda f: _key_teams(f["source"], f["from_team"], namer),
-            "to_team": lambda f: _key_teams(f["source"], f["to_team"], namer),
-        },
-    )
-    flag_changes = change_frame("flag_changes", {"flagged": lambda f: f["flagged"]})
-    parent_changes = change_frame(
-        "parent_changes",
-        {
-            "from_parent_uid": lambda f: _uid(f, "from_parent"),
-            "to_parent_uid": lambda f: _uid(f, "to_parent"),
-            "to_parent_key": lambda f: f["to_parent_key"],
-        },
-    )
-    resolution_changes = change_frame(
-        "resolution_changes",
-        {
-            "from_resolution": lambda f: f["from_resolution"],
-            "to_resolution": lambda f: f["to_resolution"],
-            "actor_uid": lambda f: _uid(f, "actor_id"),
-        },
-    )
-    # The history entries a bulk close looks back to: each status change's previous one (store.window).
-    looked_back = changes["status_changes"]
-    history_frame = pd.DataFrame(
-        {"issue_uid": status_changes["issue_uid"], "at": looked_back["previous_entry"]}
-    ).loc[looked_back["previous_entry"].notna()]
-    workflow_frame = pd.DataFrame(
-        {
-            "team": _key_teams(workflows["source"], workflows["project_key"], namer),
-            "status_uid": _uid(workflows, "status_id"),
-        }
-    )
-    link_frame = _links(links, namer)
-    # Declared members: a roster in the config wins for its team; else the tracker's memberships (Linear).
-    from_config = [
-        {"team": team, "person_uid": f"{source}:{member}"}
-        for team, members in (rosters or {}).items()
-        for source in pairs["source"].drop_duplicates()
-        for member in members
-    ]
-    from_tracker = pd.DataFrame(
-        {
-            "team": _key_teams(declared["source"], declared["team_key"], namer),
-            "person_uid": _uid(declared, "person_id"),
-        }
-    )
-    memberships = pd.concat(
-        [
-            pd.DataFrame(from_config, columns=list(MEMBERSHIP_COLUMNS)),
-            from_tracker[~from_tracker["team"].isin(list(rosters or {}))],
-        ],
-        ignore_index=True,
-    )[list(MEMBERSHIP_COLUMNS)]
-    return Frames(
-        issues=issue_frame,
-        statuses=status_frame,
-        status_changes=status_changes[list(STATUS_CHANGE_COLUMNS)],
-        assignee_changes=assignee_changes[list(ASSIGNEE_CHANGE_COLUMNS)],
-        team_changes=team_changes[list(TEAM_CHANGE_COLUMNS)],
-        flag_changes=flag_changes[list(FLAG_CHANGE_COLUMNS)],
-        links=link_frame,
-        people=people_frame,
-        memberships=memberships,
-        parent_changes=parent_changes[list(PARENT_CHANGE_COLUMNS)],
-        workflows=workflow_frame[list(WORKFLOW_COLUMNS)],
-        resolution_changes=resolution_changes[list(RESOLUTION_CHANGE_COLUMNS)],
-        histories=history_frame[list(HISTORY_COLUMNS)],
-    )
-
-
-def _links(links: pd.DataFrame, namer: TeamNamer) -> pd.DataFrame:
-    """Each side of a link resolved to a synced issue (`store.window` did it, by id, else by key) or
-    to an outside project: an outside side's team is its key's project key's."""
-    out = pd.DataFrame({"link_uid": _uid(links, "link_id"), "kind": links["kind"]})
-    outside_done = pd.Series(False, index=links.index)
-    for side in ("from", "to"):
-        resolved = links[f"{side}_resolved"]
-        side_uid = _uid(links, f"{side}_resolved").astype(object)
-        out[f"{side}_uid"] = side_uid.where(side_uid.notna(), None)
-        out[f"{side}_key"] = links[f"{side}_issue_key"]
-        synced = _issue_teams(
-            pd.DataFrame(
-                {
-                    "source": links["source"],
-                    "project_key": links[f"{side}_project_key"],
-                    "labels": links[f"{side}_labels"],
-                    "components": links[f"{side}_components"],
-                    "team_field": links[f"{side}_team_field"],
-                }
-            ),
-            namer,
-        )
-        outside_project = links[f"{side}_issue_key"].str.replace(r"-[^-]*$", "", regex=True)
-        outside = _key_teams(links["source"], outside_project, namer)
-        out[f"{side}_team"] = synced.where(resolved.notna(), outside)
-        outside_done |= resolved.isna() & links[f"{side}_done"].fillna(False).astype(bool)
-    out["created_at"] = links["created_at"]
-    out["removed_at"] = links["removed_at"]
-    out["outside_done"] = outside_done
-    return out[list(LINK_COLUMNS)]
+    """Everything the detectors read: the stored tables (`read_tables`) shaped by the analysis'
+    policy (`analysis.shaping.shape_frames`), people pseudonymised with this store's salt."""
+    stored = read_tables(store, as_of=as_of, since=since)
+    return shape_frames(stored, pseudonym=store.pseudonym, rosters=rosters, team_rules=team_rules)
 
 
 _STR = pd.StringDtype(storage="pyarrow", na_value=np.nan)  # pandas' default "str" dtype
@@ -247,54 +78,3 @@ def _pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas: strings as pandas strings, times as datetime64[ns, UTC], nullable booleans
     (a link's `done` flags) as objects."""
     return table.to_pandas(types_mapper={pa.string(): _STR}.get)
-
-
-def _uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
-    """ "<source>:<native id>", None where the id is missing."""
-    values = frame[source].astype("str") + ":" + frame[column].astype("str")
-    return values.where(frame[column].notna())
-
-
-def _isin(values: pd.Series, known: pd.Series) -> pd.Series:
-    """`values.isin(known)` by hashing both columns (pandas' Arrow strings test a large set per value)."""
-    codes = pd.Index(pd.unique(known.dropna().to_numpy())).get_indexer(values.to_numpy())
-    return pd.Series(codes >= 0, index=values.index)
-
-
-def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
-    """`function` of each value, computed once per distinct value (None stays None)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.array([function(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
-
-
-def _issue_teams(issues: pd.DataFrame, namer: TeamNamer) -> pd.Series:
-    """The team of each issue row (columns source, project_key, labels, components, team_field)."""
-    columns = ["source", "project_key", "labels", "components", "team_field"]
-    return _per_group(issues[columns], lambda row: namer.of_issue(
-        str(row[0]), row[1], _json_list(row[2]), _json_list(row[3]), row[4]
-    ))  # fmt: skip
-
-
-def _key_teams(source: pd.Series, key: pd.Series, namer: TeamNamer) -> pd.Series:
-    """The team of each (source, project or team key) pair."""
-    pairs = pd.DataFrame({"source": source, "key": key})
-    return _per_group(pairs, lambda row: namer.of_key(str(row[0]), row[1]))
-
-
-def _per_group(frame: pd.DataFrame, function: Callable[[tuple[object, ...]], object]) -> pd.Series:
-    """`function` of each row's values (None for a missing one), computed once per distinct row."""
-    if frame.empty:
-        return pd.Series([], index=frame.index, dtype=object)
-    group = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(frame))).groupby(group).first().to_numpy()
-    distinct = frame.iloc[first].astype(object)
-    distinct = distinct.where(distinct.notna(), None)
-    values = np.array([function(row) for row in distinct.itertuples(index=False, name=None)], dtype=object)
-    return pd.Series(values[group], index=frame.index, dtype=object)
-
-
-def _json_list(value: object) -> list[str]:
-    if not isinstance(value, str) or not value:
-        return []
-    return [str(v) for v in json.loads(value)]
