@@ -30,58 +30,41 @@ _T = TypeVar("_T")
 Columns = dict[str, list[Any]]
 
 
+# The columns taken as the attributes of the same name (dependency rows, lever rows, effects).
+_DEPENDENCY = ("week_start", "blocked_team", "blocking_team", "blocked_issues", "blocked_hours")
+_LEVER = ("team", "week_start", "lever", "cost_hours", "confidence")
+_EFFECT = ("team", "metric", "before", "after", "p_value", "outcome")
+
+
 def trend_rows(run_id: str, result: AnalysisResult) -> dict[str, Columns]:
     """Each trend table's rows for `result`, column by column (name -> values), by `Store.finish_run`
     keyword: a big organisation's hundreds of thousands of rows never become a dict each."""
     findings = result.findings
+    effects = [effect for found in result.interventions for effect in found.effects]
+    keys = [found.intervention.key for found in result.interventions for _ in found.effects]
     return {
         "symptom_rows": symptom_columns(run_id, findings),
-        "metric_rows": metric_columns(run_id, findings),
-        "dependency_rows": _columns(
-            run_id,
-            result.dependencies,
-            week_start=lambda d: d.week_start,
-            blocked_team=lambda d: d.blocked_team,
-            blocking_team=lambda d: d.blocking_team,
-            blocked_issues=lambda d: d.blocked_issues,
-            blocked_hours=lambda d: d.blocked_hours,
-        ),
-        "diagnosis_rows": _columns(
-            run_id,
-            result.diagnosis.teams,
-            team=lambda r: r.team,
-            week_start=lambda r: r.week_start,
-            lever=lambda r: r.lever,
-            state=lambda r: r.state.value,
-            cost_hours=lambda r: r.cost_hours,
-            confidence=lambda r: r.confidence,
-        ),
-        "flow_rows": flow_columns(run_id, result),
+        "metric_rows": _per_metric(run_id, findings, "team", "week_start", "symptom"),
+        "dependency_rows": _columns(run_id, result.dependencies, *_DEPENDENCY),
+        "diagnosis_rows": _columns(run_id, result.diagnosis.teams, *_LEVER, state=lambda r: r.state.value),
+        "flow_rows": _per_metric(run_id, result.flow, "team", "week_start"),
         "status_time_rows": status_time_columns(run_id, result),
         "cycle_time_rows": _columns(
-            run_id,
-            result.cycle_points,
-            team=lambda c: c.team,
-            week_start=lambda c: c.week_start,
-            issue=lambda c: c.issue,
-            cycle_hours=lambda c: c.cycle_hours,
+            run_id, result.cycle_points, "team", "week_start", "issue", "cycle_hours"
         ),
-        "effect_rows": _columns(
-            run_id,
-            [(found.intervention, effect) for found in result.interventions for effect in found.effects],
-            intervention=lambda pair: pair[0].key,
-            team=lambda pair: pair[1].team,
-            metric=lambda pair: pair[1].metric,
-            before=lambda pair: pair[1].before,
-            after=lambda pair: pair[1].after,
-            p_value=lambda pair: pair[1].p_value,
-            outcome=lambda pair: pair[1].outcome,
-        ),
+        "effect_rows": {
+            **_columns(run_id, effects, *_EFFECT),
+            "intervention": keys,
+        },
     }
 
 
-def _columns(run_id: str, items: Sequence[_T], **columns: Callable[[_T], Any]) -> Columns:
+def _columns(run_id: str, items: Sequence[_T], *attributes: str, **columns: Callable[[_T], Any]) -> Columns:
+    """The run's rows of `items`: a column per attribute named (the table's column of that name),
+    then one per `columns` getter."""
     out: Columns = {"run_id": [run_id] * len(items)}
+    for name in attributes:
+        out[name] = [getattr(item, name) for item in items]
     for name, value in columns.items():
         out[name] = [value(item) for item in items]
     return out
@@ -105,27 +88,16 @@ def symptom_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
     }
 
 
-def metric_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
-    out: Columns = {name: [] for name in ("team", "week_start", "symptom", "metric", "value")}
-    for f in findings:
-        count = len(f.metrics)
-        out["team"] += [f.team] * count
-        out["week_start"] += [f.week_start] * count
-        out["symptom"] += [f.symptom] * count
-        out["metric"] += f.metrics.keys()
-        out["value"] += f.metrics.values()
-    return {"run_id": [run_id] * len(out["team"]), **out}
-
-
-def flow_columns(run_id: str, result: AnalysisResult) -> Columns:
-    out: Columns = {name: [] for name in ("team", "week_start", "metric", "value")}
-    for row in result.flow:
+def _per_metric(run_id: str, rows: Sequence[Any], *keys: str) -> Columns:
+    """A row per (row, metric) of rows that carry `metrics` (name -> value), keyed by `keys` too."""
+    out: Columns = {name: [] for name in (*keys, "metric", "value")}
+    for row in rows:
         count = len(row.metrics)
-        out["team"] += [row.team] * count
-        out["week_start"] += [row.week_start] * count
+        for key in keys:
+            out[key] += [getattr(row, key)] * count
         out["metric"] += row.metrics.keys()
         out["value"] += row.metrics.values()
-    return {"run_id": [run_id] * len(out["team"]), **out}
+    return {"run_id": [run_id] * len(out["metric"]), **out}
 
 
 def status_time_columns(run_id: str, result: AnalysisResult) -> Columns:
