@@ -74,38 +74,34 @@ WHERE i.created <= {as_of} AND (NOT (
     AND s.category IN ('done', 'canceled') AND s.category_known))
   OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
 """
+
+
 # The issues a live issue references (by id, else by key): its parents, current and former, and the
 # other side of its links; one statement per kind of reference, each from the references (few,
 # distinct) to the issues they name (CROSS JOIN fixes that order: a newer SQLite scanned every
 # issue and probed the references).
-_REFERENCES = {
-    "id": (
-        "SELECT DISTINCT source, parent_id AS ref FROM live_issues",
+def _reference_reads(by: str, matches: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The references by `by` (id or key) live issues hold: their parents, past and present, and the
+    far side of their links (a link side matched on each (issue column, link column suffix))."""
+    return (
+        f"SELECT DISTINCT source, parent_{by} AS ref FROM live_issues",
         *(
-            f"SELECT p.source, p.{side}_parent_id AS ref FROM parent_changes p"
+            f"SELECT p.source, p.{side}_parent_{by} AS ref FROM parent_changes p"
             " JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id"
             for side in ("from", "to")
         ),
         *(
-            f"SELECT k.source, k.{other}_issue_id AS ref FROM links k"
-            f" JOIN live_issues l ON l.source = k.source AND l.issue_id = k.{side}_issue_id"
-            for side, other in (("from", "to"), ("to", "from"))
-        ),
-    ),
-    "key": (
-        "SELECT DISTINCT source, parent_key AS ref FROM live_issues",
-        *(
-            f"SELECT p.source, p.{side}_parent_key AS ref FROM parent_changes p"
-            " JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id"
-            for side in ("from", "to")
-        ),
-        *(
-            f"SELECT k.source, k.{other}_issue_key AS ref FROM links k"
+            f"SELECT k.source, k.{other}_issue_{by} AS ref FROM links k"
             f" JOIN live_issues l ON l.source = k.source AND l.{column} = k.{side}_issue_{suffix}"
             for side, other in (("from", "to"), ("to", "from"))
-            for column, suffix in (("issue_id", "id"), ("key", "key"))
+            for column, suffix in matches
         ),
-    ),
+    )
+
+
+_REFERENCES = {
+    "id": _reference_reads("id", (("issue_id", "id"),)),
+    "key": _reference_reads("key", (("issue_id", "id"), ("key", "key"))),
 }
 _FIRST_HOP = tuple(
     f"INSERT INTO hop_issues (source, issue_id) SELECT i.source, i.issue_id FROM ({reference})"
