@@ -163,17 +163,14 @@ class AlertWeeks:
         ]
 
     def _rows_of_weeks(self, width: int) -> list[list[date]]:
+        """The weeks in rows that each fit `width` beside the team column (a column is as wide as
+        its month's name could be, as its day, as its widest mark, and 3 at least, plus a space)."""
         team_width = max(len(self.t._("team")), *(len(team) for team in self.teams))
-        months = self._months(self.weeks)
         rows: list[list[date]] = [[]]
         used = team_width
-        for week, month in zip(self.weeks, months, strict=True):
-            column = 1 + max(
-                3,
-                len(month),
-                len(self.t.month(week)),
-                *(len(self.marks.get((team, week), "")) for team in self.teams),
-            )
+        for week in self.weeks:
+            marks = (len(self.marks.get((team, week), "")) for team in self.teams)
+            column = 1 + max(3, len(self.t.month(week)), *marks)
             if rows[-1] and used + column > width:
                 rows.append([])
                 used = team_width
