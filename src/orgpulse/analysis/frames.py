@@ -163,6 +163,12 @@ class Frames:
         default_factory=lambda: empty(HISTORY_COLUMNS), metadata={"columns": HISTORY_COLUMNS}
     )
 
+    @classmethod
+    def cut(cls, **frames: pd.DataFrame) -> Frames:
+        """Frames from `frames` (by field name), each cut to its contract's columns, in their order."""
+        columns = {f.name: list(f.metadata["columns"]) for f in fields(cls)}
+        return cls(**{name: frame[columns[name]] for name, frame in frames.items()})
+
     def missing_columns(self) -> list[str]:
         """Every contract column a frame lacks, as "frame.column"."""
         return [

@@ -18,19 +18,7 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.frames import (
-    ASSIGNEE_CHANGE_COLUMNS,
-    FLAG_CHANGE_COLUMNS,
-    HISTORY_COLUMNS,
-    ISSUE_COLUMNS,
-    LINK_COLUMNS,
     MEMBERSHIP_COLUMNS,
-    PARENT_CHANGE_COLUMNS,
-    PEOPLE_COLUMNS,
-    RESOLUTION_CHANGE_COLUMNS,
-    STATUS_CHANGE_COLUMNS,
-    STATUS_COLUMNS,
-    TEAM_CHANGE_COLUMNS,
-    WORKFLOW_COLUMNS,
     Frames,
 )
 from orgpulse.teams import TeamNamer, TeamRule
@@ -81,13 +69,11 @@ def shape_frames(
         }
     )
     issue_frame["parent_is_epic"] = _isin(issue_frame["parent_uid"], epic_uids)
-    issue_frame = issue_frame[list(ISSUE_COLUMNS)]
 
-    status_frame = statuses.assign(status_uid=_uid(statuses, "status_id"))[list(STATUS_COLUMNS)]
+    status_frame = statuses.assign(status_uid=_uid(statuses, "status_id"))
 
     people_frame = people.assign(person_uid=_uid(people, "person_id"))
     people_frame["pseudonym"] = _per_distinct(people_frame["person_uid"], pseudonym)
-    people_frame = people_frame[list(PEOPLE_COLUMNS)]
     bots = people_frame.loc[people_frame["is_bot"], "person_uid"]
 
     def change_frame(name: str, extra: Mapping[str, Callable[[pd.DataFrame], pd.Series]]) -> pd.DataFrame:
@@ -181,21 +167,21 @@ def shape_frames(
             from_tracker[~from_tracker["team"].isin(list(rosters or {}))],
         ],
         ignore_index=True,
-    )[list(MEMBERSHIP_COLUMNS)]
-    return Frames(
+    )
+    return Frames.cut(
         issues=issue_frame,
         statuses=status_frame,
-        status_changes=status_changes[list(STATUS_CHANGE_COLUMNS)],
-        assignee_changes=assignee_changes[list(ASSIGNEE_CHANGE_COLUMNS)],
-        team_changes=team_changes[list(TEAM_CHANGE_COLUMNS)],
-        flag_changes=flag_changes[list(FLAG_CHANGE_COLUMNS)],
+        status_changes=status_changes,
+        assignee_changes=assignee_changes,
+        team_changes=team_changes,
+        flag_changes=flag_changes,
         links=link_frame,
         people=people_frame,
         memberships=memberships,
-        parent_changes=parent_changes[list(PARENT_CHANGE_COLUMNS)],
-        workflows=workflow_frame[list(WORKFLOW_COLUMNS)],
-        resolution_changes=resolution_changes[list(RESOLUTION_CHANGE_COLUMNS)],
-        histories=history_frame[list(HISTORY_COLUMNS)],
+        parent_changes=parent_changes,
+        workflows=workflow_frame,
+        resolution_changes=resolution_changes,
+        histories=history_frame,
     )
 
 
@@ -228,7 +214,7 @@ def _links(links: pd.DataFrame, namer: TeamNamer) -> pd.DataFrame:
     out["created_at"] = links["created_at"]
     out["removed_at"] = links["removed_at"]
     out["outside_done"] = outside_done
-    return out[list(LINK_COLUMNS)]
+    return out
 
 
 def _uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
