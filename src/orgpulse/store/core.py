@@ -182,35 +182,17 @@ class Store:
         """The counts `sync --format json` reports for one source (DESIGN.md)."""
         with self.engine.connect() as conn:
 
-            def count(stmt: sa.Select[Any]) -> int:
-                return int(conn.execute(stmt).scalar_one())
+            def count(table: sa.Table, *live: sa.ColumnElement[bool]) -> int:
+                """The source's rows of `table` that meet `live` (not deleted, removed or resolved)."""
+                where = sa.select(sa.func.count()).select_from(table).where(table.c.source == source, *live)
+                return int(conn.execute(where).scalar_one())
 
             return {
-                "issues": count(
-                    sa.select(sa.func.count())
-                    .select_from(t.issues)
-                    .where(t.issues.c.source == source, t.issues.c.deleted_at.is_(None))
-                ),
-                "status_changes": count(
-                    sa.select(sa.func.count())
-                    .select_from(t.status_changes)
-                    .where(t.status_changes.c.source == source)
-                ),
-                "assignee_changes": count(
-                    sa.select(sa.func.count())
-                    .select_from(t.assignee_changes)
-                    .where(t.assignee_changes.c.source == source)
-                ),
-                "links": count(
-                    sa.select(sa.func.count())
-                    .select_from(t.links)
-                    .where(t.links.c.source == source, t.links.c.removed_at.is_(None))
-                ),
-                "quarantined": count(
-                    sa.select(sa.func.count())
-                    .select_from(t.quarantine)
-                    .where(t.quarantine.c.source == source, t.quarantine.c.resolved_at.is_(None))
-                ),
+                "issues": count(t.issues, t.issues.c.deleted_at.is_(None)),
+                "status_changes": count(t.status_changes),
+                "assignee_changes": count(t.assignee_changes),
+                "links": count(t.links, t.links.c.removed_at.is_(None)),
+                "quarantined": count(t.quarantine, t.quarantine.c.resolved_at.is_(None)),
             }
 
     def read_raw(self, source: str, kind: str, native_id: str) -> str | None:
