@@ -23,7 +23,7 @@ from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
 from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
-from orgpulse.analysis.detectors import DETECTORS, Detector, DetectorOutput
+from orgpulse.analysis.detectors import DETECTORS, Detected, Detector
 from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
 from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
 from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
@@ -76,16 +76,17 @@ def detect(
     reported = {grid.starts[w] for w in grid.reported}
     for detector in detectors:
         output = detector.detect(inputs.restricted(detector.needs))
-        rows = finish(output, inputs)
+        rows = finish(detector, output, inputs)
         table = rows.table
         table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
         table = table.loc[table["week"] >= grid.first_reported]
         if interventions:
-            collect_values(values, output, rows.table, inputs[CATALOGUE], grid)
+            collect_values(values, detector.symptom, output, rows.table, inputs[CATALOGUE], grid)
         cost = None
         if output.cost is not None:
-            cost = cost_explain(inputs[CATALOGUE], output.cost, output.cost_counted, grid.first_reported)
-            cost[NO_COST_KEY] = {"counted": output.cost_counted, "hours": 0.0, "issue_count": 0, "issues": []}
+            counted = detector.cost_counted
+            cost = cost_explain(inputs[CATALOGUE], output.cost, counted, grid.first_reported)
+            cost[NO_COST_KEY] = {"counted": counted, "hours": 0.0, "issue_count": 0, "issues": []}
         findings.extend(to_findings(replace(rows, table=table), inputs[CATALOGUE], grid, cost))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
     findings = with_cleanups(findings, inputs, grid)
@@ -177,10 +178,9 @@ def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> li
 
 
 def collect_values(
-    values: MetricValues, output: DetectorOutput, table: pd.DataFrame, cat: Catalogue, grid: WeekGrid
+    values: MetricValues, symptom: str, output: Detected, table: pd.DataFrame, cat: Catalogue, grid: WeekGrid
 ) -> None:
     """Keep a detector's thresholded metric for every scored week, for the interventions' tests."""
-    symptom = output.rows.symptom
     metrics = (output.grading.metric,)
     values.thresholded[symptom] = metrics
     labels, starts = cat.teams.labels, np.array(grid.starts, dtype=object)

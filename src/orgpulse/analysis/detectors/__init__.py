@@ -16,7 +16,7 @@ from orgpulse.analysis.detectors import (
     ownership,
     workflow,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput
+from orgpulse.analysis.detectors.base import Detected, Detector
 
 DETECTORS: tuple[Detector, ...] = (
     approval.DETECTOR,
@@ -29,4 +29,4 @@ DETECTORS: tuple[Detector, ...] = (
     focus.DETECTOR,
 )
 
-__all__ = ["DETECTORS", "Detector", "DetectorOutput"]
+__all__ = ["DETECTORS", "Detected", "Detector"]

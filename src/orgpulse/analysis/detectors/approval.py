@@ -22,7 +22,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     by_hours,
     group_records,
     key_lists,
@@ -42,7 +41,7 @@ from orgpulse.analysis.derived import (
     MEMBERS,
     TEAMS,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, open_at_week_end, spread_trailing
@@ -105,7 +104,7 @@ def ended_visits(visits: pd.DataFrame, teams: TeamLookup, grid: WeekGrid) -> pd.
     )
 
 
-def detect_approval(inputs: Inputs) -> DetectorOutput:
+def detect_approval(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.approval
     cat, teams, members = inputs[CATALOGUE], inputs[TEAMS], inputs[MEMBERS]
@@ -171,15 +170,10 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
     concentration = table["approver_concentration"].fillna(-1.0).to_numpy(dtype=float)
     table["gate_passed"] = concentration >= th.concentration_gate
     sample = pd.concat([completed[["team", "week", "issue"]], exits[["team", "week", "issue"]]])
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, grid.first_scored, completed, human, opened, exits),
-            explain=_explain(cat, grid, table, completed, exits, members.roster_teams),
-            common_explain={"sample": "human exits from approval statuses in W-3..W"},
-        ),
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, grid.first_scored, completed, human, opened, exits),
+        explain=_explain(cat, grid, table, completed, exits, members.roster_teams),
         grading=Grading(
             "approval_wait_share",
             th.wait_share_watch,
@@ -192,7 +186,6 @@ def detect_approval(inputs: Inputs) -> DetectorOutput:
         cost=role_cost(cat, intervals, teams, grid, cat.statuses.has_role(Role.APPROVAL))
         if ctx.diagnose
         else None,
-        cost_counted="hours in approval statuses",
     )
 
 
@@ -282,6 +275,9 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS),
     detect=detect_approval,
+    explain={"sample": "human exits from approval statuses in W-3..W"},
+    cost_counted="hours in approval statuses",
 )

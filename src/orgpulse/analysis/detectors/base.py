@@ -1,9 +1,11 @@
-"""What a detector is: a symptom id, the inputs it declares, and a pure function of those inputs.
+"""What a detector is: a symptom's constants declared once, and a pure function of its inputs.
 
-A detector computes its metrics and declares the rest: which metric is graded against which
-levels (`Grading`) and which issues stand behind each row (`Sample`). The runner does the work
-every symptom shares, once (`grading.finish`): severity and score, confidence factors, and the
-thresholds entry of `explain`.
+A `Detector` declares what never changes between runs: the symptom id, its metric columns, the
+inputs it reads, the common explain entries and what its cost counts. Its function returns only
+what it computes (`Detected`): the table, evidence and explain per row, which metric is graded
+against which levels (`Grading`) and which issues stand behind each row (`Sample`). The runner
+does the work every symptom shares, once (`grading.finish`): the `RowTable`, severity and score,
+confidence factors, and the thresholds entry of `explain`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from orgpulse.analysis.assemble import RowTable
+from orgpulse.analysis.assemble import Items
 from orgpulse.analysis.inputs import Inputs, Key
 from orgpulse.analysis.result import DependencyRow
 
@@ -49,26 +51,39 @@ class Sample:
 
 
 @dataclass(frozen=True)
-class DetectorOutput:
-    """Rows for every scored week (direction weeks included), ungraded; extra trend tables beside them.
+class Detected:
+    """What one run of a detector computed: rows for every scored week (direction weeks included),
+    ungraded, with their evidence and explain (assemble.RowTable's columns and items).
 
+    `common_explain` holds the entries that depend on the settings, after the declared ones.
     `cost` (cost.COST_COLUMNS: team, week, issue, hours) is the waiting the symptom measures,
-    built from the intervals the detector read, with `cost_counted` saying what it counts; None
-    for a symptom without a waiting cost. `per_issue` maps a thresholded metric that is a mean
-    over issues to its per-issue values (columns team, week, value), for interventions' tests.
+    built from the intervals the detector read; None for a symptom without a waiting cost or when
+    the run does not diagnose. `per_issue` maps a thresholded metric that is a mean over issues to
+    its per-issue values (columns team, week, value), for interventions' tests.
     """
 
-    rows: RowTable
+    table: pd.DataFrame
+    evidence: Items
+    explain: Items
     grading: Grading
     sample: Sample
+    common_explain: dict[str, Any] = field(default_factory=dict)
     dependencies: list[DependencyRow] = field(default_factory=list)
     cost: pd.DataFrame | None = None
-    cost_counted: str = ""
     per_issue: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Detector:
+    """A symptom's constants and its detect function.
+
+    `explain` holds the common explain entries every run shares (the sample's definition first);
+    `cost_counted` says what the symptom's cost counts ("" without a waiting cost).
+    """
+
     symptom: str
+    metrics: tuple[str, ...]
     needs: tuple[Key[Any], ...]
-    detect: Callable[[Inputs], DetectorOutput]
+    detect: Callable[[Inputs], Detected]
+    explain: dict[str, Any] = field(default_factory=dict)
+    cost_counted: str = ""

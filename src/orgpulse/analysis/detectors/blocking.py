@@ -23,7 +23,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     by_hours,
     group_records,
     key_lists,
@@ -34,7 +33,7 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue, flags
 from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.detectors.blockers import blocked_time, blocker_segments, cross_team_pieces
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import DependencyRow
@@ -62,7 +61,7 @@ def cross_team_cost(pieces: pd.DataFrame) -> pd.DataFrame:
     return rows.groupby(["team", "week", "issue"], as_index=False)["hours"].sum()
 
 
-def detect_blocking(inputs: Inputs) -> DetectorOutput:
+def detect_blocking(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.blocking
     cat, facts, teams = inputs[CATALOGUE], inputs[FACTS], inputs[TEAMS]
@@ -140,21 +139,11 @@ def detect_blocking(inputs: Inputs) -> DetectorOutput:
             *(matrix[c].tolist() for c in (*_KEYS, "blocking_team", "issues", "hours")), strict=True
         )
     ]
-    return DetectorOutput(
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, grid, matrix, pairs, scored, held, ended, opened, sample),
+        explain=_explain(cat, grid, table, sample, blocked_issues),
         cost=cross_team_cost(scored) if ctx.diagnose else None,
-        cost_counted="hours with an open blocker owned by another team (union over blockers)",
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, grid, matrix, pairs, scored, held, ended, opened, sample),
-            explain=_explain(cat, grid, table, sample, blocked_issues),
-            common_explain={
-                "sample": "issues in progress during W (more than 0 s after commitment, before completion)",
-                "outside_blockers": "a blocker outside the synced projects counts as unresolved while the "
-                "link lives, owned by its project key (blocker_done_now lists those done today)",
-            },
-        ),
         grading=Grading(
             "cross_team_blocked_share", th.blocked_share_watch, th.blocked_share_alert, th.min_sample
         ),
@@ -274,6 +263,13 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS),
     detect=detect_blocking,
+    explain={
+        "sample": "issues in progress during W (more than 0 s after commitment, before completion)",
+        "outside_blockers": "a blocker outside the synced projects counts as unresolved while the "
+        "link lives, owned by its project key (blocker_done_now lists those done today)",
+    },
+    cost_counted="hours with an open blocker owned by another team (union over blockers)",
 )

@@ -19,7 +19,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     by_hours,
     grid_table,
     group_records,
@@ -28,7 +27,7 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import assigned_in_progress
@@ -74,7 +73,7 @@ def crowded_hours(pieces: pd.DataFrame) -> np.ndarray:
     return result
 
 
-def detect_focus(inputs: Inputs) -> DetectorOutput:
+def detect_focus(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.focus
     cat, lookup = inputs[CATALOGUE], inputs[GOALS]
@@ -104,18 +103,10 @@ def detect_focus(inputs: Inputs) -> DetectorOutput:
         goals_per_person_p50=("goals", "median"),
     )
     table = grid_table(cat, grid, per_row)
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, lookup, pieces, fronts),
-            explain=_explain(grid, table),
-            common_explain={
-                "sample": "people assigned to the team's in-progress issues during W",
-                "privacy": "person-level values are aggregated per team; no person is named or ranked",
-            },
-        ),
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, lookup, pieces, fronts),
+        explain=_explain(grid, table),
         grading=Grading(
             "wip_per_person_p50", th.wip_per_person_watch, th.wip_per_person_alert, th.min_sample
         ),
@@ -154,6 +145,11 @@ def _explain(grid: WeekGrid, table: pd.DataFrame) -> Items:
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, FACTS, ASSIGNEES, IN_PROGRESS, GOALS),
     detect=detect_focus,
+    explain={
+        "sample": "people assigned to the team's in-progress issues during W",
+        "privacy": "person-level values are aggregated per team; no person is named or ranked",
+    },
 )

@@ -17,7 +17,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     explain_samples,
     grid_table,
     group_records,
@@ -26,7 +25,7 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.samples import DAY_NS, scored
@@ -36,7 +35,7 @@ METRICS = ("unlinked_share",)
 _KEYS = ["team", "week"]
 
 
-def detect_goals(inputs: Inputs) -> DetectorOutput:
+def detect_goals(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.goals
     cat, lookup = inputs[CATALOGUE], inputs[GOALS]
@@ -52,23 +51,11 @@ def detect_goals(inputs: Inputs) -> DetectorOutput:
         grid,
         created.groupby(_KEYS).agg(sample_size=("issue", "size"), unlinked_share=("unlinked", "mean")),
     )
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, lookup, created),
-            explain=explain_samples(
-                cat,
-                grid,
-                table,
-                {"created": created, "unlinked": created.loc[created["unlinked"].to_numpy()]},
-            ),
-            common_explain={
-                "sample": "issues created in W (team at creation), epics excluded",
-                "goal": "a parent epic, Linear project or initiative, or a parent outside the synced "
-                "projects, reached through the parent chain; a parent story is not a goal",
-            },
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, lookup, created),
+        explain=explain_samples(
+            cat, grid, table, {"created": created, "unlinked": created.loc[created["unlinked"].to_numpy()]}
         ),
         grading=Grading(
             "unlinked_share",
@@ -107,6 +94,12 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Item
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, CREATED, GOALS),
     detect=detect_goals,
+    explain={
+        "sample": "issues created in W (team at creation), epics excluded",
+        "goal": "a parent epic, Linear project or initiative, or a parent outside the synced "
+        "projects, reached through the parent chain; a parent story is not a goal",
+    },
 )

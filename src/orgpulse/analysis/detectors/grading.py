@@ -1,5 +1,5 @@
 """Severity and score of a row from its one thresholded metric and its sample (SYMPTOMS.md, scoring),
-and the closing steps every detector shares (`finish`).
+and the closing steps every detector shares (`finish`): its declared constants joined to what it computed.
 
 Levels are ">=" thresholds unless `strict` (oversized_team's "more than 7 people"); the score map
 is the same either way. A failing gate holds an alert at watch, its score below 0.75. A row whose
@@ -9,7 +9,6 @@ still reported.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import RowTable, sample_factors
 from orgpulse.analysis.derived import CATALOGUE, LEAD_TIME, MAPPED, UNKNOWN_TIME
-from orgpulse.analysis.detectors.base import DetectorOutput, Grading
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import Severity
 from orgpulse.analysis.scoring import GATE_CAP, level_values, score_values
@@ -26,10 +25,10 @@ from orgpulse.analysis.scoring import GATE_CAP, level_values, score_values
 FINISH_NEEDS = (CATALOGUE, UNKNOWN_TIME, MAPPED, LEAD_TIME)
 
 
-def finish(output: DetectorOutput, inputs: Inputs) -> RowTable:
+def finish(detector: Detector, output: Detected, inputs: Inputs) -> RowTable:
     """The detector's rows graded, with their confidence factors and the explain thresholds."""
-    rows, grading, sample = output.rows, output.grading, output.sample
-    table = grade(rows.table, grading)
+    grading, sample = output.grading, output.sample
+    table = grade(output.table, grading)
     context = inputs.context
     factors = sample_factors(
         inputs[CATALOGUE], context.grid, context.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED],
@@ -37,10 +36,13 @@ def finish(output: DetectorOutput, inputs: Inputs) -> RowTable:
         completed=sample.completed, lead_time=inputs[LEAD_TIME] if sample.completed is not None else None,
     )  # fmt: skip
     thresholds = levels(grading.metric, grading.watch, grading.alert, grading.min_sample, **grading.extra)
-    return replace(
-        rows,
+    return RowTable(
+        symptom=detector.symptom,
         table=table.merge(factors, on=["team", "week"], how="left"),
-        common_explain={"thresholds": thresholds, **rows.common_explain},
+        metrics=detector.metrics,
+        evidence=output.evidence,
+        explain=output.explain,
+        common_explain={"thresholds": thresholds, **detector.explain, **output.common_explain},
     )
 
 

@@ -26,7 +26,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     by_hours,
     group_records,
     key_lists,
@@ -44,7 +43,7 @@ from orgpulse.analysis.derived import (
     INTERVALS,
     TEAMS,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import WEEK_MINUTES, local_clock, scored, time_before, window_spread
@@ -205,7 +204,7 @@ def slot_label(start_bin: int) -> str:
     return f"{_DAYS[day]} {minute // 60:02d}:{minute % 60:02d}–{tail}"
 
 
-def detect_meetings(inputs: Inputs) -> DetectorOutput:
+def detect_meetings(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th, zone = ctx.grid, ctx.settings.meeting, ctx.settings.timezone
     cat, intervals = inputs[CATALOGUE], inputs[INTERVALS]
@@ -241,24 +240,16 @@ def detect_meetings(inputs: Inputs) -> DetectorOutput:
     table["bot_exits"] = table["bot_exits"].fillna(0).astype(np.int64)
     table["decision_batching"] = table["slot_exits"] / table["exits"].where(table["exits"] > 0)
     sample = pd.concat([exits[["team", "week", "issue"]], completed[["team", "week", "issue"]]])
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, zone, table, exits, completed, created),
-            explain=_explain(cat, grid, zone, table, exits, created),
-            common_explain={
-                "sample": "human exits from approval and meeting statuses in W-5..W",
-                "coordination_patterns": list(th.coordination_patterns),
-            },
-        ),
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, zone, table, exits, completed, created),
+        explain=_explain(cat, grid, zone, table, exits, created),
+        common_explain={"coordination_patterns": list(th.coordination_patterns)},
         grading=Grading(
             "decision_batching", th.decision_batching_watch, th.decision_batching_alert, th.min_sample
         ),
         sample=Sample(sample, span=SPAN, completed=completed),
         cost=role_cost(cat, intervals, inputs[TEAMS], grid, meeting) if ctx.diagnose else None,
-        cost_counted="hours in meeting statuses",
     )
 
 
@@ -359,6 +350,9 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED),
     detect=detect_meetings,
+    explain={"sample": "human exits from approval and meeting statuses in W-5..W"},
+    cost_counted="hours in meeting statuses",
 )

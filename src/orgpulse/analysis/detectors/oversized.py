@@ -20,7 +20,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     grid_table,
     group_records,
     merge_items,
@@ -30,7 +29,7 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.detectors.grading import strict_levels
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import MIN_ISSUES, Members
@@ -41,7 +40,7 @@ METRICS = ("active_people", "roster_size")
 _KEYS = ["team", "week"]
 
 
-def detect_oversized(inputs: Inputs) -> DetectorOutput:
+def detect_oversized(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.oversized
     cat, activity, members = inputs[CATALOGUE], inputs[ACTIVITY], inputs[MEMBERS]
@@ -60,21 +59,10 @@ def detect_oversized(inputs: Inputs) -> DetectorOutput:
     table["level"] = strict_levels(
         table["active_people"].to_numpy(dtype=float), th.active_people_watch, th.active_people_alert
     )
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, activity, members),
-            explain=_explain(
-                grid, table, members, th.active_people_watch, th.active_people_alert, th.min_sample
-            ),
-            common_explain={
-                "sample": "the team's issues touched (assigned or moved) in W-3..W",
-                "active_people": f"people who were assignee of, or moved, at least {MIN_ISSUES} of the "
-                "team's issues in W-3..W (approval and meeting exits aside); bots never count",
-            },
-        ),
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, activity, members),
+        explain=_explain(grid, table, members, th.active_people_watch, th.active_people_alert, th.min_sample),
         grading=Grading(
             "active_people", th.active_people_watch, th.active_people_alert, th.min_sample, strict=True
         ),
@@ -132,6 +120,12 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, ACTIVITY, MEMBERS),
     detect=detect_oversized,
+    explain={
+        "sample": "the team's issues touched (assigned or moved) in W-3..W",
+        "active_people": f"people who were assignee of, or moved, at least {MIN_ISSUES} of the "
+        "team's issues in W-3..W (approval and meeting exits aside); bots never count",
+    },
 )

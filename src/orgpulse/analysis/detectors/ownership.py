@@ -21,7 +21,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     by_hours,
     explain_samples,
     grid_table,
@@ -36,7 +35,7 @@ from orgpulse.analysis.derived import (
     FACTS,
     IN_PROGRESS,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import assigned_in_progress, is_human
 from orgpulse.analysis.samples import scored
@@ -129,7 +128,7 @@ def unowned_hours(
     return merged
 
 
-def detect_ownership(inputs: Inputs) -> DetectorOutput:
+def detect_ownership(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.ownership
     cat, spells = inputs[CATALOGUE], inputs[ASSIGNEES]
@@ -160,20 +159,11 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
     share = (hours["unowned"] / hours["seconds"].where(hours["seconds"] > 0)).rename("unowned_wip_share")
     table = grid_table(cat, grid, pd.concat([per_row, share], axis=1))
     sample = pd.concat([completed[["team", "week", "issue"]], wip[["team", "week", "issue"]]])
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, completed, crossings, wip),
-            explain=explain_samples(
-                cat, grid, table, {"completed": completed, "ping_pong": completed.loc[completed["ping_pong"]]}
-            ),
-            common_explain={
-                "sample": "issues completed in W (team at completion)",
-                "handoffs": "changes between two different human assignees; unassigned spells and bots "
-                "are ignored",
-            },
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, completed, crossings, wip),
+        explain=explain_samples(
+            cat, grid, table, {"completed": completed, "ping_pong": completed.loc[completed["ping_pong"]]}
         ),
         grading=Grading(
             "handoffs_per_issue", th.handoffs_per_issue_watch, th.handoffs_per_issue_alert, th.min_sample
@@ -184,7 +174,6 @@ def detect_ownership(inputs: Inputs) -> DetectorOutput:
         )
         if ctx.diagnose
         else None,
-        cost_counted="in-progress issue-hours with no assignee",
         per_issue={"handoffs_per_issue": completed[["team", "week"]].assign(value=completed["handoffs"])},
     )
 
@@ -237,6 +226,12 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS),
     detect=detect_ownership,
+    explain={
+        "sample": "issues completed in W (team at completion)",
+        "handoffs": "changes between two different human assignees; unassigned spells and bots are ignored",
+    },
+    cost_counted="in-progress issue-hours with no assignee",
 )

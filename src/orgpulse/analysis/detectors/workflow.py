@@ -26,7 +26,6 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
-    RowTable,
     by_hours,
     explain_samples,
     grid_table,
@@ -43,7 +42,7 @@ from orgpulse.analysis.derived import (
     INTERVALS,
     TEAMS,
 )
-from orgpulse.analysis.detectors.base import Detector, DetectorOutput, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import window_spread
@@ -124,7 +123,7 @@ def unused_statuses(
     return rows
 
 
-def detect_workflow(inputs: Inputs) -> DetectorOutput:
+def detect_workflow(inputs: Inputs) -> Detected:
     ctx = inputs.context
     grid, th = ctx.grid, ctx.settings.workflow
     cat, intervals = inputs[CATALOGUE], inputs[INTERVALS]
@@ -169,27 +168,19 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
     ]
     table = grid_table(cat, grid, pd.concat(parts, axis=1))
     table = table.merge(flows.groupby("team").size().rename("workflow_size"), on="team", how="left")
-    return DetectorOutput(
-        rows=RowTable(
-            symptom=SYMPTOM,
-            table=table,
-            metrics=METRICS,
-            evidence=_evidence(cat, completed, queued, unused),
-            explain=explain_samples(
-                cat,
-                grid,
-                table,
-                {"completed": completed, "rework": completed.loc[completed["rework"]]},
-                lambda week: {
-                    "unused_status_window": [
-                        (grid.starts[week] - timedelta(weeks=span - 1)).isoformat(),
-                        week_end(grid, week),
-                    ]
-                },
-            ),
-            common_explain={
-                "sample": "issues completed in W (team at completion)",
-                "queue_roles": [r.value for r in QUEUE_ROLES],
+    return Detected(
+        table=table,
+        evidence=_evidence(cat, completed, queued, unused),
+        explain=explain_samples(
+            cat,
+            grid,
+            table,
+            {"completed": completed, "rework": completed.loc[completed["rework"]]},
+            lambda week: {
+                "unused_status_window": [
+                    (grid.starts[week] - timedelta(weeks=span - 1)).isoformat(),
+                    week_end(grid, week),
+                ]
             },
         ),
         grading=Grading(
@@ -210,7 +201,6 @@ def detect_workflow(inputs: Inputs) -> DetectorOutput:
         )
         if ctx.diagnose
         else None,
-        cost_counted="hours of committed issues in queue, approval, meeting and blocked statuses",
     )
 
 
@@ -254,6 +244,12 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
+    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS),
     detect=detect_workflow,
+    explain={
+        "sample": "issues completed in W (team at completion)",
+        "queue_roles": [r.value for r in QUEUE_ROLES],
+    },
+    cost_counted="hours of committed issues in queue, approval, meeting and blocked statuses",
 )
