@@ -126,7 +126,7 @@ def analyze(
 ) -> None:
     """Compute the symptoms per team and week, their cost, the diagnosis (levers, verdict), the flow and the
     interventions' effects over the stored history, and append a trend run."""
-    from orgpulse.analyze import run_analyze, run_json
+    from orgpulse.analyze import collections_paused, run_analyze, run_json
     from orgpulse.i18n import translator
     from orgpulse.present import findings_csv
     from orgpulse.present_alerts import (
@@ -141,19 +141,20 @@ def analyze(
     settings = settings_of(ctx, secrets=False)
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
-    run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
-    if fmt == "json":
-        emit_json(run_json(run))
-    elif fmt == "csv":
-        click.echo(findings_csv(run.result), nl=False)
-    else:
-        t = translator(lang or settings.report.language)
-        console = stdout_console()
-        console.print(verdict_line(t, run.result))
-        console.print(levers_lines(t, run.result))
-        console.print(interventions_lines(t, run.result))
-        console.print(alert_weeks_table(t, run.result))
-        console.print(quiet_teams_line(t, run.result))
+    with collections_paused():  # the output too: a big organisation's findings are millions of objects
+        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
+        if fmt == "json":
+            emit_json(run_json(run))
+        elif fmt == "csv":
+            click.echo(findings_csv(run.result), nl=False)
+        else:
+            t = translator(lang or settings.report.language)
+            console = stdout_console()
+            console.print(verdict_line(t, run.result))
+            console.print(levers_lines(t, run.result))
+            console.print(interventions_lines(t, run.result))
+            console.print(alert_weeks_table(t, run.result))
+            console.print(quiet_teams_line(t, run.result))
 
 
 @cli.command()
