@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pyarrow as pa
 
 from orgpulse.model import Batch, Issue, Membership
-from orgpulse.store import Store
-from orgpulse.store.arrow import TIME, arrow_reader
+from orgpulse.store import Store, arrow
+from orgpulse.store.arrow import TIME, arrow_reader, start_reader
 from orgpulse.store.frames import load_frames
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
@@ -50,3 +50,19 @@ def test_the_store_stays_writable_between_reads(store: Store) -> None:
     frames = load_frames(store, as_of=T0 + timedelta(days=1))
     assert str(frames.issues["created"].dtype) == "datetime64[ns, UTC]"
     assert frames.issues["created"].iloc[0] == T0 + timedelta(minutes=1)
+
+
+def test_a_reader_started_early_serves_the_next_read_once(store: Store) -> None:
+    if store.engine.dialect.name != "sqlite":
+        return  # PostgreSQL is read in-process: nothing to start
+    store.save_page("cloud", Batch(issues=[_issue(1)]), {}, now=T0)
+    url = store.engine.url.render_as_string(hide_password=False)
+    start_reader(url)
+    started = arrow._started[str(store.engine.url.database)]
+    schema = {"issue_id": pa.string()}
+    with arrow_reader(store.engine) as read:
+        assert read.table("SELECT issue_id FROM issues", schema).column("issue_id").to_pylist() == ["10001"]
+    assert started.wait(timeout=30) == 0  # taken, then closed with the reader
+    assert arrow._started == {}
+    with arrow_reader(store.engine) as read:  # the next reader starts its own
+        assert read.table("SELECT issue_id FROM issues", schema).num_rows == 1

@@ -126,6 +126,10 @@ def analyze(
 ) -> None:
     """Compute the symptoms per team and week, their cost, the diagnosis (levers, verdict), the flow and the
     interventions' effects over the stored history, and append a trend run."""
+    from orgpulse.store.arrow import start_reader
+
+    settings = settings_of(ctx, secrets=False)
+    start_reader(settings.store.url)  # the SQLite reader starts while the analysis is imported
     from orgpulse.analyze import collections_paused, run_analyze, run_json
     from orgpulse.i18n import translator
     from orgpulse.present import findings_csv
@@ -138,7 +142,6 @@ def analyze(
     )
     from orgpulse.store import Store
 
-    settings = settings_of(ctx, secrets=False)
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
     with collections_paused():  # the output too: a big organisation's findings are millions of objects
