@@ -6,14 +6,14 @@ Expected errors become one line on stderr and DESIGN.md's exit code; never a tra
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
+import orjson
 from rich.console import Console
 
 from orgpulse.config import Settings, load_settings
@@ -81,11 +81,35 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 def emit_json(doc: object) -> None:
     """One JSON document on stdout; NaN or infinity (never valid JSON) is a bug that fails loudly.
 
-    Indented for a terminal; compact into a pipe or a file, where Python's C encoder writes it (an
-    indented dump goes through the pure-Python one: seconds for a big organisation's findings).
+    Written by orjson (a tenth of the C encoder's time for a big organisation's findings), indented
+    for a terminal, compact elsewhere. orjson would write NaN as null: the numbers are checked first.
     """
-    indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(doc, indent=indent, allow_nan=False))
+    refuse_non_finite(doc)
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if sys.stdout.isatty() else 0)
+    click.echo(orjson.dumps(doc, default=_float_of, option=option))
+
+
+def refuse_non_finite(doc: object) -> None:
+    """ValueError when `doc` holds a NaN or an infinity, at any depth (one pass, no recursion)."""
+    stack: list[Any] = [doc]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            stack.extend(value.values())
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif kind is str or kind is int or value is None:
+            continue
+        elif isinstance(value, float) and value - value != 0:  # NaN, ±inf
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+
+
+def _float_of(value: object) -> float:
+    """orjson's fallback: float subclasses (numpy's float64) as floats, as `json` wrote them."""
+    if isinstance(value, float):
+        return float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def settings_of(ctx: click.Context, *, secrets: bool = True) -> Settings:
