@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from analysis_builder import Org, at, week
+from orgpulse.analysis.detectors import meetings
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.result import Finding, Severity
 from orgpulse.analysis.run import detect
@@ -250,7 +251,7 @@ def test_settings() -> None:
         source_roles={},
         source_overrides={},
     )
-    assert settings.meeting.coordination_patterns == ("quarterly", "pricing")
+    assert settings.thresholds(meetings.SYMPTOM).coordination_patterns == ("quarterly", "pricing")
     f = run(committee_frames(), settings)
     assert f.metrics["coordination_share"] == pytest.approx(2 / 7, abs=1e-4)  # PAY-22 and PAY-24
     assert f.severity == Severity.OK  # 0.667 < 0.7

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from orgpulse.analysis.detectors import approval, blocking
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.errors import ConfigError
 from orgpulse.model import Role
@@ -17,13 +18,13 @@ def test_defaults() -> None:
     settings = parse({})
     assert settings.timezone == "UTC"
     assert settings.weeks == 12
-    assert settings.approval.wait_share_watch == 0.15
-    assert settings.approval.wait_share_alert == 0.25
-    assert settings.approval.concentration_gate == 0.8
-    assert settings.approval.min_sample == 8
-    assert settings.blocking.blocked_share_watch == 0.10
-    assert settings.blocking.blocked_share_alert == 0.20
-    assert settings.blocking.min_sample == 5
+    assert settings.thresholds(approval.SYMPTOM).watch == 0.15
+    assert settings.thresholds(approval.SYMPTOM).alert == 0.25
+    assert settings.thresholds(approval.SYMPTOM).concentration_gate == 0.8
+    assert settings.thresholds(approval.SYMPTOM).min_sample == 8
+    assert settings.thresholds(blocking.SYMPTOM).watch == 0.10
+    assert settings.thresholds(blocking.SYMPTOM).alert == 0.20
+    assert settings.thresholds(blocking.SYMPTOM).min_sample == 5
     assert settings == AnalysisSettings()
 
 
@@ -45,10 +46,10 @@ def test_overrides() -> None:
     assert settings.canceled_patterns == ("obsolete",)
     assert ("parking", Role.BLOCKED) in settings.role_patterns
     assert ("approval", Role.APPROVAL) in settings.role_patterns  # defaults kept
-    assert settings.approval.wait_share_alert == 0.3
-    assert settings.approval.min_sample == 4
-    assert settings.approval.concentration_gate == 0.8
-    assert settings.blocking.blocked_share_alert == 0.5
+    assert settings.thresholds(approval.SYMPTOM).alert == 0.3
+    assert settings.thresholds(approval.SYMPTOM).min_sample == 4
+    assert settings.thresholds(approval.SYMPTOM).concentration_gate == 0.8
+    assert settings.thresholds(blocking.SYMPTOM).alert == 0.5
     assert settings.patterns_for("acme") == (("limbo", Role.BLOCKED),)
     assert settings.overrides_for("acme") == {"10001": Role.APPROVAL}
     assert settings.patterns_for("other") == ()

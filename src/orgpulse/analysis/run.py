@@ -23,9 +23,11 @@ from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cleanups import cleanup_notes
 from orgpulse.analysis.cost import cost_explain
 from orgpulse.analysis.derived import BULK, CATALOGUE, SPECS, TEAMS
-from orgpulse.analysis.detectors import DETECTORS, Detected, Detector
+from orgpulse.analysis.detectors import registered_detectors, workflow
+from orgpulse.analysis.detectors.base import Detected, Detector
 from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
-from orgpulse.analysis.detectors.meetings import SPAN as MEETING_SPAN
+from orgpulse.analysis.detectors.meetings.detect import SPAN as MEETING_SPAN
+from orgpulse.analysis.detectors.symptom import Symptom
 from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
@@ -38,6 +40,8 @@ from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, build_week_grid
 from orgpulse.errors import AnalysisError
 
 log = logging.getLogger(__name__)
+
+DETECTORS = registered_detectors()
 
 
 def detect(
@@ -155,7 +159,7 @@ def read_since(
     """
     count = settings.weeks if weeks is None else weeks
     grid = analysis_grid(settings, as_of, max(count, 1), interventions)
-    lookback = max(TRAILING, MEETING_SPAN, settings.workflow.unused_weeks) + 1
+    lookback = max(TRAILING, MEETING_SPAN, settings.thresholds(workflow.SYMPTOM).unused_weeks) + 1
     first = int(grid.bounds[grid.first_scored]) - lookback * 7 * 24 * HOUR_NS
     return datetime.fromtimestamp(first // 1_000_000_000, UTC)
 
@@ -178,13 +182,18 @@ def with_cleanups(findings: list[Finding], inputs: Inputs, grid: WeekGrid) -> li
 
 
 def collect_values(
-    values: MetricValues, symptom: str, output: Detected, table: pd.DataFrame, cat: Catalogue, grid: WeekGrid
+    values: MetricValues,
+    symptom: Symptom[Any],
+    output: Detected,
+    table: pd.DataFrame,
+    cat: Catalogue,
+    grid: WeekGrid,
 ) -> None:
     """Keep a detector's thresholded metric for every scored week, for the interventions' tests."""
-    metrics = (output.grading.metric,)
-    values.thresholded[symptom] = metrics
+    metrics = (symptom.levels.metric,)
+    values.thresholded[symptom.name] = metrics
     labels, starts = cat.teams.labels, np.array(grid.starts, dtype=object)
-    values.weekly[symptom] = pd.DataFrame(
+    values.weekly[symptom.name] = pd.DataFrame(
         {
             "team": labels[table["team"].to_numpy(dtype=np.int64)],
             "week": starts[table["week"].to_numpy(dtype=np.int64)],

@@ -1,10 +1,11 @@
 """The frozen settings every detector reads: time zone, weeks, role map, and thresholds per symptom.
 
 `AnalysisSettings.from_mapping` validates the `[analysis]` table of config.toml once and reports
-every problem at once, each with its key path. Thresholds live in one small frozen dataclass per
-symptom, registered in `THRESHOLDS`; a sub-table `[analysis.<symptom>]` overrides its fields. A
-field's metadata says what it holds (a share, a number, a whole number or a list of names); the
-table's pydantic model (`AnalysisDoc`, strict, unknown keys refused) is derived from them.
+every problem at once, each with its key path. Each registered symptom (`detectors.SYMPTOMS`)
+declares its levels and thresholds dataclass beside its detector (`detectors/<name>/__init__.py`);
+a sub-table `[analysis.<symptom>]` overrides them, under the keys and kinds `symptom.Symptom`
+gives; the table's pydantic model (`AnalysisDoc`, strict, unknown keys refused) is derived from
+them, and `AnalysisSettings.thresholds(symptom)` returns them as configured.
 """
 
 from __future__ import annotations
@@ -12,131 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import Field as DataclassField
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, create_model
 
+from orgpulse.analysis.detectors import SYMPTOMS
+from orgpulse.analysis.detectors.symptom import Symptom, T, Thresholds
 from orgpulse.analysis.patterns import (
     DEFAULT_CANCELED_PATTERNS,
-    DEFAULT_COORDINATION_PATTERNS,
     DEFAULT_RETIRED_CANCELED_PATTERNS,
     DEFAULT_RETIRED_DONE_PATTERNS,
     DEFAULT_ROLE_PATTERNS,
     normalise_name,
 )
 from orgpulse.config_schema import RoleName, Table, Zone, problem, problem_lines, says
-from orgpulse.errors import ConfigError
+from orgpulse.errors import AnalysisError, ConfigError
 from orgpulse.model import Role
 
 RolePatterns = tuple[tuple[str, Role], ...]
-
-
-# Field metadata "kind": "share" (the default: a number in [0, 1]), "number" (any number >= 0),
-# "whole" (a whole number >= 0; min_sample always is) or "patterns" (a list of names, stored normalised).
-_NUMBER = {"kind": "number"}
-_WHOLE = {"kind": "whole"}
-_PATTERNS = {"kind": "patterns"}
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """What every symptom's thresholds have: the minimum sample below which a row is insufficient_data."""
-
-    min_sample: int = 0
-
-
-@dataclass(frozen=True)
-class ApprovalThresholds(Thresholds):
-    """approval_bottleneck (SYMPTOMS.md): wait share levels, the concentration gate, the sample."""
-
-    wait_share_watch: float = 0.15
-    wait_share_alert: float = 0.25
-    concentration_gate: float = 0.8
-    min_sample: int = 8
-
-
-@dataclass(frozen=True)
-class BlockingThresholds(Thresholds):
-    """cross_team_blocking (SYMPTOMS.md): blocked share levels and the sample."""
-
-    blocked_share_watch: float = 0.10
-    blocked_share_alert: float = 0.20
-    min_sample: int = 5
-
-
-@dataclass(frozen=True)
-class MeetingThresholds(Thresholds):
-    """meeting_driven_process: decision batching levels, the sample, what a coordination artefact is."""
-
-    decision_batching_watch: float = 0.4
-    decision_batching_alert: float = 0.6
-    min_sample: int = 10
-    coordination_patterns: tuple[str, ...] = field(
-        default=tuple(normalise_name(p) for p in DEFAULT_COORDINATION_PATTERNS), metadata=_PATTERNS
-    )
-
-
-@dataclass(frozen=True)
-class OversizedThresholds(Thresholds):
-    """oversized_team: active people levels, both strict ("more than 7 people"), and the sample."""
-
-    active_people_watch: float = field(default=7.0, metadata=_NUMBER)
-    active_people_alert: float = field(default=9.0, metadata=_NUMBER)
-    min_sample: int = 10
-
-
-@dataclass(frozen=True)
-class OwnershipThresholds(Thresholds):
-    """diluted_ownership: hand-offs per completed issue levels and the sample."""
-
-    handoffs_per_issue_watch: float = field(default=1.5, metadata=_NUMBER)
-    handoffs_per_issue_alert: float = field(default=2.5, metadata=_NUMBER)
-    min_sample: int = 5
-
-
-@dataclass(frozen=True)
-class WorkflowThresholds(Thresholds):
-    """rigid_workflow: queue share levels, the sample, and what makes a status unused."""
-
-    queue_share_watch: float = 0.5
-    queue_share_alert: float = 0.7
-    min_sample: int = 5
-    unused_entry_share: float = 0.05  # entered by fewer than this share of completed issues
-    unused_weeks: int = field(default=12, metadata=_WHOLE)  # ... over the trailing weeks W-11..W
-
-
-@dataclass(frozen=True)
-class GoalThresholds(Thresholds):
-    """goal_disconnect: unlinked share levels, the sample, and how late a goal link may be made."""
-
-    unlinked_share_watch: float = 0.4
-    unlinked_share_alert: float = 0.6
-    min_sample: int = 5
-    link_days: float = field(default=7.0, metadata=_NUMBER)
-
-
-@dataclass(frozen=True)
-class FocusThresholds(Thresholds):
-    """scattered_focus: per-person WIP levels (weekly median over the team's people) and the sample."""
-
-    wip_per_person_watch: float = field(default=3.0, metadata=_NUMBER)
-    wip_per_person_alert: float = field(default=5.0, metadata=_NUMBER)
-    min_sample: int = 3
-
-
-# Sub-table name -> (thresholds class, AnalysisSettings field). Fields named *_watch / *_alert pair up.
-THRESHOLDS: Mapping[str, tuple[type[Thresholds], str]] = {
-    "approval_bottleneck": (ApprovalThresholds, "approval"),
-    "cross_team_blocking": (BlockingThresholds, "blocking"),
-    "meeting_driven_process": (MeetingThresholds, "meeting"),
-    "oversized_team": (OversizedThresholds, "oversized"),
-    "diluted_ownership": (OwnershipThresholds, "ownership"),
-    "rigid_workflow": (WorkflowThresholds, "workflow"),
-    "goal_disconnect": (GoalThresholds, "goals"),
-    "scattered_focus": (FocusThresholds, "focus"),
-}
 
 
 @dataclass(frozen=True)
@@ -151,14 +46,10 @@ class AnalysisSettings:
     # source name -> that source's own patterns, and source name -> status id -> role.
     source_roles: tuple[tuple[str, RolePatterns], ...] = ()
     source_overrides: tuple[tuple[str, tuple[tuple[str, Role], ...]], ...] = ()
-    approval: ApprovalThresholds = field(default_factory=ApprovalThresholds)
-    blocking: BlockingThresholds = field(default_factory=BlockingThresholds)
-    meeting: MeetingThresholds = field(default_factory=MeetingThresholds)
-    oversized: OversizedThresholds = field(default_factory=OversizedThresholds)
-    ownership: OwnershipThresholds = field(default_factory=OwnershipThresholds)
-    workflow: WorkflowThresholds = field(default_factory=WorkflowThresholds)
-    goals: GoalThresholds = field(default_factory=GoalThresholds)
-    focus: FocusThresholds = field(default_factory=FocusThresholds)
+    # Symptom name -> its thresholds as configured, for every registered symptom (`thresholds`).
+    symptom_thresholds: tuple[tuple[str, Thresholds], ...] = field(
+        default_factory=lambda: tuple((s.name, s.defaults()) for s in SYMPTOMS)
+    )
     # Statuses the site no longer lists: names that make them done or canceled (SYMPTOMS.md).
     retired_done_patterns: tuple[str, ...] = tuple(normalise_name(p) for p in DEFAULT_RETIRED_DONE_PATTERNS)
     retired_canceled_patterns: tuple[str, ...] = tuple(
@@ -199,10 +90,9 @@ class AnalysisSettings:
         user_roles = tuple((normalise_name(p), Role(r)) for p, r in doc.role_patterns.items())
         overridden = {p for p, _ in user_roles}
         role_patterns = tuple((p, r) for p, r in settings.role_patterns if p not in overridden) + user_roles
-        thresholds: dict[str, Any] = {
-            attribute: _thresholds(kind, getattr(doc, name), f"analysis.{name}", problems)
-            for name, (kind, attribute) in THRESHOLDS.items()
-        }
+        thresholds = tuple(
+            (s.name, _thresholds(s, getattr(doc, s.name), f"analysis.{s.name}", problems)) for s in SYMPTOMS
+        )
         if problems:
             raise ConfigError(problems)
         canceled = doc.canceled_resolutions
@@ -219,7 +109,7 @@ class AnalysisSettings:
             bulk_close_issues=doc.bulk_close_issues,
             bulk_close_minutes=float(doc.bulk_close_minutes),
             cleanup_idle_days=float(doc.cleanup_idle_days),
-            **thresholds,
+            symptom_thresholds=thresholds,
         )
 
     def patterns_for(self, source: str) -> RolePatterns:
@@ -230,6 +120,13 @@ class AnalysisSettings:
         """Status id -> role overrides of `source`."""
         return dict(dict(self.source_overrides).get(source, ()))
 
+    def thresholds(self, symptom: Symptom[T]) -> T:
+        """The thresholds of `symptom` as configured."""
+        found = dict(self.symptom_thresholds).get(symptom.name)
+        if not isinstance(found, symptom.thresholds):
+            raise AnalysisError(f"the settings hold no {symptom.thresholds.__name__} for {symptom.name}")
+        return found
+
     def fingerprint(self) -> str:
         """A stable hash of everything that shapes a row's values (not `weeks`, which only picks rows)."""
         doc = {
@@ -238,7 +135,7 @@ class AnalysisSettings:
             "role_patterns": sorted([p, r.value] for p, r in self.role_patterns),
             "source_roles": [[s, sorted([p, r.value] for p, r in rs)] for s, rs in self.source_roles],
             "source_overrides": [[s, [[k, r.value] for k, r in rs]] for s, rs in self.source_overrides],
-            **{name: asdict(getattr(self, attribute)) for name, (_, attribute) in THRESHOLDS.items()},
+            **{s.name: s.table(self.thresholds(s)) for s in SYMPTOMS},
             **{key: _plain(getattr(self, key)) for key in HISTORY_KEYS},
         }
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
@@ -291,15 +188,15 @@ _KINDS: Mapping[str, Any] = {
 _WEEKS = says("must be a whole number from 1 to 520")
 
 
-def _kind_of(f: DataclassField[Any]) -> str:
-    return "whole" if f.name == "min_sample" else str(f.metadata.get("kind", "share"))
-
-
-def _thresholds_model(kind: type[Thresholds]) -> type[BaseModel]:
-    """The sub-table `[analysis.<symptom>]` as a model: every field of `kind`, with its default."""
-    default = kind()
-    spec: dict[str, Any] = {f.name: (_KINDS[_kind_of(f)], getattr(default, f.name)) for f in fields(kind)}
-    return create_model(f"{kind.__name__}Doc", __base__=Table, **spec)
+def _thresholds_model(symptom: Symptom[Any]) -> type[BaseModel]:
+    """The sub-table `[analysis.<symptom>]` as a model: every thresholds field under its key, with its
+    default."""
+    default = symptom.defaults()
+    spec: dict[str, Any] = {
+        symptom.key(f.name): (_KINDS[symptom.kind(f.name)], getattr(default, f.name))
+        for f in fields(symptom.thresholds)
+    }
+    return create_model(f"{symptom.name}_thresholds", __base__=Table, **spec)
 
 
 _POSITIVE = says("must be a number greater than 0")
@@ -319,10 +216,8 @@ class _AnalysisTable(Table):
     cleanup_idle_days: Annotated[float, Field(gt=0, json_schema_extra=_POSITIVE)] = 30.0
 
 
-# The [analysis] table: the keys above and one sub-table per symptom of THRESHOLDS.
-_SUB_TABLES: dict[str, Any] = {
-    name: (_thresholds_model(k) | None, None) for name, (k, _) in THRESHOLDS.items()
-}
+# The [analysis] table: the keys above and one sub-table per registered symptom.
+_SUB_TABLES: dict[str, Any] = {s.name: (_thresholds_model(s) | None, None) for s in SYMPTOMS}
 AnalysisDoc = create_model("AnalysisDoc", __base__=_AnalysisTable, **_SUB_TABLES)
 
 
@@ -354,15 +249,13 @@ def _overrides(value: Mapping[str, object], path: str, problems: list[str]) -> t
     return tuple(sorted(found))
 
 
-def _thresholds(kind: type[Thresholds], doc: BaseModel | None, path: str, problems: list[str]) -> Thresholds:
-    """The defaults of `kind` with the sub-table's keys; an alert level must exceed its watch level."""
+def _thresholds(symptom: Symptom[Any], doc: BaseModel | None, path: str, problems: list[str]) -> Thresholds:
+    """The defaults of `symptom` with the sub-table's keys; the alert level must exceed the watch level."""
     changes: dict[str, Any] = doc.model_dump(exclude_unset=True) if doc is not None else {}
-    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
-    merged = replace(kind(), **values)
-    for f in fields(kind):
-        if f.name.endswith("_alert"):
-            watch_name = f.name.removesuffix("_alert") + "_watch"
-            watch, alert = getattr(merged, watch_name), getattr(merged, f.name)
-            if alert <= watch and (f.name in changes or watch_name in changes):
-                problems.append(f"{path}.{f.name}: must be greater than {watch_name} ({watch})")
+    names = {symptom.key(f.name): f.name for f in fields(symptom.thresholds)}
+    values: dict[str, Any] = {names[k]: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+    merged: Thresholds = replace(symptom.defaults(), **values)
+    watch_key, alert_key = symptom.key("watch"), symptom.key("alert")
+    if merged.alert <= merged.watch and (alert_key in changes or watch_key in changes):
+        problems.append(f"{path}.{alert_key}: must be greater than {watch_key} ({merged.watch})")
     return merged

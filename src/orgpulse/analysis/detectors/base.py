@@ -1,11 +1,12 @@
 """What a detector is: a symptom's constants declared once, and a pure function of its inputs.
 
-A `Detector` declares what never changes between runs: the symptom id, its metric columns, the
-inputs it reads, the common explain entries and what its cost counts. Its function returns only
-what it computes (`Detected`): the table, evidence and explain per row, which metric is graded
-against which levels (`Grading`) and which issues stand behind each row (`Sample`). The runner
-does the work every symptom shares, once (`grading.finish`): the `RowTable`, severity and score,
-confidence factors, and the thresholds entry of `explain`.
+A `Detector` declares what never changes between runs: its symptom (`symptom.Symptom`: id,
+metric columns, thresholds class), the inputs it reads, the common explain entries and what its
+cost counts. Its function returns only what it computes (`Detected`): the table, evidence and
+explain per row, the further limits it applied and which issues stand behind each row (`Sample`).
+The runner does the work every symptom shares, once (`grading.finish`): the `RowTable`, severity
+and score from the symptom's levels (`symptom.Levels`) and configured thresholds, confidence
+factors, and the thresholds entry of `explain`.
 """
 
 from __future__ import annotations
@@ -17,26 +18,9 @@ from typing import Any
 import pandas as pd
 
 from orgpulse.analysis.assemble import Items
+from orgpulse.analysis.detectors.symptom import Symptom
 from orgpulse.analysis.inputs import Inputs, Key
 from orgpulse.analysis.result import DependencyRow
-
-
-@dataclass(frozen=True)
-class Grading:
-    """One thresholded metric against watch and alert levels, with the sample's minimum.
-
-    `strict` levels are "more than" (oversized_team); `gate` names a boolean column an alert needs,
-    else the row is held at watch with its score below 0.75 (approval_bottleneck); `extra` adds
-    entries to the explain thresholds (further limits the detector applied).
-    """
-
-    metric: str
-    watch: float
-    alert: float
-    min_sample: int
-    strict: bool = False
-    gate: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +39,7 @@ class Detected:
     """What one run of a detector computed: rows for every scored week (direction weeks included),
     ungraded, with their evidence and explain (assemble.RowTable's columns and items).
 
+    `limits` adds entries to the explain thresholds (further limits the detector applied);
     `common_explain` holds the entries that depend on the settings, after the declared ones.
     `cost` (cost.COST_COLUMNS: team, week, issue, hours) is the waiting the symptom measures,
     built from the intervals the detector read; None for a symptom without a waiting cost or when
@@ -65,8 +50,8 @@ class Detected:
     table: pd.DataFrame
     evidence: Items
     explain: Items
-    grading: Grading
     sample: Sample
+    limits: dict[str, Any] = field(default_factory=dict)
     common_explain: dict[str, Any] = field(default_factory=dict)
     dependencies: list[DependencyRow] = field(default_factory=list)
     cost: pd.DataFrame | None = None
@@ -75,14 +60,13 @@ class Detected:
 
 @dataclass(frozen=True)
 class Detector:
-    """A symptom's constants and its detect function.
+    """A symptom's declaration (id, metrics, thresholds), the inputs it reads and its detect function.
 
     `explain` holds the common explain entries every run shares (the sample's definition first);
     `cost_counted` says what the symptom's cost counts ("" without a waiting cost).
     """
 
-    symptom: str
-    metrics: tuple[str, ...]
+    symptom: Symptom[Any]
     needs: tuple[Key[Any], ...]
     detect: Callable[[Inputs], Detected]
     explain: dict[str, Any] = field(default_factory=dict)

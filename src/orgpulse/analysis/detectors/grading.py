@@ -9,14 +9,13 @@ still reported.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.assemble import RowTable, sample_factors
 from orgpulse.analysis.derived import CATALOGUE, LEAD_TIME, MAPPED, UNKNOWN_TIME
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading
+from orgpulse.analysis.detectors.base import Detected, Detector
+from orgpulse.analysis.detectors.symptom import Levels, Thresholds
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import Severity
 from orgpulse.analysis.scoring import GATE_CAP, level_values, score_values
@@ -27,19 +26,23 @@ FINISH_NEEDS = (CATALOGUE, UNKNOWN_TIME, MAPPED, LEAD_TIME)
 
 def finish(detector: Detector, output: Detected, inputs: Inputs) -> RowTable:
     """The detector's rows graded, with their confidence factors and the explain thresholds."""
-    grading, sample = output.grading, output.sample
-    table = grade(output.table, grading)
-    context = inputs.context
+    sample, context = output.sample, inputs.context
+    levels, configured = detector.symptom.levels, context.settings.thresholds(detector.symptom)
+    table = grade(output.table, levels, configured)
     factors = sample_factors(
         inputs[CATALOGUE], context.grid, context.as_of, inputs[UNKNOWN_TIME], inputs[MAPPED],
         sample.issues, sample.span,
         completed=sample.completed, lead_time=inputs[LEAD_TIME] if sample.completed is not None else None,
     )  # fmt: skip
-    thresholds = levels(grading.metric, grading.watch, grading.alert, grading.min_sample, **grading.extra)
+    thresholds = {
+        levels.metric: {"watch": configured.watch, "alert": configured.alert},
+        "min_sample": configured.min_sample,
+        **output.limits,
+    }
     return RowTable(
-        symptom=detector.symptom,
+        symptom=detector.symptom.name,
         table=table.merge(factors, on=["team", "week"], how="left"),
-        metrics=detector.metrics,
+        metrics=detector.symptom.metrics,
         evidence=output.evidence,
         explain=output.explain,
         common_explain={"thresholds": thresholds, **detector.explain, **output.common_explain},
@@ -56,21 +59,21 @@ def strict_levels(values: np.ndarray, watch: float, alert: float) -> np.ndarray:
     return result
 
 
-def grade(table: pd.DataFrame, grading: Grading) -> pd.DataFrame:
-    """`table` with severity and score columns from the graded metric and `sample_size`."""
-    values = table[grading.metric].to_numpy(dtype=float)
-    severity = (strict_levels if grading.strict else level_values)(values, grading.watch, grading.alert)
-    score = score_values(values, grading.watch, grading.alert)
-    if grading.gate is not None:
-        held = (severity == Severity.ALERT.value) & ~table[grading.gate].to_numpy(dtype=bool)
+def grade(table: pd.DataFrame, levels: Levels, configured: Thresholds) -> pd.DataFrame:
+    """`table` with severity and score columns from the graded metric and `sample_size`.
+
+    A failing `levels.gate` holds an alert at watch, its score below 0.75 (approval_bottleneck).
+    """
+    values = table[levels.metric].to_numpy(dtype=float)
+    watch, alert = configured.watch, configured.alert
+    severity = (strict_levels if levels.strict else level_values)(values, watch, alert)
+    score = score_values(values, watch, alert)
+    if levels.gate is not None:
+        held = (severity == Severity.ALERT.value) & ~table[levels.gate].to_numpy(dtype=bool)
         severity[held] = Severity.WATCH.value
         score = np.where(held, np.minimum(score, GATE_CAP), score)
-    severity[table["sample_size"].to_numpy() < max(grading.min_sample, 1)] = Severity.INSUFFICIENT_DATA.value
+    insufficient = table["sample_size"].to_numpy() < max(configured.min_sample, 1)
+    severity[insufficient] = Severity.INSUFFICIENT_DATA.value
     return table.assign(
         severity=severity, score=np.where(severity == Severity.INSUFFICIENT_DATA.value, np.nan, score)
     )
-
-
-def levels(metric: str, watch: float, alert: float, min_sample: int, **extra: Any) -> dict[str, Any]:
-    """The "thresholds" entry of `explain`."""
-    return {metric: {"watch": watch, "alert": alert}, "min_sample": min_sample, **extra}

@@ -25,19 +25,18 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.goals import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.samples import DAY_NS, scored
 
-SYMPTOM = "goal_disconnect"
-METRICS = ("unlinked_share",)
 _KEYS = ["team", "week"]
 
 
 def detect_goals(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.goals
+    grid, th = ctx.grid, ctx.settings.thresholds(SYMPTOM)
     cat, lookup = inputs[CATALOGUE], inputs[GOALS]
     created = scored(inputs[CREATED], grid)
     issue = created["issue"].to_numpy()
@@ -57,13 +56,7 @@ def detect_goals(inputs: Inputs) -> Detected:
         explain=explain_samples(
             cat, grid, table, {"created": created, "unlinked": created.loc[created["unlinked"].to_numpy()]}
         ),
-        grading=Grading(
-            "unlinked_share",
-            th.unlinked_share_watch,
-            th.unlinked_share_alert,
-            th.min_sample,
-            extra={"link_days": th.link_days},
-        ),
+        limits={"link_days": th.link_days},
         sample=Sample(created, span=1),
     )
 
@@ -94,7 +87,6 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Item
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, CREATED, GOALS),
     detect=detect_goals,
     explain={

@@ -35,21 +35,14 @@ from orgpulse.analysis.derived import (
     FACTS,
     IN_PROGRESS,
 )
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.ownership import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import assigned_in_progress, is_human
 from orgpulse.analysis.samples import scored
 from orgpulse.analysis.timeline import change_order, first_of_runs
 from orgpulse.analysis.weeks import NAT, WeekGrid, to_ns
 
-SYMPTOM = "diluted_ownership"
-METRICS = (
-    "handoffs_per_issue",
-    "multi_owner_share",
-    "ping_pong_share",
-    "unowned_wip_share",
-    "team_crossings_per_issue",
-)
 _KEYS = ["team", "week"]
 MULTI_OWNERS = 3
 
@@ -130,7 +123,7 @@ def unowned_hours(
 
 def detect_ownership(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.ownership
+    grid = ctx.grid
     cat, spells = inputs[CATALOGUE], inputs[ASSIGNEES]
     completed = scored(inputs[COMPLETED], grid)
     done_at: np.ndarray = np.full(len(cat.issues.frame), NAT, dtype=np.int64)
@@ -164,9 +157,6 @@ def detect_ownership(inputs: Inputs) -> Detected:
         evidence=_evidence(cat, completed, crossings, wip),
         explain=explain_samples(
             cat, grid, table, {"completed": completed, "ping_pong": completed.loc[completed["ping_pong"]]}
-        ),
-        grading=Grading(
-            "handoffs_per_issue", th.handoffs_per_issue_watch, th.handoffs_per_issue_alert, th.min_sample
         ),
         sample=Sample(sample, span=1, completed=completed),
         cost=wip.loc[wip["unowned"] > 0, ["team", "week", "issue"]].assign(
@@ -226,7 +216,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS),
     detect=detect_ownership,
     explain={

@@ -29,20 +29,19 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.grading import strict_levels
+from orgpulse.analysis.detectors.oversized import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import MIN_ISSUES, Members
 from orgpulse.analysis.weeks import TRAILING, WeekGrid
 
-SYMPTOM = "oversized_team"
-METRICS = ("active_people", "roster_size")
 _KEYS = ["team", "week"]
 
 
 def detect_oversized(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.oversized
+    grid, th = ctx.grid, ctx.settings.thresholds(SYMPTOM)
     cat, activity, members = inputs[CATALOGUE], inputs[ACTIVITY], inputs[MEMBERS]
     activity = activity.loc[activity["week"] >= grid.first_scored]
     touched = activity[["team", "week", "issue"]].drop_duplicates()
@@ -56,16 +55,11 @@ def detect_oversized(inputs: Inputs) -> Detected:
     table["active_people"] = table["active_people"].fillna(0).astype(np.int64)
     declared = table["team"].isin(members.roster_teams).to_numpy()
     table["roster_size"] = np.where(declared, table["roster_size"].fillna(0), np.nan)
-    table["level"] = strict_levels(
-        table["active_people"].to_numpy(dtype=float), th.active_people_watch, th.active_people_alert
-    )
+    table["level"] = strict_levels(table["active_people"].to_numpy(dtype=float), th.watch, th.alert)
     return Detected(
         table=table,
         evidence=_evidence(cat, activity, members),
-        explain=_explain(grid, table, members, th.active_people_watch, th.active_people_alert, th.min_sample),
-        grading=Grading(
-            "active_people", th.active_people_watch, th.active_people_alert, th.min_sample, strict=True
-        ),
+        explain=_explain(grid, table, members, th.watch, th.alert, th.min_sample),
         sample=Sample(touched, span=TRAILING),
     )
 
@@ -120,7 +114,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, ACTIVITY, MEMBERS),
     detect=detect_oversized,
     explain={

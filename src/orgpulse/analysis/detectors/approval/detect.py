@@ -41,22 +41,13 @@ from orgpulse.analysis.derived import (
     MEMBERS,
     TEAMS,
 )
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.approval import SYMPTOM
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, open_at_week_end, spread_trailing
 from orgpulse.model import Role
 
-SYMPTOM = "approval_bottleneck"
-METRICS = (
-    "approval_wait_share",
-    "approval_wait_p50_hours",
-    "approval_wait_p85_hours",
-    "approver_concentration",
-    "external_approver_share",
-    "open_visits",
-    "open_visit_oldest_hours",
-)
 _KEYS = ["team", "week"]
 
 
@@ -106,7 +97,7 @@ def ended_visits(visits: pd.DataFrame, teams: TeamLookup, grid: WeekGrid) -> pd.
 
 def detect_approval(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.approval
+    grid, th = ctx.grid, ctx.settings.thresholds(SYMPTOM)
     cat, teams, members = inputs[CATALOGUE], inputs[TEAMS], inputs[MEMBERS]
     intervals = inputs[INTERVALS]
     epic = cat.issues.frame["is_epic"].to_numpy(dtype=bool)[intervals["issue"].to_numpy()]
@@ -174,14 +165,7 @@ def detect_approval(inputs: Inputs) -> Detected:
         table=table,
         evidence=_evidence(cat, grid.first_scored, completed, human, opened, exits),
         explain=_explain(cat, grid, table, completed, exits, members.roster_teams),
-        grading=Grading(
-            "approval_wait_share",
-            th.wait_share_watch,
-            th.wait_share_alert,
-            th.min_sample,
-            gate="gate_passed",
-            extra={"approver_concentration": {"gate": th.concentration_gate}},
-        ),
+        limits={"approver_concentration": {"gate": th.concentration_gate}},
         sample=Sample(sample, span=TRAILING, completed=completed),
         cost=role_cost(cat, intervals, teams, grid, cat.statuses.has_role(Role.APPROVAL))
         if ctx.diagnose
@@ -275,7 +259,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS),
     detect=detect_approval,
     explain={"sample": "human exits from approval statuses in W-3..W"},

@@ -33,20 +33,14 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue, flags
 from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.blockers import blocked_time, blocker_segments, cross_team_pieces
+from orgpulse.analysis.detectors.blocking import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import DependencyRow
 from orgpulse.analysis.timeline import union_intervals
 from orgpulse.analysis.weeks import HOUR_NS, WeekGrid, open_at_week_end, split_by_weeks
 
-SYMPTOM = "cross_team_blocking"
-METRICS = (
-    "cross_team_blocked_share",
-    "blocked_hours_p50",
-    "open_blocked_issues",
-    "open_blocked_oldest_hours",
-)
 _KEYS = ["team", "week"]
 
 
@@ -63,7 +57,7 @@ def cross_team_cost(pieces: pd.DataFrame) -> pd.DataFrame:
 
 def detect_blocking(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.blocking
+    grid = ctx.grid
     cat, facts, teams = inputs[CATALOGUE], inputs[FACTS], inputs[TEAMS]
     in_progress = inputs[IN_PROGRESS]
     sample = in_progress.loc[(in_progress["week"] >= grid.first_scored) & (in_progress["team"] >= 0)]
@@ -144,9 +138,6 @@ def detect_blocking(inputs: Inputs) -> Detected:
         evidence=_evidence(cat, grid, matrix, pairs, scored, held, ended, opened, sample),
         explain=_explain(cat, grid, table, sample, blocked_issues),
         cost=cross_team_cost(scored) if ctx.diagnose else None,
-        grading=Grading(
-            "cross_team_blocked_share", th.blocked_share_watch, th.blocked_share_alert, th.min_sample
-        ),
         sample=Sample(sample, span=1),
         dependencies=dependencies,
     )
@@ -263,7 +254,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS),
     detect=detect_blocking,
     explain={

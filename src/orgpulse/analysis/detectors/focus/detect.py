@@ -27,15 +27,14 @@ from orgpulse.analysis.assemble import (
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.focus import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import assigned_in_progress
 from orgpulse.analysis.timeline import union_intervals
 from orgpulse.analysis.weeks import HOUR_NS, WeekGrid
 
-SYMPTOM = "scattered_focus"
-METRICS = ("wip_per_person_p50", "goals_per_person_p50")
 _KEYS = ["team", "week"]
 
 
@@ -75,7 +74,7 @@ def crowded_hours(pieces: pd.DataFrame) -> np.ndarray:
 
 def detect_focus(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.focus
+    grid = ctx.grid
     cat, lookup = inputs[CATALOGUE], inputs[GOALS]
     pieces = wip_pieces(cat, inputs[ASSIGNEES], inputs[FACTS], inputs[IN_PROGRESS], grid)
     group = pieces["group"].to_numpy()
@@ -107,9 +106,6 @@ def detect_focus(inputs: Inputs) -> Detected:
         table=table,
         evidence=_evidence(cat, lookup, pieces, fronts),
         explain=_explain(grid, table),
-        grading=Grading(
-            "wip_per_person_p50", th.wip_per_person_watch, th.wip_per_person_alert, th.min_sample
-        ),
         sample=Sample(pieces[["team", "week", "issue"]], span=1),
     )
 
@@ -145,7 +141,6 @@ def _explain(grid: WeekGrid, table: pd.DataFrame) -> Items:
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, FACTS, ASSIGNEES, IN_PROGRESS, GOALS),
     detect=detect_focus,
     explain={

@@ -42,7 +42,8 @@ from orgpulse.analysis.derived import (
     INTERVALS,
     TEAMS,
 )
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.workflow import SYMPTOM
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import window_spread
@@ -50,14 +51,6 @@ from orgpulse.analysis.timeline import first_of_runs, unique_rows
 from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid
 from orgpulse.model import Category, Role
 
-SYMPTOM = "rigid_workflow"
-METRICS = (
-    "statuses_per_issue_p50",
-    "workflow_size",
-    "unused_status_share",
-    "rework_share",
-    "queue_share",
-)
 _KEYS = ["team", "week"]
 QUEUE_ROLES = (Role.QUEUE, Role.APPROVAL, Role.MEETING, Role.BLOCKED)
 
@@ -125,7 +118,7 @@ def unused_statuses(
 
 def detect_workflow(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th = ctx.grid, ctx.settings.workflow
+    grid, th = ctx.grid, ctx.settings.thresholds(SYMPTOM)
     cat, intervals = inputs[CATALOGUE], inputs[INTERVALS]
     every = inputs[COMPLETED]
     span = max(th.unused_weeks, 1)
@@ -183,13 +176,7 @@ def detect_workflow(inputs: Inputs) -> Detected:
                 ]
             },
         ),
-        grading=Grading(
-            "queue_share",
-            th.queue_share_watch,
-            th.queue_share_alert,
-            th.min_sample,
-            extra={"unused_entry_share": th.unused_entry_share, "unused_weeks": span},
-        ),
+        limits={"unused_entry_share": th.unused_entry_share, "unused_weeks": span},
         sample=Sample(completed, span=1, completed=completed),
         cost=role_cost(
             cat,
@@ -244,7 +231,6 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS),
     detect=detect_workflow,
     explain={

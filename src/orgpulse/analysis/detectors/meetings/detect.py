@@ -43,7 +43,8 @@ from orgpulse.analysis.derived import (
     INTERVALS,
     TEAMS,
 )
-from orgpulse.analysis.detectors.base import Detected, Detector, Grading, Sample
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.meetings import SYMPTOM
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import WEEK_MINUTES, local_clock, scored, time_before, window_spread
@@ -52,8 +53,6 @@ from orgpulse.analysis.timeline import pack
 from orgpulse.analysis.weeks import HOUR_NS, WeekGrid
 from orgpulse.model import Role
 
-SYMPTOM = "meeting_driven_process"
-METRICS = ("coordination_share", "meeting_wait_share", "decision_batching", "median_wait_for_slot_hours")
 SPAN = 6  # W-5..W
 GRID_MINUTES = 15
 SLOT_BINS = 8  # 2 hours of 15-minute steps
@@ -206,7 +205,7 @@ def slot_label(start_bin: int) -> str:
 
 def detect_meetings(inputs: Inputs) -> Detected:
     ctx = inputs.context
-    grid, th, zone = ctx.grid, ctx.settings.meeting, ctx.settings.timezone
+    grid, th, zone = ctx.grid, ctx.settings.thresholds(SYMPTOM), ctx.settings.timezone
     cat, intervals = inputs[CATALOGUE], inputs[INTERVALS]
     created = scored(inputs[CREATED], grid)
     artefact = coordination_artefacts(cat, ctx.frames, th.coordination_patterns)
@@ -245,9 +244,6 @@ def detect_meetings(inputs: Inputs) -> Detected:
         evidence=_evidence(cat, zone, table, exits, completed, created),
         explain=_explain(cat, grid, zone, table, exits, created),
         common_explain={"coordination_patterns": list(th.coordination_patterns)},
-        grading=Grading(
-            "decision_batching", th.decision_batching_watch, th.decision_batching_alert, th.min_sample
-        ),
         sample=Sample(sample, span=SPAN, completed=completed),
         cost=role_cost(cat, intervals, inputs[TEAMS], grid, meeting) if ctx.diagnose else None,
     )
@@ -350,7 +346,6 @@ def _explain(
 
 DETECTOR = Detector(
     symptom=SYMPTOM,
-    metrics=METRICS,
     needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED),
     detect=detect_meetings,
     explain={"sample": "human exits from approval and meeting statuses in W-5..W"},
