@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.result import Finding, Severity
 from orgpulse.analysis.scoring import LOW_CONFIDENCE, confidence
 from orgpulse.analysis.timeline import first_of_runs, pack, unique_rows
-from orgpulse.analysis.weeks import NAT, WeekGrid
+from orgpulse.analysis.weeks import NAT, TRAILING, WeekGrid
 
 RowKey = tuple[int, int]
 NO_COST_KEY: RowKey = (-1, -1)  # in a cost mapping: what a row that waited for nothing carries
@@ -310,18 +311,31 @@ def explain_samples(
     grid: WeekGrid,
     table: pd.DataFrame,
     samples: Mapping[str, pd.DataFrame],
-    extra: Callable[[int], dict[str, Any]] | None = None,
+    extra: Callable[..., dict[str, Any]] | None = None,
+    columns: Sequence[str] = (),
 ) -> Items:
-    """Per row: its week, the issue keys of each named sample, and any `extra(week)` entries."""
+    """Per row: its week, any `extra(team, week, *the row's values of columns)` entries, and the
+    issue keys of each named sample (none without samples)."""
     lists = {name: key_lists(frame, cat) for name, frame in samples.items()}
     out: Items = {}
-    for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True):
+    for team, week, *values in zip(*(table[c].tolist() for c in ("team", "week", *columns)), strict=True):
         key = (int(team), int(week))
         entry: dict[str, Any] = {"week": week_span(grid, week)}
-        entry.update(extra(week) if extra else {})
-        entry["sample_issue_keys"] = {name: found.get(key, []) for name, found in lists.items()}
+        entry.update(extra(key[0], week, *values) if extra else {})
+        if lists:
+            entry["sample_issue_keys"] = {name: found.get(key, []) for name, found in lists.items()}
         out[key] = [entry]
     return out
+
+
+def window(grid: WeekGrid, week: int, span: int) -> list[str]:
+    """The `span` weeks ending with `week`: its first day and its last."""
+    return [(grid.starts[week] - timedelta(weeks=span - 1)).isoformat(), week_end(grid, week)]
+
+
+def trailing_window(grid: WeekGrid, week: int) -> list[str]:
+    """The trailing weeks W-3..W, cut at the grid's first week: first day and last."""
+    return [grid.starts[max(week - TRAILING + 1, 0)].isoformat(), week_end(grid, week)]
 
 
 def people_sets(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:

@@ -23,14 +23,13 @@ import pandas as pd
 from orgpulse.analysis.assemble import (
     Items,
     by_hours,
+    explain_samples,
     group_records,
-    key_lists,
     merge_items,
     number,
     people_sets,
     row_grid,
-    week_end,
-    week_span,
+    trailing_window,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
@@ -224,12 +223,25 @@ def _explain(
     exits: pd.DataFrame,
     roster_teams: frozenset[int],
 ) -> Items:
-    done_keys = key_lists(completed, cat)
-    exit_keys = key_lists(exits, cat)
-    out: Items = {}
+    def entry(
+        team: int,
+        week: int,
+        concentration: float,
+        passed: bool,
+        n_open: int,
+        oldest: float,
+        bots: int,
+        members: int,
+    ) -> dict[str, Any]:
+        return {
+            "trailing_window": trailing_window(grid, week),
+            "gate": {"approver_concentration": number(concentration), "passed": bool(passed)},
+            "open_visits": {"count": int(n_open), "oldest_age_hours": number(oldest)},
+            "bot_exits_excluded": int(bots),
+            "members": {"source": "roster" if team in roster_teams else "inferred", "count": int(members)},
+        }
+
     columns = [
-        "team",
-        "week",
         "approver_concentration",
         "gate_passed",
         "open_visits",
@@ -237,24 +249,8 @@ def _explain(
         "bot_exits",
         "members",
     ]
-    for team, week, concentration, passed, n_open, oldest, bots, members in zip(
-        *(table[c].tolist() for c in columns), strict=True
-    ):
-        key = (int(team), int(week))
-        entry: dict[str, Any] = {
-            "week": week_span(grid, week),
-            "trailing_window": [grid.starts[max(week - TRAILING + 1, 0)].isoformat(), week_end(grid, week)],
-            "gate": {"approver_concentration": number(concentration), "passed": bool(passed)},
-            "open_visits": {"count": int(n_open), "oldest_age_hours": number(oldest)},
-            "bot_exits_excluded": int(bots),
-            "members": {"source": "roster" if team in roster_teams else "inferred", "count": int(members)},
-            "sample_issue_keys": {
-                "completed": done_keys.get(key, []),
-                "approval_exits": exit_keys.get(key, []),
-            },
-        }
-        out[key] = [entry]
-    return out
+    samples = {"completed": completed, "approval_exits": exits}
+    return explain_samples(cat, grid, table, samples, entry, columns)
 
 
 DETECTOR = Detector(

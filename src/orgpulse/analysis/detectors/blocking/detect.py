@@ -24,12 +24,11 @@ import pandas as pd
 from orgpulse.analysis.assemble import (
     Items,
     by_hours,
+    explain_samples,
     group_records,
-    key_lists,
     merge_items,
     number,
     row_grid,
-    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue, flags
 from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
@@ -233,23 +232,13 @@ def _evidence(
 def _explain(
     cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, sample: pd.DataFrame, blocked: pd.DataFrame
 ) -> Items:
-    sample_keys = key_lists(sample, cat)
-    blocked_keys = key_lists(sample.merge(blocked, on=["issue", "week"]), cat)
-    out: Items = {}
-    columns = ["team", "week", "open_blocked_issues", "open_blocked_oldest_hours"]
-    for team, week, n_open, oldest in zip(*(table[c].tolist() for c in columns), strict=True):
-        key = (int(team), int(week))
-        out[key] = [
-            {
-                "week": week_span(grid, week),
-                "open_episodes": {"count": int(n_open), "oldest_age_hours": number(oldest)},
-                "sample_issue_keys": {
-                    "in_progress": sample_keys.get(key, []),
-                    "blocked": blocked_keys.get(key, []),
-                },
-            }
-        ]
-    return out
+    def entry(team: int, week: int, n_open: int, oldest: float) -> dict[str, Any]:
+        return {"open_episodes": {"count": int(n_open), "oldest_age_hours": number(oldest)}}
+
+    samples = {"in_progress": sample, "blocked": sample.merge(blocked, on=["issue", "week"])}
+    return explain_samples(
+        cat, grid, table, samples, entry, ["open_blocked_issues", "open_blocked_oldest_hours"]
+    )
 
 
 DETECTOR = Detector(

@@ -20,10 +20,10 @@ import pandas as pd
 from orgpulse.analysis.assemble import (
     Items,
     by_hours,
+    explain_samples,
     grid_table,
     group_records,
     merge_items,
-    week_span,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
@@ -105,7 +105,7 @@ def detect_focus(inputs: Inputs) -> Detected:
     return Detected(
         table=table,
         evidence=_evidence(cat, lookup, pieces, fronts),
-        explain=_explain(grid, table),
+        explain=explain_samples(cat, grid, table, {}),
         sample=Sample(pieces[["team", "week", "issue"]], span=1),
     )
 
@@ -130,13 +130,6 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: 
         .sort_values([*_KEYS, "issue", "label"], ascending=[True, True, False, True])
     )
     return merge_items(issues, group_records(goals, {"kind": "=goal", "goal": "label", "issues": "issue"}))
-
-
-def _explain(grid: WeekGrid, table: pd.DataFrame) -> Items:
-    return {
-        (int(team), int(week)): [{"week": week_span(grid, week)}]
-        for team, week in zip(table["team"].tolist(), table["week"].tolist(), strict=True)
-    }
 
 
 DETECTOR = Detector(

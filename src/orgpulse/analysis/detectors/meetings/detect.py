@@ -18,7 +18,6 @@ Per team T and week W:
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -27,12 +26,12 @@ import pandas as pd
 from orgpulse.analysis.assemble import (
     Items,
     by_hours,
+    explain_samples,
     group_records,
     key_lists,
     merge_items,
     row_grid,
-    week_end,
-    week_span,
+    window,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
@@ -316,16 +315,9 @@ def _explain(
     exits: pd.DataFrame,
     created: pd.DataFrame,
 ) -> Items:
-    exit_keys = key_lists(exits, cat)
-    artefact_keys = key_lists(created.loc[created["artefact"].to_numpy()], cat)
-    out: Items = {}
-    columns = ["team", "week", "slot_start", "slot_exits", "sample_size", "bot_exits"]
-    for team, week, start, in_slot, total, bots in zip(*(table[c].tolist() for c in columns), strict=True):
-        key = (int(team), int(week))
-        first = grid.starts[week] - timedelta(weeks=SPAN - 1)
-        entry: dict[str, Any] = {
-            "week": week_span(grid, week),
-            "batching_window": [first.isoformat(), week_end(grid, week)],
+    def entry(team: int, week: int, start: int, in_slot: int, total: int, bots: int) -> dict[str, Any]:
+        return {
+            "batching_window": window(grid, week, SPAN),
             "slot": {
                 "slot": slot_label(int(start)),
                 "timezone": zone,
@@ -335,13 +327,11 @@ def _explain(
             if total
             else None,
             "bot_exits_excluded": int(bots),
-            "sample_issue_keys": {
-                "decision_exits": exit_keys.get(key, []),
-                "coordination_artefacts": artefact_keys.get(key, []),
-            },
         }
-        out[key] = [entry]
-    return out
+
+    samples = {"decision_exits": exits, "coordination_artefacts": created.loc[created["artefact"].to_numpy()]}
+    columns = ["slot_start", "slot_exits", "sample_size", "bot_exits"]
+    return explain_samples(cat, grid, table, samples, entry, columns)
 
 
 DETECTOR = Detector(

@@ -20,18 +20,19 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import (
     Items,
+    explain_samples,
     grid_table,
     group_records,
     merge_items,
     people_sets,
-    week_end,
-    week_span,
+    trailing_window,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.grading import strict_levels
 from orgpulse.analysis.detectors.oversized import SYMPTOM
+from orgpulse.analysis.detectors.symptom import Thresholds
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import MIN_ISSUES, Members
 from orgpulse.analysis.weeks import TRAILING, WeekGrid
@@ -59,7 +60,7 @@ def detect_oversized(inputs: Inputs) -> Detected:
     return Detected(
         table=table,
         evidence=_evidence(cat, activity, members),
-        explain=_explain(grid, table, members, th.watch, th.alert, th.min_sample),
+        explain=_explain(cat, grid, table, members, th),
         sample=Sample(touched, span=TRAILING),
     )
 
@@ -92,24 +93,18 @@ def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> Items
     return merge_items(people, issues)
 
 
-def _explain(
-    grid: WeekGrid, table: pd.DataFrame, members: Members, watch: float, alert: float, min_sample: int
-) -> Items:
-    out: Items = {}
-    for team, week, level in zip(*(table[c].tolist() for c in ("team", "week", "level")), strict=True):
-        start = grid.starts[max(week - TRAILING + 1, 0)]
-        out[(int(team), int(week))] = [
-            {
-                "thresholds": {
-                    "active_people": {"watch": watch, "alert": alert, "strict": True, "level": level},
-                    "min_sample": min_sample,
-                },
-                "week": week_span(grid, week),
-                "trailing_window": [start.isoformat(), week_end(grid, week)],
-                "roster": "declared" if team in members.roster_teams else "none",
-            }
-        ]
-    return out
+def _explain(cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, members: Members, th: Thresholds) -> Items:
+    def entry(team: int, week: int, level: str) -> dict[str, Any]:
+        return {
+            "thresholds": {
+                "active_people": {"watch": th.watch, "alert": th.alert, "strict": True, "level": level},
+                "min_sample": th.min_sample,
+            },
+            "trailing_window": trailing_window(grid, week),
+            "roster": "declared" if team in members.roster_teams else "none",
+        }
+
+    return explain_samples(cat, grid, table, {}, entry, ["level"])
 
 
 DETECTOR = Detector(

@@ -19,8 +19,6 @@ Per team T and week W, over the issues completed in W (team at completion):
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 
@@ -31,7 +29,7 @@ from orgpulse.analysis.assemble import (
     grid_table,
     group_records,
     merge_items,
-    week_end,
+    window,
 )
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
@@ -169,12 +167,7 @@ def detect_workflow(inputs: Inputs) -> Detected:
             grid,
             table,
             {"completed": completed, "rework": completed.loc[completed["rework"]]},
-            lambda week: {
-                "unused_status_window": [
-                    (grid.starts[week] - timedelta(weeks=span - 1)).isoformat(),
-                    week_end(grid, week),
-                ]
-            },
+            lambda team, week: {"unused_status_window": window(grid, week, span)},
         ),
         limits={"unused_entry_share": th.unused_entry_share, "unused_weeks": span},
         sample=Sample(completed, span=1, completed=completed),
