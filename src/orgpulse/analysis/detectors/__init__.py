@@ -5,7 +5,7 @@ Each symptom lives in one small folder `detectors/<name>/`:
   computation): `METRICS`, its graded metric's default `LEVELS`, its thresholds dataclass when it
   has settings beyond the levels, and `SYMPTOM = Symptom(name, METRICS, LEVELS, thresholds class,
   __name__)` (symptom.py);
-* `detect.py` computes it: `DETECTOR = Detector(SYMPTOM, needs, detect_<name>, explain, cost_counted)`,
+* `detect.py` computes it: `DETECTOR = Detector(SYMPTOM, needs, detect_<name>, sample, ...)`,
   the inputs it declares and its pure function, which returns only what it computes (`Detected`).
 The runner builds the inputs, then grades, scores and explains every symptom alike (`grading.finish`);
 the `[analysis.<name>]` config table, the settings and their fingerprint follow from the registry.

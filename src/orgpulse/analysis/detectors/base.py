@@ -1,12 +1,12 @@
 """What a detector is: a symptom's constants declared once, and a pure function of its inputs.
 
 A `Detector` declares what never changes between runs: its symptom (`symptom.Symptom`: id,
-metric columns, thresholds class), the inputs it reads, the common explain entries and what its
-cost counts. Its function returns only what it computes (`Detected`): the table, evidence and
-explain per row, the further limits it applied and which issues stand behind each row (`Sample`).
-The runner does the work every symptom shares, once (`grading.finish`): the `RowTable`, severity
-and score from the symptom's levels (`symptom.Levels`) and configured thresholds, confidence
-factors, and the thresholds entry of `explain`.
+metric columns, levels, thresholds class), the inputs it reads, its sample's definition, the
+common explain notes and what its cost counts. Its function returns only what it computes
+(`Detected`): the table, evidence and explain per row, the further limits it applied and which
+issues stand behind each row (`Sample`). The runner does the work every symptom shares, once
+(`grading.finish`): the `RowTable`, severity and score from the symptom's levels and configured
+thresholds, confidence factors, and the thresholds and sample entries of `explain`.
 """
 
 from __future__ import annotations
@@ -62,12 +62,14 @@ class Detected:
 class Detector:
     """A symptom's declaration (id, metrics, thresholds), the inputs it reads and its detect function.
 
-    `explain` holds the common explain entries every run shares (the sample's definition first);
-    `cost_counted` says what the symptom's cost counts ("" without a waiting cost).
+    `sample` defines the issues (or people) behind a row, the common explain's "sample"; `notes`
+    are further common explain entries every run shares; `cost_counted` says what the symptom's
+    cost counts ("" without a waiting cost).
     """
 
     symptom: Symptom[Any]
     needs: tuple[Key[Any], ...]
     detect: Callable[[Inputs], Detected]
-    explain: dict[str, Any] = field(default_factory=dict)
+    sample: str
+    notes: dict[str, Any] = field(default_factory=dict)
     cost_counted: str = ""

@@ -45,7 +45,12 @@ def finish(detector: Detector, output: Detected, inputs: Inputs) -> RowTable:
         metrics=detector.symptom.metrics,
         evidence=output.evidence,
         explain=output.explain,
-        common_explain={"thresholds": thresholds, **detector.explain, **output.common_explain},
+        common_explain={
+            "thresholds": thresholds,
+            "sample": detector.sample,
+            **detector.notes,
+            **output.common_explain,
+        },
     )
 
 

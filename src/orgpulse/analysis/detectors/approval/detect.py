@@ -257,6 +257,6 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, MEMBERS),
     detect=detect_approval,
-    explain={"sample": "human exits from approval statuses in W-3..W"},
+    sample="human exits from approval statuses in W-3..W",
     cost_counted="hours in approval statuses",
 )

@@ -245,8 +245,8 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, INTERVALS, FACTS, TEAMS, IN_PROGRESS),
     detect=detect_blocking,
-    explain={
-        "sample": "issues in progress during W (more than 0 s after commitment, before completion)",
+    sample="issues in progress during W (more than 0 s after commitment, before completion)",
+    notes={
         "outside_blockers": "a blocker outside the synced projects counts as unresolved while the "
         "link lives, owned by its project key (blocker_done_now lists those done today)",
     },

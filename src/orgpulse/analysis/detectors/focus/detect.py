@@ -136,8 +136,8 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, FACTS, ASSIGNEES, IN_PROGRESS, GOALS),
     detect=detect_focus,
-    explain={
-        "sample": "people assigned to the team's in-progress issues during W",
+    sample="people assigned to the team's in-progress issues during W",
+    notes={
         "privacy": "person-level values are aggregated per team; no person is named or ranked",
     },
 )

@@ -89,8 +89,8 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, CREATED, GOALS),
     detect=detect_goals,
-    explain={
-        "sample": "issues created in W (team at creation), epics excluded",
+    sample="issues created in W (team at creation), epics excluded",
+    notes={
         "goal": "a parent epic, Linear project or initiative, or a parent outside the synced "
         "projects, reached through the parent chain; a parent story is not a goal",
     },

@@ -338,6 +338,6 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, INTERVALS, TEAMS, COMPLETED, CREATED),
     detect=detect_meetings,
-    explain={"sample": "human exits from approval and meeting statuses in W-5..W"},
+    sample="human exits from approval and meeting statuses in W-5..W",
     cost_counted="hours in meeting statuses",
 )

@@ -111,8 +111,8 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, ACTIVITY, MEMBERS),
     detect=detect_oversized,
-    explain={
-        "sample": "the team's issues touched (assigned or moved) in W-3..W",
+    sample="the team's issues touched (assigned or moved) in W-3..W",
+    notes={
         "active_people": f"people who were assignee of, or moved, at least {MIN_ISSUES} of the "
         "team's issues in W-3..W (approval and meeting exits aside); bots never count",
     },

@@ -218,8 +218,8 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, FACTS, ASSIGNEES, COMPLETED, IN_PROGRESS),
     detect=detect_ownership,
-    explain={
-        "sample": "issues completed in W (team at completion)",
+    sample="issues completed in W (team at completion)",
+    notes={
         "handoffs": "changes between two different human assignees; unassigned spells and bots are ignored",
     },
     cost_counted="in-progress issue-hours with no assignee",

@@ -226,8 +226,8 @@ DETECTOR = Detector(
     symptom=SYMPTOM,
     needs=(CATALOGUE, INTERVALS, FACTS, COMPLETED, TEAMS),
     detect=detect_workflow,
-    explain={
-        "sample": "issues completed in W (team at completion)",
+    sample="issues completed in W (team at completion)",
+    notes={
         "queue_roles": [r.value for r in QUEUE_ROLES],
     },
     cost_counted="hours of committed issues in queue, approval, meeting and blocked statuses",
