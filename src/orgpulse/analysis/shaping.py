@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orgpulse.analysis.frames import (
     MEMBERSHIP_COLUMNS,
@@ -224,9 +226,13 @@ def _uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
 
 
 def _isin(values: pd.Series, known: pd.Series) -> pd.Series:
-    """`values.isin(known)` by hashing both columns (pandas' Arrow strings test a large set per value)."""
-    codes = pd.Index(pd.unique(known.dropna().to_numpy())).get_indexer(values.to_numpy())
-    return pd.Series(codes >= 0, index=values.index)
+    """`values.isin(known)` (a missing value never in) by Arrow's hash set of the known strings: pandas'
+    Arrow strings test a large set per value, numpy's way makes a Python string of every value."""
+    strings = pa.array(values)
+    if pa.types.is_null(strings.type):  # every value missing
+        return pd.Series(np.zeros(len(values), dtype=bool), index=values.index)
+    found = pc.is_in(strings, value_set=pa.array(known.dropna().unique(), type=strings.type))
+    return pd.Series(found.to_numpy(zero_copy_only=False).astype(bool), index=values.index)
 
 
 def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
