@@ -173,16 +173,7 @@ def sample_factors(
     window_end = np.minimum(grid.bounds[week + 1], as_of)
     alive = np.clip(window_end - np.maximum(window_start, cat.issues.created[issue]), 0, None) / 1e9
     rows = distinct.assign(alive=alive)
-    if not unknown_time.empty and len(distinct):
-        spread = distinct.iloc[np.repeat(np.arange(len(distinct)), span)].reset_index(drop=True)
-        spread["at_week"] = spread["week"] - np.tile(np.arange(span), len(distinct))
-        timed = spread.merge(
-            unknown_time, left_on=["issue", "at_week"], right_on=["issue", "week"], suffixes=("", "_t")
-        )
-        lost = timed.groupby(keys, as_index=False)["seconds"].sum()
-        rows = rows.merge(lost, on=keys, how="left")
-    else:
-        rows["seconds"] = 0.0
+    rows["seconds"] = trailing_sums(unknown_time, issue, week, span)
     if len(done) and lead_time is not None:
         led = done.merge(lead_time, on="issue", how="left")
         led = led.rename(columns={"lead_seconds": "alive", "unknown_seconds": "seconds"})[
@@ -199,6 +190,31 @@ def sample_factors(
     )
     factors = history.merge(summed[["team", "week", "known_role_share"]], on=["team", "week"], how="outer")
     return factors.merge(mapped, on=["team", "week"], how="outer")
+
+
+def trailing_sums(per_week: pd.DataFrame, issue: np.ndarray, week: np.ndarray, span: int) -> np.ndarray:
+    """Per (issue, week) pair: the `seconds` of `per_week` (one row per issue and week) of that issue
+    in weeks week-span+1..week, 0 without any. Added latest week first with the compensation of
+    pandas' groupby sum (Kahan's), so the sums are the ones a merge and a groupby gave, to the bit,
+    without a row per pair and week."""
+    total: np.ndarray = np.zeros(len(issue), dtype=float)
+    if per_week.empty or not len(issue):
+        return total
+    at = per_week["week"].to_numpy(dtype=np.int64)
+    stride = int(max(at.max(), week.max())) + span + 1
+    known = per_week["issue"].to_numpy(dtype=np.int64) * stride + (at + span)
+    order = np.argsort(known, kind="stable")
+    known, seconds = known[order], per_week["seconds"].to_numpy(dtype=float)[order]
+    compensation: np.ndarray = np.zeros(len(issue), dtype=float)
+    wanted = issue.astype(np.int64) * stride + (week.astype(np.int64) + span)
+    for back in range(span):
+        where = np.minimum(np.searchsorted(known, wanted - back), len(known) - 1)
+        hit = known[where] == wanted - back
+        y = seconds[where[hit]] - compensation[hit]
+        t = total[hit] + y
+        compensation[hit] = (t - total[hit]) - y
+        total[hit] = t
+    return total
 
 
 def lead_role_time(cat: Catalogue, intervals: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
