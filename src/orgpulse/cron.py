@@ -12,9 +12,11 @@ refused rather than silently read another way.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+if TYPE_CHECKING:  # imported when a trigger is made: every command reads the config, few schedule
+    from apscheduler.triggers.cron import CronTrigger
 
 CRONTAB_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab's 0..6 (7 is sun again)
 
@@ -71,6 +73,8 @@ def _full(day: str) -> str:
 
 def crontab_trigger(cron: str, timezone: str) -> CronTrigger:
     """The trigger firing when crontab would; CronError with one sentence when the cron is invalid."""
+    from apscheduler.triggers.cron import CronTrigger
+
     fields = cron.split()
     if len(fields) != 5:
         raise CronError(f"{cron!r} must have five fields: minute hour day-of-month month day-of-week")
