@@ -68,6 +68,11 @@ class Inputs:
     def put(self, key: Key[T], value: T) -> None:
         self._values[key.name] = value
 
+    def release(self, keys: Iterable[Key[Any]]) -> None:
+        """Forget built inputs that nothing reads any more: their memory goes with them."""
+        for key in keys:
+            self._values.pop(key.name, None)
+
 
 @dataclass(frozen=True)
 class Spec(Generic[T]):

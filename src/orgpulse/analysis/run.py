@@ -73,12 +73,14 @@ def detect(
     )
     wanted: list[Key[Any]] = [key for detector in detectors for key in detector.needs]
     wanted += list(FLOW_NEEDS) if diagnose else []
+    kept = [BULK, TEAMS, *FINISH_NEEDS, *(FLOW_NEEDS if diagnose else ())]  # read after the detectors too
     wanted += [BULK, TEAMS, *FINISH_NEEDS]
     inputs = build_inputs(context, wanted, SPECS)
+    done_with = last_reads(detectors, kept)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
     reported = {grid.starts[w] for w in grid.reported}
-    for detector in detectors:
+    for index, detector in enumerate(detectors):
         output = detector.detect(inputs.restricted(detector.needs))
         rows = finish(detector, output, inputs)
         table = rows.table
@@ -93,6 +95,8 @@ def detect(
             cost[NO_COST_KEY] = {"counted": counted, "hours": 0.0, "issue_count": 0, "issues": []}
         findings.extend(to_findings(replace(rows, table=table), inputs[CATALOGUE], grid, cost))
         dependencies.extend(d for d in output.dependencies if d.week_start in reported)
+        inputs.release(done_with[index])
+        del output, rows, table  # the detector's own tables, not kept through the next one
     findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
@@ -123,6 +127,16 @@ def detect(
         cycle_points=points,
         interventions=effects,
     )
+
+
+def last_reads(detectors: Sequence[Detector], kept: Sequence[Key[Any]]) -> list[list[Key[Any]]]:
+    """Per detector, the inputs it is the last to read (none of `kept`): released after it, so a big
+    organisation's activity or assignment tables do not outlive their readers."""
+    out = []
+    for index, detector in enumerate(detectors):
+        later = {key for other in detectors[index + 1 :] for key in other.needs}
+        out.append([key for key in detector.needs if key not in later and key not in kept])
+    return out
 
 
 def analysis_grid(
