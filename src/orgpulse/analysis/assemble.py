@@ -133,6 +133,14 @@ def _records(names: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[st
     return made
 
 
+def issue_records(cat: Catalogue, frame: pd.DataFrame, kind: str, **fields: str) -> Items:
+    """`group_records` of items {"kind": kind, "issue": the row's issue key, **fields} (frame columns
+    team, week, issue and those `fields` name)."""
+    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    with_key = frame.assign(key=keys[frame["issue"].to_numpy()])
+    return group_records(with_key, {"kind": f"={kind}", "issue": "key", **fields})
+
+
 def merge_items(*parts: Items) -> Items:
     """Concatenate item lists per row key, in argument order."""
     out: Items = {}

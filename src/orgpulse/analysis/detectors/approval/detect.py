@@ -25,6 +25,7 @@ from orgpulse.analysis.assemble import (
     by_hours,
     explain_samples,
     group_records,
+    issue_records,
     merge_items,
     number,
     people_sets,
@@ -181,36 +182,25 @@ def _evidence(
     exits: pd.DataFrame,
 ) -> Items:
     names = cat.statuses.names
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
     approvers = people_sets(exits, cat)
     external = people_sets(exits.loc[~exits["member"]], cat)
     people: Items = {
         k: [{"kind": "approvers", "people": v, "external": external.get(k, [])}] for k, v in approvers.items()
     }
     scored = human.loc[human["week"] >= first_scored]
-    scored = scored.assign(name=names[scored["status"].to_numpy()], key=keys[scored["issue"].to_numpy()])
+    scored = scored.assign(name=names[scored["status"].to_numpy()])
     per_status = scored.groupby([*_KEYS, "name"], as_index=False).agg(
         visits=("hours", "size"), hours=("hours", "sum")
     )
     statuses = by_hours(
         group_records(per_status, {"kind": "=status", "status": "name", "visits": "visits", "hours": "hours"})
     )
-    waited = completed.loc[completed["approval_hours"] > 0].assign(key=lambda f: keys[f["issue"].to_numpy()])
+    waited = completed.loc[completed["approval_hours"] > 0]
+    opened = opened.assign(name=names[opened["status"].to_numpy()])
     issues = merge_items(
-        group_records(
-            waited,
-            {
-                "kind": "=completed_issue",
-                "issue": "key",
-                "hours": "approval_hours",
-                "lead_hours": "lead_hours",
-            },
-        ),
-        group_records(scored, {"kind": "=visit", "issue": "key", "status": "name", "hours": "hours"}),
-        group_records(
-            opened.assign(key=keys[opened["issue"].to_numpy()], name=names[opened["status"].to_numpy()]),
-            {"kind": "=open_visit", "issue": "key", "status": "name", "hours": "hours"},
-        ),
+        issue_records(cat, waited, "completed_issue", hours="approval_hours", lead_hours="lead_hours"),
+        issue_records(cat, scored, "visit", status="name", hours="hours"),
+        issue_records(cat, opened, "open_visit", status="name", hours="hours"),
     )
     return merge_items(people, statuses, by_hours(issues))
 

@@ -26,6 +26,7 @@ from orgpulse.analysis.assemble import (
     by_hours,
     explain_samples,
     group_records,
+    issue_records,
     merge_items,
     number,
     row_grid,
@@ -217,14 +218,8 @@ def _evidence(
     statuses = by_hours(group_records(pieces, {"kind": "=status", "status": "name", "hours": "hours"}))
     issues = merge_items(
         blocked_items,
-        group_records(
-            ended.assign(key=keys[ended["issue"].to_numpy()]),
-            {"kind": "=blocked_episode", "issue": "key", "hours": "hours"},
-        ),
-        group_records(
-            opened.assign(key=keys[opened["issue"].to_numpy()]),
-            {"kind": "=open_episode", "issue": "key", "hours": "hours"},
-        ),
+        issue_records(cat, ended, "blocked_episode", hours="hours"),
+        issue_records(cat, opened, "open_episode", hours="hours"),
     )
     return merge_items(team_pairs, statuses, by_hours(issues))
 

@@ -23,6 +23,7 @@ from orgpulse.analysis.assemble import (
     explain_samples,
     grid_table,
     group_records,
+    issue_records,
     merge_items,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -111,15 +112,11 @@ def detect_focus(inputs: Inputs) -> Detected:
 
 
 def _evidence(cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: pd.DataFrame) -> Items:
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
     hours = pieces.assign(hours=(pieces["end"] - pieces["start"]) / HOUR_NS, crowded=crowded_hours(pieces))
     per_issue = hours.groupby(["team", "week", "issue"], as_index=False)[["hours", "crowded"]].sum()
     shared = per_issue.loc[per_issue["crowded"] > 0]
     issues = by_hours(
-        group_records(
-            shared.assign(key=keys[shared["issue"].to_numpy()]),
-            {"kind": "=concurrent_issue", "issue": "key", "concurrent_hours": "crowded", "hours": "hours"},
-        ),
+        issue_records(cat, shared, "concurrent_issue", concurrent_hours="crowded", hours="hours"),
         field="concurrent_hours",
     )
     linked = fronts.loc[fronts["goal"] >= 0].drop_duplicates(["team", "week", "issue"])

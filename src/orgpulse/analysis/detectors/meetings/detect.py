@@ -28,6 +28,7 @@ from orgpulse.analysis.assemble import (
     by_hours,
     explain_samples,
     group_records,
+    issue_records,
     key_lists,
     merge_items,
     row_grid,
@@ -256,7 +257,6 @@ def _evidence(
     completed: pd.DataFrame,
     created: pd.DataFrame,
 ) -> Items:
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
     names = cat.statuses.names
     batched = table.loc[table["sample_size"] > 0]
     batched = batched.assign(
@@ -279,25 +279,11 @@ def _evidence(
     statuses = group_records(
         per_status, {"kind": "=status", "status": "name", "exits_in_slot": "exits", "hours": "hours"}
     )
-    visits = by_hours(
-        group_records(
-            released.assign(
-                key=keys[released["issue"].to_numpy()], name=names[released["status"].to_numpy()]
-            ),
-            {"kind": "=released_in_slot", "issue": "key", "status": "name", "hours": "hours"},
-        )
-    )
+    named = released.assign(name=names[released["status"].to_numpy()])
+    visits = by_hours(issue_records(cat, named, "released_in_slot", status="name", hours="hours"))
     waited = completed.loc[completed["meeting_hours"] > 0]
     done = by_hours(
-        group_records(
-            waited.assign(key=keys[waited["issue"].to_numpy()]),
-            {
-                "kind": "=completed_issue",
-                "issue": "key",
-                "hours": "meeting_hours",
-                "lead_hours": "lead_hours",
-            },
-        )
+        issue_records(cat, waited, "completed_issue", hours="meeting_hours", lead_hours="lead_hours")
     )
     artefacts = created.loc[created["artefact"].to_numpy()]
     coordination = {

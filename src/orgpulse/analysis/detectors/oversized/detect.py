@@ -22,7 +22,7 @@ from orgpulse.analysis.assemble import (
     Items,
     explain_samples,
     grid_table,
-    group_records,
+    issue_records,
     merge_items,
     people_sets,
     trailing_window,
@@ -66,7 +66,6 @@ def detect_oversized(inputs: Inputs) -> Detected:
 
 
 def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> Items:
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
     active = members.inferred
     active_sets = people_sets(active, cat)
     roster = members.frame.loc[members.frame["team"].isin(members.roster_teams)]
@@ -86,10 +85,7 @@ def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> Items
     )
     per_issue = per_issue.assign(rank=cat.issues.frame["key_rank"].to_numpy()[per_issue["issue"].to_numpy()])
     per_issue = per_issue.sort_values(["team", "week", "person", "rank"], ascending=[True, True, False, True])
-    issues = group_records(
-        per_issue.assign(key=keys[per_issue["issue"].to_numpy()]),
-        {"kind": "=touched_issue", "issue": "key", "people": "person"},
-    )
+    issues = issue_records(cat, per_issue, "touched_issue", people="person")
     return merge_items(people, issues)
 
 

@@ -25,6 +25,7 @@ from orgpulse.analysis.assemble import (
     explain_samples,
     grid_table,
     group_records,
+    issue_records,
     merge_items,
 )
 from orgpulse.analysis.catalogue import Catalogue
@@ -169,26 +170,23 @@ def detect_ownership(inputs: Inputs) -> Detected:
 
 
 def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, wip: pd.DataFrame) -> Items:
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
     labels = cat.teams.labels
     telling = completed.loc[
         (completed["handoffs"] > 0) | completed["ping_pong"] | (completed["crossings"] > 0)
     ]
-    telling = telling.assign(
-        key=keys[telling["issue"].to_numpy()], rank=cat.issues.frame["key_rank"].to_numpy()[telling["issue"]]
-    ).sort_values([*_KEYS, "handoffs", "owners", "rank"], ascending=[True, True, False, False, True])
+    telling = telling.assign(rank=cat.issues.frame["key_rank"].to_numpy()[telling["issue"]]).sort_values(
+        [*_KEYS, "handoffs", "owners", "rank"], ascending=[True, True, False, False, True]
+    )
     for column in ("handoffs", "owners", "crossings"):
         telling[column] = telling[column].astype(np.int64)
-    issues = group_records(
+    issues = issue_records(
+        cat,
         telling,
-        {
-            "kind": "=completed_issue",
-            "issue": "key",
-            "handoffs": "handoffs",
-            "owners": "owners",
-            "ping_pong": "ping_pong",
-            "team_crossings": "crossings",
-        },
+        "completed_issue",
+        handoffs="handoffs",
+        owners="owners",
+        ping_pong="ping_pong",
+        team_crossings="crossings",
     )
     moved = crossings.merge(completed[["issue", "team", "week"]], on="issue")
     pairs = moved.assign(
@@ -206,10 +204,7 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
     )
     unowned = wip.loc[wip["unowned"] > 0]
     idle = by_hours(
-        group_records(
-            unowned.assign(key=keys[unowned["issue"].to_numpy()], hours=unowned["unowned"] / 3600.0),
-            {"kind": "=unowned_wip", "issue": "key", "hours": "hours"},
-        )
+        issue_records(cat, unowned.assign(hours=unowned["unowned"] / 3600.0), "unowned_wip", hours="hours")
     )
     return merge_items(issues, team_pairs, idle)
 

@@ -28,6 +28,7 @@ from orgpulse.analysis.assemble import (
     explain_samples,
     grid_table,
     group_records,
+    issue_records,
     merge_items,
     window,
 )
@@ -185,7 +186,6 @@ def detect_workflow(inputs: Inputs) -> Detected:
 
 
 def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unused: pd.DataFrame) -> Items:
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
     names, roles = cat.statuses.names, cat.statuses.role
     queued = queued.merge(completed[["issue", "team", "week"]], on="issue")
     per_status = (
@@ -197,18 +197,14 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
         group_records(per_status, {"kind": "=status", "status": "name", "role": "role", "hours": "hours"})
     )
     issues = by_hours(
-        group_records(
-            completed.assign(
-                key=keys[completed["issue"].to_numpy()], statuses=completed["statuses"].astype(np.int64)
-            ),
-            {
-                "kind": "=completed_issue",
-                "issue": "key",
-                "hours": "queue_hours",
-                "cycle_hours": "cycle_hours",
-                "statuses": "statuses",
-                "rework": "rework",
-            },
+        issue_records(
+            cat,
+            completed.assign(statuses=completed["statuses"].astype(np.int64)),
+            "completed_issue",
+            hours="queue_hours",
+            cycle_hours="cycle_hours",
+            statuses="statuses",
+            rework="rework",
         )
     )
     idle = unused.loc[unused["unused"]]
