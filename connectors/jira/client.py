@@ -52,6 +52,8 @@ LOG = logging.getLogger(__name__)
 
 API = "/rest/api/3/"
 
+Decode = Callable[[bytes], Any]
+
 
 def _decoded_chunks(raw: Any) -> Iterator[bytes]:
     """The body as it arrives, decompressed a bounded piece at a time (urllib3's `read1`)."""
@@ -144,8 +146,8 @@ class JiraClient:
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.call("GET", path, params=params)
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
-        return self.call("POST", path, body=body)
+    def post(self, path: str, body: Mapping[str, Any], *, decode: Decode | None = None) -> Any:
+        return self.call("POST", path, body=body, decode=decode)
 
     def call(
         self,
@@ -154,10 +156,12 @@ class JiraClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
+        decode: Decode | None = None,
     ) -> Any:
-        """One REST call under the retry policy; the parsed JSON answer."""
+        """One REST call under the retry policy; the parsed JSON answer (by `decode` when given: a
+        page's own decoder, which raises ValueError on a body that is not JSON)."""
         self.connect()
-        return self._retrying()(self._attempt, method, path, params, body)
+        return self._retrying()(self._attempt, method, path, params, body, decode)
 
     def close(self) -> None:
         if self._jira is not None:
@@ -202,9 +206,14 @@ class JiraClient:
         return jira
 
     def _attempt(
-        self, method: str, path: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        decode: Decode | None = None,
     ) -> Any:
-        return self._send(self._jira, method, path, params, body)
+        return self._send(self._jira, method, path, params, body, decode)
 
     def _send(
         self,
@@ -213,6 +222,7 @@ class JiraClient:
         path: str,
         params: Mapping[str, Any] | None,
         body: Mapping[str, Any] | None,
+        decode: Decode | None = None,
     ) -> Any:
         """One HTTP attempt, its body read under the size cap and the overall deadline (kit.transport).
 
@@ -253,7 +263,7 @@ class JiraClient:
         if answer.status_code >= 400:
             raise self._http_error(answer.status_code, answer, method, where)
         try:
-            return answer.json()
+            return answer.json() if decode is None else decode(answer.body)
         except ValueError:
             raise ProtocolError(
                 f"HTTP {answer.status_code} on {method} {where}: the answer is not JSON "

@@ -28,6 +28,7 @@ from .client import JiraClient
 from .connector import JiraConnector, entry_ids, max_updated
 from .cursor import Paging, Run
 from .histories import fetch_histories, truncated
+from .pages import Spans, decode_search_page
 
 LOG = logging.getLogger(__name__)
 
@@ -55,9 +56,15 @@ class CloudSearch:
         self._settings = settings
         self.client = client
         self.junk: list[Quarantined] = []
+        self.spans: Spans | None = Spans() if settings.keep_raw else None
 
     def begin(self) -> None:
         self.junk = []
+        self.forget_unit()
+
+    def forget_unit(self) -> None:
+        if self.spans is not None:
+            self.spans.clear()
 
     def search(
         self, run: Run, fields: Sequence[str], restart: Callable[[], str]
@@ -69,7 +76,9 @@ class CloudSearch:
         while True:
             body = jql.search_body(run.jql, fields, page_size=self._settings.page_size, token=run.token)
             try:
-                page = self.client.post(jql.SEARCH, body)
+                page = self.client.post(
+                    jql.SEARCH, body, decode=lambda text: decode_search_page(text, self.spans)
+                )
             except HTTPStatusError as exc:
                 if not (run.resumed and exc.status == 400):
                     raise
@@ -115,7 +124,7 @@ class CloudSearch:
 
     def fetch_histories(self, by_id: Mapping[str, Raw]) -> dict[str, list[Raw]]:
         """Every issue's complete histories (by id): Cloud completes the capped embeds in bulk."""
-        return fetch_histories(self.client, by_id)
+        return fetch_histories(self.client, by_id, self.spans)
 
     def fetch_projects(self) -> list[str]:
         """`/project/search`, page after page: every project the account can browse."""

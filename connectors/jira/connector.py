@@ -37,6 +37,7 @@ from .normalise import dedupe_people, normalise_issue
 from .normalise_dc import BotRules
 from .normalise_links import LinkTypeBook
 from .normalise_meta import find_custom_fields, normalise_statuses, parse_jira_datetime, to_epoch_ms
+from .pages import Spans
 
 LOG = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class SearchStrategy(Protocol):
 
     paging: Paging
     junk: list[Quarantined]  # non-object search entries, quarantined with the next page
+    spans: Spans | None  # the history entries' JSON text, for raw records (pages decoded by shape)
 
     @property
     def client(self) -> JiraClient:
@@ -55,6 +57,9 @@ class SearchStrategy(Protocol):
 
     def begin(self) -> None:
         """Forget what the previous run learnt (a new run starts)."""
+
+    def forget_unit(self) -> None:
+        """Forget what was kept for the unit just normalised (its entries' text in `spans`)."""
 
     def search(
         self, run: Run, fields: Sequence[str], restart: Callable[[], str]
@@ -221,18 +226,22 @@ class JiraConnector:
             by_id = changed_only(by_id, settled(list(by_id)))
         histories = self.strategy.fetch_histories(by_id)
         batch = Batch()
-        for issue_id, raw in by_id.items():
-            batch.extend(
-                normalise_issue(
-                    raw,
-                    histories[issue_id],
-                    fields=metadata.fields,
-                    links=book,
-                    known_statuses=metadata.status_ids,
-                    keep_raw=self._settings.keep_raw,
-                    bots=BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns),
+        try:
+            for issue_id, raw in by_id.items():
+                batch.extend(
+                    normalise_issue(
+                        raw,
+                        histories[issue_id],
+                        fields=metadata.fields,
+                        links=book,
+                        known_statuses=metadata.status_ids,
+                        keep_raw=self._settings.keep_raw,
+                        bots=BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns),
+                        spans=self.strategy.spans,
+                    )
                 )
-            )
+        finally:
+            self.strategy.forget_unit()
         incomplete = sorted(i for i, done in batch.history_complete.items() if not done)
         if incomplete:
             LOG.warning("%s: %d issues keep an incomplete history (%s...)", self._settings.name,

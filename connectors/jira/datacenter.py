@@ -38,6 +38,7 @@ from .connector import JiraConnector, entry_ids, max_updated
 from .cursor import Paging, Run
 from .histories import truncated
 from .normalise_dc import epic_keys, with_parent_ids
+from .pages import Spans
 
 LOG = logging.getLogger(__name__)
 
@@ -64,9 +65,13 @@ class DataCenterSearch:
         self.junk: list[Quarantined] = []
         self._ids_by_key: dict[str, str] = {}
         self._unknown_keys: set[str] = set()
+        self.spans: Spans | None = None  # DC pages are decoded whole
 
     def begin(self) -> None:
         self.junk, self._ids_by_key, self._unknown_keys = [], {}, set()
+
+    def forget_unit(self) -> None:
+        return None
 
     def search(
         self, run: Run, fields: Sequence[str], restart: Callable[[], str]

@@ -27,6 +27,7 @@ from .changelog import (
     merge_histories,
 )
 from .client import JiraClient
+from .pages import Spans, decode_bulk_page
 
 LOG = logging.getLogger(__name__)
 
@@ -39,13 +40,16 @@ def truncated(raw_issue: Mapping[str, Any]) -> bool:
     return total is None or len(history_ids(embedded_histories(raw_issue))) < total
 
 
-def fetch_histories(client: JiraClient, issues: Mapping[str, Mapping[str, Any]]) -> dict[str, Histories]:
-    """Every issue's histories (by issue id): the embedded ones, completed where they were cut."""
+def fetch_histories(
+    client: JiraClient, issues: Mapping[str, Mapping[str, Any]], spans: Spans | None = None
+) -> dict[str, Histories]:
+    """Every issue's histories (by issue id): the embedded ones, completed where they were cut (the
+    bulk pages' entries noted in `spans`, when given, for the raw records)."""
     found = {issue_id: embedded_histories(raw) for issue_id, raw in issues.items()}
     short = [issue_id for issue_id, raw in issues.items() if truncated(raw)]
     if not short:
         return found
-    bulk = fetch_bulk_changelogs(client, short)
+    bulk = fetch_bulk_changelogs(client, short, spans)
     for issue_id in short:
         found[issue_id] = merge_histories(bulk.get(issue_id, ()), found[issue_id])
     for issue_id in short:
@@ -60,12 +64,15 @@ def fetch_histories(client: JiraClient, issues: Mapping[str, Mapping[str, Any]])
     return found
 
 
-def fetch_bulk_changelogs(client: JiraClient, issue_ids: Sequence[str]) -> dict[str, Histories]:
+def fetch_bulk_changelogs(
+    client: JiraClient, issue_ids: Sequence[str], spans: Spans | None = None
+) -> dict[str, Histories]:
     found: dict[str, Histories] = {}
     for chunk in chunks(issue_ids, jql.BULK_MAX_IDS):
         pager = TokenPager("the bulk changelog", source=client.source)
         while True:
-            doc = client.post(jql.BULK_CHANGELOG, jql.bulk_changelog_body(chunk, pager.token))
+            body = jql.bulk_changelog_body(chunk, pager.token)
+            doc = client.post(jql.BULK_CHANGELOG, body, decode=lambda text: decode_bulk_page(text, spans))
             logs = doc.get("issueChangeLogs") if isinstance(doc, Mapping) else None
             if not isinstance(logs, list):
                 raise ProtocolError(

@@ -48,6 +48,7 @@ from .changelog import (
 from .normalise_dc import BotRules, looks_like_service_account
 from .normalise_links import LinkEvent, LinkTypeBook, normalise_links
 from .normalise_meta import FieldIds, normalise_status, parse_jira_datetime
+from .pages import Spans, encode_raw
 
 
 def person_of(user: object) -> Person | None:
@@ -75,6 +76,7 @@ def normalise_issue(
     known_statuses: Collection[str] | None = None,
     keep_raw: bool = False,
     bots: BotRules | None = None,
+    spans: Spans | None = None,
 ) -> Batch:
     """One search-result issue and its histories (default: the embedded ones) as a Batch.
 
@@ -82,7 +84,8 @@ def normalise_issue(
     cannot be read is quarantined whole; a history entry that cannot be read is quarantined alone.
     With `known_statuses` (the ids `/status` listed), a status id it lacks — a retired status in
     old histories, or one created since — becomes a Status: from the issue's own status with its
-    category, else from the changelog's name with `category_known=False`.
+    category, else from the changelog's name with `category_known=False`. The raw record (keep_raw)
+    holds the entries as the server sent them when `spans` has their text (`pages.encode_raw`).
     """
     batch = Batch()
     native_id = str(raw.get("id", "?")) if isinstance(raw, Mapping) else "?"
@@ -142,7 +145,9 @@ def normalise_issue(
         ]
     batch.people += everyone
     if keep_raw:
-        batch.raw.append(("jira_issue", issue.issue_id, raw_with_histories(raw, [e for _, e, _ in dated])))
+        kept = [e for _, e, _ in dated]
+        text = encode_raw(raw, kept, spans) if spans is not None else None
+        batch.raw.append(("jira_issue", issue.issue_id, text or raw_with_histories(raw, kept)))
     return batch
 
 

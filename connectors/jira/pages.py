@@ -1,0 +1,187 @@
+"""Jira Cloud's big pages decoded for what orgpulse reads: the issue search and the bulk changelog.
+
+Nearly all of a full sync's bytes are history entries, and most of an entry is its author's
+avatar and profile URLs, which nothing reads. These pages are decoded by msgspec into plain
+dicts holding only the keys the normalisers read (TypedDicts: unknown keys are skipped without
+building them), several times cheaper than building every object of the page. The result is
+what the full decode would give minus those keys, so every normaliser reads it unchanged.
+
+Anything unexpected in the shapes (an entry that is not an object, an author that is a string,
+text msgspec refuses) makes the page decode whole as before (`transport.decode_json`): a bad
+page costs time, never a record. Issues keep every top-level key and their fields whole.
+
+A raw record keeps the complete history (keep_raw): when the page decoded by shape, each
+history entry's own JSON text is taken from the body (`msgspec.Raw`, a second scan that builds
+no objects) and noted in `Spans`, so the kept payload holds the entries exactly as the server
+sent them, avatars included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+import msgspec
+
+from ..kit.transport import decode_json
+
+
+class _Author(TypedDict, total=False):
+    accountId: Any
+    key: Any
+    name: Any
+    displayName: Any
+    accountType: Any
+
+
+_Item = TypedDict(
+    "_Item",
+    {"field": Any, "fieldId": Any, "from": Any, "fromString": Any, "to": Any, "toString": Any},
+    total=False,
+)
+
+
+class _History(TypedDict, total=False):
+    id: Any
+    created: Any
+    author: _Author | None
+    items: list[_Item] | None
+
+
+class _Changelog(TypedDict, total=False):
+    startAt: Any
+    maxResults: Any
+    total: Any
+    histories: list[_History]
+
+
+class _Issue(TypedDict, total=False):
+    # Every top-level key an issue of /search/jql may carry (expansions included): all but the
+    # changelog are kept whole, for the raw record.
+    expand: Any
+    id: Any
+    self: Any
+    key: Any
+    fields: Any
+    changelog: _Changelog
+    renderedFields: Any
+    names: Any
+    schema: Any
+    transitions: Any
+    operations: Any
+    editmeta: Any
+    versionedRepresentations: Any
+    fieldsToInclude: Any
+    properties: Any
+
+
+class _SearchPage(TypedDict, total=False):
+    issues: list[_Issue]
+    nextPageToken: Any
+    isLast: Any
+    names: Any
+    schema: Any
+    warningMessages: Any
+
+
+class _IssueLog(TypedDict, total=False):
+    issueId: Any
+    changeHistories: list[_History]
+
+
+class _BulkPage(TypedDict, total=False):
+    issueChangeLogs: list[_IssueLog]
+    nextPageToken: Any
+    nonFoundIssueIds: Any
+
+
+class _RawChangelog(TypedDict, total=False):
+    histories: list[msgspec.Raw]
+
+
+class _RawIssue(TypedDict, total=False):
+    changelog: _RawChangelog
+
+
+class _RawSearchPage(TypedDict, total=False):
+    issues: list[_RawIssue]
+
+
+class _RawIssueLog(TypedDict, total=False):
+    changeHistories: list[msgspec.Raw]
+
+
+class _RawBulkPage(TypedDict, total=False):
+    issueChangeLogs: list[_RawIssueLog]
+
+
+_SEARCH = msgspec.json.Decoder(_SearchPage)
+_BULK = msgspec.json.Decoder(_BulkPage)
+_RAW_SEARCH = msgspec.json.Decoder(_RawSearchPage)
+_RAW_BULK = msgspec.json.Decoder(_RawBulkPage)
+_ENCODE = msgspec.json.Encoder(order="sorted")
+
+
+class Spans:
+    """The JSON text of history entries decoded by shape, by entry (held for one unit of work)."""
+
+    def __init__(self) -> None:
+        # id -> (the entry, its text): holding the entry keeps its id from being reused.
+        self._texts: dict[int, tuple[object, msgspec.Raw]] = {}
+
+    def note(self, entries: Sequence[object], texts: Sequence[msgspec.Raw]) -> None:
+        if len(entries) == len(texts):
+            self._texts.update((id(e), (e, t)) for e, t in zip(entries, texts, strict=True))
+
+    def text_of(self, entry: object) -> msgspec.Raw | None:
+        found = self._texts.get(id(entry))
+        return found[1] if found is not None and found[0] is entry else None
+
+    def clear(self) -> None:
+        self._texts.clear()
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def decode_search_page(body: bytes, spans: Spans | None = None) -> Any:
+    """A `/search/jql` page: issues whole but for their history entries' unread keys."""
+    try:
+        doc = _SEARCH.decode(body)
+    except msgspec.MsgspecError:
+        return decode_json(body)
+    if spans is not None:
+        raw = _RAW_SEARCH.decode(body)
+        for issue, texts in zip(doc.get("issues", ()), raw.get("issues", ()), strict=False):
+            changelog = issue.get("changelog")
+            if changelog is not None and "histories" in changelog:
+                spans.note(changelog["histories"], texts.get("changelog", {}).get("histories", ()))
+    return doc
+
+
+def decode_bulk_page(body: bytes, spans: Spans | None = None) -> Any:
+    """A `/changelog/bulkfetch` page: its history entries with only the keys the normalisers read."""
+    try:
+        doc = _BULK.decode(body)
+    except msgspec.MsgspecError:
+        return decode_json(body)
+    if spans is not None:
+        raw = _RAW_BULK.decode(body)
+        for log, texts in zip(doc.get("issueChangeLogs", ()), raw.get("issueChangeLogs", ()), strict=False):
+            spans.note(log.get("changeHistories", ()), texts.get("changeHistories", ()))
+    return doc
+
+
+def encode_raw(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]], spans: Spans) -> str | None:
+    """The issue payload (keys sorted) with these histories, oldest first: each as the server sent
+    it when `spans` noted its text, else as decoded (a page decoded whole). None when it cannot be
+    written so (the caller writes the decoded entries instead)."""
+    changelog = raw.get("changelog")
+    if not isinstance(changelog, Mapping):
+        return None
+    texts = [spans.text_of(h) or h for h in histories]
+    complete = {**changelog, "startAt": 0, "maxResults": len(texts), "histories": texts}
+    try:
+        return _ENCODE.encode({**raw, "changelog": complete}).decode()
+    except (TypeError, ValueError, OverflowError):
+        return None
