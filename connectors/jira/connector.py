@@ -226,6 +226,7 @@ class JiraConnector:
             by_id = changed_only(by_id, settled(list(by_id)))
         histories = self.strategy.fetch_histories(by_id)
         batch = Batch()
+        bots = BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns)
         try:
             for issue_id, raw in by_id.items():
                 batch.extend(
@@ -236,7 +237,7 @@ class JiraConnector:
                         links=book,
                         known_statuses=metadata.status_ids,
                         keep_raw=self._settings.keep_raw,
-                        bots=BotRules.of(self._settings.bot_accounts, self._settings.bot_patterns),
+                        bots=bots,
                         spans=self.strategy.spans,
                     )
                 )

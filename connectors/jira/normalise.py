@@ -59,6 +59,24 @@ def person_of(user: object) -> Person | None:
     """
     if not is_object(user):
         return None
+    # A site's few people author every history entry: one Person per Cloud user, read once.
+    account, name, kind = user.get("accountId"), user.get("displayName"), user.get("accountType")
+    if type(account) is not str or not account or type(name) is not str or type(kind) is not str:
+        return _person(user)
+    memo = (account, name, kind)
+    person = _PEOPLE.get(memo)
+    if person is None:
+        if len(_PEOPLE) >= _PEOPLE_MAX:
+            _PEOPLE.clear()
+        person = _PEOPLE[memo] = _person(user)
+    return person
+
+
+_PEOPLE: dict[tuple[str, str, str], Person | None] = {}
+_PEOPLE_MAX = 50_000
+
+
+def _person(user: Mapping[str, Any]) -> Person | None:
     person_id = user.get("accountId") or user.get("key") or user.get("name")
     if not isinstance(person_id, str) or not person_id:
         return None
@@ -168,11 +186,11 @@ def dedupe_people(people: Iterable[Person]) -> list[Person]:
         if known is None:
             best[person.person_id] = person
             continue
-        best[person.person_id] = Person(
-            person.person_id,
-            known.display_name or person.display_name,
-            is_bot=known.is_bot or person.is_bot,
-        )
+        if known is person:
+            continue
+        name, is_bot = known.display_name or person.display_name, known.is_bot or person.is_bot
+        if name != known.display_name or is_bot != known.is_bot:
+            best[person.person_id] = Person(person.person_id, name, is_bot=is_bot)
     return list(best.values())
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from orgpulse.errors import SchemaDriftError
@@ -100,6 +100,7 @@ class BotRules:
 
     accounts: frozenset[str] = frozenset()
     patterns: tuple[str, ...] = ()  # lowercase words or phrases, matched on word boundaries
+    _named: dict[tuple[str, ...], bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, accounts: Iterable[str], patterns: Iterable[str]) -> BotRules:
@@ -108,6 +109,14 @@ class BotRules:
         )
 
     def names_bot(self, person_id: str, *names: str) -> bool:
+        """Whether the configured accounts or patterns name this person a bot (read once per name)."""
+        memo = (person_id, *names)
+        found = self._named.get(memo)
+        if found is None:
+            found = self._named[memo] = self._names_bot(person_id, names)
+        return found
+
+    def _names_bot(self, person_id: str, names: tuple[str, ...]) -> bool:
         if person_id in self.accounts:
             return True
         for name in names:
