@@ -11,7 +11,9 @@ import json
 import logging
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,9 +21,9 @@ from sqlalchemy.engine import Connection
 
 from orgpulse.model import Batch, Census, Membership
 from orgpulse.store import schema as t
-from orgpulse.store.bulk import Merge, bulk_upsert
+from orgpulse.store.bulk import Merge, bulk_upsert, bulk_upsert_columns
 
-__all__ = ["change_records", "chunks", "rows_of", "save_batch", "upsert"]
+__all__ = ["change_records", "chunks", "columns_of", "rows_of", "save_batch", "upsert"]
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +60,15 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
             rows.append(row)
         upsert(conn, t.issues, rows, ("source", "issue_id"))
     if batch.histories:
-        upsert(
-            conn,
-            t.histories,
-            rows_of(source, batch.histories),
-            ("source", "issue_id", "history_id"),
+        bulk_upsert_columns(
+            conn, t.histories, columns_of(source, batch.histories), ("source", "issue_id", "history_id")
         )
     for name, records in change_records(batch).items():
         if records:
-            upsert(
+            bulk_upsert_columns(
                 conn,
                 t.CHANGE_TABLES[name],
-                rows_of(source, records),
+                columns_of(source, records),
                 ("source", "issue_id", "history_id", "item_index"),
             )
     if batch.workflow_statuses:
@@ -123,7 +122,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
     if batch.raw:
         rows = [
             {"source": source, "kind": kind, "native_id": native_id, "fetched_at": now,
-             "payload": zlib.compress(payload.encode(), 3)}
+             "payload": zlib.compress(payload if isinstance(payload, bytes) else payload.encode(), 3)}
             for kind, native_id, payload in batch.raw
         ]  # fmt: skip
         upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))
@@ -228,6 +227,15 @@ def upsert(
 def rows_of(source: str, records: Iterable[Any]) -> list[dict[str, Any]]:
     """Canonical records (flat frozen dataclasses) as rows of `source`: their fields, by name."""
     return [{"source": source, **vars(r)} for r in records]
+
+
+def columns_of(source: str, records: Sequence[Any]) -> dict[str, list[Any]]:
+    """Canonical records of one kind (flat frozen dataclasses) as columns of `source`: each field's
+    values, one per record (the rows `rows_of` gives, without a dict per row)."""
+    found: dict[str, list[Any]] = {"source": [source] * len(records)}
+    for f in fields(records[0]):
+        found[f.name] = list(map(attrgetter(f.name), records))
+    return found
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -26,6 +26,7 @@ CHUNK = 2000
 COPY_FROM = 500  # rows from which PostgreSQL gets them by COPY and one merge rather than executemany
 
 Merge = Mapping[str, Callable[[Any, Any], Any]]
+Column = list[Any]
 
 
 def bulk_upsert(
@@ -44,32 +45,51 @@ def bulk_upsert(
     if not rows:
         return
     names = [c.name for c in table.columns if c.name in rows[0]]
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM and _distinct_keys(rows, keys):
-        _copy_then_merge(conn, table, names, keys, merge or {}, rows)
+    bulk_upsert_columns(conn, table, {n: [row[n] for row in rows] for n in names}, keys, merge=merge)
+
+
+def bulk_upsert_columns(
+    conn: Connection,
+    table: sa.Table,
+    columns: Mapping[str, Column],
+    keys: tuple[str, ...],
+    *,
+    merge: Merge | None = None,
+) -> None:
+    """`bulk_upsert` of rows given column by column: each named column's values, one per row."""
+    names = [c.name for c in table.columns if c.name in columns]
+    count = len(columns[names[0]]) if names else 0
+    if not count:
+        return
+    if conn.dialect.name == "postgresql" and count >= COPY_FROM and _distinct_keys(columns, keys, count):
+        _copy_then_merge(conn, table, names, keys, merge or {}, columns, count)
         return
     sql, order = _statement(conn, table, names, keys, merge or {})
     convert = _converters(conn, table, order)
     positional = bool(conn.dialect.positional)
-    for start in range(0, len(rows), CHUNK):
-        params = _params(rows[start : start + CHUNK], convert, sql)
+    for start in range(0, count, CHUNK):
+        params = _params(columns, start, convert, sql)
         named = params if positional else [dict(zip(order, p, strict=True)) for p in params]
         conn.exec_driver_sql(sql, named)
 
 
 def _params(
-    chunk: Sequence[Mapping[str, Any]], convert: Sequence[tuple[str, Callable[[Column], Column]]], sql: str
+    columns: Mapping[str, Column],
+    start: int,
+    convert: Sequence[tuple[str, Callable[[Column], Column]]],
+    sql: str,
 ) -> list[tuple[Any, ...]]:
-    """The driver's values of these rows, one tuple per row in the statement's parameter order."""
+    """The driver's values of the rows from `start` (a chunk), one tuple per row in parameter order."""
     try:
-        columns = [convert_column([row[name] for row in chunk]) for name, convert_column in convert]
+        found = [to_driver(columns[name][start : start + CHUNK]) for name, to_driver in convert]
     except (TypeError, ValueError) as exc:  # a value the column refuses, as SQLAlchemy reports it
         raise sa.exc.StatementError(str(exc), sql, None, exc) from exc
-    return list(zip(*columns, strict=True))
+    return list(zip(*found, strict=True))
 
 
-def _distinct_keys(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> bool:
+def _distinct_keys(columns: Mapping[str, Column], keys: tuple[str, ...], count: int) -> bool:
     """Whether no two rows share a key: one INSERT ... SELECT may not update a row twice."""
-    return len({tuple(row[k] for k in keys) for row in rows}) == len(rows)
+    return len(set(zip(*(columns[k] for k in keys), strict=True))) == count
 
 
 def _copy_then_merge(
@@ -78,7 +98,8 @@ def _copy_then_merge(
     names: Sequence[str],
     keys: tuple[str, ...],
     merge: Merge,
-    rows: Sequence[Mapping[str, Any]],
+    columns: Mapping[str, Column],
+    count: int,
 ) -> None:
     """PostgreSQL: the rows COPYed into a session's temporary staging table, then one INSERT ... SELECT
     ... ON CONFLICT into the table, in the caller's transaction (the staging rows go at its commit)."""
@@ -90,12 +111,12 @@ def _copy_then_merge(
     )
     conn.exec_driver_sql(f'TRUNCATE "{stage_name}"')
     convert = _converters(conn, table, names)
-    columns = ", ".join(f'"{n}"' for n in names)
+    listed = ", ".join(f'"{n}"' for n in names)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(f'COPY "{stage_name}" ({columns}) FROM STDIN') as copy:
-            for start in range(0, len(rows), CHUNK):
-                for values in _params(rows[start : start + CHUNK], convert, f"COPY {stage_name}"):
+        with cursor.copy(f'COPY "{stage_name}" ({listed}) FROM STDIN') as copy:
+            for start in range(0, count, CHUNK):
+                for values in _params(columns, start, convert, f"COPY {stage_name}"):
                     copy.write_row(values)
     finally:
         cursor.close()
@@ -112,9 +133,6 @@ def _statement(
     compiled = _on_conflict(stmt, table, names, keys, merge).compile(dialect=conn.dialect)
     order = list(compiled.positiontup or ()) if compiled.positional else list(names)
     return str(compiled), order
-
-
-Column = list[Any]
 
 
 def _on_conflict(
@@ -158,7 +176,10 @@ def _same(values: Column) -> Column:
 
 def _text_column(process: Callable[[Any], Any] | None) -> Callable[[Column], Column]:
     def convert(values: Column) -> Column:
-        text = "".join(v for v in values if isinstance(v, str))
+        try:
+            text = "".join(values)
+        except TypeError:  # None among them, or a value that is not text
+            text = "".join([v for v in values if isinstance(v, str)])
         if "\x00" in text or not text.isascii():  # else nothing to clean: the common case, checked at once
             values = [clean_text(v) if isinstance(v, str) else v for v in values]
         return values if process is None else [None if v is None else process(v) for v in values]

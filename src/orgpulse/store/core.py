@@ -13,10 +13,13 @@ import json
 import logging
 import secrets
 import zlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -152,12 +155,14 @@ class Store:
 
     def _check_counts(self, source: str, batch: Batch) -> None:
         """Every history entry and change fetched must now be stored: a mismatch fails loudly."""
-        expected: dict[str, dict[str, set[tuple[str, int]]]] = {}
-        for h in batch.histories:
-            expected.setdefault("histories", {}).setdefault(h.issue_id, set()).add((h.history_id, 0))
-        for name, records in change_records(batch).items():
-            for c in records:
-                expected.setdefault(name, {}).setdefault(c.issue_id, set()).add((c.history_id, c.item_index))
+        expected: dict[str, Counter[str]] = {}  # distinct rows fetched, by issue id
+        for name, records in (("histories", batch.histories), *change_records(batch).items()):
+            if records:
+                issues = map(attrgetter("issue_id"), records)
+                histories = map(attrgetter("history_id"), records)
+                indexes = map(attrgetter("item_index"), records) if name != "histories" else repeat(0)
+                keys = set(zip(issues, histories, indexes, strict=False))  # repeat(0) has no end
+                expected[name] = Counter(map(itemgetter(0), keys))
         with self.engine.connect() as conn:
             for name, per_issue in expected.items():
                 table = t.histories if name == "histories" else t.CHANGE_TABLES[name]
@@ -170,7 +175,7 @@ class Store:
                         .group_by(table.c.issue_id)
                     )
                     stored.update({str(r[0]): int(r[1]) for r in rows})
-                short = [i for i, keys in per_issue.items() if stored.get(i, 0) < len(keys)]
+                short = [i for i, fetched in per_issue.items() if stored.get(i, 0) < fetched]
                 if short:
                     raise IncompleteSyncError(
                         f"{name}: the store holds fewer rows than were fetched for {len(short)} issue(s), "
