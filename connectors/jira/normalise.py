@@ -38,7 +38,6 @@ from .changelog import (
     classify,
     dated_histories,
     embedded_histories,
-    history_ids,
     initial_key,
     is_object,
     merge_histories,
@@ -139,7 +138,7 @@ def normalise_issue(
     if known_statuses is not None:
         batch.statuses += unknown_statuses(batch, known_statuses, dated)
     total = changelog_total(raw)
-    received = len(history_ids(entries)) + sum(1 for e in entries if e.get("id") is None)
+    received = len(entries)  # merged: each id once, and the entries without one
     # Without a total (no embedded changelog), only a caller that fetched the history can vouch.
     batch.history_complete[issue.issue_id] = received >= total if total is not None else histories is not None
     link_doc = raw["fields"].get("issuelinks")

@@ -172,8 +172,8 @@ def decode_bulk_page(body: bytes, spans: Spans | None = None) -> Any:
     return doc
 
 
-def encode_raw(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]], spans: Spans) -> str | None:
-    """The issue payload (keys sorted) with these histories, oldest first: each as the server sent
+def encode_raw(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]], spans: Spans) -> bytes | None:
+    """The issue payload (keys sorted, UTF-8) with these histories, oldest first: each as the server sent
     it when `spans` noted its text, else as decoded (a page decoded whole). None when it cannot be
     written so (the caller writes the decoded entries instead)."""
     changelog = raw.get("changelog")
@@ -182,6 +182,6 @@ def encode_raw(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]], s
     texts = [spans.text_of(h) or h for h in histories]
     complete = {**changelog, "startAt": 0, "maxResults": len(texts), "histories": texts}
     try:
-        return _ENCODE.encode({**raw, "changelog": complete}).decode()
+        return _ENCODE.encode({**raw, "changelog": complete})
     except (TypeError, ValueError, OverflowError):
         return None

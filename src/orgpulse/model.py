@@ -224,7 +224,7 @@ class Batch:
     # Replaces the stored memberships of each team it names.
     memberships: list[Membership] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
-    raw: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, native_id, json)
+    raw: list[tuple[str, str, str | bytes]] = field(default_factory=list)  # (kind, native_id, JSON)
     quarantined: list[Quarantined] = field(default_factory=list)
     census: Census | None = None
     # Per issue of this batch: True when every history entry the source counts was fetched.
