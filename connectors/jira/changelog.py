@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, TypeGuard
 
 from orgpulse.errors import SchemaDriftError
@@ -75,18 +76,22 @@ def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
 def dated_histories(
     issue_id: str, entries: Sequence[Mapping[str, Any]], batch: Batch
 ) -> list[tuple[datetime, Mapping[str, Any]]]:
-    dated: list[tuple[datetime, Mapping[str, Any]]] = []
+    """The entries that have an id and a readable time, oldest first (then by numeric id)."""
+    dated: list[tuple[datetime, tuple[int, str], Mapping[str, Any]]] = []
     for entry in entries:
         history_id = entry.get("id")
         try:
             if history_id is None or str(history_id) == "":
                 raise SchemaDriftError("a history entry without an id")
-            dated.append((parse_jira_datetime(entry.get("created")), entry))
+            dated.append((parse_jira_datetime(entry.get("created")), _numeric(history_id), entry))
         except SchemaDriftError as exc:
             native = f"{issue_id}:{history_id if history_id is not None else '?'}"
             batch.quarantined.append(Quarantined(native, "jira_history", str(exc), dump(entry)))
-    dated.sort(key=lambda pair: (pair[0], _numeric(pair[1]["id"])))
-    return dated
+    dated.sort(key=_TIME_THEN_ID)
+    return [(at, entry) for at, _, entry in dated]
+
+
+_TIME_THEN_ID = itemgetter(0, 1)
 
 
 def _numeric(value: object) -> tuple[int, str]:
@@ -127,8 +132,20 @@ def item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
     """What a changelog item changes: status, assignee, key, flagged, link, or its field id/name.
 
     System fields are told by `fieldId`; items without one (Link, Key, project, Workflow...) by
-    `field`; Flagged by the site's field id or, when unknown, by its name.
+    `field`; Flagged by the site's field id or, when unknown, by its name. A site has few distinct
+    (fieldId, field) pairs: each is read once per site's field ids (`FieldIds.kinds`).
     """
+    memo = (item.get("fieldId"), item.get("field"))
+    try:
+        return fields.kinds[memo]
+    except KeyError:
+        kind = fields.kinds[memo] = _item_kind(item, fields)
+        return kind
+    except TypeError:  # a value that is not hashable
+        return _item_kind(item, fields)
+
+
+def _item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
     field_id = str(item.get("fieldId") or "")
     name = str(item.get("field") or "").lower()
     if fields.flagged is not None and field_id == fields.flagged:

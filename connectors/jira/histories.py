@@ -37,7 +37,11 @@ Histories = list[Mapping[str, Any]]
 def truncated(raw_issue: Mapping[str, Any]) -> bool:
     """True when the issue's embedded changelog holds fewer entries than its total, or has none."""
     total = changelog_total(raw_issue)
-    return total is None or len(history_ids(embedded_histories(raw_issue))) < total
+    if total is None:
+        return True
+    embedded = embedded_histories(raw_issue)
+    # Fewer entries than the total is enough to tell (the common case: the embed's cap was reached).
+    return len(embedded) < total or len(history_ids(embedded)) < total
 
 
 def fetch_histories(

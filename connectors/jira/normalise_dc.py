@@ -100,7 +100,9 @@ class BotRules:
 
     accounts: frozenset[str] = frozenset()
     patterns: tuple[str, ...] = ()  # lowercase words or phrases, matched on word boundaries
-    _named: dict[tuple[str, ...], bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _named: dict[tuple[str, ...], bool] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def of(cls, accounts: Iterable[str], patterns: Iterable[str]) -> BotRules:

@@ -9,6 +9,7 @@ carry `Z` and integer epochs.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ class FieldIds:
     flagged: str | None = None
     epic_link: str | None = None
     team: str | None = None
+    # What a changelog item changes, by its (fieldId, field): `changelog.item_kind`'s memo.
+    kinds: dict[tuple[Any, Any], str] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
     def ids(self) -> tuple[str, ...]:
         return tuple(i for i in (self.sprint, self.flagged, self.epic_link, self.team) if i)
