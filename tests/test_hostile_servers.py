@@ -12,6 +12,7 @@ import logging
 import time
 import tracemalloc
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from hostile import Exchange, HostileProxy, Stream, gzip_bomb, trickle
 from orgpulse.config import SourceSettings
@@ -315,3 +317,48 @@ def test_linear_watermarks_follow_the_trackers_clock(store: Store) -> None:
     )
     assert watermark <= before - timedelta(minutes=59)
     assert watermark >= before - timedelta(minutes=61)
+
+
+@pytest.mark.parametrize("dialect", ["jira_cloud", "jira_dc", "linear"])
+def test_secrets_a_server_echoes_in_its_data_never_reach_the_store(
+    dialect: str, store: Store, tmp_path: Path
+) -> None:
+    """A server that writes the request's credentials into issue titles, history entries and page
+    tokens: the sync goes on, and the database holds `***` where they stood, never the secrets."""
+
+    def attack(exchange: Exchange) -> Exchange | None:
+        answer = {k.lower(): v for k, v in exchange.headers.items()}
+        if exchange.status != 200 or "json" not in answer.get("content-type", ""):
+            return None
+        auth = {k.lower(): v for k, v in exchange.request_headers.items()}.get("authorization", "")
+        scheme, _, credential = auth.partition(" ")
+        if scheme == "Basic":  # the token itself, as the server can decode it
+            credential = base64.b64decode(credential).decode().partition(":")[2]
+        echo = f"you sent {auth} ({credential or auth})"
+
+        def poison(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {
+                    k: f"{v} {echo}"
+                    if k in ("summary", "title", "displayName", "name") and isinstance(v, str)
+                    else poison(v)
+                    for k, v in node.items()
+                }
+            if isinstance(node, list):
+                return [poison(v) for v in node]
+            return node
+
+        exchange.set_json(poison(exchange.answer_json()))
+        return exchange
+
+    with sandbox(dialect) as server, HostileProxy(upstream(server, dialect), attack) as proxy:
+        report = sync(dialect, proxy.url, store, keep_raw=True)
+    assert report.ok, report.error
+    assert report.counts["issues"] == TRUTH[dialect]["issues"]
+    with store.engine.connect() as conn:
+        raw = [zlib.decompress(p) for (p,) in conn.execute(sa.text("SELECT payload FROM raw_records"))]
+    assert raw
+    held = b"".join([*(p.read_bytes() for p in tmp_path.glob("*.db*")), *raw])
+    leaks = [s for s in SECRETS if s.encode() in held]
+    assert not leaks, f"{len(leaks)} secret(s) stored"
+    assert b"***" in held

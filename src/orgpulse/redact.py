@@ -59,12 +59,23 @@ class Redactor:
         for secret in values:
             forms.add(base64.b64encode(secret.encode()).decode().rstrip("="))
         self._forms = sorted(forms, key=len, reverse=True)  # longest first: a pair before its token
+        self._bytes = [form.encode() for form in self._forms]
 
     def __call__(self, text: str) -> str:
+        return _USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", self.secrets_masked(text))
+
+    def holds_secret(self, text: str | bytes) -> bool:
+        """Whether `text` (or UTF-8 bytes) holds a known secret value, in any of its forms."""
+        if isinstance(text, str):
+            return any(form in text for form in self._forms)
+        return any(form in text for form in self._bytes)
+
+    def secrets_masked(self, text: str) -> str:
+        """`text` with every known secret value masked; nothing else changed (a URL's user stays)."""
         for form in self._forms:
             if form in text:
                 text = text.replace(form, MASK)
-        return _USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+        return text
 
 
 def scrub_error(exc: BaseException, redactor: Redactor) -> None:

@@ -153,6 +153,7 @@ def _sync_one(
     try:
         store.save_source(source.name, source.kind, strip_credentials(source.url))
         cursor = {} if full else store.load_cursor(source.name)
+        secrets = redactor_of(source)  # a server may echo them inside its data: never stored
         if not full and hasattr(connector, "known_updates"):  # it skips what the store holds unchanged
             connector.known_updates = lambda ids: load_settled_updates(store, source.name, ids)
         for stored, page in enumerate(connector.fetch(cursor, full=full, now=clock()), start=1):
@@ -163,6 +164,7 @@ def _sync_one(
                 page.cursor,
                 now=clock(),
                 census_max_share=source.census_max_deleted_share,
+                secrets=secrets,
             )
             shown.advance(source.name, page.seen)
             if stored % COLLECT_EVERY == 0:

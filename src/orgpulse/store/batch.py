@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from orgpulse.model import Batch, Census, Membership
 from orgpulse.store import schema as t
 from orgpulse.store.bulk import Merge, bulk_upsert, bulk_upsert_columns
+from orgpulse.store.text import masked_payload
 
 __all__ = ["change_records", "chunks", "columns_of", "rows_of", "save_batch", "upsert"]
 
@@ -122,7 +123,7 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
     if batch.raw:
         rows = [
             {"source": source, "kind": kind, "native_id": native_id, "fetched_at": now,
-             "payload": zlib.compress(payload if isinstance(payload, bytes) else payload.encode(), 3)}
+             "payload": zlib.compress(masked_payload(_utf8(payload)), 3)}
             for kind, native_id, payload in batch.raw
         ]  # fmt: skip
         upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))
@@ -222,6 +223,10 @@ def upsert(
 ) -> None:
     """INSERT ... ON CONFLICT DO UPDATE of `rows` keyed by `keys`, in bulk (`store.bulk`)."""
     bulk_upsert(conn, table, rows, keys, merge=merge)
+
+
+def _utf8(payload: str | bytes) -> bytes:
+    return payload if isinstance(payload, bytes) else payload.encode()
 
 
 def rows_of(source: str, records: Iterable[Any]) -> list[dict[str, Any]]:

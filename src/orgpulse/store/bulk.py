@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from orgpulse.store.schema import UTCDateTime
-from orgpulse.store.text import clean_text
+from orgpulse.store.text import clean_text, secrets_in_force
 
 CHUNK = 2000
 COPY_FROM = 500  # rows from which PostgreSQL gets them by COPY and one merge rather than executemany
@@ -180,8 +180,10 @@ def _text_column(process: Callable[[Any], Any] | None) -> Callable[[Column], Col
             text = "".join(values)
         except TypeError:  # None among them, or a value that is not text
             text = "".join([v for v in values if isinstance(v, str)])
-        if "\x00" in text or not text.isascii():  # else nothing to clean: the common case, checked at once
-            values = [clean_text(v) if isinstance(v, str) else v for v in values]
+        secrets = secrets_in_force()
+        masked = secrets is not None and secrets.holds_secret(text)
+        if masked or "\x00" in text or not text.isascii():  # else nothing to clean: checked at once
+            values = [clean_text(v, secrets) if isinstance(v, str) else v for v in values]
         return values if process is None else [None if v is None else process(v) for v in values]
 
     return convert

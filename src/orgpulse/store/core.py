@@ -30,12 +30,13 @@ from sqlalchemy.engine import Engine
 from orgpulse.analysis.result import AnalysisResult
 from orgpulse.errors import IncompleteSyncError, StoreError
 from orgpulse.model import Batch
-from orgpulse.redact import redact_url
+from orgpulse.redact import Redactor, redact_url
 from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
+from orgpulse.store.text import masking
 from orgpulse.store.trends import trend_rows
 
 log = logging.getLogger(__name__)
@@ -127,13 +128,15 @@ class Store:
         *,
         now: datetime,
         census_max_share: float = DEFAULT_MAX_DELETED_SHARE,
+        secrets: Redactor | None = None,
     ) -> None:
         """Commit one page's records and its cursor together, then check the counts it promised.
 
         A census that would delete more than `census_max_share` of the source's live issues is
         refused (store.census): the rest of the page is saved, the census is taken again next sync.
+        `secrets` (the source's credentials) are masked wherever the server echoed them (store.text).
         """
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn, masking(secrets):
             if batch.census is not None:
                 found = check_census(conn, source, batch.census)
                 if found.refused(census_max_share):
