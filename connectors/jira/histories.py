@@ -34,12 +34,14 @@ LOG = logging.getLogger(__name__)
 Histories = list[Mapping[str, Any]]
 
 
-def truncated(raw_issue: Mapping[str, Any]) -> bool:
-    """True when the issue's embedded changelog holds fewer entries than its total, or has none."""
+def truncated(raw_issue: Mapping[str, Any], embedded: Histories | None = None) -> bool:
+    """True when the issue's embedded changelog (`embedded`, when already read) holds fewer entries
+    than its total, or has none."""
     total = changelog_total(raw_issue)
     if total is None:
         return True
-    embedded = embedded_histories(raw_issue)
+    if embedded is None:
+        embedded = embedded_histories(raw_issue)
     # Fewer entries than the total is enough to tell (the common case: the embed's cap was reached).
     return len(embedded) < total or len(history_ids(embedded)) < total
 
@@ -50,7 +52,7 @@ def fetch_histories(
     """Every issue's histories (by issue id): the embedded ones, completed where they were cut (the
     bulk pages' entries noted in `spans`, when given, for the raw records)."""
     found = {issue_id: embedded_histories(raw) for issue_id, raw in issues.items()}
-    short = [issue_id for issue_id, raw in issues.items() if truncated(raw)]
+    short = [issue_id for issue_id, raw in issues.items() if truncated(raw, found[issue_id])]
     if not short:
         return found
     bulk = fetch_bulk_changelogs(client, short, spans)
