@@ -72,7 +72,7 @@ def _columns(run_id: str, items: Sequence[_T], *attributes: str, **columns: Call
 
 def symptom_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
     """symptom_trends: evidence and explain as JSON text (orjson: a NaN would be written as null,
-    still valid JSON; `assemble.plain` keeps NaN out of findings in the first place)."""
+    still valid JSON; `evidence.plain` keeps NaN out of findings in the first place)."""
     return {
         "run_id": [run_id] * len(findings),
         "team": [f.team for f in findings],

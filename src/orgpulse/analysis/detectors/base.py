@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from orgpulse.analysis.assemble import Items
 from orgpulse.analysis.detectors.symptom import Symptom
+from orgpulse.analysis.evidence import Items
 from orgpulse.analysis.inputs import Inputs, Key
 from orgpulse.analysis.result import DependencyRow
 

@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
+from orgpulse.analysis.assemble import row_grid
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import role_cost
+from orgpulse.analysis.derived import CATALOGUE, FACTS, INTERVALS, MEMBERS, TEAMS
+from orgpulse.analysis.detectors.approval import SYMPTOM
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.evidence import (
     Items,
     by_hours,
     explain_samples,
@@ -29,20 +35,8 @@ from orgpulse.analysis.assemble import (
     merge_items,
     number,
     people_sets,
-    row_grid,
     trailing_window,
 )
-from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.cost import role_cost
-from orgpulse.analysis.derived import (
-    CATALOGUE,
-    FACTS,
-    INTERVALS,
-    MEMBERS,
-    TEAMS,
-)
-from orgpulse.analysis.detectors.approval import SYMPTOM
-from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, open_at_week_end, spread_trailing

@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
+from orgpulse.analysis.assemble import row_grid
+from orgpulse.analysis.catalogue import Catalogue, flags
+from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.blockers import blocked_time, blocker_segments, cross_team_pieces
+from orgpulse.analysis.detectors.blocking import SYMPTOM
+from orgpulse.analysis.evidence import (
     Items,
     by_hours,
     explain_samples,
@@ -29,13 +35,7 @@ from orgpulse.analysis.assemble import (
     issue_records,
     merge_items,
     number,
-    row_grid,
 )
-from orgpulse.analysis.catalogue import Catalogue, flags
-from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
-from orgpulse.analysis.detectors.base import Detected, Detector, Sample
-from orgpulse.analysis.detectors.blockers import blocked_time, blocker_segments, cross_team_pieces
-from orgpulse.analysis.detectors.blocking import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import DependencyRow
 from orgpulse.analysis.timeline import union_intervals

@@ -17,19 +17,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
-    Items,
-    by_hours,
-    explain_samples,
-    grid_table,
-    group_records,
-    issue_records,
-    merge_items,
-)
+from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.focus import SYMPTOM
+from orgpulse.analysis.evidence import (
+    Items,
+    by_hours,
+    explain_samples,
+    group_records,
+    issue_records,
+    merge_items,
+)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import assigned_in_progress

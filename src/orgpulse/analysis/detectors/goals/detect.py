@@ -15,18 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
-    Items,
-    explain_samples,
-    grid_table,
-    group_records,
-    key_lists,
-    merge_items,
-)
+from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.goals import SYMPTOM
+from orgpulse.analysis.evidence import Items, explain_samples, group_records, key_lists, merge_items
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.samples import DAY_NS, scored

@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
+from orgpulse.analysis.assemble import row_grid
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import role_cost
+from orgpulse.analysis.derived import CATALOGUE, COMPLETED, CREATED, INTERVALS, TEAMS
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.meetings import SYMPTOM
+from orgpulse.analysis.evidence import (
     Items,
     by_hours,
     explain_samples,
@@ -31,20 +37,8 @@ from orgpulse.analysis.assemble import (
     issue_records,
     key_lists,
     merge_items,
-    row_grid,
     window,
 )
-from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.cost import role_cost
-from orgpulse.analysis.derived import (
-    CATALOGUE,
-    COMPLETED,
-    CREATED,
-    INTERVALS,
-    TEAMS,
-)
-from orgpulse.analysis.detectors.base import Detected, Detector, Sample
-from orgpulse.analysis.detectors.meetings import SYMPTOM
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import WEEK_MINUTES, local_clock, scored, time_before, window_spread

@@ -18,21 +18,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
-    Items,
-    explain_samples,
-    grid_table,
-    issue_records,
-    merge_items,
-    people_sets,
-    trailing_window,
-)
+from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.grading import strict_levels
 from orgpulse.analysis.detectors.oversized import SYMPTOM
 from orgpulse.analysis.detectors.symptom import Thresholds
+from orgpulse.analysis.evidence import (
+    Items,
+    explain_samples,
+    issue_records,
+    merge_items,
+    people_sets,
+    trailing_window,
+)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import MIN_ISSUES, Members
 from orgpulse.analysis.weeks import TRAILING, WeekGrid

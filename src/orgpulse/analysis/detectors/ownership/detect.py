@@ -19,25 +19,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
+from orgpulse.analysis.assemble import grid_table
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, COMPLETED, FACTS, IN_PROGRESS
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.ownership import SYMPTOM
+from orgpulse.analysis.evidence import (
     Items,
     by_hours,
     explain_samples,
-    grid_table,
     group_records,
     issue_records,
     merge_items,
 )
-from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.derived import (
-    ASSIGNEES,
-    CATALOGUE,
-    COMPLETED,
-    FACTS,
-    IN_PROGRESS,
-)
-from orgpulse.analysis.detectors.base import Detected, Detector, Sample
-from orgpulse.analysis.detectors.ownership import SYMPTOM
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import assigned_in_progress, is_human
 from orgpulse.analysis.samples import scored

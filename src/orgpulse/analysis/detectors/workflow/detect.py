@@ -22,27 +22,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.assemble import (
+from orgpulse.analysis.assemble import grid_table
+from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.cost import role_cost
+from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, INTERVALS, TEAMS
+from orgpulse.analysis.detectors.base import Detected, Detector, Sample
+from orgpulse.analysis.detectors.workflow import SYMPTOM
+from orgpulse.analysis.evidence import (
     Items,
     by_hours,
     explain_samples,
-    grid_table,
     group_records,
     issue_records,
     merge_items,
     window,
 )
-from orgpulse.analysis.catalogue import Catalogue
-from orgpulse.analysis.cost import role_cost
-from orgpulse.analysis.derived import (
-    CATALOGUE,
-    COMPLETED,
-    FACTS,
-    INTERVALS,
-    TEAMS,
-)
-from orgpulse.analysis.detectors.base import Detected, Detector, Sample
-from orgpulse.analysis.detectors.workflow import SYMPTOM
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import window_spread
