@@ -20,23 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import row_grid
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
 from orgpulse.analysis.derived import CATALOGUE, FACTS, INTERVALS, MEMBERS, TEAMS
 from orgpulse.analysis.detectors.approval import SYMPTOM
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
-from orgpulse.analysis.evidence import (
-    Items,
-    by_hours,
-    explain_samples,
-    group_records,
-    issue_records,
-    merge_items,
-    number,
-    people_sets,
-    trailing_window,
-)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.weeks import HOUR_NS, TRAILING, WeekGrid, open_at_week_end, spread_trailing
@@ -174,11 +164,11 @@ def _evidence(
     human: pd.DataFrame,
     opened: pd.DataFrame,
     exits: pd.DataFrame,
-) -> Items:
+) -> evidence.Items:
     names = cat.statuses.names
-    approvers = people_sets(exits, cat)
-    external = people_sets(exits.loc[~exits["member"]], cat)
-    people: Items = {
+    approvers = evidence.people_sets(exits, cat)
+    external = evidence.people_sets(exits.loc[~exits["member"]], cat)
+    people: evidence.Items = {
         k: [{"kind": "approvers", "people": v, "external": external.get(k, [])}] for k, v in approvers.items()
     }
     scored = human.loc[human["week"] >= first_scored]
@@ -186,17 +176,21 @@ def _evidence(
     per_status = scored.groupby([*_KEYS, "name"], as_index=False).agg(
         visits=("hours", "size"), hours=("hours", "sum")
     )
-    statuses = by_hours(
-        group_records(per_status, {"kind": "=status", "status": "name", "visits": "visits", "hours": "hours"})
+    statuses = evidence.by_hours(
+        evidence.group_records(
+            per_status, {"kind": "=status", "status": "name", "visits": "visits", "hours": "hours"}
+        )
     )
     waited = completed.loc[completed["approval_hours"] > 0]
     opened = opened.assign(name=names[opened["status"].to_numpy()])
-    issues = merge_items(
-        issue_records(cat, waited, "completed_issue", hours="approval_hours", lead_hours="lead_hours"),
-        issue_records(cat, scored, "visit", status="name", hours="hours"),
-        issue_records(cat, opened, "open_visit", status="name", hours="hours"),
+    issues = evidence.merge_items(
+        evidence.issue_records(
+            cat, waited, "completed_issue", hours="approval_hours", lead_hours="lead_hours"
+        ),
+        evidence.issue_records(cat, scored, "visit", status="name", hours="hours"),
+        evidence.issue_records(cat, opened, "open_visit", status="name", hours="hours"),
     )
-    return merge_items(people, statuses, by_hours(issues))
+    return evidence.merge_items(people, statuses, evidence.by_hours(issues))
 
 
 def _explain(
@@ -206,7 +200,7 @@ def _explain(
     completed: pd.DataFrame,
     exits: pd.DataFrame,
     roster_teams: frozenset[int],
-) -> Items:
+) -> evidence.Items:
     def entry(
         team: int,
         week: int,
@@ -218,9 +212,9 @@ def _explain(
         members: int,
     ) -> dict[str, Any]:
         return {
-            "trailing_window": trailing_window(grid, week),
-            "gate": {"approver_concentration": number(concentration), "passed": bool(passed)},
-            "open_visits": {"count": int(n_open), "oldest_age_hours": number(oldest)},
+            "trailing_window": evidence.trailing_window(grid, week),
+            "gate": {"approver_concentration": evidence.number(concentration), "passed": bool(passed)},
+            "open_visits": {"count": int(n_open), "oldest_age_hours": evidence.number(oldest)},
             "bot_exits_excluded": int(bots),
             "members": {"source": "roster" if team in roster_teams else "inferred", "count": int(members)},
         }
@@ -234,7 +228,7 @@ def _explain(
         "members",
     ]
     samples = {"completed": completed, "approval_exits": exits}
-    return explain_samples(cat, grid, table, samples, entry, columns)
+    return evidence.explain_samples(cat, grid, table, samples, entry, columns)
 
 
 DETECTOR = Detector(

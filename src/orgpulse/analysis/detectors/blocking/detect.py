@@ -21,21 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import row_grid
 from orgpulse.analysis.catalogue import Catalogue, flags
 from orgpulse.analysis.derived import CATALOGUE, FACTS, IN_PROGRESS, INTERVALS, TEAMS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.blockers import blocked_time, blocker_segments, cross_team_pieces
 from orgpulse.analysis.detectors.blocking import SYMPTOM
-from orgpulse.analysis.evidence import (
-    Items,
-    by_hours,
-    explain_samples,
-    group_records,
-    issue_records,
-    merge_items,
-    number,
-)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.result import DependencyRow
 from orgpulse.analysis.timeline import union_intervals
@@ -153,11 +145,11 @@ def _evidence(
     ended: pd.DataFrame,
     opened: pd.DataFrame,
     sample: pd.DataFrame,
-) -> Items:
+) -> evidence.Items:
     keys = cat.issues.frame["key"].to_numpy(dtype=object)
     labels = cat.teams.labels
-    team_pairs = by_hours(
-        group_records(
+    team_pairs = evidence.by_hours(
+        evidence.group_records(
             matrix.assign(label=labels[matrix["team"].to_numpy()]),
             {
                 "kind": "=team_pair",
@@ -182,13 +174,13 @@ def _evidence(
         teams_.add(str(blocking))
         if done:
             done_now.add(str(blocker))
-    blocked_items: Items = {}
+    blocked_items: evidence.Items = {}
     for team, week, issue, h in zip(*(hours[c].tolist() for c in (*_KEYS, "blocked", "hours")), strict=True):
         by, teams_, done_now = detail[(team, week, issue)]
         item: dict[str, Any] = {
             "kind": "blocked_issue",
             "issue": str(keys[issue]),
-            "hours": number(h),
+            "hours": evidence.number(h),
             "blocked_by": sorted(by),
             "blocking_teams": sorted(teams_),
         }
@@ -215,23 +207,25 @@ def _evidence(
         .groupby([*_KEYS, "name"], as_index=False)["hours"]
         .sum()
     )
-    statuses = by_hours(group_records(pieces, {"kind": "=status", "status": "name", "hours": "hours"}))
-    issues = merge_items(
-        blocked_items,
-        issue_records(cat, ended, "blocked_episode", hours="hours"),
-        issue_records(cat, opened, "open_episode", hours="hours"),
+    statuses = evidence.by_hours(
+        evidence.group_records(pieces, {"kind": "=status", "status": "name", "hours": "hours"})
     )
-    return merge_items(team_pairs, statuses, by_hours(issues))
+    issues = evidence.merge_items(
+        blocked_items,
+        evidence.issue_records(cat, ended, "blocked_episode", hours="hours"),
+        evidence.issue_records(cat, opened, "open_episode", hours="hours"),
+    )
+    return evidence.merge_items(team_pairs, statuses, evidence.by_hours(issues))
 
 
 def _explain(
     cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, sample: pd.DataFrame, blocked: pd.DataFrame
-) -> Items:
+) -> evidence.Items:
     def entry(team: int, week: int, n_open: int, oldest: float) -> dict[str, Any]:
-        return {"open_episodes": {"count": int(n_open), "oldest_age_hours": number(oldest)}}
+        return {"open_episodes": {"count": int(n_open), "oldest_age_hours": evidence.number(oldest)}}
 
     samples = {"in_progress": sample, "blocked": sample.merge(blocked, on=["issue", "week"])}
-    return explain_samples(
+    return evidence.explain_samples(
         cat, grid, table, samples, entry, ["open_blocked_issues", "open_blocked_oldest_hours"]
     )
 

@@ -17,19 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, FACTS, GOALS, IN_PROGRESS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.focus import SYMPTOM
-from orgpulse.analysis.evidence import (
-    Items,
-    by_hours,
-    explain_samples,
-    group_records,
-    issue_records,
-    merge_items,
-)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import assigned_in_progress
@@ -106,17 +99,19 @@ def detect_focus(inputs: Inputs) -> Detected:
     return Detected(
         table=table,
         evidence=_evidence(cat, lookup, pieces, fronts),
-        explain=explain_samples(cat, grid, table, {}),
+        explain=evidence.explain_samples(cat, grid, table, {}),
         sample=Sample(pieces[["team", "week", "issue"]], span=1),
     )
 
 
-def _evidence(cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: pd.DataFrame) -> Items:
+def _evidence(
+    cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: pd.DataFrame
+) -> evidence.Items:
     hours = pieces.assign(hours=(pieces["end"] - pieces["start"]) / HOUR_NS, crowded=crowded_hours(pieces))
     per_issue = hours.groupby(["team", "week", "issue"], as_index=False)[["hours", "crowded"]].sum()
     shared = per_issue.loc[per_issue["crowded"] > 0]
-    issues = by_hours(
-        issue_records(cat, shared, "concurrent_issue", concurrent_hours="crowded", hours="hours"),
+    issues = evidence.by_hours(
+        evidence.issue_records(cat, shared, "concurrent_issue", concurrent_hours="crowded", hours="hours"),
         field="concurrent_hours",
     )
     linked = fronts.loc[fronts["goal"] >= 0].drop_duplicates(["team", "week", "issue"])
@@ -126,7 +121,9 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: 
         .nunique()
         .sort_values([*_KEYS, "issue", "label"], ascending=[True, True, False, True])
     )
-    return merge_items(issues, group_records(goals, {"kind": "=goal", "goal": "label", "issues": "issue"}))
+    return evidence.merge_items(
+        issues, evidence.group_records(goals, {"kind": "=goal", "goal": "label", "issues": "issue"})
+    )
 
 
 DETECTOR = Detector(

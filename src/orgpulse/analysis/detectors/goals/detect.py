@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import CATALOGUE, CREATED, GOALS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.goals import SYMPTOM
-from orgpulse.analysis.evidence import Items, explain_samples, group_records, key_lists, merge_items
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.samples import DAY_NS, scored
@@ -47,7 +47,7 @@ def detect_goals(inputs: Inputs) -> Detected:
     return Detected(
         table=table,
         evidence=_evidence(cat, lookup, created),
-        explain=explain_samples(
+        explain=evidence.explain_samples(
             cat, grid, table, {"created": created, "unlinked": created.loc[created["unlinked"].to_numpy()]}
         ),
         limits={"link_days": th.link_days},
@@ -55,18 +55,18 @@ def detect_goals(inputs: Inputs) -> Detected:
     )
 
 
-def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Items:
+def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> evidence.Items:
     unlinked = created.loc[created["unlinked"].to_numpy()]
     late = unlinked.loc[unlinked["goal_now"].to_numpy() >= 0]
     never = unlinked.loc[unlinked["goal_now"].to_numpy() < 0]
-    items = merge_items(
+    items = evidence.merge_items(
         {
             k: [{"kind": "unlinked_issue", "issue": key} for key in v]
-            for k, v in key_lists(never, cat).items()
+            for k, v in evidence.key_lists(never, cat).items()
         },
         {
             k: [{"kind": "unlinked_issue", "issue": key, "linked_later": True} for key in v]
-            for k, v in key_lists(late, cat).items()
+            for k, v in evidence.key_lists(late, cat).items()
         },
     )
     linked = created.loc[~created["unlinked"].to_numpy()]
@@ -76,7 +76,9 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> Item
         .size()
         .sort_values([*_KEYS, "size", "goal"], ascending=[True, True, False, True])
     )
-    return merge_items(items, group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"}))
+    return evidence.merge_items(
+        items, evidence.group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"})
+    )
 
 
 DETECTOR = Detector(

@@ -23,22 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import row_grid
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
 from orgpulse.analysis.derived import CATALOGUE, COMPLETED, CREATED, INTERVALS, TEAMS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.meetings import SYMPTOM
-from orgpulse.analysis.evidence import (
-    Items,
-    by_hours,
-    explain_samples,
-    group_records,
-    issue_records,
-    key_lists,
-    merge_items,
-    window,
-)
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import WEEK_MINUTES, local_clock, scored, time_before, window_spread
@@ -250,7 +241,7 @@ def _evidence(
     exits: pd.DataFrame,
     completed: pd.DataFrame,
     created: pd.DataFrame,
-) -> Items:
+) -> evidence.Items:
     names = cat.statuses.names
     batched = table.loc[table["sample_size"] > 0]
     batched = batched.assign(
@@ -259,7 +250,7 @@ def _evidence(
         slot_exits=batched["slot_exits"].astype(np.int64),
         exits=batched["exits"].astype(np.int64),
     )
-    slots = group_records(
+    slots = evidence.group_records(
         batched,
         {"kind": "=slot", "slot": "label", "timezone": "zone", "exits": "slot_exits", "of": "exits"},
     )
@@ -270,21 +261,23 @@ def _evidence(
         .agg(exits=("issue", "size"), hours=("hours", "sum"))
         .sort_values([*_KEYS, "exits", "name"], ascending=[True, True, False, True])
     )
-    statuses = group_records(
+    statuses = evidence.group_records(
         per_status, {"kind": "=status", "status": "name", "exits_in_slot": "exits", "hours": "hours"}
     )
     named = released.assign(name=names[released["status"].to_numpy()])
-    visits = by_hours(issue_records(cat, named, "released_in_slot", status="name", hours="hours"))
+    visits = evidence.by_hours(
+        evidence.issue_records(cat, named, "released_in_slot", status="name", hours="hours")
+    )
     waited = completed.loc[completed["meeting_hours"] > 0]
-    done = by_hours(
-        issue_records(cat, waited, "completed_issue", hours="meeting_hours", lead_hours="lead_hours")
+    done = evidence.by_hours(
+        evidence.issue_records(cat, waited, "completed_issue", hours="meeting_hours", lead_hours="lead_hours")
     )
     artefacts = created.loc[created["artefact"].to_numpy()]
     coordination = {
         k: [{"kind": "coordination_issue", "issue": key} for key in v]
-        for k, v in key_lists(artefacts, cat).items()
+        for k, v in evidence.key_lists(artefacts, cat).items()
     }
-    return merge_items(slots, statuses, visits, done, coordination)
+    return evidence.merge_items(slots, statuses, visits, done, coordination)
 
 
 def _explain(
@@ -294,10 +287,10 @@ def _explain(
     table: pd.DataFrame,
     exits: pd.DataFrame,
     created: pd.DataFrame,
-) -> Items:
+) -> evidence.Items:
     def entry(team: int, week: int, start: int, in_slot: int, total: int, bots: int) -> dict[str, Any]:
         return {
-            "batching_window": window(grid, week, SPAN),
+            "batching_window": evidence.window(grid, week, SPAN),
             "slot": {
                 "slot": slot_label(int(start)),
                 "timezone": zone,
@@ -311,7 +304,7 @@ def _explain(
 
     samples = {"decision_exits": exits, "coordination_artefacts": created.loc[created["artefact"].to_numpy()]}
     columns = ["slot_start", "slot_exits", "sample_size", "bot_exits"]
-    return explain_samples(cat, grid, table, samples, entry, columns)
+    return evidence.explain_samples(cat, grid, table, samples, entry, columns)
 
 
 DETECTOR = Detector(

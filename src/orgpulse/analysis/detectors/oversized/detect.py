@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ACTIVITY, CATALOGUE, MEMBERS
@@ -25,14 +26,6 @@ from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.grading import strict_levels
 from orgpulse.analysis.detectors.oversized import SYMPTOM
 from orgpulse.analysis.detectors.symptom import Thresholds
-from orgpulse.analysis.evidence import (
-    Items,
-    explain_samples,
-    issue_records,
-    merge_items,
-    people_sets,
-    trailing_window,
-)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import MIN_ISSUES, Members
 from orgpulse.analysis.weeks import TRAILING, WeekGrid
@@ -65,14 +58,14 @@ def detect_oversized(inputs: Inputs) -> Detected:
     )
 
 
-def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> Items:
+def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> evidence.Items:
     active = members.inferred
-    active_sets = people_sets(active, cat)
+    active_sets = evidence.people_sets(active, cat)
     roster = members.frame.loc[members.frame["team"].isin(members.roster_teams)]
     both = active.merge(roster, on=["week", "team", "person"], how="outer", indicator=True)
-    outside = people_sets(both.loc[both["_merge"] == "left_only"], cat)
-    idle = people_sets(both.loc[both["_merge"] == "right_only"], cat)
-    people: Items = {}
+    outside = evidence.people_sets(both.loc[both["_merge"] == "left_only"], cat)
+    idle = evidence.people_sets(both.loc[both["_merge"] == "right_only"], cat)
+    people: evidence.Items = {}
     for key in sorted(set(active_sets) | set(idle)):
         item: dict[str, Any] = {"kind": "active_people", "people": active_sets.get(key, [])}
         if key[0] in members.roster_teams:
@@ -85,22 +78,24 @@ def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> Items
     )
     per_issue = per_issue.assign(rank=cat.issues.frame["key_rank"].to_numpy()[per_issue["issue"].to_numpy()])
     per_issue = per_issue.sort_values(["team", "week", "person", "rank"], ascending=[True, True, False, True])
-    issues = issue_records(cat, per_issue, "touched_issue", people="person")
-    return merge_items(people, issues)
+    issues = evidence.issue_records(cat, per_issue, "touched_issue", people="person")
+    return evidence.merge_items(people, issues)
 
 
-def _explain(cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, members: Members, th: Thresholds) -> Items:
+def _explain(
+    cat: Catalogue, grid: WeekGrid, table: pd.DataFrame, members: Members, th: Thresholds
+) -> evidence.Items:
     def entry(team: int, week: int, level: str) -> dict[str, Any]:
         return {
             "thresholds": {
                 "active_people": {"watch": th.watch, "alert": th.alert, "strict": True, "level": level},
                 "min_sample": th.min_sample,
             },
-            "trailing_window": trailing_window(grid, week),
+            "trailing_window": evidence.trailing_window(grid, week),
             "roster": "declared" if team in members.roster_teams else "none",
         }
 
-    return explain_samples(cat, grid, table, {}, entry, ["level"])
+    return evidence.explain_samples(cat, grid, table, {}, entry, ["level"])
 
 
 DETECTOR = Detector(

@@ -19,19 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.derived import ASSIGNEES, CATALOGUE, COMPLETED, FACTS, IN_PROGRESS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.ownership import SYMPTOM
-from orgpulse.analysis.evidence import (
-    Items,
-    by_hours,
-    explain_samples,
-    group_records,
-    issue_records,
-    merge_items,
-)
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.people import assigned_in_progress, is_human
 from orgpulse.analysis.samples import scored
@@ -150,7 +143,7 @@ def detect_ownership(inputs: Inputs) -> Detected:
     return Detected(
         table=table,
         evidence=_evidence(cat, completed, crossings, wip),
-        explain=explain_samples(
+        explain=evidence.explain_samples(
             cat, grid, table, {"completed": completed, "ping_pong": completed.loc[completed["ping_pong"]]}
         ),
         sample=Sample(sample, span=1, completed=completed),
@@ -163,7 +156,9 @@ def detect_ownership(inputs: Inputs) -> Detected:
     )
 
 
-def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, wip: pd.DataFrame) -> Items:
+def _evidence(
+    cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, wip: pd.DataFrame
+) -> evidence.Items:
     labels = cat.teams.labels
     telling = completed.loc[
         (completed["handoffs"] > 0) | completed["ping_pong"] | (completed["crossings"] > 0)
@@ -173,7 +168,7 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
     )
     for column in ("handoffs", "owners", "crossings"):
         telling[column] = telling[column].astype(np.int64)
-    issues = issue_records(
+    issues = evidence.issue_records(
         cat,
         telling,
         "completed_issue",
@@ -193,14 +188,16 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, 
         .nunique()
         .sort_values([*_KEYS, "issue", "source", "target"], ascending=[True, True, False, True, True])
     )
-    team_pairs = group_records(
+    team_pairs = evidence.group_records(
         pairs, {"kind": "=team_pair", "from_team": "source", "to_team": "target", "issues": "issue"}
     )
     unowned = wip.loc[wip["unowned"] > 0]
-    idle = by_hours(
-        issue_records(cat, unowned.assign(hours=unowned["unowned"] / 3600.0), "unowned_wip", hours="hours")
+    idle = evidence.by_hours(
+        evidence.issue_records(
+            cat, unowned.assign(hours=unowned["unowned"] / 3600.0), "unowned_wip", hours="hours"
+        )
     )
-    return merge_items(issues, team_pairs, idle)
+    return evidence.merge_items(issues, team_pairs, idle)
 
 
 DETECTOR = Detector(

@@ -22,21 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import grid_table
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.cost import role_cost
 from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, INTERVALS, TEAMS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
 from orgpulse.analysis.detectors.workflow import SYMPTOM
-from orgpulse.analysis.evidence import (
-    Items,
-    by_hours,
-    explain_samples,
-    group_records,
-    issue_records,
-    merge_items,
-    window,
-)
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Inputs
 from orgpulse.analysis.samples import window_spread
@@ -157,12 +149,12 @@ def detect_workflow(inputs: Inputs) -> Detected:
     return Detected(
         table=table,
         evidence=_evidence(cat, completed, queued, unused),
-        explain=explain_samples(
+        explain=evidence.explain_samples(
             cat,
             grid,
             table,
             {"completed": completed, "rework": completed.loc[completed["rework"]]},
-            lambda team, week: {"unused_status_window": window(grid, week, span)},
+            lambda team, week: {"unused_status_window": evidence.window(grid, week, span)},
         ),
         limits={"unused_entry_share": th.unused_entry_share, "unused_weeks": span},
         sample=Sample(completed, span=1, completed=completed),
@@ -179,7 +171,9 @@ def detect_workflow(inputs: Inputs) -> Detected:
     )
 
 
-def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unused: pd.DataFrame) -> Items:
+def _evidence(
+    cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unused: pd.DataFrame
+) -> evidence.Items:
     names, roles = cat.statuses.names, cat.statuses.role
     queued = queued.merge(completed[["issue", "team", "week"]], on="issue")
     per_status = (
@@ -187,11 +181,13 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
         .groupby([*_KEYS, "name", "role"], as_index=False)["hours"]
         .sum()
     )
-    statuses = by_hours(
-        group_records(per_status, {"kind": "=status", "status": "name", "role": "role", "hours": "hours"})
+    statuses = evidence.by_hours(
+        evidence.group_records(
+            per_status, {"kind": "=status", "status": "name", "role": "role", "hours": "hours"}
+        )
     )
-    issues = by_hours(
-        issue_records(
+    issues = evidence.by_hours(
+        evidence.issue_records(
             cat,
             completed.assign(statuses=completed["statuses"].astype(np.int64)),
             "completed_issue",
@@ -206,10 +202,10 @@ def _evidence(cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unu
     idle = idle.assign(
         name=np.where(status >= 0, names[np.maximum(status, 0)], "(status missing from the catalogue)")
     ).sort_values([*_KEYS, "entered", "name"])
-    spare = group_records(
+    spare = evidence.group_records(
         idle, {"kind": "=unused_status", "status": "name", "entered": "entered", "completed": "completed"}
     )
-    return merge_items(statuses, issues, spare)
+    return evidence.merge_items(statuses, issues, spare)
 
 
 DETECTOR = Detector(
