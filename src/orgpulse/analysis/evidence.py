@@ -201,3 +201,15 @@ def people_sets(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
 def by_hours(items: Items, field: str = "hours") -> Items:
     """Each row's items, largest `field` first (stable for ties)."""
     return {k: sorted(v, key=lambda item: -(item.get(field) or 0.0)) for k, v in items.items()}
+
+
+def goal_items(linked: pd.DataFrame, labels: np.ndarray) -> Items:
+    """Per row, the goals its issues reached, most issues first (then by name): items {"kind": "goal",
+    "goal", "issues"}. `linked` holds team, week and goal (a code into `labels`), one row per issue."""
+    goals = (
+        linked.assign(goal=labels[linked["goal"].to_numpy()].astype(str))
+        .groupby(["team", "week", "goal"], as_index=False)
+        .size()
+        .sort_values(["team", "week", "size", "goal"], ascending=[True, True, False, True])
+    )
+    return group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"})

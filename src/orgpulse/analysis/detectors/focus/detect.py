@@ -115,15 +115,7 @@ def _evidence(
         field="concurrent_hours",
     )
     linked = fronts.loc[fronts["goal"] >= 0].drop_duplicates(["team", "week", "issue"])
-    goals = (
-        linked.assign(label=lookup.labels[linked["goal"].to_numpy()].astype(str))
-        .groupby([*_KEYS, "label"], as_index=False)["issue"]
-        .nunique()
-        .sort_values([*_KEYS, "issue", "label"], ascending=[True, True, False, True])
-    )
-    return evidence.merge_items(
-        issues, evidence.group_records(goals, {"kind": "=goal", "goal": "label", "issues": "issue"})
-    )
+    return evidence.merge_items(issues, evidence.goal_items(linked, lookup.labels))
 
 
 DETECTOR = Detector(

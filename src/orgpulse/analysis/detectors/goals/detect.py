@@ -70,15 +70,7 @@ def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> evid
         },
     )
     linked = created.loc[~created["unlinked"].to_numpy()]
-    goals = (
-        linked.assign(goal=lookup.labels[linked["goal"].to_numpy()].astype(str))
-        .groupby([*_KEYS, "goal"], as_index=False)
-        .size()
-        .sort_values([*_KEYS, "size", "goal"], ascending=[True, True, False, True])
-    )
-    return evidence.merge_items(
-        items, evidence.group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"})
-    )
+    return evidence.merge_items(items, evidence.goal_items(linked, lookup.labels))
 
 
 DETECTOR = Detector(
