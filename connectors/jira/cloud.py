@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
 
 from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError
@@ -23,6 +22,7 @@ from orgpulse.model import Batch, Quarantined
 from ..kit.http import HTTPStatusError
 from ..kit.pagers import OffsetPager, TokenPager
 from ..kit.paging import split_entries
+from ..kit.records import Raw
 from . import jql
 from .client import JiraClient
 from .connector import JiraConnector, entry_ids, max_updated
@@ -36,8 +36,6 @@ LOG = logging.getLogger(__name__)
 # the bulk changelog then serves up to 1000 issues a call and 10000 histories a page.
 UNIT_MAX_ISSUES = 2000
 UNIT_MAX_TRUNCATED = jql.BULK_MAX_IDS
-
-Raw = Mapping[str, Any]
 
 
 def jira_cloud_connector(settings: SourceSettings, *, client: JiraClient | None = None) -> JiraConnector:

@@ -28,7 +28,7 @@ from orgpulse.model import Batch, Census, Link, LinkKind, Quarantined, Status, W
 
 from ..kit.http import HTTPStatusError
 from ..kit.incremental import lagged_ms, next_watermark
-from ..kit.records import dedupe
+from ..kit.records import Raw, dedupe
 from ..kit.units import unit_pages
 from . import jql
 from .client import JiraClient
@@ -40,8 +40,6 @@ from .normalise_meta import find_custom_fields, normalise_statuses, parse_jira_d
 from .pages import Spans
 
 LOG = logging.getLogger(__name__)
-
-Raw = Mapping[str, Any]
 
 
 class SearchStrategy(Protocol):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
 
 from orgpulse.config import SourceSettings
 from orgpulse.errors import ProtocolError
@@ -30,7 +29,7 @@ from orgpulse.model import Batch, Quarantined
 from ..kit.http import HTTPStatusError
 from ..kit.pagers import OffsetPager
 from ..kit.paging import split_entries
-from ..kit.records import chunks
+from ..kit.records import Raw, chunks
 from . import jql, jql_dc
 from .changelog import embedded_histories, merge_histories
 from .client_dc import JiraDataCenterClient
@@ -42,7 +41,6 @@ from .pages import Spans
 
 LOG = logging.getLogger(__name__)
 
-Raw = Mapping[str, Any]
 KEYS_PER_QUERY = 100  # Epic Link keys resolved per `key in (...)` search
 
 

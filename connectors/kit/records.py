@@ -1,5 +1,6 @@
 """Small pure helpers every connector's normalisers and loops share: payload text, chunks, de-duplication.
 
+* `Raw`: a tracker's JSON object as decoded (an issue, a history entry, a page), read with care.
 * `dump`: a payload as the JSON text a quarantine row keeps (sorted keys, non-ASCII kept).
 * `chunks`: a list cut into requests of at most `size` items (ids per bulk call, keys per query).
 * `dedupe`: one record per id, the connector saying which copy wins (both ends of a link, the
@@ -9,12 +10,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import orjson
 
 T = TypeVar("T")
+Raw = Mapping[str, Any]
 
 
 def dump(doc: object) -> str:

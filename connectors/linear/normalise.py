@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import (
@@ -40,10 +39,8 @@ from orgpulse.model import (
     TeamChange,
 )
 
-from ..kit.records import dump
+from ..kit.records import Raw, dump
 from .normalise_meta import native_id, nodes, normalise_state, optional_time, parse_linear_datetime
-
-Raw = Mapping[str, Any]
 
 RELATION_KINDS: Mapping[str, LinkKind] = {
     "blocks": LinkKind.BLOCKS,

@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import Category, Person, Quarantined, Status, WorkflowStatus
 
-from ..kit.records import dump
-
-Raw = Mapping[str, Any]
+from ..kit.records import Raw, dump
 
 CATEGORIES: Mapping[str, Category] = {
     "triage": Category.TODO,
