@@ -12,7 +12,6 @@ import logging
 import time
 import tracemalloc
 import uuid
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -36,6 +35,7 @@ from orgpulse.demo import demo_settings, demo_source
 from orgpulse.sandbox import SANDBOX_EMAIL, SANDBOX_TOKEN, SandboxServer, generate_org, truth_of
 from orgpulse.sandbox.credentials import SANDBOX_LINEAR_KEY
 from orgpulse.store import Store
+from orgpulse.store.packing import unpack
 from orgpulse.store.runs import latest_runs
 from orgpulse.sync import SourceReport, run_sync
 
@@ -356,7 +356,7 @@ def test_secrets_a_server_echoes_in_its_data_never_reach_the_store(
     assert report.ok, report.error
     assert report.counts["issues"] == TRUTH[dialect]["issues"]
     with store.engine.connect() as conn:
-        raw = [zlib.decompress(p) for (p,) in conn.execute(sa.text("SELECT payload FROM raw_records"))]
+        raw = [unpack(p) for (p,) in conn.execute(sa.text("SELECT payload FROM raw_records"))]
     assert raw
     held = b"".join([*(p.read_bytes() for p in tmp_path.glob("*.db*")), *raw])
     leaks = [s for s in SECRETS if s.encode() in held]

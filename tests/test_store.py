@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
@@ -232,6 +233,18 @@ def test_raw_payloads_are_kept_compressed_and_read_back(store: Store) -> None:
     assert store.read_raw("cloud", "jira_issue", "nope") is None
     (row,) = rows(store, t.raw_records)
     assert len(row["payload"]) < len(payload) / 10
+
+
+def test_raw_payloads_written_by_earlier_versions_as_zlib_still_read(store: Store) -> None:
+    b = batch()
+    payload = '{"id": "10002", "fields": {"summary": "old"}}'
+    b.raw = [("jira_issue", "10002", "{}")]
+    store.save_page("cloud", b, {}, now=T0)
+    (row,) = rows(store, t.raw_records)
+    assert row["payload"][:4] == b"\x28\xb5\x2f\xfd"  # written now: a Zstandard frame
+    with store.engine.begin() as conn:
+        conn.execute(t.raw_records.update().values(payload=zlib.compress(payload.encode(), 3)))
+    assert store.read_raw("cloud", "jira_issue", "10002") == payload
 
 
 def test_one_side_of_a_link_never_erases_the_other_and_removed_links_go(store: Store) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
@@ -22,6 +21,7 @@ from sqlalchemy.engine import Connection
 from orgpulse.model import Batch, Census, Membership
 from orgpulse.store import schema as t
 from orgpulse.store.bulk import Merge, bulk_upsert, bulk_upsert_columns
+from orgpulse.store.packing import packer
 from orgpulse.store.text import masked_payload
 
 __all__ = ["change_records", "chunks", "columns_of", "rows_of", "save_batch", "upsert"]
@@ -121,9 +121,10 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
             merge=keep_known,
         )
     if batch.raw:
+        pack = packer()
         rows = [
             {"source": source, "kind": kind, "native_id": native_id, "fetched_at": now,
-             "payload": zlib.compress(masked_payload(_utf8(payload)), 3)}
+             "payload": pack(masked_payload(_utf8(payload)))}
             for kind, native_id, payload in batch.raw
         ]  # fmt: skip
         upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))

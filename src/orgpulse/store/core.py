@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 import secrets
-import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
@@ -36,6 +35,7 @@ from orgpulse.store.batch import change_records, chunks, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
+from orgpulse.store.packing import unpack
 from orgpulse.store.text import masking
 from orgpulse.store.trends import trend_rows
 
@@ -213,7 +213,7 @@ class Store:
                     t.raw_records.c.native_id == native_id,
                 )
             ).scalar_one_or_none()
-        return None if payload is None else zlib.decompress(payload).decode()
+        return None if payload is None else unpack(payload).decode()
 
     # -- analysis runs ----------------------------------------------------------------------------
 

@@ -200,7 +200,7 @@ raw_records = sa.Table(
     sa.Column("kind", sa.String(40), primary_key=True),
     sa.Column("native_id", sa.Text, primary_key=True),
     sa.Column("fetched_at", UTCDateTime, nullable=False),
-    sa.Column("payload", sa.LargeBinary, nullable=False),  # zlib-compressed JSON (read_raw)
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # JSON, Zstandard (older rows: zlib); read_raw
 )
 
 quarantine = sa.Table(
