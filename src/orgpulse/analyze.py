@@ -113,11 +113,17 @@ def _analyze(
     )
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
     try:
-        frames = load_frames(
-            store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+        # The frames are handed over (no name holds them here): detect lets their change tables go
+        # once its inputs are built.
+        result = detect(
+            load_frames(
+                store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+            ),
+            analysis,
+            as_of=as_of,
+            weeks=weeks,
+            interventions=settings.interventions,
         )
-        result = detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
-        del frames
         store.save_result(run_id, result, now=datetime.now(UTC))
     except BaseException as exc:
         # A run that did not finish is never read as a result: marked aborted, its rows not committed.

@@ -51,7 +51,7 @@ workflows
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
@@ -177,6 +177,21 @@ class Frames:
             for column in f.metadata["columns"]
             if column not in getattr(self, f.name).columns
         ]
+
+    def for_detectors(self) -> Frames:
+        """These frames without the tables only inputs read (`INPUT_ONLY`: status, assignee, parent
+        and resolution changes, histories), each left empty with its columns and dtypes, so their
+        memory goes once the inputs are built (about a gigabyte at a million issues)."""
+        return replace(self, **{name: _emptied(getattr(self, name)) for name in INPUT_ONLY})
+
+
+# The frames no detector reads: only inputs (`analysis.derived`) are built from them.
+INPUT_ONLY = ("status_changes", "assignee_changes", "parent_changes", "resolution_changes", "histories")
+
+
+def _emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame`'s columns, dtypes and no row, sharing no array with it (a slice would keep them alive)."""
+    return pd.DataFrame({name: pd.Series([], dtype=frame[name].dtype) for name in frame.columns})
 
 
 def empty(columns: tuple[str, ...]) -> pd.DataFrame:

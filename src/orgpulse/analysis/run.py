@@ -76,6 +76,10 @@ def detect(
     kept = [BULK, TEAMS, *FINISH_NEEDS, *(FLOW_NEEDS if diagnose else ())]  # read after the detectors too
     wanted += [BULK, TEAMS, *FINISH_NEEDS]
     inputs = build_inputs(context, wanted, SPECS)
+    # Only inputs read the change tables of `Frames.for_detectors`: they go now, unless the caller
+    # still holds `frames` (`orgpulse.analyze` hands them over).
+    inputs.context = replace(context, frames=frames.for_detectors())
+    del frames, context
     done_with = last_reads(detectors, kept)
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
