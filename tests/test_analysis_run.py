@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import weakref
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -11,10 +13,11 @@ import pandas as pd
 import pytest
 
 from analysis_builder import Org, at, week
-from orgpulse.analysis.frames import Frames
+from orgpulse.analysis.detectors.base import Detected
+from orgpulse.analysis.frames import INPUT_ONLY, Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, Spec, build_inputs, resolve
 from orgpulse.analysis.result import Severity
-from orgpulse.analysis.run import detect
+from orgpulse.analysis.run import DETECTORS, detect
 from orgpulse.analysis.scoring import directions, metric_level, metric_score
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.analysis.weeks import build_week_grid
@@ -79,6 +82,31 @@ def test_missing_columns_are_named() -> None:
     broken = Frames(**{**frames.__dict__, "links": frames.links.drop(columns=["removed_at"])})
     with pytest.raises(AnalysisError, match=r"links\.removed_at"):
         detect(broken, AnalysisSettings(), as_of=at(week(8)))
+
+
+def test_change_tables_only_inputs_read_go_before_the_detectors_run() -> None:
+    """Frames handed over to detect (no name holding them): the detectors see the tables only inputs
+    read empty, with their columns, and the tables themselves are gone; the findings are the same."""
+    refs: list[weakref.ref[pd.DataFrame]] = []
+    seen: list[tuple[bool, int, list[str]]] = []
+
+    def handed() -> Frames:
+        frames = small_org().frames()
+        refs.append(weakref.ref(frames.status_changes))
+        return frames
+
+    first = DETECTORS[0]
+
+    def spy(inputs: Inputs) -> Detected:
+        changes = inputs.context.frames.status_changes
+        seen.append((refs[0]() is None, len(changes), list(changes.columns)))
+        return first.detect(inputs)
+
+    settings, as_of = AnalysisSettings(weeks=3), at(week(8, 5))
+    result = detect(handed(), settings, as_of=as_of, detectors=(replace(first, detect=spy), *DETECTORS[1:]))
+    assert seen == [(True, 0, list(small_org().frames().status_changes.columns))]
+    assert "status_changes" in INPUT_ONLY
+    assert result.findings == detect(small_org().frames(), settings, as_of=as_of).findings
 
 
 def test_deleted_issues_are_ignored() -> None:
