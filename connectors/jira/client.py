@@ -205,16 +205,10 @@ class JiraClient:
         jira.deploymentType = info.get("deploymentType")
         return jira
 
-    def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-        decode: Decode | None = None,
-    ) -> Any:
-        """One attempt of a call under the retry policy, on the open session (the crash tests kill here)."""
-        return self._send(self._jira, method, path, params, body, decode)
+    def _attempt(self, *call: Any) -> Any:
+        """One attempt of `call` (`_send`'s arguments after the session) under the retry policy, on
+        the open session: what the retry loop repeats, and where the crash tests kill a sync."""
+        return self._send(self._jira, *call)
 
     def _send(
         self,
