@@ -52,7 +52,7 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _fresh_postgres(url: str) -> Store:
+def fresh_postgres(url: str) -> Store:
     store = Store.open(url)
     with store.engine.begin() as conn:
         names = ", ".join(f'"{t}"' for t in sa.inspect(conn).get_table_names() if t != "alembic_version")
@@ -68,6 +68,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
         s = Store.open(f"sqlite:///{tmp_path / 'orgpulse.db'}")
     else:
-        s = _fresh_postgres(request.getfixturevalue("postgres_url"))
+        s = fresh_postgres(request.getfixturevalue("postgres_url"))
     yield s
     s.close()

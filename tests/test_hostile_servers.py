@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from conftest import fresh_postgres
 from hostile import Exchange, HostileProxy, Stream, gzip_bomb, trickle
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Connector
@@ -319,12 +320,37 @@ def test_linear_watermarks_follow_the_trackers_clock(store: Store) -> None:
     assert watermark >= before - timedelta(minutes=61)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store on either dialect (the PostgreSQL one on the real server)."""
+    if request.param == "sqlite":
+        found = Store.open(f"sqlite:///{tmp_path / 'orgpulse.db'}")
+    else:
+        found = fresh_postgres(request.getfixturevalue("postgres_url"))
+    yield found
+    found.close()
+
+
+def stored_text(store: Store) -> bytes:
+    """Every value of every table, as text, and every raw payload unpacked: what a secret could hide in."""
+    with store.engine.connect() as conn:
+        raw = [unpack(p) for (p,) in conn.execute(sa.text("SELECT payload FROM raw_records"))]
+        assert raw
+        rows = [
+            repr(tuple(row)).encode()
+            for table in sa.inspect(conn).get_table_names()
+            if table != "raw_records"
+            for row in conn.execute(sa.text(f'SELECT * FROM "{table}"'))
+        ]
+    return b"\n".join([*rows, *raw])
+
+
 @pytest.mark.parametrize("dialect", ["jira_cloud", "jira_dc", "linear"])
-def test_secrets_a_server_echoes_in_its_data_never_reach_the_store(
-    dialect: str, store: Store, tmp_path: Path
-) -> None:
-    """A server that writes the request's credentials into issue titles, history entries and page
-    tokens: the sync goes on, and the database holds `***` where they stood, never the secrets."""
+def test_secrets_a_server_echoes_in_its_data_never_reach_the_store(dialect: str, any_store: Store) -> None:
+    """A server that writes the request's credentials into issue titles and people's names (history
+    authors included): the sync goes on, and the store holds `***` where they stood, never the secrets,
+    on SQLite and PostgreSQL alike."""
+    store = any_store
 
     def attack(exchange: Exchange) -> Exchange | None:
         answer = {k.lower(): v for k, v in exchange.headers.items()}
@@ -355,10 +381,7 @@ def test_secrets_a_server_echoes_in_its_data_never_reach_the_store(
         report = sync(dialect, proxy.url, store, keep_raw=True)
     assert report.ok, report.error
     assert report.counts["issues"] == TRUTH[dialect]["issues"]
-    with store.engine.connect() as conn:
-        raw = [unpack(p) for (p,) in conn.execute(sa.text("SELECT payload FROM raw_records"))]
-    assert raw
-    held = b"".join([*(p.read_bytes() for p in tmp_path.glob("*.db*")), *raw])
+    held = stored_text(store)
     leaks = [s for s in SECRETS if s.encode() in held]
     assert not leaks, f"{len(leaks)} secret(s) stored"
     assert b"***" in held
