@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from orgpulse import collector
 from orgpulse.analysis.result import AnalysisResult, Finding
 from orgpulse.analysis.run import detect, read_since
 from orgpulse.analysis.scoring import LOW_CONFIDENCE
@@ -52,30 +50,11 @@ def run_analyze(
     Saving takes the store-wide lock for the whole run; LockHeldError, naming its holder, when
     another process holds it. `save=False` reads only and takes no lock.
     """
-    with collections_paused():
+    with collector.paused():
         if not save:
             return _analyze(settings, store, as_of=as_of, weeks=weeks, save=False, trigger=trigger)
         with Lease(store, "store"):
             return _analyze(settings, store, as_of=as_of, weeks=weeks, save=True, trigger=trigger)
-
-
-@contextlib.contextmanager
-def collections_paused() -> Iterator[None]:
-    """The cycle collector off for one analysis (and its output), then as it was before.
-
-    An analysis builds millions of containers that live until it ends (findings, their evidence
-    and explain dicts, trend rows) and few cycles. At the interpreter's pace (a young collection
-    every 700 allocations, survivors moved on into ever larger full traversals) the collector took
-    about 30% of the CPU of a ~430-team analysis, with no lower peak. Cycles made meanwhile are
-    collected once it is back on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analyze(

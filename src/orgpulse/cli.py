@@ -131,7 +131,8 @@ def analyze(
 
     settings = settings_of(ctx, secrets=False)
     start_reader(settings.store.url)  # the SQLite reader starts while the analysis is imported
-    from orgpulse.analyze import collections_paused, run_analyze, run_json
+    from orgpulse import collector
+    from orgpulse.analyze import run_analyze, run_json
     from orgpulse.i18n import translator
     from orgpulse.present import findings_csv
     from orgpulse.present_alerts import (
@@ -145,7 +146,7 @@ def analyze(
 
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
-    with collections_paused():  # the output too: a big organisation's findings are millions of objects
+    with collector.paused():  # the output too: a big organisation's findings are millions of objects
         run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
         if fmt == "json":
             emit_json(run_json(run))

@@ -10,13 +10,14 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
 
+from orgpulse import collector
 from orgpulse.config import Settings, SourceSettings
 from orgpulse.connector import Connector
 from orgpulse.errors import AuthError, MissingScopeError, OrgpulseError, SourceError, StoreError
@@ -28,7 +29,7 @@ from orgpulse.store.runs import abort_stale_runs, finish_run, start_run
 
 log = logging.getLogger(__name__)
 
-COLLECT_EVERY = 16  # pages stored between garbage collections while a sync runs (collections_paced)
+COLLECT_EVERY = 16  # pages stored between garbage collections while a sync runs (collector.paused)
 
 
 class SyncProgress(Protocol):
@@ -123,7 +124,7 @@ def run_sync(
             lease = Lease(store, f"sync:{source.name}")
             lease.acquire()
             leases.append(lease)
-        with collections_paced():
+        with collector.paused():  # collected every COLLECT_EVERY pages instead
             return [
                 _sync_one(store, source, connector, lease, full, shown, trigger, clock)
                 for (source, connector), lease in zip(connectors, leases, strict=True)
@@ -168,7 +169,7 @@ def _sync_one(
             )
             shown.advance(source.name, page.seen)
             if stored % COLLECT_EVERY == 0:
-                gc.collect(1)  # the cycles the pages left behind (collections_paced)
+                gc.collect(1)  # the cycles the pages left behind (collector.paused)
         missing = tuple(getattr(connector, "missing_scopes", ()))
         if missing:
             kind = "team" if source.kind == "linear" else "project"
@@ -210,27 +211,6 @@ def _sync_one(
         report.seconds,
     )
     return report
-
-
-@contextlib.contextmanager
-def collections_paced() -> Iterator[None]:
-    """No automatic garbage collection during a sync (the runner collects the young generations
-    every COLLECT_EVERY stored pages); as before once it ends.
-
-    A sync allocates millions of short-lived, acyclic objects (decoded pages, canonical records),
-    freed by their reference counts. Automatic collections, even paced at one per 50,000
-    allocations, traversed a page's live objects again and again while it was decoded and
-    normalised (a tenth of the sync's CPU). What a page leaves in cycles is small (a few hundred
-    kilobytes of statement and transaction objects), and one collection costs what is alive
-    then (about a page), so a collection every few pages holds a few megabytes at most.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def exit_code(reports: list[SourceReport]) -> int:
