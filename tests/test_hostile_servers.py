@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conftest import fresh_postgres
 from hostile import Exchange, HostileProxy, Stream, gzip_bomb, trickle
 from orgpulse.config import SourceSettings
 from orgpulse.connector import Connector
@@ -318,17 +317,6 @@ def test_linear_watermarks_follow_the_trackers_clock(store: Store) -> None:
     )
     assert watermark <= before - timedelta(minutes=59)
     assert watermark >= before - timedelta(minutes=61)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty store on either dialect (the PostgreSQL one on the real server)."""
-    if request.param == "sqlite":
-        found = Store.open(f"sqlite:///{tmp_path / 'orgpulse.db'}")
-    else:
-        found = fresh_postgres(request.getfixturevalue("postgres_url"))
-    yield found
-    found.close()
 
 
 def stored_text(store: Store) -> bytes:
