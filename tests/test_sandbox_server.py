@@ -137,7 +137,14 @@ def test_fields_default_to_id_only_and_pages_end_without_token(server: SandboxSe
 def test_page_caps(server: SandboxServer, org: Org) -> None:
     everything = "project in ({})".format(", ".join(t.key for t in org.teams))
     assert len(search(server, jql=everything, maxResults=5000, fields=["id"])["issues"]) == len(org.issues)
-    assert len(search(server, jql=everything, maxResults=5000, fields=["summary"])["issues"]) == 100
+    # A light page (id/key and a few fields) reaches the spec's 5000; many fields or the changelog: 100.
+    light = search(server, jql=everything, maxResults=5000, fields=["updated"])["issues"]
+    assert len(light) == len(org.issues)
+    assert set(light[0]["fields"]) == {"updated"}
+    many = ["summary", "status", "updated"]
+    assert len(search(server, jql=everything, maxResults=5000, fields=many)["issues"]) == 100
+    changelog = search(server, jql=everything, maxResults=5000, fields=["updated"], expand="changelog")
+    assert len(changelog["issues"]) == 100
     with SandboxServer(org, page_cap=7) as capped:
         assert len(search(capped, jql=everything, maxResults=5000)["issues"]) == 7
 

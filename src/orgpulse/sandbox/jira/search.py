@@ -1,11 +1,23 @@
 """Jira Cloud's paged issue and history endpoints: enhanced search, bulk changelog, issue changelog.
 
     GET|POST /rest/api/{2,3}/search/jql      token-paged issues; fields default to `id` only; at most
-                                              100 per page with fields or an expanded changelog,
-                                              5000 with id/key only; an embedded changelog holds the
-                                              newest 40 histories
+                                              5000 per page with id/key and up to FEW_FIELDS other
+                                              fields, 100 with more or an expanded changelog; an
+                                              embedded changelog holds the newest 40 histories
     POST     /rest/api/{2,3}/changelog/bulkfetch   token-paged histories, oldest first, issues by id
     GET      /rest/api/{2,3}/issue/{idOrKey}/changelog   startAt-paged, oldest first, <= 100
+
+The search's page size depends on what a page asks for, as the Jira Cloud platform spec says of
+`maxResults` on `/rest/api/3/search/jql`: "To manage page size, API may return fewer items per page
+where a large number of fields or properties are requested. The greatest number of items returned
+per page is achieved when requesting id or key only. It returns max 5000 issues." Atlassian
+documents no per-field figure ("the default and maximum sizes of paged data are not considered
+part of the API and may change without notice", KB "Changing maxResults parameter for Jira Cloud
+REST API"; its change notice for the old `GET /search` grew pages "based on the fields requested",
+id/key first). The double reads the spec's sentence as written: a page of id/key and a few small
+fields (an incremental run's `updated` listing) is served up to the 5000, a page of many fields or
+with the changelog expanded (the sync's full pages) up to 100. A client must take the size it is
+given and follow `nextPageToken`; `page_cap` lowers every size, to play a stricter server.
 
 Page tokens are opaque, bound to the query that issued them, and refused (400) when forged or
 reused on another query. `nextPageToken` is absent on the last page, as on the real service.
@@ -28,8 +40,9 @@ from orgpulse.sandbox.org.model import Issue
 from orgpulse.sandbox.wire import BadRequest, Request, Response, error, json_response, raw_json
 
 EMBEDDED_HISTORIES = 40
-ID_ONLY_CAP = 5000
-FIELDS_CAP = 100
+ID_ONLY_CAP = 5000  # the spec's maximum: id/key, and up to FEW_FIELDS other fields
+FIELDS_CAP = 100  # many fields, or the changelog expanded
+FEW_FIELDS = 2
 BAD_TOKEN = "The provided next page token is invalid or expired."
 
 
@@ -43,6 +56,11 @@ class FieldChoice:
     @property
     def id_only(self) -> bool:
         return not self.names
+
+    @property
+    def few(self) -> bool:
+        """A light page (id/key and at most FEW_FIELDS fields): the spec's largest pages."""
+        return len(self.names) <= FEW_FIELDS
 
 
 def choose_fields(requested: Sequence[str], served: Sequence[str], default: str) -> FieldChoice:
@@ -140,8 +158,8 @@ class PagedEndpoints:
         choice = choose_fields(fields, tuple(self.render.field_getters), "id")
         with_changelog = "changelog" in expand
         size = _positive_int(max_results, "maxResults")
-        # Only id/key pages reach 5000: an expanded changelog is a heavy page like any fielded one.
-        size = min(size, self._cap(ID_ONLY_CAP if choice.id_only and not with_changelog else FIELDS_CAP))
+        # Light pages reach 5000; an expanded changelog is a heavy page like one of many fields.
+        size = min(size, self._cap(ID_ONLY_CAP if choice.few and not with_changelog else FIELDS_CAP))
         query_print = fingerprint(" ".join(jql.split()))
         start = self.tokens.read(str(token), "search", query_print, 1)[0] if token else 0
         page = issues[start : start + size]
