@@ -1,5 +1,8 @@
 """An incremental Jira sync reads again only what changed in the overlap window it re-lists.
 
+On Jira Cloud the window is listed first by `updated` alone, in pages as large as the server
+grants, and only the issues whose `updated` differs from the stored one are read whole.
+
 The overlap window (watermark = largest committed `updated` minus the overlap) lists issues the
 store already holds; those whose `updated` equals the stored one are not completed, normalised
 or written again, and those the store holds older (or with an incomplete history) are.
@@ -7,14 +10,18 @@ or written again, and those the store holds older (or with an incomplete history
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from orgpulse.config import Settings
 from orgpulse.connectors.jira.connector import changed_only
 from orgpulse.demo import demo_settings
 from orgpulse.sandbox import SandboxServer, generate_org
+from orgpulse.sandbox.org.model import Org
 from orgpulse.store import Store
 from orgpulse.store.known import load_settled_updates
 from orgpulse.sync import run_sync
@@ -74,3 +81,67 @@ def test_an_unchanged_overlap_is_not_read_again_and_a_stale_issue_is(tmp_path: P
         # Written again from the server: its own `updated`, and a new fetch time.
         assert not str(updated).startswith("2020")
         assert not str(fetched).startswith("2020")
+
+
+def busy_site(tmp_path: Path, window: int) -> tuple[Org, Settings]:
+    """A sandbox organisation whose overlap window (the 15 minutes before its newest `updated`,
+    stretched here) re-lists `window` issues: a busy site, as the 300k bench's ~550."""
+    org = generate_org(seed=5, issues=1000, anchor=date(2026, 11, 20), weeks=12)
+    newest = sorted((i.updated for i in org.issues), reverse=True)
+    overlap = (newest[0] - newest[window - 1]) // 60_000 + 1
+    settings = demo_settings("http://unused.invalid", tmp_path)
+    (source,) = settings.sources
+    return org, replace(settings, sources=(replace(source, overlap_minutes=overlap),))
+
+
+def served(settings: Settings, url: str) -> Settings:
+    (source,) = settings.sources
+    return replace(settings, sources=(replace(source, url=url),))
+
+
+def stored_updated_ms(store: Store, issue_id: int) -> int:
+    (stored,) = load_settled_updates(store, SOURCE, [str(issue_id)]).values()
+    return int(stored.replace(tzinfo=stored.tzinfo or UTC).timestamp() * 1000)
+
+
+def test_a_busy_overlap_unchanged_costs_one_light_listing_page(tmp_path: Path) -> None:
+    org, settings = busy_site(tmp_path, window=700)  # seven full pages of 100
+    store = Store.open(settings.store.url)
+    with SandboxServer(org, dialect="jira_cloud") as server:
+        (full,) = run_sync(served(settings, server.url), store, full=True)
+        assert full.error is None
+        before = len(server.request_log)
+        (unchanged,) = run_sync(served(settings, server.url), store, full=False)
+        paths = [path for _, path in server.request_log[before:]]
+    assert unchanged.error is None
+    assert unchanged.counts == full.counts
+    assert unchanged.requests <= 6
+    # serverInfo, then the window's ids and `updated` in one page: nothing read whole again.
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["serverInfo", "jql"], paths
+
+
+@pytest.mark.parametrize("page_cap", [None, 100])
+def test_issues_updated_again_inside_the_overlap_are_read_again(tmp_path: Path, page_cap: int | None) -> None:
+    """An issue updated again inside the overlap window (its new `updated` still older than the
+    newest stored), and one updated after it, are read whole again; the rest is skipped. A server
+    granting listing pages no larger than full ones (`page_cap`) gets the window read whole."""
+    org, settings = busy_site(tmp_path, window=700)
+    store = Store.open(settings.store.url)
+    with SandboxServer(org, dialect="jira_cloud", page_cap=page_cap) as server:
+        (full,) = run_sync(served(settings, server.url), store, full=True)
+    assert full.error is None
+    by_updated = sorted(org.issues, key=lambda i: i.updated, reverse=True)
+    newest, inside = by_updated[0], by_updated[300]
+    inside.updated += 1  # a millisecond later, still inside the window and older than the newest
+    newest.updated += 60_000
+    assert inside.updated < by_updated[1].updated
+    with SandboxServer(org, dialect="jira_cloud", page_cap=page_cap) as server:
+        (again,) = run_sync(served(settings, server.url), store, full=False)
+        searches = sum(1 for _, path in server.request_log if path.endswith("search/jql"))
+    assert again.error is None
+    assert again.counts == full.counts
+    assert stored_updated_ms(store, inside.issue_id) == inside.updated
+    assert stored_updated_ms(store, newest.issue_id) == newest.updated
+    # A listing page, then one page reading the two changed issues by id; a strict server: the
+    # one light page it caps at 100, then the window's seven full pages.
+    assert searches == (2 if page_cap is None else 1 + 7)

@@ -8,6 +8,15 @@
   `/changelog/bulkfetch`, then `/issue/{id}/changelog` (`histories.py`).
 * The census lists ids with `fields=key` pages of up to 5000; projects come from the paged
   `/project/search`.
+* An incremental run with the store at hand (`known`) lists its window first with pages of
+  `updated` alone, as large as the server grants (it asks 5000), and reads whole, by
+  `id in (...)` pages of the full size, only the issues whose `updated` differs from the stored
+  one: re-listing the overlap window of a busy site costs one light page instead of one full page
+  per 100 issues. A full run (nothing stored) has nothing to skip and pays no listing. When the
+  server grants a listing page no larger than a full one, the listing cannot save anything and
+  the run reads its window whole as a full run does (one request lost). That path commits no
+  position: the listing's pages are not the fetch's, and an interrupted run starts again from
+  the watermark, listing again and skipping what it already stored.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from ..kit.paging import split_entries
 from ..kit.records import Raw
 from . import jql
 from .client import JiraClient
-from .connector import JiraConnector, entry_ids, max_updated
+from .connector import JiraConnector, KnownUpdates, changed_only, entry_ids, max_updated
 from .cursor import Paging, Run
 from .histories import fetch_histories, truncated
 from .pages import Spans, decode_search_page
@@ -65,9 +74,92 @@ class CloudSearch:
             self.spans.clear()
 
     def search(
+        self,
+        run: Run,
+        fields: Sequence[str],
+        restart: Callable[[], str],
+        known: KnownUpdates | None = None,
+    ) -> Iterator[tuple[list[Raw], bool]]:
+        """Search pages grouped into units of work: (issues, is the run's last unit).
+
+        With `known` (the store's settled `updated` of some issues: an incremental run), a run
+        not resumed from a checkpoint lists its window first and reads only what changed.
+        """
+        if known is not None and not run.resumed:
+            listed = self._list_window(run)
+            if listed is not None:
+                yield from self._changed_units(run, fields, listed, known)
+                return
+        yield from self._whole_units(run, fields, restart)
+
+    def _list_window(self, run: Run) -> list[Raw] | None:
+        """The run's window as `{id, fields: {updated}}` entries, from the largest pages granted;
+        None when a page came no larger than a full one (the listing saves nothing there) or held
+        an entry that cannot be read again by id."""
+        listed: list[Raw] = []
+        junk = len(self.junk)  # what the listing quarantines is quarantined again if it gives up
+        pager = TokenPager("the window listing", source=self._settings.name)
+        while True:
+            body = jql.search_body(run.jql, jql.LISTING_FIELDS, page_size=jql.LISTING_PAGE,
+                                   token=pager.token, changelog=False)  # fmt: skip
+            issues, token, is_last = self._search_page(self.client.post(jql.SEARCH, body))
+            more = pager.advance(entry_ids(issues), token, is_last=is_last)
+            if more and len(issues) <= self._settings.page_size:
+                LOG.info("%s: listing pages of %d issues save nothing; the window is read whole",
+                         self._settings.name, len(issues))  # fmt: skip
+                del self.junk[junk:]
+                return None
+            if not all(str(i.get("id", "")).isdigit() for i in issues):
+                del self.junk[junk:]
+                return None  # read whole: the normaliser quarantines what it cannot use
+            listed += issues
+            if not more:
+                return listed
+
+    def _changed_units(
+        self,
+        run: Run,
+        fields: Sequence[str],
+        listed: list[Raw],
+        known: KnownUpdates,
+    ) -> Iterator[tuple[list[Raw], bool]]:
+        """The listed issues that changed, read whole by id in units of work; the last unit
+        (possibly empty) ends the run."""
+        run.seen += len(listed)
+        run.max_updated_ms = max_updated(run.max_updated_ms, listed)
+        by_id = {str(i["id"]): i for i in listed}
+        changed = list(changed_only(by_id, known(list(by_id))))
+        LOG.info("%s: %d of the %d issues listed changed", self._settings.name, len(changed), len(listed))
+        pending: list[Raw] = []
+        short = 0  # how many pending issues have a truncated embedded changelog
+        size = self._settings.page_size
+        for start in range(0, len(changed), size):
+            query = jql.narrowed_jql(run.jql, changed[start : start + size])
+            pager = TokenPager("the changed issues", source=self._settings.name)
+            while True:
+                body = jql.search_body(query, fields, page_size=size, token=pager.token)
+                page = self.client.post(
+                    jql.SEARCH, body, decode=lambda text: decode_search_page(text, self.spans)
+                )
+                issues, token, is_last = self._search_page(page)
+                pending += issues
+                short += sum(1 for i in issues if truncated(i))
+                if not pager.advance(entry_ids(issues), token, is_last=is_last):
+                    break
+            if self._unit_full(len(pending), short) and start + size < len(changed):
+                yield pending, False
+                pending, short = [], 0
+        yield pending, True
+
+    def _unit_full(self, issues: int, short: int) -> bool:
+        """A unit closes at UNIT_MAX_ISSUES issues, or before another page's truncated histories
+        could overflow one bulk changelog request."""
+        return issues >= UNIT_MAX_ISSUES or short + self._settings.page_size > UNIT_MAX_TRUNCATED
+
+    def _whole_units(
         self, run: Run, fields: Sequence[str], restart: Callable[[], str]
     ) -> Iterator[tuple[list[Raw], bool]]:
-        """Search pages grouped into units of work: (issues, is the run's last unit)."""
+        """The window's full search pages grouped into units of work (the checkpoint's path)."""
         pending: list[Raw] = []
         short = 0  # how many pending issues have a truncated embedded changelog
         pager = TokenPager("the issue search", source=self._settings.name, token=run.token)
@@ -94,10 +186,7 @@ class CloudSearch:
             run.seen += len(issues)
             run.max_updated_ms = max_updated(run.max_updated_ms, issues)
             run.token = token
-            full_unit = (
-                len(pending) >= UNIT_MAX_ISSUES or short + self._settings.page_size > UNIT_MAX_TRUNCATED
-            )
-            if not more or full_unit:
+            if not more or self._unit_full(len(pending), short):
                 yield pending, not more
                 pending, short = [], 0
             if not more:

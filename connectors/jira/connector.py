@@ -41,6 +41,9 @@ from .pages import Spans
 
 LOG = logging.getLogger(__name__)
 
+# The store's settled `updated` of some issues (by id): what an incremental run need not read again.
+KnownUpdates = Callable[[Sequence[str]], Mapping[str, datetime]]
+
 
 class SearchStrategy(Protocol):
     """What differs between Jira Cloud and Jira Data Center / Server, behind one connector."""
@@ -60,11 +63,17 @@ class SearchStrategy(Protocol):
         """Forget what was kept for the unit just normalised (its entries' text in `spans`)."""
 
     def search(
-        self, run: Run, fields: Sequence[str], restart: Callable[[], str]
+        self,
+        run: Run,
+        fields: Sequence[str],
+        restart: Callable[[], str],
+        known: KnownUpdates | None = None,
     ) -> Iterator[tuple[list[Raw], bool]]:
         """The run's issues in units of work: (issues, is the run's last unit).
 
-        `restart` gives the JQL a run starts again with when its checkpoint is refused.
+        `restart` gives the JQL a run starts again with when its checkpoint is refused; `known`
+        (an incremental run's reader of the store's settled `updated`) lets a strategy leave
+        unchanged issues unread.
         """
 
     def census(self, projects: Sequence[str]) -> dict[str, str]:
@@ -93,7 +102,7 @@ class JiraConnector:
         self.missing_scopes: tuple[str, ...] = ()  # configured projects not found (last fetch)
         # The store's settled `updated` of some issues (the runner sets it): an incremental run
         # does not read again what the overlap window re-lists unchanged.
-        self.known_updates: Callable[[Sequence[str]], Mapping[str, datetime]] | None = None
+        self.known_updates: KnownUpdates | None = None
 
     @property
     def requests(self) -> int:
@@ -141,8 +150,8 @@ class JiraConnector:
             return JIRA_CURSOR.dump(moved, metadata, None, census_at)
 
         fields = jql.search_fields(metadata.fields.ids())
-        units = self.strategy.search(run, fields, lambda: self._jql(projects, watermark))
         settled = self.known_updates if watermark is not None else None
+        units = self.strategy.search(run, fields, lambda: self._jql(projects, watermark), settled)
         yield from unit_pages(units, lambda issues: self._normalise(issues, metadata, book, settled), commit,
                               first=first, junk=self._take_junk, seen=lambda: run.seen)  # fmt: skip
         LOG.info("%s: %d issues read, %d requests", self._settings.name, run.seen, self.requests)
@@ -212,7 +221,7 @@ class JiraConnector:
         issues: Sequence[Raw],
         metadata: Metadata,
         book: LinkTypeBook,
-        settled: Callable[[Sequence[str]], Mapping[str, datetime]] | None = None,
+        settled: KnownUpdates | None = None,
     ) -> Batch:
         """One unit: complete the truncated histories, normalise, and count what stays incomplete.
 

@@ -33,7 +33,7 @@ from ..kit.records import Raw, chunks
 from . import jql, jql_dc
 from .changelog import embedded_histories, merge_histories
 from .client_dc import JiraDataCenterClient
-from .connector import JiraConnector, entry_ids, max_updated
+from .connector import JiraConnector, KnownUpdates, entry_ids, max_updated
 from .cursor import Paging, Run
 from .histories import truncated
 from .normalise_dc import epic_keys, with_parent_ids
@@ -72,9 +72,16 @@ class DataCenterSearch:
         return None
 
     def search(
-        self, run: Run, fields: Sequence[str], restart: Callable[[], str]
+        self,
+        run: Run,
+        fields: Sequence[str],
+        restart: Callable[[], str],
+        known: KnownUpdates | None = None,
     ) -> Iterator[tuple[list[Raw], bool]]:
         """The run's search pages, with their whole histories: (issues, is the run's last page).
+
+        `known` is not used: DC pages its window whole in one pass (the connector still leaves
+        what did not change unwritten).
 
         The checkpoint's offset counts what was received and found new, never what the server
         says: a server ignoring startAt (and echoing it) repeats its first page, which the pager

@@ -28,6 +28,11 @@ BULK_MAX_RESULTS = 10000
 CHANGELOG_PAGE = 100  # the per-issue changelog's page size (its maximum)
 PROJECT_PAGE = 100  # project/search caps maxResults at 100
 CENSUS_PAGE = 5000  # search/jql returns up to 5000 issues a page when only id/key are asked for
+# An incremental run lists its window by `updated` alone, asking the spec's largest page; the
+# server grants what it will (fewer where many fields are asked), and the listing follows its tokens.
+LISTING_PAGE = 5000
+LISTING_FIELDS = ("updated",)
+ORDER = " ORDER BY created ASC, id ASC"
 
 # Only what the normaliser reads; the site's custom fields (Sprint, Flagged...) are added by id.
 ISSUE_FIELDS = (
@@ -85,7 +90,16 @@ def search_jql(
         clauses.append(f"updated >= {int(updated_from_ms)}")
     if created_from is not None:
         clauses.append(f'created >= "{created_from.isoformat()}"')
-    return " AND ".join(clauses) + " ORDER BY created ASC, id ASC"
+    return " AND ".join(clauses) + ORDER
+
+
+def narrowed_jql(query: str, issue_ids: Sequence[str]) -> str:
+    """`query` (a `search_jql`) restricted to these issue ids, in the same order: the listed issues
+    that changed, read whole within the run's own scope."""
+    if not query.endswith(ORDER) or not issue_ids:
+        raise ValueError("narrowed_jql takes a search_jql query and at least one issue id")
+    ids = ", ".join(str(int(i)) for i in issue_ids)
+    return f"{query[: -len(ORDER)]} AND id in ({ids}){ORDER}"
 
 
 def search_fields(custom_ids: Iterable[str]) -> list[str]:
