@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from orgpulse.config import Settings
+from orgpulse.connectors.jira import cloud, jql
 from orgpulse.connectors.jira.connector import changed_only
 from orgpulse.demo import demo_settings
 from orgpulse.sandbox import SandboxServer, generate_org
@@ -120,11 +121,26 @@ def test_a_busy_overlap_unchanged_costs_one_light_listing_page(tmp_path: Path) -
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["serverInfo", "jql"], paths
 
 
-@pytest.mark.parametrize("page_cap", [None, 100])
-def test_issues_updated_again_inside_the_overlap_are_read_again(tmp_path: Path, page_cap: int | None) -> None:
+# How the window is read: (the sandbox's page_cap, the listing's largest window, search requests).
+# A server granting listing pages no larger than full ones (page_cap 100), or a window too large
+# to list, gets the window read whole after the light pages already asked (one, or two of 200).
+WINDOW_READS = {
+    "listed": (None, cloud.LISTING_MAX_ISSUES, 1 + 1),
+    "strict server": (100, cloud.LISTING_MAX_ISSUES, 1 + 7),
+    "window too large": (None, 300, 2 + 7),
+}
+
+
+@pytest.mark.parametrize("reading", sorted(WINDOW_READS))
+def test_issues_updated_again_inside_the_overlap_are_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reading: str
+) -> None:
     """An issue updated again inside the overlap window (its new `updated` still older than the
-    newest stored), and one updated after it, are read whole again; the rest is skipped. A server
-    granting listing pages no larger than full ones (`page_cap`) gets the window read whole."""
+    newest stored), and one updated after it, are read whole again; the rest is skipped."""
+    page_cap, largest, searches = WINDOW_READS[reading]
+    monkeypatch.setattr(cloud, "LISTING_MAX_ISSUES", largest)
+    if reading == "window too large":
+        monkeypatch.setattr(jql, "LISTING_PAGE", 200)
     org, settings = busy_site(tmp_path, window=700)
     store = Store.open(settings.store.url)
     with SandboxServer(org, dialect="jira_cloud", page_cap=page_cap) as server:
@@ -137,11 +153,11 @@ def test_issues_updated_again_inside_the_overlap_are_read_again(tmp_path: Path, 
     assert inside.updated < by_updated[1].updated
     with SandboxServer(org, dialect="jira_cloud", page_cap=page_cap) as server:
         (again,) = run_sync(served(settings, server.url), store, full=False)
-        searches = sum(1 for _, path in server.request_log if path.endswith("search/jql"))
+        asked = sum(1 for _, path in server.request_log if path.endswith("search/jql"))
     assert again.error is None
     assert again.counts == full.counts
     assert stored_updated_ms(store, inside.issue_id) == inside.updated
     assert stored_updated_ms(store, newest.issue_id) == newest.updated
-    # A listing page, then one page reading the two changed issues by id; a strict server: the
-    # one light page it caps at 100, then the window's seven full pages.
-    assert searches == (2 if page_cap is None else 1 + 7)
+    # Listed: one light page, then one page reading the two changed issues by id. Read whole:
+    # the light pages asked, then the window's seven full pages.
+    assert asked == searches

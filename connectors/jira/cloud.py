@@ -14,7 +14,8 @@
   one: re-listing the overlap window of a busy site costs one light page instead of one full page
   per 100 issues. A full run (nothing stored) has nothing to skip and pays no listing. When the
   server grants a listing page no larger than a full one, the listing cannot save anything and
-  the run reads its window whole as a full run does (one request lost). That path commits no
+  the run reads its window whole as a full run does (one request lost), and so does a window of
+  more than LISTING_MAX_ISSUES (mostly changed: a few light pages lost). A listed run commits no
   position: the listing's pages are not the fetch's, and an interrupted run starts again from
   the watermark, listing again and skipping what it already stored.
 """
@@ -45,6 +46,9 @@ LOG = logging.getLogger(__name__)
 # the bulk changelog then serves up to 1000 issues a call and 10000 histories a page.
 UNIT_MAX_ISSUES = 2000
 UNIT_MAX_TRUNCATED = jql.BULK_MAX_IDS
+# A window listing more issues is read whole instead: it is one whose last run is long past, so
+# most of it changed and the listing would save little for what it holds in memory.
+LISTING_MAX_ISSUES = 50_000
 
 
 def jira_cloud_connector(settings: SourceSettings, *, client: JiraClient | None = None) -> JiraConnector:
@@ -94,8 +98,9 @@ class CloudSearch:
 
     def _list_window(self, run: Run) -> list[Raw] | None:
         """The run's window as `{id, fields: {updated}}` entries, from the largest pages granted;
-        None when a page came no larger than a full one (the listing saves nothing there) or held
-        an entry that cannot be read again by id."""
+        None when a page came no larger than a full one (the listing saves nothing there), the
+        window is too large to be worth listing, or a page held an entry that cannot be read again
+        by id."""
         listed: list[Raw] = []
         junk = len(self.junk)  # what the listing quarantines is quarantined again if it gives up
         pager = TokenPager("the window listing", source=self._settings.name)
@@ -104,17 +109,15 @@ class CloudSearch:
                                    token=pager.token, changelog=False)  # fmt: skip
             issues, token, is_last = self._search_page(self.client.post(jql.SEARCH, body))
             more = pager.advance(entry_ids(issues), token, is_last=is_last)
-            if more and len(issues) <= self._settings.page_size:
-                LOG.info("%s: listing pages of %d issues save nothing; the window is read whole",
-                         self._settings.name, len(issues))  # fmt: skip
+            listed += issues
+            readable = all(str(i.get("id", "")).isdigit() for i in issues)  # else the normaliser says
+            if readable and not more:
+                return listed
+            if not readable or len(issues) <= self._settings.page_size or len(listed) >= LISTING_MAX_ISSUES:
+                LOG.info("%s: the window is read whole (a listing page of %d issues, %d listed)",
+                         self._settings.name, len(issues), len(listed))  # fmt: skip
                 del self.junk[junk:]
                 return None
-            if not all(str(i.get("id", "")).isdigit() for i in issues):
-                del self.junk[junk:]
-                return None  # read whole: the normaliser quarantines what it cannot use
-            listed += issues
-            if not more:
-                return listed
 
     def _changed_units(
         self,
