@@ -1,9 +1,10 @@
 """The Jira Cloud connector against a small fake Jira Cloud on 127.0.0.1, and the sandbox when present.
 
 The fake follows the real API where the connector depends on it (shared/api/JIRA-NOTES.md): token
-paging with the token absent on the last page, an embedded changelog capped at 40 and
-newest-first, the bulk changelog oldest-first across issues and token-paged, the per-issue
-changelog startAt-paged, serverInfo's deploymentType.
+paging with the token absent on the last page (pages of 100, or 5000 of id/key/`updated` alone;
+`id in (...)` understood), an embedded changelog capped at 40 and newest-first, the bulk changelog
+oldest-first across issues and token-paged, the per-issue changelog startAt-paged, serverInfo's
+deploymentType.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class FakeCloud:
         self.log: list[tuple[str, str, Any]] = []
         self.bulk_page_cap = 10_000
         self.search_cap = 100
+        self.light_cap = 5000  # pages of id/key and `updated` only (the spec's largest)
         self.bulk_drop: set[str] = set()  # issue ids whose oldest history the bulk changelog omits
         self.changelog_drop: set[str] = set()  # ... and the per-issue changelog too
         self.stale_tokens = False
@@ -181,10 +183,13 @@ class FakeCloud:
             return 400, {"errorMessages": ["Unbounded JQL queries are not allowed here."]}
         keys = {p.strip().strip('"') for p in projects.group(1).split(",")}
         updated = re.search(r"updated >= (\d+)", jql)
+        ids = re.search(r"id in \(([^)]*)\)", jql)
         created = re.search(r'created >= "(\d{4}-\d\d-\d\d)"', jql)
         found = [i for i in self.issues if i.key.split("-")[0] in keys]
         if updated:
             found = [i for i in found if i.updated_ms >= int(updated.group(1))]
+        if ids:
+            found = [i for i in found if i.issue_id in {n.strip() for n in ids.group(1).split(",")}]
         if created:
             since = int(datetime.fromisoformat(created.group(1)).replace(tzinfo=UTC).timestamp() * 1000)
             found = [i for i in found if i.created_ms >= since]
@@ -192,7 +197,8 @@ class FakeCloud:
         if token and (self.stale_tokens or not token.startswith("s")):
             return 400, {"errorMessages": ["Invalid nextPageToken"]}
         start = int(token[1:]) if token else 0
-        size = min(int(body.get("maxResults", 50)), self.search_cap)
+        light = set(body.get("fields", [])) <= {"id", "key", "updated"} and "expand" not in body
+        size = min(int(body.get("maxResults", 50)), self.light_cap if light else self.search_cap)
         page = found[start : start + size]
         doc: dict[str, Any] = {
             "isLast": start + size >= len(found),
@@ -450,6 +456,38 @@ def test_a_crash_resumes_from_the_checkpoint(serve: Any) -> None:
     seen = {i.issue_id for i in committed.batch.issues} | {i.issue_id for i in batch.issues}
     assert len(seen) == 2400
     assert rest[-1].cursor["checkpoint"] is None
+    assert rest[-1].cursor["watermark_ms"] == max(i.updated_ms for i in fake.issues) - 15 * 60_000
+
+
+def test_a_listed_incremental_commits_no_position_and_a_rerun_skips_what_was_stored(serve: Any) -> None:
+    """The incremental that lists its window then reads what changed by id commits no page token
+    (its listing's pages are not its reads'): a crash restarts it from the watermark, and what the
+    first run stored, now unchanged, is not read again."""
+    fake = FakeCloud(2400, long_share=0.05)
+    url = serve(fake)
+    full, pages = run(make(url), {}, full=True)
+    stored = {i.issue_id: i.updated for i in full.issues}
+    for issue in fake.issues[:2100]:  # more than one unit of work changes
+        fake.touch(issue)
+    first = make(url)
+    first.known_updates = lambda ids: {i: stored[i] for i in ids if i in stored}
+    units = first.fetch(dict(pages[-1].cursor), full=False, now=NOW)
+    committed = next(units)  # the runner commits this unit, then the process dies
+    units.close()
+    assert committed.cursor["checkpoint"]["next_page_token"] is None
+    assert committed.cursor["watermark_ms"] == pages[-1].cursor["watermark_ms"]
+    stored.update((i.issue_id, i.updated) for i in committed.batch.issues)
+    fake.log.clear()
+    again = make(url)
+    again.known_updates = first.known_updates
+    batch, rest = run(again, dict(committed.cursor))
+    listing, *reads = fake.calls("/rest/api/3/search/jql")
+    assert listing["fields"] == ["updated"]
+    assert "nextPageToken" not in listing  # from the watermark: no position was committed
+    read = {i.issue_id for i in batch.issues}
+    assert read.isdisjoint(i.issue_id for i in committed.batch.issues)
+    assert read | {i.issue_id for i in committed.batch.issues} == {i.issue_id for i in fake.issues[:2100]}
+    assert len(reads) == len(read) // 100 + (len(read) % 100 > 0)
     assert rest[-1].cursor["watermark_ms"] == max(i.updated_ms for i in fake.issues) - 15 * 60_000
 
 
