@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orgpulse import collector
-from orgpulse.analysis.result import AnalysisResult, Finding
+from orgpulse.analysis.result import AnalysisResult, Checked, Finding
 from orgpulse.analysis.run import detect, read_since
 from orgpulse.analysis.scoring import LOW_CONFIDENCE
 from orgpulse.config import Settings
@@ -135,7 +135,7 @@ def run_json(run: AnalysisRun) -> dict[str, Any]:
         "run_id": run.run_id,
         "generated_at": run.generated_at.isoformat(),
         "timezone": run.result.timezone,
-        "findings": [finding_json(f) for f in run.result.findings],
+        "findings": Checked(finding_json(f) for f in run.result.findings),
         "diagnosis": run.result.diagnosis.to_json(),
         "flow": [row.to_json() for row in run.result.flow],
         "interventions": [found.to_json() for found in run.result.interventions],

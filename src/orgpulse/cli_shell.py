@@ -16,6 +16,7 @@ import click
 import orjson
 from rich.console import Console
 
+from orgpulse.analysis.result import Checked
 from orgpulse.config import Settings, load_settings
 from orgpulse.errors import ConfigError, LockHeldError, OrgpulseError, StoreError
 from orgpulse.redact import Redactor, redactor_of
@@ -82,7 +83,8 @@ def emit_json(doc: object) -> None:
     """One JSON document on stdout; NaN or infinity (never valid JSON) is a bug that fails loudly.
 
     Written by orjson (a tenth of the C encoder's time for a big organisation's findings), indented
-    for a terminal, compact elsewhere. orjson would write NaN as null: the numbers are checked first.
+    for a terminal, compact elsewhere. orjson would write NaN as null: the numbers are checked first,
+    but for the lists already checked where their values were made (`Checked`: the findings).
     """
     refuse_non_finite(doc)
     option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if sys.stdout.isatty() else 0)
@@ -90,11 +92,14 @@ def emit_json(doc: object) -> None:
 
 
 def refuse_non_finite(doc: object) -> None:
-    """ValueError when `doc` holds a NaN or an infinity, at any depth (one pass, no recursion)."""
+    """ValueError when `doc` holds a NaN or an infinity, at any depth (one pass, no recursion),
+    outside the `Checked` lists."""
     stack: list[Any] = [doc]
     while stack:
         value = stack.pop()
         kind = type(value)
+        if kind is Checked:
+            continue
         if kind is dict:
             stack.extend(value.values())
         elif kind is list or kind is tuple:

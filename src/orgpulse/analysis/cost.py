@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.evidence import refuse_infinite
 from orgpulse.analysis.teams import TeamLookup
 from orgpulse.analysis.timeline import first_of_runs, pack
 from orgpulse.analysis.weeks import HOUR_NS, NAT, WeekGrid, clip_to_weeks
@@ -113,6 +114,7 @@ def cost_explain(
         return {}
     team, week = cost["team"].to_numpy(dtype=np.int64), cost["week"].to_numpy(dtype=np.int64)
     hours, issue = cost["hours"].to_numpy(dtype=float), cost["issue"].to_numpy(dtype=np.int64)
+    refuse_infinite(hours, missing=False)  # the findings' cost_hours, never walked again when printed
     order = np.lexsort((-hours, week, team))
     team, week, hours, issue = team[order], week[order], hours[order], issue[order]
     heads = np.flatnonzero(first_of_runs(pack(team, week)))

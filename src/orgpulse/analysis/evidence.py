@@ -25,9 +25,14 @@ Items = dict[RowKey, list[dict[str, Any]]]
 
 
 def plain(value: Any) -> Any:
-    """A JSON-safe Python value: NaN becomes None, floats are rounded to 4 decimals."""
+    """A JSON-safe Python value: NaN becomes None, floats are rounded to 4 decimals, an infinity
+    is refused (`refuse_infinite`)."""
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else round(float(value), 4)
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            refuse_infinite(np.array([value], dtype=float))
+        return round(float(value), 4)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.bool_):
@@ -36,10 +41,22 @@ def plain(value: Any) -> Any:
 
 
 def number(value: object) -> float | None:
-    """A float rounded to 4 decimals, or None for missing values."""
+    """A float rounded to 4 decimals, or None for missing values; an infinity is refused."""
     if isinstance(value, int | float | np.integer | np.floating) and not math.isnan(value):
+        if math.isinf(value):
+            refuse_infinite(np.array([value], dtype=float))
         return round(float(value), 4)
     return None
+
+
+def refuse_infinite(values: np.ndarray, *, missing: bool = True) -> None:
+    """ValueError when a value is an infinity (or a NaN, unless `missing` says NaN stands for a
+    missing value, made None): JSON has neither. A finding's numbers are all made by this module's
+    functions, so they are checked here, a column at a time, instead of value by value in every
+    document that prints them (`result.Checked`)."""
+    bad = np.isinf(values) if missing else ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"Out of range float values are not JSON compliant: {float(values[bad][0])!r}")
 
 
 def week_end(grid: WeekGrid, week: int) -> str:
@@ -59,6 +76,7 @@ def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
     values = frame[column]
     if pd.api.types.is_float_dtype(values.dtype):
         rounded = np.round(values.to_numpy(dtype=float), 4)
+        refuse_infinite(rounded)
         listed: list[Any] = rounded.tolist()
         if np.isnan(rounded).any():
             listed = [None if v != v else v for v in listed]
@@ -69,7 +87,9 @@ def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
 def rounded(values: pd.Series) -> list[Any]:
     """`plain` of each value of a column: Python's own rounding (never numpy's), done per column."""
     if pd.api.types.is_float_dtype(values.dtype):
-        return [None if v != v else round(v, 4) for v in values.to_numpy(dtype=float).tolist()]
+        floats = values.to_numpy(dtype=float)
+        refuse_infinite(floats)
+        return [None if v != v else round(v, 4) for v in floats.tolist()]
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return list(values.tolist())
     return [plain(v) for v in values.tolist()]
