@@ -16,7 +16,7 @@ import pandas as pd
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.evidence import Items, RowKey, rounded
 from orgpulse.analysis.result import Finding, Severity
-from orgpulse.analysis.scoring import LOW_CONFIDENCE, confidence
+from orgpulse.analysis.scoring import LOW_CONFIDENCE, confidences
 from orgpulse.analysis.weeks import NAT, WeekGrid
 
 NO_COST_KEY: RowKey = (-1, -1)  # in a cost mapping: what a row that waited for nothing carries
@@ -181,11 +181,11 @@ def to_findings(
     metric_values = list(zip(*(rounded(table[m]) for m in rows.metrics), strict=True))
     if not rows.metrics:
         metric_values = [()] * len(table)
-    factor_values = zip(*(rounded(table[f]) for f in factors), strict=True)
+    confidence, factors_named = confidences(*(rounded(table[f]) for f in factors))
     no_cost = None if cost is None else cost.get(NO_COST_KEY)
     findings = []
     for i, key in enumerate(zip(teams.tolist(), weeks.tolist(), strict=True)):
-        conf, named = confidence(*next(factor_values))
+        conf, named = confidence[i], factors_named[i]
         explain = {
             **rows.common_explain,
             **(rows.explain.get(key, [{}])[0]),

@@ -46,20 +46,23 @@ def metric_level(value: float | None, watch: float, alert: float) -> Severity | 
     return Severity.OK
 
 
-def confidence(
-    history_complete: float | None, known_role: float | None, team_mapped: float | None
-) -> tuple[float, dict[str, float | None]]:
-    """The product of the three factors, and the factors as `explain` reports them."""
-    factors = {
-        "history_complete_share": _clean(history_complete),
-        "known_role_share": _clean(known_role),
-        "team_mapped_share": _clean(team_mapped),
-    }
-    product = 1.0
-    for value in factors.values():
-        if value is not None:
-            product *= value
-    return round(product, 6), factors
+def confidences(
+    history_complete: list[float | None], known_role: list[float | None], team_mapped: list[float | None]
+) -> tuple[list[float], list[dict[str, float | None]]]:
+    """Each row's confidence, given its factors column by column, and its factors as `explain`
+    reports them (None for a factor that cannot be computed). The product is multiplied in the
+    factors' order, a missing factor counting as exactly 1.0, then rounded by Python (never numpy)."""
+    columns = (history_complete, known_role, team_mapped)
+    cleaned = [[None if v is None or v != v else round(float(v), 6) for v in column] for column in columns]
+    product: np.ndarray = np.ones(len(history_complete), dtype=float)
+    for column in cleaned:
+        values = np.array(column, dtype=float)  # None -> NaN
+        product *= np.where(np.isnan(values), 1.0, values)
+    named = [
+        {"history_complete_share": h, "known_role_share": k, "team_mapped_share": t}
+        for h, k, t in zip(*cleaned, strict=True)
+    ]
+    return [round(p, 6) for p in product.tolist()], named
 
 
 def directions(scores: pd.DataFrame) -> pd.Series:
@@ -77,12 +80,6 @@ def directions(scores: pd.DataFrame) -> pd.Series:
     stable = np.abs(lookup) < DIRECTION_STEP - _EPSILON
     out[stable] = Direction.STABLE.value
     return pd.Series(out, index=scores.index, dtype=object)
-
-
-def _clean(value: float | None) -> float | None:
-    if value is None or math.isnan(value):
-        return None
-    return round(float(value), 6)
 
 
 def score_values(values: np.ndarray, watch: float, alert: float) -> np.ndarray:
