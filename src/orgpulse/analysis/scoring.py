@@ -49,18 +49,18 @@ def metric_level(value: float | None, watch: float, alert: float) -> Severity | 
 def confidences(
     history_complete: list[float | None], known_role: list[float | None], team_mapped: list[float | None]
 ) -> tuple[list[float], list[dict[str, float | None]]]:
-    """Each row's confidence, given its factors column by column, and its factors as `explain`
-    reports them (None for a factor that cannot be computed). The product is multiplied in the
+    """Each row's confidence, given its factors column by column as `evidence.rounded` makes them
+    (4 decimals, None for a factor that cannot be computed), and its factors as `explain` reports
+    them: rounding one to 6 decimals would give it back unchanged. The product is multiplied in the
     factors' order, a missing factor counting as exactly 1.0, then rounded by Python (never numpy)."""
     columns = (history_complete, known_role, team_mapped)
-    cleaned = [[None if v is None or v != v else round(float(v), 6) for v in column] for column in columns]
     product: np.ndarray = np.ones(len(history_complete), dtype=float)
-    for column in cleaned:
+    for column in columns:
         values = np.array(column, dtype=float)  # None -> NaN
         product *= np.where(np.isnan(values), 1.0, values)
     named = [
         {"history_complete_share": h, "known_role_share": k, "team_mapped_share": t}
-        for h, k, t in zip(*cleaned, strict=True)
+        for h, k, t in zip(*columns, strict=True)
     ]
     return [round(p, 6) for p in product.tolist()], named
 
