@@ -45,14 +45,18 @@ WEAK_SHARE = 0.25  # a lever weak in at least this share of the teams with data 
 
 
 def lever_state(severities: Sequence[Severity]) -> LeverState:
-    known = [s for s in severities if s != Severity.INSUFFICIENT_DATA]
-    if not known:
-        return LeverState.UNKNOWN
-    if Severity.ALERT in known:
+    """weak with an alert among them, at_risk with a watch, sound with an ok, else unknown."""
+    if Severity.ALERT in severities:
         return LeverState.WEAK
-    if Severity.WATCH in known:
+    if Severity.WATCH in severities:
         return LeverState.AT_RISK
-    return LeverState.SOUND
+    if Severity.OK in severities:
+        return LeverState.SOUND
+    return LeverState.UNKNOWN
+
+
+# A symptom's place in its lever's tuple: the order of a lever row's symptoms.
+_RANK: dict[str, int] = {symptom: n for symptoms in LEVERS.values() for n, symptom in enumerate(symptoms)}
 
 
 def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
@@ -65,8 +69,8 @@ def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
     rows = []
     for (team, week, lever), behind in sorted(grouped.items()):
         if len(behind) > 1:
-            behind.sort(key=lambda f: LEVERS[lever].index(f.symptom))
-        state = lever_state([f.severity for f in behind])
+            behind.sort(key=lambda f: _RANK[f.symptom])
+        severities = [f.severity for f in behind]
         deciding = [f for f in behind if f.severity != Severity.INSUFFICIENT_DATA] or behind
         costs = [f.cost_hours for f in behind if f.cost_hours is not None]
         rows.append(
@@ -74,8 +78,8 @@ def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
                 team=team,
                 week_start=week,
                 lever=lever,
-                state=state,
-                symptoms={f.symptom: f.severity.value for f in behind},
+                state=lever_state(severities),
+                symptoms={f.symptom: s.value for f, s in zip(behind, severities, strict=True)},
                 cost_hours=round(max(costs), 4) if costs else None,
                 confidence=min(f.confidence for f in deciding),
             )
