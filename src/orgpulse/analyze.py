@@ -127,7 +127,9 @@ def _analyze(
 def finding_json(f: Finding) -> dict[str, Any]:
     """One finding in the shape of DESIGN.md's `analyze --format json`: its 20 most significant
     pieces of evidence, and whether its confidence is low."""
-    return {**f.to_json(evidence_limit=EVIDENCE_SHOWN), "low_confidence": f.confidence < LOW_CONFIDENCE}
+    shown = f.to_json(evidence_limit=EVIDENCE_SHOWN)
+    shown["low_confidence"] = f.confidence < LOW_CONFIDENCE
+    return shown
 
 
 def run_json(run: AnalysisRun) -> dict[str, Any]:

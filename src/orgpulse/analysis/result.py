@@ -60,7 +60,7 @@ class Finding:
 
     def to_json(self, *, evidence_limit: int | None = None) -> dict[str, Any]:
         """The JSON object of DESIGN.md's `findings` list (evidence cut to `evidence_limit` if given)."""
-        evidence = self.evidence if evidence_limit is None else self.evidence[:evidence_limit]
+        evidence = list(self.evidence) if evidence_limit is None else self.evidence[:evidence_limit]
         return {
             "team": self.team,
             "week_start": self.week_start.isoformat(),
@@ -71,7 +71,7 @@ class Finding:
             "confidence": self.confidence,
             "sample_size": self.sample_size,
             "metrics": dict(self.metrics),
-            "evidence": list(evidence),
+            "evidence": evidence,
             "cost_hours": self.cost_hours,
         }
 
