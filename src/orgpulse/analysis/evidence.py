@@ -176,9 +176,14 @@ def explain_samples(
     extra: Callable[..., dict[str, Any]] | None = None,
     columns: Sequence[str] = (),
 ) -> Items:
-    """Per row: its week, any `extra(team, week, *the row's values of columns)` entries, and the
-    issue keys of each named sample (none without samples)."""
-    lists = {name: key_lists(frame, cat) for name, frame in samples.items()}
+    """Per reported row: its week, any `extra(team, week, *the row's values of columns)` entries,
+    and the issue keys of each named sample (none without samples). The weeks scored only to give
+    the reported ones their direction get none: no finding shows them."""
+    first = grid.first_reported
+    lists = {
+        name: key_lists(frame.loc[frame["week"].to_numpy() >= first], cat) for name, frame in samples.items()
+    }
+    table = table.loc[table["week"].to_numpy() >= first]
     out: Items = {}
     for team, week, *values in zip(*(table[c].tolist() for c in ("team", "week", *columns)), strict=True):
         key = (int(team), int(week))
