@@ -48,7 +48,8 @@ def sample_factors(
     completed: pd.DataFrame | None = None,
     lead_time: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Confidence factors per row from its sample (columns team, week, issue).
+    """Confidence factors per reported row from its sample (columns team, week, issue); the rows of
+    the weeks scored only for direction get none (no finding shows them).
 
     history_complete_share: distinct sample issues with complete history. known_role_share: the
     share of the sample's time spent in statuses of known role, over the time the row's metrics are
@@ -58,6 +59,9 @@ def sample_factors(
     (creation to as_of) inside weeks W-span+1..W. team_mapped_share comes from `mapped`.
     """
     keys = ["team", "week", "issue"]
+    sample = sample.loc[sample["week"].to_numpy() >= grid.first_reported]
+    if completed is not None:
+        completed = completed.loc[completed["week"].to_numpy() >= grid.first_reported]
     done = (
         pd.DataFrame({k: pd.Series(dtype=np.int64) for k in keys})
         if completed is None or lead_time is None
