@@ -231,10 +231,15 @@ def by_hours(items: Items, field: str = "hours") -> Items:
 def goal_items(linked: pd.DataFrame, labels: np.ndarray) -> Items:
     """Per row, the goals its issues reached, most issues first (then by name): items {"kind": "goal",
     "goal", "issues"}. `linked` holds team, week and goal (a code into `labels`), one row per issue."""
+    # Goals grouped and ordered by their name's rank among the names reached: the order of the
+    # names themselves, without comparing strings row by row.
+    reached, code = np.unique(linked["goal"].to_numpy(dtype=np.int64), return_inverse=True)
+    names, rank = np.unique(labels[reached].astype(str), return_inverse=True)
     goals = (
-        linked.assign(goal=labels[linked["goal"].to_numpy()].astype(str))
+        linked.assign(goal=rank[code])
         .groupby(["team", "week", "goal"], as_index=False)
         .size()
         .sort_values(["team", "week", "size", "goal"], ascending=[True, True, False, True])
     )
+    goals["goal"] = names[goals["goal"].to_numpy(dtype=np.int64)].astype(object)
     return group_records(goals, {"kind": "=goal", "goal": "goal", "issues": "size"})
