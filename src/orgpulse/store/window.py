@@ -76,13 +76,12 @@ WHERE i.created <= {as_of} AND (NOT (
 """
 
 
-# The issues a live issue references (by id, else by key): its parents, current and former, and the
-# other side of its links; one statement per kind of reference, each from the references (few,
-# distinct) to the issues they name (CROSS JOIN fixes that order: a newer SQLite scanned every
-# issue and probed the references).
-def _reference_reads(by: str, matches: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """The references by `by` (id or key) live issues hold: their parents, past and present, and the
-    far side of their links (a link side matched on each (issue column, link column suffix))."""
+# The issues a live issue references: its parents, current and former (by id, else by key), and the
+# other side of its links as `links` resolves it (the temporary table `resolved_links`, worked out
+# once); one statement per kind of reference, each from the references (few, distinct) to the issues
+# they name (CROSS JOIN fixes that order: a newer SQLite scanned every issue and probed the references).
+def _parent_references(by: str) -> tuple[str, ...]:
+    """The parents live issues name by `by` (id or key): current, and those they had."""
     return (
         f"SELECT DISTINCT source, parent_{by} AS ref FROM live_issues",
         *(
@@ -90,23 +89,21 @@ def _reference_reads(by: str, matches: tuple[tuple[str, str], ...]) -> tuple[str
             " JOIN live_issues l ON l.source = p.source AND l.issue_id = p.issue_id"
             for side in ("from", "to")
         ),
-        *(
-            f"SELECT k.source, k.{other}_issue_{by} AS ref FROM links k"
-            f" JOIN live_issues l ON l.source = k.source AND l.{column} = k.{side}_issue_{suffix}"
-            for side, other in (("from", "to"), ("to", "from"))
-            for column, suffix in matches
-        ),
     )
 
 
-_REFERENCES = {
-    "id": _reference_reads("id", (("issue_id", "id"),)),
-    "key": _reference_reads("key", (("issue_id", "id"), ("key", "key"))),
-}
+_LINK_REFERENCES = tuple(
+    f"SELECT r.source, r.{other}_resolved AS ref FROM resolved_links r"
+    f" JOIN live_issues l ON l.source = r.source AND l.issue_id = r.{side}_resolved"
+    for side, other in (("from", "to"), ("to", "from"))
+)
 _FIRST_HOP = tuple(
     f"INSERT INTO hop_issues (source, issue_id) SELECT i.source, i.issue_id FROM ({reference})"
     f" r CROSS JOIN issues i WHERE i.source = r.source AND i.{column} = r.ref ON CONFLICT DO NOTHING"
-    for column, references in (("issue_id", _REFERENCES["id"]), ("key", _REFERENCES["key"]))
+    for column, references in (
+        ("issue_id", (*_parent_references("id"), *_LINK_REFERENCES)),
+        ("key", _parent_references("key")),
+    )
     for reference in references
 )
 # The live issues, those they reference and the parents of those (a live issue's parents are
@@ -129,9 +126,11 @@ _KEPT = (
     ),
 )
 DORMANT_SHARE = 0.25
+# Two counts, each a scan of a narrow index (on created, on updated) instead of the issues' rows; an
+# issue last updated before `since` was created before it.
 _DORMANT = (
-    "SELECT COUNT(*) AS issues, SUM(CASE WHEN updated < {since} THEN 1 ELSE 0 END) AS dormant"
-    " FROM issues WHERE created <= {as_of}"
+    "SELECT (SELECT COUNT(*) FROM issues WHERE created <= {as_of}) AS issues,"
+    " (SELECT COUNT(*) FROM issues WHERE updated < {since}) AS dormant"
 )
 _TEMPORARY = {
     "live_issues": "source TEXT, issue_id TEXT, key TEXT, parent_id TEXT, parent_key TEXT,"
@@ -139,6 +138,28 @@ _TEMPORARY = {
     "hop_issues": "source TEXT, issue_id TEXT, PRIMARY KEY (source, issue_id)",
     "kept_issues": "source TEXT, issue_id TEXT, PRIMARY KEY (source, issue_id)",
 }
+# Each link with its sides resolved to synced issues: by id, else by key (the largest id holding the
+# key), among the issues created by as_of. `links` reads it, and so do the references of live issues.
+_LINK_COLUMNS = (
+    "source", "link_id", "kind", "created_at", "removed_at", "from_done", "to_done", "from_issue_key",
+    "to_issue_key",
+)  # fmt: skip
+_RESOLVED_LINKS = (
+    f"SELECT {', '.join(f'l.{c}' for c in _LINK_COLUMNS)}, "
+    + ", ".join(
+        f"COALESCE((SELECT i.issue_id FROM issues i WHERE i.source = l.source"
+        f" AND i.issue_id = l.{side}_issue_id AND i.created <= {{as_of}}),"
+        f" (SELECT MAX(i.issue_id || '') FROM issues i WHERE i.source = l.source"
+        f" AND i.key = l.{side}_issue_key AND i.created <= {{as_of}})) AS {side}_resolved"
+        for side in ("from", "to")
+    )
+    + " FROM links l"
+)
+# Its temporary table takes the links' own column types (SQLite and PostgreSQL both copy them).
+_RESOLVED_TABLE = (
+    f"CREATE TEMPORARY TABLE resolved_links AS SELECT {', '.join(_LINK_COLUMNS)},"
+    " from_issue_id AS from_resolved, to_issue_id AS to_resolved FROM links WHERE 1 = 0"
+)
 _PREVIOUS_ENTRY = (
     "CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.source = c.source AND s.status_id = c.to_status"
     " AND s.category_known AND s.category NOT IN ('done', 'canceled')) THEN NULL"
@@ -167,20 +188,28 @@ class Queries:
     def __exit__(self, *_: object) -> None:
         if self._kept:
             self._read.rollback()
-            for name in _TEMPORARY:
+            for name in (*_TEMPORARY, "resolved_links"):
                 self._read.execute(f"DROP TABLE IF EXISTS {name}")
             self._read.rollback()
 
     def _keep(self) -> None:
-        """The issues to read, into the temporary table `kept_issues` (once)."""
+        """The issues to read, into the temporary table `kept_issues` (once), and the resolved links.
+
+        On SQLite the issue tables are WITHOUT ROWID: a scan of one is in its key's order, so the
+        reads joined from `kept_issues` come in primary-key order without a sort of their rows.
+        """
         if self._kept:
             return
+        clustered = " WITHOUT ROWID" if self._read.dialect == "sqlite" else ""
         for name, columns in _TEMPORARY.items():
             self._read.execute(f"DROP TABLE IF EXISTS {name}")
-            self._read.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
+            self._read.execute(f"CREATE TEMPORARY TABLE {name} ({columns}){clustered}")
+        self._read.execute("DROP TABLE IF EXISTS resolved_links")
+        self._read.execute(_RESOLVED_TABLE)
         self._kept = True
         self._execute(_LIVE)
-        for column in ("key", "parent_id", "parent_key"):
+        self._execute(f"INSERT INTO resolved_links {_RESOLVED_LINKS}")
+        for column in ("parent_id", "parent_key"):
             self._read.execute(f"CREATE INDEX ix_live_issues_{column} ON live_issues (source, {column})")
         for statement in _FIRST_HOP:
             self._execute(statement)
@@ -206,18 +235,22 @@ class Queries:
         """`body` may use {as_of}, and {kept} where `bound` (a condition on `kept_issues`) goes; with
         `rows` (a table and its alias, keyed by source and issue_id) {rows} names it, read through
         `kept_issues` when bounded: a join from the kept issues, so the rows of dormant issues are
-        never visited (a condition on each row would scan them all)."""
+        never visited (a condition on each row would scan them all); {key} is then the kept issue's
+        key, which orders the rows as the kept issues come (the row's own, the same values, does not
+        tell SQLite so: it would sort every row)."""
         bounded = bound is not None and self._worth_bounding()
         if bounded:
             self._keep()
         condition = bound if bounded and bound else ""
         if rows is not None:
             table, alias = rows
+            key = f"{alias}.source, {alias}.issue_id"
             if bounded:
                 # CROSS JOIN fixes SQLite's loop order: from the kept issues, then their rows by key.
                 table = f"kept_issues k CROSS JOIN {table}"
                 condition += f" AND {alias}.source = k.source AND {alias}.issue_id = k.issue_id"
-            body = body.replace("{rows}", table)
+                key = "k.source, k.issue_id"
+            body = body.replace("{rows}", table).replace("{key}", key)
         text = body.replace("{kept}", condition)
         sql, params = self._bind(text)
         return self._read.table(sql, schema, params)
@@ -237,10 +270,7 @@ class Queries:
 
     def issues(self) -> pa.Table:
         columns = ", ".join(f"i.{c}" for c in ISSUE_SCHEMA)
-        sql = (
-            f"SELECT {columns} FROM {{rows}} WHERE i.created <= {{as_of}} {{kept}}"
-            " ORDER BY i.source, i.issue_id"
-        )
+        sql = f"SELECT {columns} FROM {{rows}} WHERE i.created <= {{as_of}} {{kept}} ORDER BY {{key}}"
         return self._run(sql, ISSUE_SCHEMA, "", rows=("issues i", "i"))
 
     def project_pairs(self) -> pa.Table:
@@ -262,23 +292,17 @@ class Queries:
             columns = ", ".join(f"c.{c}" for c in schema)
         sql = (
             f"SELECT {columns} FROM {{rows}} WHERE c.at <= {{as_of}} {{kept}}"
-            " ORDER BY c.source, c.issue_id, c.history_id, c.item_index"
+            " ORDER BY {key}, c.history_id, c.item_index"
         )
         return self._run(sql, schema, "", rows=(f"{name} c", "c"))
 
     def links(self) -> pa.Table:
         """Links touching a read issue; each side resolved to a synced issue by id, else by key (the
-        largest id holding the key), with what names that issue's team."""
-        resolved = []
+        largest id holding the key), with what names that issue's team. Bounded, the links come
+        resolved already (the references of live issues needed them)."""
         sides = []
         joins = []
         for side, alias in (("from", "f"), ("to", "t")):
-            resolved.append(
-                f"COALESCE((SELECT i.issue_id FROM issues i WHERE i.source = l.source"
-                f" AND i.issue_id = l.{side}_issue_id AND i.created <= {{as_of}}),"
-                f" (SELECT MAX(i.issue_id || '') FROM issues i WHERE i.source = l.source"
-                f" AND i.key = l.{side}_issue_key AND i.created <= {{as_of}})) AS {side}_resolved"
-            )
             sides.append(
                 f"r.{side}_issue_key, r.{side}_resolved, {alias}.project_key AS {side}_project_key,"
                 f" {alias}.labels AS {side}_labels, {alias}.components AS {side}_components,"
@@ -292,13 +316,11 @@ class Queries:
         bound = (
             f"AND ({_kept('r.source', 'r.from_resolved')[4:]} OR {_kept('r.source', 'r.to_resolved')[4:]})"
         )
+        resolved = "resolved_links" if self._worth_bounding() else f"({_RESOLVED_LINKS})"
         sql = (
             "SELECT r.source, r.link_id, r.kind, r.created_at, r.removed_at, r.from_done, r.to_done, "
             + ", ".join(sides)
-            + " FROM (SELECT l.source, l.link_id, l.kind, l.created_at, l.removed_at, l.from_done,"
-            " l.to_done, l.from_issue_key, l.to_issue_key, "
-            + ", ".join(resolved)
-            + " FROM links l) r "
+            + f" FROM {resolved} r "
             + " ".join(joins)
             + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
         )
