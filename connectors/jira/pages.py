@@ -11,9 +11,9 @@ text msgspec refuses) makes the page decode whole as before (`transport.decode_j
 page costs time, never a record. Issues keep every top-level key and their fields whole.
 
 A raw record keeps the complete history (keep_raw): when the page decoded by shape, each
-history entry's own JSON text is taken from the body (`msgspec.Raw`, a second scan that builds
-no objects) and noted in `Spans`, so the kept payload holds the entries exactly as the server
-sent them, avatars included.
+history entry's own JSON text, and each issue's top-level values, are taken from the body
+(`msgspec.Raw`, a second scan that builds no objects) and noted in `Spans`, so the kept payload
+holds them exactly as the server sent them, avatars included, without encoding them again.
 """
 
 from __future__ import annotations
@@ -96,11 +96,17 @@ class _BulkPage(TypedDict, total=False):
 
 
 class _RawChangelog(TypedDict, total=False):
+    startAt: msgspec.Raw
+    maxResults: msgspec.Raw
+    total: msgspec.Raw
     histories: list[msgspec.Raw]
 
 
-class _RawIssue(TypedDict, total=False):
-    changelog: _RawChangelog
+# The keys of `_Issue`, each as its JSON text (the changelog's entries one by one): the issue's raw
+# record is written from them without encoding its fields again.
+_RAW_ISSUE_KEYS: dict[str, Any] = {key: msgspec.Raw for key in _Issue.__annotations__}
+_RAW_ISSUE_KEYS["changelog"] = _RawChangelog
+_RawIssue = TypedDict("_RawIssue", _RAW_ISSUE_KEYS, total=False)  # type: ignore[misc]
 
 
 class _RawSearchPage(TypedDict, total=False):
@@ -123,17 +129,18 @@ _ENCODE = msgspec.json.Encoder(order="sorted")
 
 
 class Spans:
-    """The JSON text of history entries decoded by shape, by entry (held for one unit of work)."""
+    """The JSON text of what was decoded by shape, by object (held for one unit of work): each
+    history entry's, and each search issue's top-level values (`_RawIssue`)."""
 
     def __init__(self) -> None:
-        # id -> (the entry, its text): holding the entry keeps its id from being reused.
-        self._texts: dict[int, tuple[object, msgspec.Raw]] = {}
+        # id -> (the object, its text): holding the object keeps its id from being reused.
+        self._texts: dict[int, tuple[object, Any]] = {}
 
-    def note(self, entries: Sequence[object], texts: Sequence[msgspec.Raw]) -> None:
+    def note(self, entries: Sequence[object], texts: Sequence[Any]) -> None:
         if len(entries) == len(texts):
             self._texts.update((id(e), (e, t)) for e, t in zip(entries, texts, strict=True))
 
-    def text_of(self, entry: object) -> msgspec.Raw | None:
+    def text_of(self, entry: object) -> Any:
         found = self._texts.get(id(entry))
         return found[1] if found is not None and found[0] is entry else None
 
@@ -151,11 +158,13 @@ def decode_search_page(body: bytes, spans: Spans | None = None) -> Any:
     except msgspec.MsgspecError:
         return decode_json(body)
     if spans is not None:
-        raw = _RAW_SEARCH.decode(body)
-        for issue, texts in zip(doc.get("issues", ()), raw.get("issues", ()), strict=False):
+        issues = doc.get("issues", [])
+        texts: Sequence[Mapping[str, Any]] = _RAW_SEARCH.decode(body).get("issues", [])
+        spans.note(issues, texts)
+        for issue, text in zip(issues, texts, strict=False):
             changelog = issue.get("changelog")
             if changelog is not None and "histories" in changelog:
-                spans.note(changelog["histories"], texts.get("changelog", {}).get("histories", ()))
+                spans.note(changelog["histories"], text.get("changelog", {}).get("histories", ()))
     return doc
 
 
@@ -173,13 +182,17 @@ def decode_bulk_page(body: bytes, spans: Spans | None = None) -> Any:
 
 
 def encode_raw(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]], spans: Spans) -> bytes | None:
-    """The issue payload (keys sorted, UTF-8) with these histories, oldest first: each as the server sent
-    it when `spans` noted its text, else as decoded (a page decoded whole). None when it cannot be
-    written so (the caller writes the decoded entries instead)."""
+    """The issue payload (top-level keys sorted, UTF-8) with these histories, oldest first: each
+    value as the server sent it when `spans` noted its text, else as decoded (a page decoded whole).
+    None when it cannot be written so (the caller writes the decoded entries instead)."""
     changelog = raw.get("changelog")
     if not isinstance(changelog, Mapping):
         return None
     texts = [spans.text_of(h) or h for h in histories]
+    parts = spans.text_of(raw)
+    if parts is not None and "changelog" in parts:
+        # The issue's own text, value by value: its fields are not encoded again.
+        changelog, raw = parts["changelog"], parts
     complete = {**changelog, "startAt": 0, "maxResults": len(texts), "histories": texts}
     try:
         return _ENCODE.encode({**raw, "changelog": complete})
