@@ -73,48 +73,45 @@ def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
     return {str(h["id"]) for h in histories if h.get("id") is not None}
 
 
-def dated_histories(
-    issue_id: str, entries: Sequence[Mapping[str, Any]], batch: Batch
-) -> list[tuple[datetime, Mapping[str, Any]]]:
-    """The entries that have an id and a readable time, oldest first (then by numeric id)."""
-    dated: list[tuple[datetime, tuple[int, str], Mapping[str, Any]]] = []
+# One readable history entry: its time, its id as text, the entry, and its object items with what
+# each one changes (`item_kind`).
+Entry = tuple[datetime, str, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]
+
+
+def read_entries(
+    issue_id: str, entries: Sequence[Mapping[str, Any]], fields: FieldIds, batch: Batch
+) -> list[Entry]:
+    """The entries that have an id and a readable time, oldest first (then by numeric id), each
+    read once: its id as text, its time, its object items and what each one changes. An entry
+    without them is quarantined in `batch`."""
+    dated: list[tuple[datetime, int, str, Mapping[str, Any]]] = []
     for entry in entries:
         history_id = entry.get("id")
+        found = str(history_id) if history_id is not None else ""
         try:
-            if history_id is None or str(history_id) == "":
+            if not found:
                 raise SchemaDriftError("a history entry without an id")
-            dated.append((parse_jira_datetime(entry.get("created")), _numeric(history_id), entry))
+            dated.append((parse_jira_datetime(entry.get("created")), _numeric(found), found, entry))
         except SchemaDriftError as exc:
             native = f"{issue_id}:{history_id if history_id is not None else '?'}"
             batch.quarantined.append(Quarantined(native, "jira_history", str(exc), dump(entry)))
     dated.sort(key=_TIME_THEN_ID)
-    return [(at, entry) for at, _, entry in dated]
-
-
-_TIME_THEN_ID = itemgetter(0, 1)
-
-
-def _numeric(value: object) -> tuple[int, str]:
-    found = str(value)
-    return (int(found), found) if found.isdigit() else (0, found)
-
-
-Classified = Sequence[tuple[datetime, Mapping[str, Any], Sequence[tuple[Mapping[str, Any], str]]]]
-
-
-def classify(
-    dated: Sequence[tuple[datetime, Mapping[str, Any]]], fields: FieldIds
-) -> list[tuple[datetime, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]]:
-    """Each dated entry with its object items and what each one changes (`item_kind`), read once."""
     return [
-        (at, entry, [(i, item_kind(i, fields)) for i in entry.get("items") or () if is_object(i)])
-        for at, entry in dated
+        (at, found, entry, [(i, item_kind(i, fields)) for i in entry.get("items") or () if is_object(i)])
+        for at, _, found, entry in dated
     ]
 
 
-def initial_key(current: str, classified: Classified) -> str:
+_TIME_THEN_ID = itemgetter(0, 1, 2)
+
+
+def _numeric(found: str) -> int:
+    return int(found) if found.isdigit() else 0
+
+
+def initial_key(current: str, classified: Sequence[Entry]) -> str:
     """The issue's key before its first move (the first `Key` item's old value), else its key."""
-    for _, _, items in classified:
+    for *_, items in classified:
         for item, kind in items:
             if kind == "key":
                 old = item.get("fromString") or item.get("from")
@@ -215,9 +212,9 @@ def _parent_side(item: Mapping[str, Any], side: str) -> tuple[str | None, str | 
     return issue_id, key
 
 
-def unknown_statuses(batch: Batch, known: Collection[str], classified: Classified) -> list[Status]:
+def unknown_statuses(batch: Batch, known: Collection[str], classified: Sequence[Entry]) -> list[Status]:
     names: dict[str, str] = {}
-    for _, _, items in classified:
+    for *_, items in classified:
         for item, kind in items:
             if kind == "status":
                 for id_key, name_key in (("from", "fromString"), ("to", "toString")):

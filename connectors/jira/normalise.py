@@ -24,7 +24,7 @@ from typing import Any
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import (
     Batch,
-    History,
+    HistoryRows,
     Issue,
     Person,
     Quarantined,
@@ -35,12 +35,11 @@ from .changelog import (
     NO_FIELDS,
     assignee_people,
     changelog_total,
-    classify,
-    dated_histories,
     embedded_histories,
     initial_key,
     is_object,
     merge_histories,
+    read_entries,
     record_item,
     unknown_statuses,
 )
@@ -120,15 +119,15 @@ def normalise_issue(
             batch.statuses.append(normalise_status(status))
     people = [person_of(raw["fields"].get("assignee"))]
     named_in_items: list[Person | None] = []  # names as of the change: used only for unseen people
-    dated = classify(dated_histories(issue.issue_id, entries, batch), fields)
+    dated = read_entries(issue.issue_id, entries, fields, batch)
     link_events: list[LinkEvent] = []
     key_now = initial_key(issue.key, dated)
-    for at, entry, items in dated:
-        history_id = str(entry["id"])
+    histories_found = batch.histories = HistoryRows()
+    for at, history_id, entry, items in dated:
         author = person_of(entry.get("author"))
         people.append(author)
         actor = author.person_id if author else None
-        batch.histories.append(History(issue.issue_id, history_id, at, actor, len(items)))
+        histories_found.add(issue.issue_id, history_id, at, actor, len(items))
         for index, (item, kind) in enumerate(items):
             key_now = record_item(batch, kind, issue.issue_id, history_id, index, at, actor, item, key_now)
             if kind == "link":
@@ -162,7 +161,7 @@ def normalise_issue(
         ]
     batch.people += everyone
     if keep_raw:
-        kept = [e for _, e, _ in dated]
+        kept = [e for _, _, e, _ in dated]
         text = encode_raw(raw, kept, spans) if spans is not None else None
         batch.raw.append(("jira_issue", issue.issue_id, text or raw_with_histories(raw, kept)))
     return batch

@@ -6,10 +6,11 @@ timezone-aware UTC (a naive datetime is a bug).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, overload
 
 
 class Category(StrEnum):
@@ -101,6 +102,74 @@ class History:
     at: datetime
     actor_id: str | None
     item_count: int
+
+
+class HistoryRows(Sequence[History]):
+    """History entries kept as columns, one list per field of `History`, in order.
+
+    A full sync normalises millions of entries: building one frozen `History` each cost more CPU
+    than writing it, and the store writes them column by column anyway (`store.batch.columns_of`).
+    Read as a sequence, it gives `History` records (built on access) and equals any sequence of
+    the same records; `add` takes an entry's values without building one.
+    """
+
+    FIELDS = ("issue_id", "history_id", "at", "actor_id", "item_count")
+
+    def __init__(self, records: Iterable[History] = ()) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in self.FIELDS}
+        self += records
+
+    def add(
+        self, issue_id: str, history_id: str, at: datetime, actor_id: str | None, item_count: int
+    ) -> None:
+        columns = self.columns
+        columns["issue_id"].append(issue_id)
+        columns["history_id"].append(history_id)
+        columns["at"].append(at)
+        columns["actor_id"].append(actor_id)
+        columns["item_count"].append(item_count)
+
+    def append(self, record: History) -> None:
+        self.add(record.issue_id, record.history_id, record.at, record.actor_id, record.item_count)
+
+    def extend(self, records: Iterable[History]) -> None:
+        if isinstance(records, HistoryRows):
+            for name, values in self.columns.items():
+                values += records.columns[name]
+        else:
+            for record in records:
+                self.append(record)
+
+    def __iadd__(self, records: Iterable[History]) -> HistoryRows:
+        self.extend(records)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.columns["issue_id"])
+
+    @overload
+    def __getitem__(self, index: int) -> History: ...
+    @overload
+    def __getitem__(self, index: slice) -> HistoryRows: ...
+    def __getitem__(self, index: int | slice) -> History | HistoryRows:
+        if isinstance(index, slice):
+            part = HistoryRows()
+            part.columns = {name: values[index] for name, values in self.columns.items()}
+            return part
+        return History(*(values[index] for values in self.columns.values()))
+
+    def __iter__(self) -> Iterator[History]:
+        return map(History, *self.columns.values())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HistoryRows):
+            return self.columns == other.columns
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"HistoryRows({list(self)!r})"
 
 
 @dataclass(frozen=True)
@@ -211,7 +280,7 @@ class Batch:
 
     issues: list[Issue] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
-    histories: list[History] = field(default_factory=list)
+    histories: HistoryRows | list[History] = field(default_factory=HistoryRows)
     people: list[Person] = field(default_factory=list)
     status_changes: list[StatusChange] = field(default_factory=list)
     assignee_changes: list[AssigneeChange] = field(default_factory=list)
@@ -233,7 +302,7 @@ class Batch:
     def extend(self, other: Batch) -> None:
         self.issues += other.issues
         self.statuses += other.statuses
-        self.histories += other.histories
+        self.histories.extend(other.histories)
         self.people += other.people
         self.status_changes += other.status_changes
         self.assignee_changes += other.assignee_changes

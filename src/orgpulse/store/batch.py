@@ -18,13 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from orgpulse.model import Batch, Census, Membership
+from orgpulse.model import Batch, Census, HistoryRows, Membership
 from orgpulse.store import schema as t
 from orgpulse.store.bulk import Merge, bulk_upsert, bulk_upsert_columns
 from orgpulse.store.packing import packer
 from orgpulse.store.text import masked_payload
 
-__all__ = ["change_records", "chunks", "columns_of", "rows_of", "save_batch", "upsert"]
+__all__ = ["change_records", "chunks", "columns_of", "field_values", "rows_of", "save_batch", "upsert"]
 
 log = logging.getLogger(__name__)
 
@@ -236,12 +236,21 @@ def rows_of(source: str, records: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def columns_of(source: str, records: Sequence[Any]) -> dict[str, list[Any]]:
-    """Canonical records of one kind (flat frozen dataclasses) as columns of `source`: each field's
-    values, one per record (the rows `rows_of` gives, without a dict per row)."""
+    """Canonical records of one kind (flat frozen dataclasses, or `HistoryRows`) as columns of
+    `source`: each field's values, one per record (the rows `rows_of` gives, without a dict per row)."""
     found: dict[str, list[Any]] = {"source": [source] * len(records)}
+    if isinstance(records, HistoryRows):
+        return {**found, **records.columns}
     for f in fields(records[0]):
-        found[f.name] = list(map(attrgetter(f.name), records))
+        found[f.name] = field_values(records, f.name)
     return found
+
+
+def field_values(records: Sequence[Any], name: str) -> list[Any]:
+    """One field's values of canonical records of one kind, in order (`HistoryRows`: its column)."""
+    if isinstance(records, HistoryRows):
+        return records.columns[name]
+    return list(map(attrgetter(name), records))
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

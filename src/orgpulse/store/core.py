@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ from orgpulse.errors import IncompleteSyncError, StoreError
 from orgpulse.model import Batch
 from orgpulse.redact import Redactor, redact_url
 from orgpulse.store import schema as t
-from orgpulse.store.batch import change_records, chunks, save_batch, upsert
+from orgpulse.store.batch import change_records, chunks, field_values, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
@@ -161,9 +161,9 @@ class Store:
         expected: dict[str, Counter[str]] = {}  # distinct rows fetched, by issue id
         for name, records in (("histories", batch.histories), *change_records(batch).items()):
             if records:
-                issues = map(attrgetter("issue_id"), records)
-                histories = map(attrgetter("history_id"), records)
-                indexes = map(attrgetter("item_index"), records) if name != "histories" else repeat(0)
+                issues = field_values(records, "issue_id")
+                histories = field_values(records, "history_id")
+                indexes = field_values(records, "item_index") if name != "histories" else repeat(0)
                 keys = set(zip(issues, histories, indexes, strict=False))  # repeat(0) has no end
                 expected[name] = Counter(map(itemgetter(0), keys))
         with self.engine.connect() as conn:
@@ -171,13 +171,14 @@ class Store:
                 table = t.histories if name == "histories" else t.CHANGE_TABLES[name]
                 ids = list(per_issue)
                 stored: dict[str, int] = {}
+                ids_in = table.c.issue_id.in_(sa.bindparam("ids", expanding=True))
+                query = (
+                    sa.select(table.c.issue_id, sa.func.count())
+                    .where(table.c.source == source, ids_in)
+                    .group_by(table.c.issue_id)
+                )
                 for chunk in chunks(ids, 500):
-                    rows = conn.execute(
-                        sa.select(table.c.issue_id, sa.func.count())
-                        .where(table.c.source == source, table.c.issue_id.in_(chunk))
-                        .group_by(table.c.issue_id)
-                    )
-                    stored.update({str(r[0]): int(r[1]) for r in rows})
+                    stored.update(conn.execute(query, {"ids": list(chunk)}).all())
                 short = [i for i, fetched in per_issue.items() if stored.get(i, 0) < fetched]
                 if short:
                     raise IncompleteSyncError(
