@@ -83,6 +83,13 @@ def is_human(cat: Catalogue, person: np.ndarray) -> np.ndarray:
     return result
 
 
+# Issues whose activity is spread to its windows at once: the week pieces of a million issues' assignee
+# spells, spread to four windows each and made distinct, all at once took hundreds of MB more than the
+# result; a slice of issues bounds that (an issue's rows never mix with another's: the slices' rows,
+# sorted, are the same rows).
+ACTIVITY_SLICE = 200_000
+
+
 def trailing_activity(
     cat: Catalogue,
     intervals: pd.DataFrame,
@@ -95,28 +102,64 @@ def trailing_activity(
 
     Activity is being a human assignee (while the issue is open, until its final resolution) or
     making a status change other than an exit from an approval or meeting status. Columns: week
-    (the scored week whose window W-3..W holds the activity), team, person, issue; rows distinct.
+    (the scored week whose window W-3..W holds the activity), team, person, issue; rows distinct,
+    in that order.
     """
-    exits = intervals.loc[~intervals["open"].to_numpy() & ~intervals["exit_bot"].to_numpy()]
-    decision = cat.statuses.has_role(Role.APPROVAL, Role.MEETING)[exits["status"].to_numpy()]
-    m_issue = exits["issue"].to_numpy()[~decision]
-    m_at = exits["end"].to_numpy()[~decision]
+    # Columns picked before rows: a row selection of the whole intervals frame copied every column.
+    exits = np.flatnonzero(~intervals["open"].to_numpy() & ~intervals["exit_bot"].to_numpy())
+    decision = cat.statuses.has_role(Role.APPROVAL, Role.MEETING)[intervals["status"].to_numpy()[exits]]
+    exits = exits[~decision]
+    m_at = intervals["end"].to_numpy()[exits]
     m_week = grid.week_of(m_at)
     inside = m_week >= 0
-    m_issue, m_at, m_week = m_issue[inside], m_at[inside], m_week[inside]
-    m_person = exits["exit_actor"].to_numpy()[~decision][inside]
-
-    humans = spells.loc[is_human(cat, spells["person"].to_numpy())]
-    h_issue = humans["issue"].to_numpy()
+    moves = pd.DataFrame(
+        {
+            "issue": intervals["issue"].to_numpy()[exits][inside],
+            "at": m_at[inside],
+            "week": m_week[inside],
+            "person": intervals["exit_actor"].to_numpy()[exits][inside],
+        }
+    )
+    human = is_human(cat, spells["person"].to_numpy())
+    h_issue = spells["issue"].to_numpy()[human]
     closed = resolved_at[h_issue]
-    h_end = np.where(closed == NAT, humans["end"].to_numpy(), np.minimum(humans["end"].to_numpy(), closed))
-    row, a_week, _, piece_end = clip_to_weeks(humans["start"].to_numpy(), h_end, grid)
-    a_issue = h_issue[row]
+    end = spells["end"].to_numpy()[human]
+    humans = pd.DataFrame(
+        {
+            "issue": h_issue,
+            "start": spells["start"].to_numpy()[human],
+            "end": np.where(closed == NAT, end, np.minimum(end, closed)),
+            "person": spells["person"].to_numpy()[human],
+        }
+    )
+    slices = [
+        _slice_activity(
+            moves.loc[moves["issue"].between(low, low + ACTIVITY_SLICE - 1)],
+            humans.loc[humans["issue"].between(low, low + ACTIVITY_SLICE - 1)],
+            teams,
+            grid,
+        )
+        for low in range(0, max(len(cat.issues.frame), 1), ACTIVITY_SLICE)
+    ]
+    activity = pd.concat(slices, ignore_index=True)
+    order = np.lexsort([activity[c].to_numpy() for c in ("issue", "person", "team", "week")])
+    return activity.iloc[order].reset_index(drop=True)
 
-    week = np.concatenate([m_week, a_week])
+
+def _slice_activity(
+    moves: pd.DataFrame, humans: pd.DataFrame, teams: TeamLookup, grid: WeekGrid
+) -> pd.DataFrame:
+    """`trailing_activity`'s rows of the issues of `moves` (issue, at, week, person: status changes
+    that count) and `humans` (issue, start, end, person: human assignee spells, ended at the issue's
+    resolution)."""
+    h_issue = humans["issue"].to_numpy()
+    row, a_week, _, piece_end = clip_to_weeks(humans["start"].to_numpy(), humans["end"].to_numpy(), grid)
+    a_issue = h_issue[row]
+    m_issue = moves["issue"].to_numpy()
+    week = np.concatenate([moves["week"].to_numpy(), a_week])
     issue = np.concatenate([m_issue, a_issue])
-    team = np.concatenate([teams.at(m_issue, m_at), teams.at(a_issue, piece_end - 1)])
-    person = np.concatenate([m_person, humans["person"].to_numpy()[row]])
+    team = np.concatenate([teams.at(m_issue, moves["at"].to_numpy()), teams.at(a_issue, piece_end - 1)])
+    person = np.concatenate([moves["person"].to_numpy(), humans["person"].to_numpy()[row]])
     keep = team >= 0
     week, team, person, issue = week[keep], team[keep], person[keep], issue[keep]
     # Distinct (week, team, person, issue), spread to the windows holding it, distinct again.
