@@ -92,3 +92,27 @@ def test_processes_opening_a_new_sqlite_store_together_migrate_one_at_a_time(tmp
     assert all(rc == 0 for rc, _ in errors), errors
     with Store.open(url).engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM meta")).scalar_one() == 1  # one salt
+
+
+def test_opening_a_store_waits_for_a_reader_of_the_new_file_longer_than_the_drivers_default(
+    tmp_path: object,
+) -> None:
+    """Switching a new file to WAL needs every other lock released: a store opened while another
+    process reads the file waits for it (here 6 s, past the sqlite3 driver's 5 s default)."""
+    import sqlite3
+    import threading
+
+    path = f"{tmp_path}/fresh.db"
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("CREATE TABLE other (a)")
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM other").fetchall()  # a shared lock until the commit
+    release = threading.Timer(6.0, lambda: reader.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    try:
+        Store.open(f"sqlite:///{path}").close()
+    finally:
+        release.join()
+        reader.close()
+    assert time.monotonic() - started >= 5.5

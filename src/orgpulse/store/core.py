@@ -12,6 +12,8 @@ import hmac
 import json
 import logging
 import secrets
+import sqlite3
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
@@ -42,6 +44,7 @@ from orgpulse.store.trends import trend_rows
 log = logging.getLogger(__name__)
 
 _SALT_KEY = "pseudonym_salt"
+_BUSY_SECONDS = 30  # how long a SQLite connection waits for another's lock
 _MIGRATION_LOCK = 0x6F7267707573  # "orgpus": a fixed key for pg_advisory_xact_lock
 
 
@@ -334,11 +337,29 @@ class Store:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # The busy timeout first: switching a new file to WAL takes its exclusive lock, which waits for
+    # the other processes opening it (the driver's default wait, 5 s, ran out on a loaded machine).
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_SECONDS * 1000}")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Put the file in WAL mode (nothing to do once it is). Two connections switching a new file
+    together can each hold the shared lock the other must see released: SQLite then answers
+    "database is locked" at once rather than wait (its busy handler would deadlock), so the switch
+    is tried again until the busy timeout has passed."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _safe_url(url: str) -> str:
