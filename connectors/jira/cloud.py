@@ -103,21 +103,17 @@ class CloudSearch:
         by id."""
         listed: list[Raw] = []
         junk = len(self.junk)  # what the listing quarantines is quarantined again if it gives up
-        pager = TokenPager("the window listing", source=self._settings.name)
-        while True:
-            body = jql.search_body(run.jql, jql.LISTING_FIELDS, page_size=jql.LISTING_PAGE,
-                                   token=pager.token, changelog=False)  # fmt: skip
-            issues, token, is_last = self._search_page(self.client.post(jql.SEARCH, body))
-            more = pager.advance(entry_ids(issues), token, is_last=is_last)
+        pages = self._pages(run.jql, jql.LISTING_FIELDS, size=jql.LISTING_PAGE, what="the window listing")
+        for issues, more in pages:
             listed += issues
             readable = all(str(i.get("id", "")).isdigit() for i in issues)  # else the normaliser says
-            if readable and not more:
-                return listed
-            if not readable or len(issues) <= self._settings.page_size or len(listed) >= LISTING_MAX_ISSUES:
+            small = len(issues) <= self._settings.page_size
+            if not readable or (more and (small or len(listed) >= LISTING_MAX_ISSUES)):
                 LOG.info("%s: the window is read whole (a listing page of %d issues, %d listed)",
                          self._settings.name, len(issues), len(listed))  # fmt: skip
                 del self.junk[junk:]
                 return None
+        return listed
 
     def _changed_units(
         self,
@@ -138,17 +134,9 @@ class CloudSearch:
         size = self._settings.page_size
         for start in range(0, len(changed), size):
             query = jql.narrowed_jql(run.jql, changed[start : start + size])
-            pager = TokenPager("the changed issues", source=self._settings.name)
-            while True:
-                body = jql.search_body(query, fields, page_size=size, token=pager.token)
-                page = self.client.post(
-                    jql.SEARCH, body, decode=lambda text: decode_search_page(text, self.spans)
-                )
-                issues, token, is_last = self._search_page(page)
+            for issues, _ in self._pages(query, fields, size=size, what="the changed issues", changelog=True):
                 pending += issues
                 short += sum(1 for i in issues if truncated(i))
-                if not pager.advance(entry_ids(issues), token, is_last=is_last):
-                    break
             if self._unit_full(len(pending), short) and start + size < len(changed):
                 yield pending, False
                 pending, short = [], 0
@@ -199,18 +187,27 @@ class CloudSearch:
         """Every issue id and key the projects hold now: id-only search pages of up to 5000."""
         keys: dict[str, str] = {}
         query = jql.search_jql(projects, updated_from_ms=None, created_from=None)
-        pager = TokenPager("the census", source=self._settings.name)
-        while True:
-            body = jql.search_body(
-                query, ["key"], page_size=jql.CENSUS_PAGE, token=pager.token, changelog=False
-            )
-            issues, next_token, is_last = self._search_page(self.client.post(jql.SEARCH, body))
+        for issues, _ in self._pages(query, ["key"], size=jql.CENSUS_PAGE, what="the census"):
             keys.update(
                 (str(i.get("id")), str(i.get("key") or "")) for i in issues if i.get("id") is not None
             )
-            if not pager.advance(entry_ids(issues), next_token, is_last=is_last):
-                LOG.info("%s: census: %d issues in %s", self._settings.name, len(keys), ", ".join(projects))
-                return keys
+        LOG.info("%s: census: %d issues in %s", self._settings.name, len(keys), ", ".join(projects))
+        return keys
+
+    def _pages(
+        self, query: str, fields: Sequence[str], *, size: int, what: str, changelog: bool = False
+    ) -> Iterator[tuple[list[Raw], bool]]:
+        """The search pages of `query` from its first, by their tokens: (issues, more to come).
+        With `changelog`, full pages decoded by shape (their text noted for the raw records)."""
+        pager = TokenPager(what, source=self._settings.name)
+        decode = (lambda text: decode_search_page(text, self.spans)) if changelog else None
+        while True:
+            body = jql.search_body(query, fields, page_size=size, token=pager.token, changelog=changelog)
+            issues, token, is_last = self._search_page(self.client.post(jql.SEARCH, body, decode=decode))
+            more = pager.advance(entry_ids(issues), token, is_last=is_last)
+            yield issues, more
+            if not more:
+                return
 
     def fetch_histories(self, by_id: Mapping[str, Raw]) -> dict[str, list[Raw]]:
         """Every issue's complete histories (by id): Cloud completes the capped embeds in bulk."""
