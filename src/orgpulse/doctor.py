@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from orgpulse.analysis.retired import decide_retired
+from orgpulse.analysis.retired import count_entries, decide_retired, retired_uids
 from orgpulse.analysis.roles import role_of
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.config import Settings, SourceSettings
@@ -133,7 +133,10 @@ def _from_history(diagnosis: Diagnosis, store: Store, analysis: AnalysisSettings
         return
     diagnosis.stored = True
     history = load_status_history(store, diagnosis.name)
-    decided = decide_retired(history.statuses, history.status_changes, history.resolution_changes, analysis)
+    entries = count_entries(
+        history.status_changes, history.resolution_changes, retired_uids(history.statuses)
+    )
+    decided = decide_retired(history.statuses, entries, analysis)
     diagnosis.retired = [
         RetiredStatus(
             status_id=str(r.status_id),

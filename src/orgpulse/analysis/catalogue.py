@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orgpulse.analysis.frames import Frames
-from orgpulse.analysis.retired import decide_retired, missing_statuses
+from orgpulse.analysis.retired import count_entries, decide_retired, missing_statuses, retired_uids
 from orgpulse.analysis.roles import assign_roles, canceled_by_name, matches_canceled
 from orgpulse.analysis.settings import AnalysisSettings
 from orgpulse.analysis.weeks import NAT, to_ns
@@ -215,7 +215,10 @@ def _status_table(frames: Frames, settings: AnalysisSettings) -> StatusTable:
     listed = frames.statuses.drop_duplicates("status_uid", keep="last")
     missing = missing_statuses(listed, frames.status_changes)
     raw = pd.concat([listed, missing], ignore_index=True) if len(missing) else listed.reset_index(drop=True)
-    retired = decide_retired(raw, frames.status_changes, frames.resolution_changes, settings)
+    entries = frames.retired_entries
+    if entries is None:  # the changes read are the whole history
+        entries = count_entries(frames.status_changes, frames.resolution_changes, retired_uids(raw))
+    retired = decide_retired(raw, entries, settings)
     retired["in_catalogue"] = ~retired["status_uid"].isin(set(missing["status_uid"]))
     decided = dict(zip(retired["status_uid"], retired["category"], strict=True))
     raw = raw.assign(

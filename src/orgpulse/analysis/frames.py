@@ -47,13 +47,20 @@ histories
     (each status change's issue's latest entry before it), any superset gives the same findings
 workflows
     team, status_uid: the statuses each team's workflows define (whether used or not)
+retired_entries (not a frame: `analysis.retired.Entries`, or None)
+    the entries into the statuses of unknown category counted over the whole history, when the
+    changes above hold only the issues a bounded read kept (`store.window`)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from orgpulse.analysis.retired import Entries
 
 ISSUE_COLUMNS = (
     "issue_uid",
@@ -162,19 +169,25 @@ class Frames:
     histories: pd.DataFrame = field(
         default_factory=lambda: empty(HISTORY_COLUMNS), metadata={"columns": HISTORY_COLUMNS}
     )
+    # The entries into retired statuses over the whole history, counted where the frames hold only
+    # the analysed window's issues (a bounded read); None: the changes above are the whole history.
+    retired_entries: Entries | None = None
 
     @classmethod
-    def cut(cls, **frames: pd.DataFrame) -> Frames:
-        """Frames from `frames` (by field name), each cut to its contract's columns, in their order."""
-        columns = {f.name: list(f.metadata["columns"]) for f in fields(cls)}
-        return cls(**{name: frame[columns[name]] for name, frame in frames.items()})
+    def cut(cls, **frames: Any) -> Frames:
+        """Frames from `frames` (by field name), each cut to its contract's columns, in their order
+        (`retired_entries`, not a frame, as it is)."""
+        columns = {f.name: list(f.metadata["columns"]) for f in fields(cls) if "columns" in f.metadata}
+        return cls(
+            **{name: frame[columns[name]] if name in columns else frame for name, frame in frames.items()}
+        )
 
     def missing_columns(self) -> list[str]:
         """Every contract column a frame lacks, as "frame.column"."""
         return [
             f"{f.name}.{column}"
             for f in fields(self)
-            for column in f.metadata["columns"]
+            for column in f.metadata.get("columns", ())
             if column not in getattr(self, f.name).columns
         ]
 

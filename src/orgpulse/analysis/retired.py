@@ -25,6 +25,8 @@ category is not known) unless an override or a role pattern names it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -68,25 +70,59 @@ def missing_statuses(statuses: pd.DataFrame, status_changes: pd.DataFrame) -> pd
     return pd.DataFrame(rows, columns=list(statuses.columns))
 
 
-def decide_retired(
-    statuses: pd.DataFrame,
-    status_changes: pd.DataFrame,
-    resolution_changes: pd.DataFrame,
-    settings: AnalysisSettings,
-) -> pd.DataFrame:
-    """The decided category of every status of unknown category in `statuses` (frames.STATUS_COLUMNS)."""
-    known = statuses["category_known"].to_numpy(dtype=object)
-    retired = statuses.loc[~np.where(pd.isna(known), False, known).astype(bool)]
-    if retired.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in RETIRED_COLUMNS})
-    uids = set(retired["status_uid"].astype(str))
+@dataclass(frozen=True)
+class Entries:
+    """The history entries into retired statuses, counted: what decides their category.
+
+    `issues`: status uid -> the distinct issues that entered it. `items`: one row per status uid and
+    pair of resolutions (from, to) a resolution item of the same entry carried, with `entries`, how
+    many entries into the status carried it (`ITEM_COLUMNS`).
+    """
+
+    issues: pd.Series
+    items: pd.DataFrame
+
+
+ITEM_COLUMNS = ("status_uid", "from_resolution", "to_resolution", "entries")
+
+
+def count_entries(status_changes: pd.DataFrame, resolution_changes: pd.DataFrame, uids: set[str]) -> Entries:
+    """`Entries` of the statuses `uids` from frames that hold the whole history of their issues (the
+    bounded analysis counts them in SQL instead: `store.window.Queries.retired_entries`)."""
     entering = status_changes.loc[
         status_changes["to_status_uid"].isin(uids), ["issue_uid", "history_id", "to_status_uid"]
     ]
     issues = entering.groupby("to_status_uid")["issue_uid"].nunique()
-    votes = _votes(entering, resolution_changes, settings)
+    if entering.empty or resolution_changes.empty:
+        return Entries(issues, pd.DataFrame({c: pd.Series(dtype=object) for c in ITEM_COLUMNS}))
+    resolutions = resolution_changes[["issue_uid", "history_id", "from_resolution", "to_resolution"]]
+    same = entering.merge(resolutions, on=["issue_uid", "history_id"])
+    items = (
+        same.groupby(["to_status_uid", "from_resolution", "to_resolution"], dropna=False)
+        .size()
+        .rename("entries")
+        .reset_index()
+        .rename(columns={"to_status_uid": "status_uid"})
+    )
+    return Entries(issues, items[list(ITEM_COLUMNS)])
+
+
+def retired_uids(statuses: pd.DataFrame) -> set[str]:
+    """The uids of the statuses of unknown category in `statuses` (frames.STATUS_COLUMNS)."""
+    known = statuses["category_known"].to_numpy(dtype=object)
+    retired = statuses.loc[~np.where(pd.isna(known), False, known).astype(bool)]
+    return set(retired["status_uid"].astype(str))
+
+
+def decide_retired(statuses: pd.DataFrame, entries: Entries, settings: AnalysisSettings) -> pd.DataFrame:
+    """The decided category of every status of unknown category in `statuses` (frames.STATUS_COLUMNS),
+    from the entries into them (`count_entries`)."""
+    uids = retired_uids(statuses)
+    if not uids:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in RETIRED_COLUMNS})
+    votes = _votes(entries.items, settings)
     rows = []
-    for status in retired.itertuples(index=False):
+    for status in statuses.loc[statuses["status_uid"].astype(str).isin(uids)].itertuples(index=False):
         uid = str(status.status_uid)
         cast = votes.get(uid, (0, 0, 0))
         category, source, reason = _decide(str(status.name), cast, settings)
@@ -99,7 +135,7 @@ def decide_retired(
                 "category": category.value,
                 "category_source": source,
                 "reason": reason,
-                "issues": int(issues.get(uid, 0)),
+                "issues": int(entries.issues.get(uid, 0)),
                 "set_votes": cast[0],
                 "clear_votes": cast[2],
                 "in_catalogue": True,
@@ -108,27 +144,22 @@ def decide_retired(
     return pd.DataFrame(rows, columns=list(RETIRED_COLUMNS))
 
 
-def _votes(
-    entering: pd.DataFrame, resolution_changes: pd.DataFrame, settings: AnalysisSettings
-) -> dict[str, tuple[int, int, int]]:
+def _votes(items: pd.DataFrame, settings: AnalysisSettings) -> dict[str, tuple[int, int, int]]:
     """status uid -> (set votes, of which cancellations, clear votes), from same-entry resolution items."""
-    if entering.empty or resolution_changes.empty:
+    if items.empty:
         return {}
-    items = resolution_changes[["issue_uid", "history_id", "from_resolution", "to_resolution"]]
-    same = entering.merge(items, on=["issue_uid", "history_id"])
-    if same.empty:
-        return {}
-    before = same["from_resolution"].map(_filled)
-    after = same["to_resolution"].map(_filled)
-    canceled = same["to_resolution"].map(
+    before = items["from_resolution"].map(_filled)
+    after = items["to_resolution"].map(_filled)
+    canceled = items["to_resolution"].map(
         lambda v: _filled(v) and matches_any(normalise_name(str(v)), settings.canceled_patterns)
     )
+    entries = items["entries"].astype(int)
     frame = pd.DataFrame(
         {
-            "status": same["to_status_uid"].astype(str),
-            "set": (~before & after).astype(int),
-            "set_canceled": (~before & after & canceled).astype(int),
-            "clear": (before & ~after).astype(int),
+            "status": items["status_uid"].astype(str),
+            "set": (~before & after).astype(int) * entries,
+            "set_canceled": (~before & after & canceled).astype(int) * entries,
+            "clear": (before & ~after).astype(int) * entries,
         }
     )
     summed = frame.groupby("status")[["set", "set_canceled", "clear"]].sum()

@@ -23,6 +23,7 @@ from orgpulse.analysis.frames import (
     MEMBERSHIP_COLUMNS,
     Frames,
 )
+from orgpulse.analysis.retired import ITEM_COLUMNS, Entries
 from orgpulse.teams import TeamNamer, TeamRule
 
 if TYPE_CHECKING:
@@ -184,7 +185,22 @@ def shape_frames(
         workflows=workflow_frame,
         resolution_changes=resolution_changes,
         histories=history_frame,
+        retired_entries=None if stored.retired_entries is None else _retired_entries(*stored.retired_entries),
     )
+
+
+def _retired_entries(issues: pd.DataFrame, items: pd.DataFrame) -> Entries:
+    """`store.window`'s counts of the entries into retired statuses, by status uid."""
+    counted = pd.Series(issues["issues"].to_numpy(dtype=int), index=_uid(issues, "status_id").astype(object))
+    by_uid = pd.DataFrame(
+        {
+            "status_uid": _uid(items, "status_id").astype(object),
+            "from_resolution": items["from_resolution"],
+            "to_resolution": items["to_resolution"],
+            "entries": items["entries"],
+        }
+    )
+    return Entries(counted, by_uid[list(ITEM_COLUMNS)])
 
 
 def _links(links: pd.DataFrame, namer: TeamNamer) -> pd.DataFrame:

@@ -39,21 +39,36 @@ class StoredTables:
     links: pd.DataFrame
     workflows: pd.DataFrame
     memberships: pd.DataFrame
+    # Bounded reads: the entries into statuses of unknown category over the whole history, counted
+    # (`store.window.Queries.retired_entries`: issues, resolution items); None when unbounded.
+    retired_entries: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
 
 def read_tables(store: Store, *, as_of: datetime, since: datetime | None = None) -> StoredTables:
     """The stored records with every change after `as_of` left out; with `since`, only the issues
     that can touch the time from `since` on (all of them when None)."""
     with arrow_reader(store.engine) as reader, q.Queries(reader, as_of=as_of, since=since) as read:
+        issues = _pandas(read.issues())
+        statuses = read.statuses()
+        # The statuses of unknown category are those of the status changes read: counted from them
+        # before the Arrow table goes (each table is held as Arrow or as pandas, not both).
+        status_changes = read.changes("status_changes")
+        retired = read.retired_entries(statuses, status_changes)
+        changes = {"status_changes": _pandas(status_changes)}
+        del status_changes
+        changes.update(
+            (name, _pandas(read.changes(name))) for name in q.CHANGE_SCHEMAS if name not in changes
+        )
         return StoredTables(
-            issues=_pandas(read.issues()),
+            issues=issues,
             project_pairs=_pandas(read.project_pairs()),
-            statuses=_pandas(read.statuses()),
+            statuses=_pandas(statuses),
             people=_pandas(read.people()),
-            changes={name: _pandas(read.changes(name)) for name in q.CHANGE_SCHEMAS},
+            changes=changes,
             links=_pandas(read.links()),
             workflows=_pandas(read.workflows()),
             memberships=_pandas(read.memberships()),
+            retired_entries=None if retired is None else (_pandas(retired[0]), _pandas(retired[1])),
         )
 
 

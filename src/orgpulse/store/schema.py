@@ -44,7 +44,7 @@ def _source() -> sa.Column[str]:
     return sa.Column("source", sa.Text, primary_key=True)
 
 
-def _change_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
+def _change_table(name: str, *columns: sa.Column[Any] | sa.Index) -> sa.Table:
     return sa.Table(
         name,
         metadata,
@@ -135,7 +135,10 @@ histories = sa.Table(
 )
 
 status_changes = _change_table(
-    "status_changes", sa.Column("from_status", sa.Text), sa.Column("to_status", sa.Text)
+    "status_changes",
+    sa.Column("from_status", sa.Text),
+    sa.Column("to_status", sa.Text),
+    sa.Index("ix_status_changes_source_to_status", "source", "to_status"),  # retired statuses' entries
 )
 assignee_changes = _change_table(
     "assignee_changes", sa.Column("from_person", sa.Text), sa.Column("to_person", sa.Text)

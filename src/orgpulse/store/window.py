@@ -30,6 +30,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from orgpulse.store.arrow import TIME, ArrowReader
+from orgpulse.store.retired_counts import count_retired_entries
 
 S = pa.string()
 B = pa.bool_()
@@ -325,6 +326,16 @@ class Queries:
             + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
         )
         return self._run(sql, LINK_SCHEMA, bound)
+
+    def retired_entries(
+        self, statuses: pa.Table, status_changes: pa.Table
+    ) -> tuple[pa.Table, pa.Table] | None:
+        """The entries into the statuses of unknown category over the whole history, counted
+        (`store.retired_counts`), from the statuses and status changes this read; None when the read
+        is not bounded: the changes read are then the whole history."""
+        if not self._worth_bounding():
+            return None
+        return count_retired_entries(self._read, self._as_of, statuses, status_changes)
 
     def statuses(self) -> pa.Table:
         schema = {"source": S, "status_id": S, "name": S, "category": S, "category_known": B}
