@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.decimals import python_round, rounded_list
 from orgpulse.analysis.derived import CATALOGUE, COMPLETED, FACTS, IN_PROGRESS, INTERVALS, TEAMS
 from orgpulse.analysis.inputs import Inputs, Key
 from orgpulse.analysis.result import CyclePoint, FlowRow, StatusTime
@@ -147,10 +148,9 @@ def flow_table(inputs: Inputs, weeks: range) -> tuple[pd.DataFrame, pd.DataFrame
     return table, by_status[[*_KEYS, "name", "hours", "share"]]
 
 
-def _number(value: Any, digits: int = 4) -> float | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return round(float(value), digits)
+def _numbers(values: pd.Series, digits: int = 4) -> list[float | None]:
+    """A column's values rounded as Python rounds, None where missing."""
+    return rounded_list(values.to_numpy(dtype=float), digits)
 
 
 def flow_rows(inputs: Inputs) -> list[FlowRow]:
@@ -160,24 +160,28 @@ def flow_rows(inputs: Inputs) -> list[FlowRow]:
     table, by_status = flow_table(inputs, grid.reported)
     status_time: dict[tuple[int, int], list[StatusTime]] = {}
     for team, week, name, hours, share in zip(
-        *(by_status[c].tolist() for c in (*_KEYS, "name", "hours", "share")), strict=True
+        by_status["team"].tolist(),
+        by_status["week"].tolist(),
+        by_status["name"].tolist(),
+        python_round(by_status["hours"].to_numpy(dtype=float), 4).tolist(),
+        _numbers(by_status["share"], 6),
+        strict=True,
     ):
-        status_time.setdefault((int(team), int(week)), []).append(
-            StatusTime(status=str(name), hours=round(float(hours), 4), share=_number(share, 6))
+        status_time.setdefault((team, week), []).append(
+            StatusTime(status=str(name), hours=hours, share=share)
         )
-    rows = []
-    for record in table.to_dict("records"):
-        key = (int(record["team"]), int(record["week"]))
-        metrics = {m: _number(record[m]) for m in FLOW_METRICS}
-        metrics["throughput"] = int(record["throughput"])
-        rows.append(
-            FlowRow(
-                team=str(cat.teams.labels[key[0]]),
-                week_start=grid.starts[key[1]],
-                metrics=metrics,
-                status_time=status_time.get(key, []),
-            )
+    columns = [table[m].tolist() if m == "throughput" else _numbers(table[m]) for m in FLOW_METRICS]
+    metrics = [dict(zip(FLOW_METRICS, values, strict=True)) for values in zip(*columns, strict=True)]
+    labels = cat.teams.labels
+    rows = [
+        FlowRow(
+            team=str(labels[team]),
+            week_start=grid.starts[week],
+            metrics=values,
+            status_time=status_time.get((team, week), []),
         )
+        for team, week, values in zip(table["team"].tolist(), table["week"].tolist(), metrics, strict=True)
+    ]
     rows.sort(key=lambda r: (r.team, r.week_start))
     return rows
 
@@ -197,27 +201,27 @@ def cycle_points(inputs: Inputs) -> list[CyclePoint]:
         & (every["cycle"].to_numpy() != NAT)
     )
     done = every.loc[keep, ["issue", "team", "week", "cycle"]].sort_values(["team", "week", "cycle", "issue"])
-    grouped = done.groupby(["team", "week"], sort=False)
-    rank = grouped.cumcount().to_numpy()
-    size = grouped["issue"].transform("size").to_numpy()
+    team, week = done["team"].to_numpy(), done["week"].to_numpy()
+    first = np.flatnonzero((np.diff(team, prepend=-1) != 0) | (np.diff(week, prepend=-1) != 0))
+    runs: np.ndarray = np.diff(np.append(first, len(done)))
+    rank = np.arange(len(done)) - np.repeat(first, runs)
+    size: np.ndarray = np.repeat(runs, runs)
     # The ranks np.linspace(0, size - 1, CYCLE_POINTS) rounds to: each slot k names one rank.
     last = np.maximum(size - 1, 1)
     slot = np.rint(rank * (CYCLE_POINTS - 1) / last)
     kept = (size <= CYCLE_POINTS) | (np.rint(slot * last / (CYCLE_POINTS - 1)) == rank)
     done = done.loc[kept]
-    keys = cat.issues.frame["key"].to_numpy()
+    issue, team, week, cycle = (done[c].to_numpy() for c in ("issue", "team", "week", "cycle"))
+    hours = cycle / HOUR_NS  # as Python divides ints: exact below 2**53 ns (104 days), else by Python
+    for at in np.flatnonzero(np.abs(cycle) >= 2**53).tolist():
+        hours[at] = int(cycle[at]) / HOUR_NS
     return [
-        CyclePoint(
-            team=str(cat.teams.labels[team]),
-            week_start=grid.starts[w],
-            issue=str(keys[issue]),
-            cycle_hours=round(cycle / HOUR_NS, 2),
-        )
-        for issue, team, w, cycle in zip(
-            done["issue"].tolist(),
-            done["team"].tolist(),
-            done["week"].tolist(),
-            done["cycle"].tolist(),
+        CyclePoint(team=str(label), week_start=grid.starts[w], issue=str(key), cycle_hours=h)
+        for label, w, key, h in zip(
+            cat.teams.labels[team].tolist(),
+            week.tolist(),
+            cat.issues.frame["key"].to_numpy()[issue].tolist(),
+            python_round(hours, 2).tolist(),
             strict=True,
         )
     ]

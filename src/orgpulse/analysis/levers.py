@@ -17,9 +17,13 @@ Pure: built from the findings of the same run, no I/O.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import date
+from operator import attrgetter
 
+import numpy as np
+
+from orgpulse.analysis.decimals import python_round
 from orgpulse.analysis.result import Diagnosis, Finding, LeverRank, LeverRow, LeverState, Severity
 
 LEVERS: dict[str, tuple[str, ...]] = {
@@ -46,45 +50,72 @@ WEAK_SHARE = 0.25  # a lever weak in at least this share of the teams with data 
 
 def lever_state(severities: Sequence[Severity]) -> LeverState:
     """weak with an alert among them, at_risk with a watch, sound with an ok, else unknown."""
-    if Severity.ALERT in severities:
-        return LeverState.WEAK
-    if Severity.WATCH in severities:
-        return LeverState.AT_RISK
-    if Severity.OK in severities:
-        return LeverState.SOUND
-    return LeverState.UNKNOWN
+    return _STATES[max(_SEVERITY_RANK[s] for s in severities)]
 
 
 # A symptom's place in its lever's tuple: the order of a lever row's symptoms.
 _RANK: dict[str, int] = {symptom: n for symptoms in LEVERS.values() for n, symptom in enumerate(symptoms)}
+# Severities ranked so that the worst decides a lever's state (`_STATES`, by rank).
+_SEVERITY_RANK = {Severity.INSUFFICIENT_DATA: 0, Severity.OK: 1, Severity.WATCH: 2, Severity.ALERT: 3}
+_STATES = (LeverState.UNKNOWN, LeverState.SOUND, LeverState.AT_RISK, LeverState.WEAK)
+_LEVER_NAMES = sorted(LEVERS)
+_LEVER_CODE = {symptom: _LEVER_NAMES.index(lever) for symptom, lever in LEVER_OF.items()}
+_VALUE = {s: s.value for s in Severity}
+_COLUMNS = attrgetter("team", "week_start", "symptom", "severity", "cost_hours", "confidence")
 
 
 def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
-    """One row per (team, week, lever) that has at least one finding, sorted by team, week, lever."""
-    grouped: dict[tuple[str, date, str], list[Finding]] = {}
-    for f in findings:
-        lever = LEVER_OF.get(f.symptom)
-        if lever is not None:
-            grouped.setdefault((f.team, f.week_start, lever), []).append(f)
-    rows = []
-    for (team, week, lever), behind in sorted(grouped.items()):
-        if len(behind) > 1:
-            behind.sort(key=lambda f: _RANK[f.symptom])
-        severities = [f.severity for f in behind]
-        deciding = [f for f in behind if f.severity != Severity.INSUFFICIENT_DATA] or behind
-        costs = [f.cost_hours for f in behind if f.cost_hours is not None]
-        rows.append(
-            LeverRow(
-                team=team,
-                week_start=week,
-                lever=lever,
-                state=lever_state(severities),
-                symptoms={f.symptom: s.value for f, s in zip(behind, severities, strict=True)},
-                cost_hours=round(max(costs), 4) if costs else None,
-                confidence=min(f.confidence for f in deciding),
-            )
+    """One row per (team, week, lever) that has at least one finding, sorted by team, week, lever.
+
+    Column by column: the findings' (team, week, lever, symptom rank) sorted as one integer key,
+    each row's state, cost and confidence reduced over its run of findings.
+    """
+    picked = [_COLUMNS(f) for f in findings if f.symptom in LEVER_OF]
+    if not picked:
+        return []
+    team, week, symptom, severity, cost, confidence = zip(*picked, strict=True)
+    teams, weeks = sorted(set(team)), sorted(set(week))
+    team_code, week_code = {t: n for n, t in enumerate(teams)}, {w: n for n, w in enumerate(weeks)}
+    levers = len(_LEVER_NAMES)
+    group = (
+        np.fromiter(map(team_code.__getitem__, team), np.int64, len(team)) * len(weeks)
+        + np.fromiter(map(week_code.__getitem__, week), np.int64, len(week))
+    ) * levers + np.fromiter(map(_LEVER_CODE.__getitem__, symptom), np.int64, len(symptom))
+    rank = np.fromiter(map(_RANK.__getitem__, symptom), np.int64, len(symptom))
+    order = np.lexsort((rank, group))
+    group = group[order]
+    starts = np.flatnonzero(np.diff(group, prepend=-1))
+    worst = np.fromiter(map(_SEVERITY_RANK.__getitem__, severity), np.int64, len(severity))[order]
+    hours = np.array([np.nan if c is None else c for c in cost], dtype=float)[order]
+    sure = np.array(confidence, dtype=float)[order]
+    state = np.maximum.reduceat(worst, starts)
+    most = np.fmax.reduceat(hours, starts)  # NaN only where no finding has a cost
+    deciding = np.minimum.reduceat(np.where(worst > 0, sure, np.inf), starts)  # not insufficient_data
+    lowest = np.where(np.isinf(deciding), np.minimum.reduceat(sure, starts), deciding)
+    at = order.tolist()
+    names = [symptom[i] for i in at]
+    values = [_VALUE[severity[i]] for i in at]
+    ends = [*starts[1:].tolist(), len(at)]
+    return [
+        LeverRow(
+            team=teams[code // levers // len(weeks)],
+            week_start=weeks[code // levers % len(weeks)],
+            lever=_LEVER_NAMES[code % levers],
+            state=_STATES[level],
+            symptoms=dict(zip(names[start:end], values[start:end], strict=True)),
+            cost_hours=None if math.isnan(cost) else cost,
+            confidence=low,
         )
-    return rows
+        for code, start, end, level, cost, low in zip(
+            group[starts].tolist(),
+            starts.tolist(),
+            ends,
+            state.tolist(),
+            python_round(most, 4).tolist(),
+            lowest.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def diagnose(findings: Sequence[Finding]) -> Diagnosis:

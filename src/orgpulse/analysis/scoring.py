@@ -16,6 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from orgpulse.analysis.decimals import python_round
 from orgpulse.analysis.result import Direction, Severity
 from orgpulse.analysis.weeks import DIRECTION_WEEKS
 
@@ -52,7 +53,7 @@ def confidences(
     """Each row's confidence, given its factors column by column as `evidence.rounded` makes them
     (4 decimals, None for a factor that cannot be computed), and its factors as `explain` reports
     them: rounding one to 6 decimals would give it back unchanged. The product is multiplied in the
-    factors' order, a missing factor counting as exactly 1.0, then rounded by Python (never numpy)."""
+    factors' order, a missing factor counting as exactly 1.0, then rounded as Python rounds (`decimals`)."""
     columns = (history_complete, known_role, team_mapped)
     product: np.ndarray = np.ones(len(history_complete), dtype=float)
     for column in columns:
@@ -62,18 +63,28 @@ def confidences(
         {"history_complete_share": h, "known_role_share": k, "team_mapped_share": t}
         for h, k, t in zip(*columns, strict=True)
     ]
-    return [round(p, 6) for p in product.tolist()], named
+    return python_round(product, 6).tolist(), named
 
 
 def directions(scores: pd.DataFrame) -> pd.Series:
-    """Direction of each row of `scores` (columns team, week, score; one symptom, consecutive weeks)."""
+    """Direction of each row of `scores` (columns team, week, score; one symptom, one row per team
+    and week), on a week × team array: the mean of each week's 4 weeks before, summed oldest first."""
     if scores.empty:
         return pd.Series([], dtype=object)
-    table = scores.pivot_table(index="week", columns="team", values="score", dropna=False, aggfunc="first")
-    table = table.reindex(range(int(scores["week"].min()), int(scores["week"].max()) + 1))
-    before = table.rolling(DIRECTION_WEEKS, min_periods=2).mean().shift(1)
-    delta = (table - before).stack(future_stack=True)
-    lookup = delta.reindex(pd.MultiIndex.from_arrays([scores["week"], scores["team"]])).to_numpy(dtype=float)
+    week = scores["week"].to_numpy(dtype=np.int64)
+    teams, column = np.unique(scores["team"].to_numpy(), return_inverse=True)
+    row = week - week.min() + DIRECTION_WEEKS  # DIRECTION_WEEKS empty weeks in front
+    table: np.ndarray = np.full((int(row.max()) + 1, len(teams)), np.nan)
+    table[row, column] = scores["score"].to_numpy(dtype=float)
+    before = [table[row - k, column] for k in range(DIRECTION_WEEKS, 0, -1)]
+    total: np.ndarray = np.zeros(len(row))
+    count: np.ndarray = np.zeros(len(row), dtype=np.int64)
+    for values in before:
+        seen = ~np.isnan(values)
+        total += np.where(seen, values, 0.0)
+        count += seen
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lookup = table[row, column] - np.where(count >= 2, total / count, np.nan)
     out: np.ndarray = np.full(len(scores), None, dtype=object)
     out[lookup >= DIRECTION_STEP - _EPSILON] = Direction.WORSENING.value
     out[lookup <= -DIRECTION_STEP + _EPSILON] = Direction.IMPROVING.value
