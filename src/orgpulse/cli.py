@@ -149,7 +149,7 @@ def analyze(
     with collector.paused():  # the output too: a big organisation's findings are millions of objects
         run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
         if fmt == "json":
-            emit_json(run_json(run))
+            emit_json(run_json(run, fragments=not sys.stdout.isatty()))  # indented: the items' dicts
         elif fmt == "csv":
             click.echo(findings_csv(run.result), nl=False)
         else:

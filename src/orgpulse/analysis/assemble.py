@@ -15,6 +15,7 @@ import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.evidence import Items, RowKey, rounded
+from orgpulse.analysis.evidence_set import Evidence
 from orgpulse.analysis.result import Finding, Severity
 from orgpulse.analysis.scoring import LOW_CONFIDENCE, confidences
 from orgpulse.analysis.weeks import NAT, WeekGrid
@@ -162,7 +163,7 @@ class RowTable:
     symptom: str
     table: pd.DataFrame
     metrics: Sequence[str]
-    evidence: Items
+    evidence: Evidence
     explain: Items  # one dict per row key (a list of one), merged into the common explain
     common_explain: dict[str, Any]
 
@@ -210,9 +211,10 @@ def to_findings(
                 confidence=conf,
                 sample_size=samples[i],
                 metrics=dict(zip(rows.metrics, metric_values[i], strict=True)),
-                evidence=rows.evidence.get(key, []),
                 explain=explain,
                 cost_hours=None if made is None else made["hours"],
+                source=rows.evidence,
+                row=key,
             )
         )
     return findings

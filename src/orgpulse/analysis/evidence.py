@@ -1,13 +1,13 @@
 """What a finding's evidence and explain hold: JSON-ready values and items grouped per row.
 
 A row key is (team code, week index). Detectors group their evidence rows into items per row key
-(`group_records`, `issue_records`, `merge_items`) and build each row's explain entries
-(`explain_samples`); `assemble.to_findings` puts them beside the graded numbers.
+(`group_records`, `issue_records`, `merge_items`: an `evidence_set.Evidence`, kept as columns) and
+build each row's explain entries (`explain_samples`, a dict per row); `assemble.to_findings` puts
+them beside the graded numbers.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -17,11 +17,20 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.evidence_set import (
+    EMPTY,
+    Coded,
+    Column,
+    Const,
+    merged,
+    of_columns,
+    ordered_by,
+)
+from orgpulse.analysis.evidence_set import Evidence as Evidence  # the detectors' names for them
+from orgpulse.analysis.evidence_set import Items as Items
+from orgpulse.analysis.evidence_set import RowKey as RowKey
 from orgpulse.analysis.timeline import first_of_runs, pack, unique_rows
 from orgpulse.analysis.weeks import TRAILING, WeekGrid
-
-RowKey = tuple[int, int]
-Items = dict[RowKey, list[dict[str, Any]]]
 
 
 def plain(value: Any) -> Any:
@@ -69,21 +78,6 @@ def week_span(grid: WeekGrid, week: int) -> list[str]:
     return [grid.iso_starts[week], grid.iso_ends[week]]
 
 
-def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
-    """A column as JSON-safe Python values ("=<text>" gives the constant text)."""
-    if column.startswith("="):
-        return [column[1:]] * len(frame)
-    values = frame[column]
-    if pd.api.types.is_float_dtype(values.dtype):
-        rounded = np.round(values.to_numpy(dtype=float), 4)
-        refuse_infinite(rounded)
-        listed: list[Any] = rounded.tolist()
-        if np.isnan(rounded).any():
-            listed = [None if v != v else v for v in listed]
-        return listed
-    return [plain(v) for v in values.tolist()] if values.dtype == object else values.tolist()
-
-
 def rounded(values: pd.Series) -> list[Any]:
     """`plain` of each value of a column: Python's own rounding (never numpy's), done per column."""
     if pd.api.types.is_float_dtype(values.dtype):
@@ -95,62 +89,51 @@ def rounded(values: pd.Series) -> list[Any]:
     return [plain(v) for v in values.tolist()]
 
 
-def row_keys(frame: pd.DataFrame) -> tuple[np.ndarray, list[RowKey], list[int]]:
-    """The rows of `frame` grouped by (team, week), keeping their order inside a group: the order
-    that groups them, each group's key and where each group ends in that order."""
-    team = frame["team"].to_numpy(dtype=np.int64)
-    week = frame["week"].to_numpy(dtype=np.int64)
-    key = pack(team, week)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    heads = np.flatnonzero(first_of_runs(key))
-    keys = list(zip(team[order][heads].tolist(), week[order][heads].tolist(), strict=True))
-    return order, keys, [*heads[1:].tolist(), len(order)]
+def _column(frame: pd.DataFrame, column: str) -> Column:
+    """A column as `evidence_set` keeps it ("=<text>" gives the constant text): floats rounded to 4
+    decimals (numpy's rounding, NaN for missing), integers and booleans as they are, other values
+    JSON-safe (`plain`)."""
+    if column.startswith("="):
+        return Const(column[1:])
+    values = frame[column]
+    kind = values.dtype.kind
+    out: np.ndarray
+    if kind == "f":
+        out = np.round(values.to_numpy(dtype=float), 4)
+        refuse_infinite(out)
+    elif kind in "iub":
+        out = values.to_numpy()
+    else:
+        out = values.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(out, skipna=True) not in ("string", "empty"):
+            out = np.array([plain(v) for v in out.tolist()], dtype=object)
+    return out
 
 
-def group_records(frame: pd.DataFrame, fields: Mapping[str, str]) -> Items:
-    """Rows of `frame` (with team and week columns, in the wanted order) as dicts per row key.
+def group_records(frame: pd.DataFrame, fields: Mapping[str, str]) -> Evidence:
+    """Rows of `frame` (with team and week columns, in the wanted order) as items per row key.
 
     `fields` maps the output name to the column; a column named "=<text>" gives a constant.
     """
     if frame.empty:
-        return {}
-    order, keys, ends = row_keys(frame)
-    frame = frame.iloc[order]
-    columns = [column_values(frame, column) for column in fields.values()]
-    records = _records(tuple(fields))(columns)
-    starts = [0, *ends[:-1]]
-    return {key: records[h:e] for key, h, e in zip(keys, starts, ends, strict=True)}
+        return EMPTY
+    columns = {name: _column(frame, column) for name, column in fields.items()}
+    return of_columns(frame["team"].to_numpy(), frame["week"].to_numpy(), columns)
 
 
-@functools.cache
-def _records(names: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
-    """Columns to row dicts with these keys, by a list comprehension of dict displays compiled once
-    per tuple of keys (the detectors' own literals): a third of the time of dict(zip(names, row))
-    per row, for the millions of evidence items of a big organisation."""
-    values = [f"v{i}" for i in range(len(names))]
-    display = ", ".join(f"{name!r}: {value}" for name, value in zip(names, values, strict=True))
-    made: Callable[[list[list[Any]]], list[dict[str, Any]]] = eval(
-        f"lambda columns: [{{{display}}} for {', '.join(values)}, in zip(*columns, strict=True)]"
-    )
-    return made
-
-
-def issue_records(cat: Catalogue, frame: pd.DataFrame, kind: str, **fields: str) -> Items:
+def issue_records(cat: Catalogue, frame: pd.DataFrame, kind: str, **fields: str) -> Evidence:
     """`group_records` of items {"kind": kind, "issue": the row's issue key, **fields} (frame columns
     team, week, issue and those `fields` name)."""
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
-    with_key = frame.assign(key=keys[frame["issue"].to_numpy()])
-    return group_records(with_key, {"kind": f"={kind}", "issue": "key", **fields})
+    if frame.empty:
+        return EMPTY
+    keys = Coded(frame["issue"].to_numpy(dtype=np.int64), cat.issues.frame["key"].to_numpy(dtype=object))
+    columns = {"kind": Const(kind), "issue": keys, **{n: _column(frame, c) for n, c in fields.items()}}
+    return of_columns(frame["team"].to_numpy(), frame["week"].to_numpy(), columns)
 
 
-def merge_items(*parts: Items) -> Items:
-    """Concatenate item lists per row key, in argument order."""
-    out: Items = {}
-    for part in parts:
-        for key, items in part.items():
-            out.setdefault(key, []).extend(items)
-    return out
+def merge_items(*parts: Evidence | Items) -> Evidence:
+    """Each row's items of every part, in argument order."""
+    return merged(*parts)
 
 
 def key_lists(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
@@ -223,12 +206,12 @@ def people_sets(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
     return {(int(team[h]), int(week[h])): listed[h:e] for h, e in zip(heads.tolist(), ends, strict=True)}
 
 
-def by_hours(items: Items, field: str = "hours") -> Items:
+def by_hours(items: Evidence | Items, field: str = "hours") -> Evidence:
     """Each row's items, largest `field` first (stable for ties)."""
-    return {k: sorted(v, key=lambda item: -(item.get(field) or 0.0)) for k, v in items.items()}
+    return ordered_by(items, field)
 
 
-def goal_items(linked: pd.DataFrame, labels: np.ndarray) -> Items:
+def goal_items(linked: pd.DataFrame, labels: np.ndarray) -> Evidence:
     """Per row, the goals its issues reached, most issues first (then by name): items {"kind": "goal",
     "goal", "issues"}. `linked` holds team, week and goal (a code into `labels`), one row per issue."""
     # Goals grouped and ordered by their name's rank among the names reached: the order of the

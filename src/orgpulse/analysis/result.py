@@ -8,10 +8,11 @@ Everything here is plain data the store writes and the CLI prints; `to_json` giv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class Checked(list[Any]):
@@ -34,15 +35,24 @@ class Direction(StrEnum):
     WORSENING = "worsening"
 
 
-@dataclass(frozen=True)
+class EvidenceSource(Protocol):
+    """Where findings' evidence lives until it is shown or stored (`evidence_set.Evidence`: a
+    detector's items kept as columns), found by the finding's row key (team code, week index)."""
+
+    def items(self, key: tuple[int, int], limit: int | None = None) -> list[dict[str, Any]]: ...
+
+    def json_texts(self, keys: Sequence[tuple[int, int]], limit: int | None = None) -> list[str]: ...
+
+
+@dataclass(frozen=True, eq=False)
 class Finding:
     """One (team, week, symptom) row.
 
     `evidence` is the full list, most significant first, each item a JSON-serialisable dict with a
-    "kind" ("issue", "visit", "open_visit", "status", "approvers", "team_pair", ...). People appear
-    only as pseudonyms, as sorted sets, never with per-person counts. `explain` holds what
-    `orgpulse explain` needs to let a lead check the numbers: thresholds, confidence factors,
-    `low_confidence`, open visits, sample issue keys.
+    "kind" ("issue", "visit", "open_visit", "status", "approvers", "team_pair", ...), made from
+    `source` at `row` when asked for. People appear only as pseudonyms, as sorted sets, never with
+    per-person counts. `explain` holds what `orgpulse explain` needs to let a lead check the
+    numbers: thresholds, confidence factors, `low_confidence`, open visits, sample issue keys.
     """
 
     team: str
@@ -54,13 +64,33 @@ class Finding:
     confidence: float
     sample_size: int
     metrics: dict[str, float | None]
-    evidence: list[dict[str, Any]] = field(default_factory=list)
     explain: dict[str, Any] = field(default_factory=dict)
     cost_hours: float | None = None  # issue-hours of waiting inside the week; None: no waiting cost
+    source: EvidenceSource | None = field(default=None, compare=False, repr=False)
+    row: tuple[int, int] = field(default=(-1, -1), compare=False, repr=False)
 
-    def to_json(self, *, evidence_limit: int | None = None) -> dict[str, Any]:
-        """The JSON object of DESIGN.md's `findings` list (evidence cut to `evidence_limit` if given)."""
-        evidence = list(self.evidence) if evidence_limit is None else self.evidence[:evidence_limit]
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return self.shown_evidence(None)
+
+    def shown_evidence(self, limit: int | None) -> list[dict[str, Any]]:
+        """The first `limit` items of the evidence (all of them for None), made now."""
+        return [] if self.source is None else self.source.items(self.row, limit)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Finding:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass with eq: its dicts are unhashable
+
+    def _compared(self) -> tuple[Any, ...]:
+        return (*(getattr(self, f.name) for f in fields(self) if f.compare), self.evidence)
+
+    def to_json(self, *, evidence_limit: int | None = None, evidence: Any = None) -> dict[str, Any]:
+        """The JSON object of DESIGN.md's `findings` list (evidence cut to `evidence_limit` if given,
+        or `evidence` if given: the shown evidence made already)."""
+        evidence = self.shown_evidence(evidence_limit) if evidence is None else evidence
         return {
             "team": self.team,
             "week_start": self.week_start.isoformat(),
@@ -74,6 +104,23 @@ class Finding:
             "evidence": evidence,
             "cost_hours": self.cost_hours,
         }
+
+
+def evidence_texts(findings: Sequence[Finding], limit: int | None = None) -> list[str]:
+    """Each finding's evidence as JSON text (its first `limit` items if given), made a source at a
+    time: a big organisation's millions of items never become dicts."""
+    out = ["[]"] * len(findings)
+    by_source: dict[int, list[int]] = {}
+    for n, found in enumerate(findings):
+        if found.source is not None:
+            by_source.setdefault(id(found.source), []).append(n)
+    for positions in by_source.values():
+        source = findings[positions[0]].source
+        assert source is not None
+        texts = source.json_texts([findings[n].row for n in positions], limit)
+        for n, text in zip(positions, texts, strict=True):
+            out[n] = text
+    return out
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 import sqlalchemy as sa
 
-from orgpulse.analysis.result import AnalysisResult, Finding
+from orgpulse.analysis.result import AnalysisResult, Finding, evidence_texts
 from orgpulse.errors import AnalysisError
 from orgpulse.store import schema as t
 
@@ -83,7 +83,7 @@ def symptom_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
         "direction": [f.direction for f in findings],
         "confidence": [f.confidence for f in findings],
         "sample_size": [f.sample_size for f in findings],
-        "evidence": [orjson.dumps(f.evidence).decode() for f in findings],
+        "evidence": evidence_texts(findings),
         "explain": [orjson.dumps(f.explain).decode() for f in findings],
     }
 

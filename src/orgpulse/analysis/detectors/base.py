@@ -19,6 +19,7 @@ import pandas as pd
 
 from orgpulse.analysis.detectors.symptom import Symptom
 from orgpulse.analysis.evidence import Items
+from orgpulse.analysis.evidence_set import Evidence
 from orgpulse.analysis.inputs import Inputs, Key
 from orgpulse.analysis.result import DependencyRow
 
@@ -48,7 +49,7 @@ class Detected:
     """
 
     table: pd.DataFrame
-    evidence: Items
+    evidence: Evidence
     explain: Items
     sample: Sample
     limits: dict[str, Any] = field(default_factory=dict)

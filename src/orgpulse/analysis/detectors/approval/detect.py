@@ -164,7 +164,7 @@ def _evidence(
     human: pd.DataFrame,
     opened: pd.DataFrame,
     exits: pd.DataFrame,
-) -> evidence.Items:
+) -> evidence.Evidence:
     names = cat.statuses.names
     approvers = evidence.people_sets(exits, cat)
     external = evidence.people_sets(exits.loc[~exits["member"]], cat)

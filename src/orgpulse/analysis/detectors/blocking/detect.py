@@ -145,7 +145,7 @@ def _evidence(
     ended: pd.DataFrame,
     opened: pd.DataFrame,
     sample: pd.DataFrame,
-) -> evidence.Items:
+) -> evidence.Evidence:
     keys = cat.issues.frame["key"].to_numpy(dtype=object)
     labels = cat.teams.labels
     team_pairs = evidence.by_hours(

@@ -106,7 +106,7 @@ def detect_focus(inputs: Inputs) -> Detected:
 
 def _evidence(
     cat: Catalogue, lookup: GoalLookup, pieces: pd.DataFrame, fronts: pd.DataFrame
-) -> evidence.Items:
+) -> evidence.Evidence:
     hours = pieces.assign(hours=(pieces["end"] - pieces["start"]) / HOUR_NS, crowded=crowded_hours(pieces))
     per_issue = hours.groupby(["team", "week", "issue"], as_index=False)[["hours", "crowded"]].sum()
     shared = per_issue.loc[per_issue["crowded"] > 0]

@@ -55,7 +55,7 @@ def detect_goals(inputs: Inputs) -> Detected:
     )
 
 
-def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> evidence.Items:
+def _evidence(cat: Catalogue, lookup: GoalLookup, created: pd.DataFrame) -> evidence.Evidence:
     unlinked = created.loc[created["unlinked"].to_numpy()]
     late = unlinked.loc[unlinked["goal_now"].to_numpy() >= 0]
     never = unlinked.loc[unlinked["goal_now"].to_numpy() < 0]

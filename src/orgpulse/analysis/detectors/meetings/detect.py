@@ -241,7 +241,7 @@ def _evidence(
     exits: pd.DataFrame,
     completed: pd.DataFrame,
     created: pd.DataFrame,
-) -> evidence.Items:
+) -> evidence.Evidence:
     names = cat.statuses.names
     batched = table.loc[table["sample_size"] > 0]
     batched = batched.assign(

@@ -58,7 +58,7 @@ def detect_oversized(inputs: Inputs) -> Detected:
     )
 
 
-def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> evidence.Items:
+def _evidence(cat: Catalogue, activity: pd.DataFrame, members: Members) -> evidence.Evidence:
     active = members.inferred
     active_sets = evidence.people_sets(active, cat)
     roster = members.frame.loc[members.frame["team"].isin(members.roster_teams)]

@@ -158,7 +158,7 @@ def detect_ownership(inputs: Inputs) -> Detected:
 
 def _evidence(
     cat: Catalogue, completed: pd.DataFrame, crossings: pd.DataFrame, wip: pd.DataFrame
-) -> evidence.Items:
+) -> evidence.Evidence:
     labels = cat.teams.labels
     telling = completed.loc[
         (completed["handoffs"] > 0) | completed["ping_pong"] | (completed["crossings"] > 0)

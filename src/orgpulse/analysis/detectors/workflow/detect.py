@@ -173,7 +173,7 @@ def detect_workflow(inputs: Inputs) -> Detected:
 
 def _evidence(
     cat: Catalogue, completed: pd.DataFrame, queued: pd.DataFrame, unused: pd.DataFrame
-) -> evidence.Items:
+) -> evidence.Evidence:
     names, roles = cat.statuses.names, cat.statuses.role
     queued = queued.merge(completed[["issue", "team", "week"]], on="issue")
     per_status = (
