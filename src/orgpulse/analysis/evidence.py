@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.decimals import rounded_list
 from orgpulse.analysis.evidence_set import (
     EMPTY,
     Coded,
@@ -79,11 +80,12 @@ def week_span(grid: WeekGrid, week: int) -> list[str]:
 
 
 def rounded(values: pd.Series) -> list[Any]:
-    """`plain` of each value of a column: Python's own rounding (never numpy's), done per column."""
+    """`plain` of each value of a column: Python's own rounding (never numpy's: `decimals`, bit for
+    bit), done per column."""
     if pd.api.types.is_float_dtype(values.dtype):
         floats = values.to_numpy(dtype=float)
         refuse_infinite(floats)
-        return [None if v != v else round(v, 4) for v in floats.tolist()]
+        return rounded_list(floats, 4)
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return list(values.tolist())
     return [plain(v) for v in values.tolist()]
