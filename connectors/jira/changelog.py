@@ -46,13 +46,13 @@ def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, 
     anonymous: list[Mapping[str, Any]] = []
     for source in sources:
         for entry in source:
-            if not is_object(entry):
+            if type(entry) is not dict and not isinstance(entry, Mapping):
                 continue
             history_id = entry.get("id")
             if history_id is None:
                 anonymous.append(entry)
             else:
-                seen.setdefault(str(history_id), entry)
+                seen.setdefault(history_id if type(history_id) is str else str(history_id), entry)
     return [*seen.values(), *anonymous]
 
 
@@ -87,36 +87,50 @@ def read_entries(
     dated: list[tuple[datetime, int, str, Mapping[str, Any]]] = []
     for entry in entries:
         history_id = entry.get("id")
-        found = str(history_id) if history_id is not None else ""
+        found = history_id if type(history_id) is str else str(history_id) if history_id is not None else ""
         try:
             if not found:
                 raise SchemaDriftError("a history entry without an id")
-            dated.append((parse_jira_datetime(entry.get("created")), _numeric(found), found, entry))
+            at = parse_jira_datetime(entry.get("created"))
         except SchemaDriftError as exc:
             native = f"{issue_id}:{history_id if history_id is not None else '?'}"
             batch.quarantined.append(Quarantined(native, "jira_history", str(exc), dump(entry)))
+            continue
+        dated.append((at, int(found) if found.isdigit() else 0, found, entry))
     dated.sort(key=_TIME_THEN_ID)
-    return [
-        (at, found, entry, [(i, item_kind(i, fields)) for i in entry.get("items") or () if is_object(i)])
-        for at, _, found, entry in dated
-    ]
+    kinds = fields.kinds  # the site's memo of `item_kind`, read inline: an entry has a few items
+    try:
+        return [
+            (at, found, entry, [(i, kinds.get((i.get("fieldId"), i.get("field"))) or item_kind(i, fields))
+                                for i in _objects(entry.get("items"))])
+            for at, _, found, entry in dated
+        ]  # fmt: skip
+    except TypeError:  # a value that is not hashable: each item read alone
+        return [
+            (at, found, entry, [(i, item_kind(i, fields)) for i in _objects(entry.get("items"))])
+            for at, _, found, entry in dated
+        ]
+
+
+def _objects(items: Any) -> list[Mapping[str, Any]]:
+    """The object items of an entry's `items` (its `items or ()`, objects only)."""
+    return [i for i in items or () if type(i) is dict or isinstance(i, Mapping)]
 
 
 _TIME_THEN_ID = itemgetter(0, 1, 2)
 
 
-def _numeric(found: str) -> int:
-    return int(found) if found.isdigit() else 0
+# An item with what it changes (`item_kind`), as `read_entries` gives them.
+Marked = tuple[Mapping[str, Any], str]
 
 
-def initial_key(current: str, classified: Sequence[Entry]) -> str:
+def initial_key(current: str, marked: Iterable[Marked]) -> str:
     """The issue's key before its first move (the first `Key` item's old value), else its key."""
-    for *_, items in classified:
-        for item, kind in items:
-            if kind == "key":
-                old = item.get("fromString") or item.get("from")
-                if isinstance(old, str) and old:
-                    return old
+    for item, kind in marked:
+        if kind == "key":
+            old = item.get("fromString") or item.get("from")
+            if isinstance(old, str) and old:
+                return old
     return current
 
 
@@ -156,6 +170,10 @@ def _item_kind(item: Mapping[str, Any], fields: FieldIds) -> str:
 
 def text(value: object) -> str | None:
     return str(value) if value is not None and str(value) != "" else None
+
+
+# The kinds `record_item` makes a change record of (every other item only counts in its entry).
+RECORDED_KINDS = frozenset({"status", "assignee", "key", "flagged", "resolution", "parent"})
 
 
 def record_item(
@@ -212,16 +230,18 @@ def _parent_side(item: Mapping[str, Any], side: str) -> tuple[str | None, str | 
     return issue_id, key
 
 
-def unknown_statuses(batch: Batch, known: Collection[str], classified: Sequence[Entry]) -> list[Status]:
+def unknown_statuses(batch: Batch, known: Collection[str], marked: Iterable[Marked]) -> list[Status]:
+    """The statuses the changelog's status items name that neither `known` nor the batch holds."""
     names: dict[str, str] = {}
-    for *_, items in classified:
-        for item, kind in items:
-            if kind == "status":
-                for id_key, name_key in (("from", "fromString"), ("to", "toString")):
-                    status_id = text(item.get(id_key))
-                    if status_id:
-                        names[status_id] = text(item.get(name_key)) or status_id
-    have = set(known) | {s.status_id for s in batch.statuses}
+    for item, kind in marked:
+        if kind == "status":
+            for id_key, name_key in (("from", "fromString"), ("to", "toString")):
+                status_id = text(item.get(id_key))
+                if status_id and status_id not in known:
+                    names[status_id] = text(item.get(name_key)) or status_id
+    if not names:
+        return []
+    have = {s.status_id for s in batch.statuses}
     return [
         Status(status_id, name, Category.TODO, category_known=False)
         for status_id, name in names.items()

@@ -33,6 +33,7 @@ from orgpulse.model import (
 from ..kit.records import dump
 from .changelog import (
     NO_FIELDS,
+    RECORDED_KINDS,
     assignee_people,
     changelog_total,
     embedded_histories,
@@ -55,9 +56,15 @@ def person_of(user: object) -> Person | None:
     A bot is an `accountType` "app" on Cloud; Data Center has no accountType, so there a user
     named like a service account is one (`normalise_dc.looks_like_service_account`).
     """
-    if not is_object(user):
+    if type(user) is dict:
+        # A site's few people author every history entry: one Person per Cloud user, read once
+        # (`_PEOPLE` holds only users whose three values are text, so a hit is such a user).
+        try:
+            return _PEOPLE[(user.get("accountId"), user.get("displayName"), user.get("accountType"))]
+        except (KeyError, TypeError):  # not read yet, or a value that is not hashable
+            pass
+    elif not is_object(user):
         return None
-    # A site's few people author every history entry: one Person per Cloud user, read once.
     account, name, kind = user.get("accountId"), user.get("displayName"), user.get("accountType")
     if type(account) is not str or not account or type(name) is not str or type(kind) is not str:
         return _person(user)
@@ -70,7 +77,7 @@ def person_of(user: object) -> Person | None:
     return person
 
 
-_PEOPLE: dict[tuple[str, str, str], Person | None] = {}
+_PEOPLE: dict[tuple[Any, Any, Any], Person | None] = {}
 _PEOPLE_MAX = 50_000
 
 
@@ -121,21 +128,31 @@ def normalise_issue(
     named_in_items: list[Person | None] = []  # names as of the change: used only for unseen people
     dated = read_entries(issue.issue_id, entries, fields, batch)
     link_events: list[LinkEvent] = []
-    key_now = initial_key(issue.key, dated)
-    histories_found = batch.histories = HistoryRows()
-    for at, history_id, entry, items in dated:
-        author = person_of(entry.get("author"))
-        people.append(author)
-        actor = author.person_id if author else None
-        histories_found.add(issue.issue_id, history_id, at, actor, len(items))
+    # The items that make change records, oldest first (most change nothing orgpulse records).
+    marked = [pair for _, _, _, items in dated for pair in items if pair[1] in RECORDED_KINDS]
+    key_now = initial_key(issue.key, marked)
+    # Column by column (one pass each): most entries change nothing orgpulse records but their row.
+    authors = [person_of(entry.get("author")) for _, _, entry, _ in dated]
+    people += authors
+    actors = [author.person_id if author else None for author in authors]
+    batch.histories = HistoryRows.of_columns(
+        issue_id=[issue.issue_id] * len(dated),
+        history_id=[history_id for _, history_id, _, _ in dated],
+        at=[at for at, _, _, _ in dated],
+        actor_id=actors,
+        item_count=[len(items) for _, _, _, items in dated],
+    )
+    issue_id = issue.issue_id
+    for (at, history_id, _, items), actor in zip(dated, actors, strict=True):
         for index, (item, kind) in enumerate(items):
-            key_now = record_item(batch, kind, issue.issue_id, history_id, index, at, actor, item, key_now)
-            if kind == "link":
+            if kind in RECORDED_KINDS:
+                key_now = record_item(batch, kind, issue_id, history_id, index, at, actor, item, key_now)
+                if kind == "assignee":
+                    named_in_items += assignee_people(item)
+            elif kind == "link":
                 link_events.append(LinkEvent(at, key_now, item))
-            elif kind == "assignee":
-                named_in_items += assignee_people(item)
     if known_statuses is not None:
-        batch.statuses += unknown_statuses(batch, known_statuses, dated)
+        batch.statuses += unknown_statuses(batch, known_statuses, marked)
     total = changelog_total(raw)
     received = len(entries)  # merged: each id once, and the entries without one
     # Without a total (no embedded changelog), only a caller that fetched the history can vouch.

@@ -133,19 +133,22 @@ class Spans:
     history entry's, and each search issue's top-level values (`_RawIssue`)."""
 
     def __init__(self) -> None:
-        # id -> (the object, its text): holding the object keeps its id from being reused.
-        self._texts: dict[int, tuple[object, Any]] = {}
+        # id -> its text; the objects are held (`_held`) so that no id is reused while noted: an
+        # object that was not noted can never share the id of one that was.
+        self._texts: dict[int, Any] = {}
+        self._held: list[Sequence[object]] = []
 
     def note(self, entries: Sequence[object], texts: Sequence[Any]) -> None:
         if len(entries) == len(texts):
-            self._texts.update((id(e), (e, t)) for e, t in zip(entries, texts, strict=True))
+            self._held.append(tuple(entries))
+            self._texts.update(zip(map(id, entries), texts, strict=True))
 
     def text_of(self, entry: object) -> Any:
-        found = self._texts.get(id(entry))
-        return found[1] if found is not None and found[0] is entry else None
+        return self._texts.get(id(entry))
 
     def clear(self) -> None:
         self._texts.clear()
+        self._held.clear()
 
     def __len__(self) -> int:
         return len(self._texts)

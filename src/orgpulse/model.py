@@ -129,6 +129,15 @@ class HistoryRows(Sequence[History]):
         columns["actor_id"].append(actor_id)
         columns["item_count"].append(item_count)
 
+    @classmethod
+    def of_columns(cls, **columns: list[Any]) -> HistoryRows:
+        """Rows given as their columns (every field of `History`, equally long), taken as they are."""
+        if set(columns) != set(cls.FIELDS) or len({len(v) for v in columns.values()}) > 1:
+            raise ValueError(f"HistoryRows takes the columns {cls.FIELDS}, equally long")
+        rows = cls()
+        rows.columns = {name: columns[name] for name in cls.FIELDS}
+        return rows
+
     def append(self, record: History) -> None:
         self.add(record.issue_id, record.history_id, record.at, record.actor_id, record.item_count)
 

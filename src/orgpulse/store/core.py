@@ -161,16 +161,14 @@ class Store:
 
     def _check_counts(self, source: str, batch: Batch) -> None:
         """Every history entry and change fetched must now be stored: a mismatch fails loudly."""
-        expected: dict[str, Counter[str]] = {}  # distinct rows fetched, by issue id
+        # Rows fetched by issue id, counted with repeats: the distinct ones are counted only for an
+        # issue the store seems short of (`_distinct_rows`), as a repeated key is stored once.
+        expected: dict[str, tuple[Any, Counter[str]]] = {}
         for name, records in (("histories", batch.histories), *change_records(batch).items()):
             if records:
-                issues = field_values(records, "issue_id")
-                histories = field_values(records, "history_id")
-                indexes = field_values(records, "item_index") if name != "histories" else repeat(0)
-                keys = set(zip(issues, histories, indexes, strict=False))  # repeat(0) has no end
-                expected[name] = Counter(map(itemgetter(0), keys))
+                expected[name] = (records, Counter(field_values(records, "issue_id")))
         with self.engine.connect() as conn:
-            for name, per_issue in expected.items():
+            for name, (records, per_issue) in expected.items():
                 table = t.histories if name == "histories" else t.CHANGE_TABLES[name]
                 ids = list(per_issue)
                 stored: dict[str, int] = {}
@@ -183,6 +181,9 @@ class Store:
                 for chunk in chunks(ids, 500):
                     stored.update(conn.execute(query, {"ids": list(chunk)}).all())
                 short = [i for i, fetched in per_issue.items() if stored.get(i, 0) < fetched]
+                if short:
+                    distinct = _distinct_rows(records, name != "histories", set(short))
+                    short = [i for i in short if stored.get(i, 0) < distinct[i]]
                 if short:
                     raise IncompleteSyncError(
                         f"{name}: the store holds fewer rows than were fetched for {len(short)} issue(s), "
@@ -377,3 +378,13 @@ def _first_line(exc: BaseException) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _distinct_rows(records: Any, itemised: bool, issues: set[str]) -> Counter[str]:
+    """The distinct rows (issue, history, item index) of these issues among `records`, by issue id."""
+    ids = field_values(records, "issue_id")
+    histories = field_values(records, "history_id")
+    indexes = field_values(records, "item_index") if itemised else repeat(0)
+    # repeat(0) has no end: zip stops with the records.
+    keys = {key for key in zip(ids, histories, indexes, strict=False) if key[0] in issues}
+    return Counter(map(itemgetter(0), keys))
