@@ -47,19 +47,16 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
             merge={"is_bot": lambda col, new: sa.or_(col, new)},
         )
     if batch.issues:
-        rows = []
-        for issue in batch.issues:
-            row = dict(vars(issue))
-            row.update(
-                source=source,
-                labels=json.dumps(list(issue.labels)),
-                components=json.dumps(list(issue.components)),
-                fetched_at=now,
-                deleted_at=None,
-                history_complete=batch.history_complete.get(issue.issue_id, True),
-            )
-            rows.append(row)
-        upsert(conn, t.issues, rows, ("source", "issue_id"))
+        columns = columns_of(source, batch.issues)
+        count, complete = len(batch.issues), batch.history_complete
+        columns.update(
+            labels=[json.dumps(list(labels)) for labels in columns["labels"]],
+            components=[json.dumps(list(names)) for names in columns["components"]],
+            fetched_at=[now] * count,
+            deleted_at=[None] * count,
+            history_complete=[complete.get(issue_id, True) for issue_id in columns["issue_id"]],
+        )
+        upsert(conn, t.issues, columns, ("source", "issue_id"))
     if batch.histories:
         bulk_upsert_columns(
             conn, t.histories, columns_of(source, batch.histories), ("source", "issue_id", "history_id")
@@ -121,13 +118,15 @@ def save_batch(conn: Connection, source: str, batch: Batch, now: datetime) -> No
             merge=keep_known,
         )
     if batch.raw:
-        pack = packer()
-        rows = [
-            {"source": source, "kind": kind, "native_id": native_id, "fetched_at": now,
-             "payload": pack(masked_payload(_utf8(payload)))}
-            for kind, native_id, payload in batch.raw
-        ]  # fmt: skip
-        upsert(conn, t.raw_records, rows, ("source", "kind", "native_id"))
+        pack, count = packer(), len(batch.raw)
+        raw: dict[str, list[Any]] = {
+            "source": [source] * count,
+            "kind": [kind for kind, _, _ in batch.raw],
+            "native_id": [native_id for _, native_id, _ in batch.raw],
+            "fetched_at": [now] * count,
+            "payload": [pack(masked_payload(_utf8(payload))) for _, _, payload in batch.raw],
+        }
+        upsert(conn, t.raw_records, raw, ("source", "kind", "native_id"))
     if batch.issues:
         # A record that normalises now clears its earlier quarantine.
         for chunk in chunks([i.issue_id for i in batch.issues], 500):
@@ -217,13 +216,17 @@ def change_records(batch: Batch) -> dict[str, Sequence[Any]]:
 def upsert(
     conn: Connection,
     table: sa.Table,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | Mapping[str, list[Any]],
     keys: tuple[str, ...],
     *,
     merge: Merge | None = None,
 ) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE of `rows` keyed by `keys`, in bulk (`store.bulk`)."""
-    bulk_upsert(conn, table, rows, keys, merge=merge)
+    """INSERT ... ON CONFLICT DO UPDATE of `rows` keyed by `keys`, in bulk (`store.bulk`): rows, or
+    their columns (each column's values, one per row)."""
+    if isinstance(rows, Mapping):
+        bulk_upsert_columns(conn, table, rows, keys, merge=merge)
+    else:
+        bulk_upsert(conn, table, rows, keys, merge=merge)
 
 
 def _utf8(payload: str | bytes) -> bytes:
