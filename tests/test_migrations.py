@@ -32,3 +32,32 @@ def test_a_migrated_store_has_the_declared_schema(store: Store) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": _types_differ})
         differences = compare_metadata(context, metadata)
     assert differences == []
+
+
+def test_schema_head_is_alembics_head() -> None:
+    """`Store.migrate` skips Alembic for a store at `schema_head`: it must name Alembic's own head."""
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from orgpulse.store.core import schema_head
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == schema_head()
+
+
+def test_a_store_at_the_head_opens_without_alembic(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'orgpulse.db'}"
+    Store.open(url).close()
+    code = (
+        f"import sys; from orgpulse.store import Store; Store.open({url!r}); print('alembic' in sys.modules)"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        == "False\n"
+    )
