@@ -40,14 +40,22 @@ def flags(values: pd.Series, *, default: bool) -> np.ndarray:
     return result
 
 
+FEW = 8  # values fewer than an eighth of the index: looked up in its hash table (`lookup`)
+
+
 def lookup(index: pd.Index, values: pd.Series, known: pa.Array | None = None) -> np.ndarray:
     """Position of each value in `index`; -1 where missing.
 
     Arrow-backed text (what the store reads) is hashed by Arrow, without a Python string per value;
-    `known`: `index` as Arrow text (`arrow_text`), when the caller keeps it for many lookups.
+    `known`: `index` as Arrow text (`arrow_text`), when the caller keeps it for many lookups. A few
+    values against a large index are looked up in the index's own hash table instead (pandas keeps
+    it with the index): Arrow would hash the whole index again for them.
     """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
+    if hashed_by_arrow(index, values) and len(values) * FEW < len(index):
+        found: np.ndarray = np.asarray(index.get_indexer(values.astype(object)), dtype=np.int64)
+        return found
     if hashed_by_arrow(index, values):
         known = arrow_text(index) if known is None else known
         found = pc.index_in(pa.array(values), value_set=known, skip_nulls=True)

@@ -124,22 +124,41 @@ def decision_exits(
 def slot_starts(row: np.ndarray, bins: np.ndarray, at: np.ndarray, rows: int) -> tuple[np.ndarray, ...]:
     """For exits of rows 0..rows-1 (row sorted ascending): each row's slot start, exits in it, exits."""
     lowest = np.iinfo(np.int64).min
-    counts: np.ndarray = np.zeros((rows, BINS), dtype=np.int32)
-    np.add.at(counts, (row, bins), 1)
+    counts = np.bincount(row * BINS + bins, minlength=rows * BINS).astype(np.int32).reshape(rows, BINS)
     latest: np.ndarray = np.full((rows, BINS), lowest, dtype=np.int64)
     np.maximum.at(latest, (row, bins), at)
-    windows = counts.copy()
-    window_latest = latest.copy()
-    for k in range(1, SLOT_BINS):
-        windows += np.roll(counts, -k, axis=1)
-        np.maximum(window_latest, np.roll(latest, -k, axis=1), out=window_latest)
+    windows, window_latest = _slot_sums(counts), _slot_maxima(latest)
     best = windows.max(axis=1)
     tied = np.where(windows == best[:, None], window_latest, lowest)
     newest = tied.max(axis=1)
     newest_bin = np.argmax(latest == newest[:, None], axis=1)
-    lag = (newest_bin[:, None] - np.arange(BINS)[None, :]) % BINS
+    lag = (newest_bin.astype(np.int16)[:, None] - np.arange(BINS, dtype=np.int16)[None, :]) % BINS
     start = np.argmin(np.where(tied == newest[:, None], lag, BINS), axis=1)
     return start, best, counts.sum(axis=1)
+
+
+def _wrapped(per_bin: np.ndarray) -> np.ndarray:
+    """Each row's bins followed by its first SLOT_BINS - 1 again: a slot may wrap into Monday."""
+    return np.concatenate([per_bin, per_bin[:, : SLOT_BINS - 1]], axis=1)
+
+
+def _slot_sums(counts: np.ndarray) -> np.ndarray:
+    """Per row and start bin, the sum of the SLOT_BINS bins from it (a running sum's differences)."""
+    running = np.zeros((len(counts), BINS + SLOT_BINS), dtype=np.int32)
+    np.cumsum(_wrapped(counts), axis=1, out=running[:, 1:])
+    sums: np.ndarray = running[:, SLOT_BINS:] - running[:, :BINS]
+    return sums
+
+
+def _slot_maxima(latest: np.ndarray) -> np.ndarray:
+    """Per row and start bin, the largest of the SLOT_BINS bins from it: each pass doubles (at
+    most) the bins a column covers, so SLOT_BINS = 8 takes three passes, not seven."""
+    covered, cover = _wrapped(latest), 1
+    while cover < SLOT_BINS:
+        step = min(cover, SLOT_BINS - cover)
+        covered = np.maximum(covered[:, :-step], covered[:, step:])
+        cover += step
+    return covered
 
 
 def busiest_slots(exits: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
