@@ -141,8 +141,13 @@ def trailing_activity(
         )
         for low in range(0, max(len(cat.issues.frame), 1), ACTIVITY_SLICE)
     ]
+    if len(slices) == 1:
+        return slices[0]  # in order already: _slice_activity's rows are sorted and distinct
     activity = pd.concat(slices, ignore_index=True)
-    order = np.lexsort([activity[c].to_numpy() for c in ("issue", "person", "team", "week")])
+    try:
+        order = np.argsort(pack(*(activity[c].to_numpy() for c in ("week", "team", "person", "issue"))))
+    except OverflowError:
+        order = np.lexsort([activity[c].to_numpy() for c in ("issue", "person", "team", "week")])
     return activity.iloc[order].reset_index(drop=True)
 
 
@@ -167,6 +172,7 @@ def _slice_activity(
     _, first = np.unique(pack(week, base), return_index=True)
     rows, window = spread_trailing(week[first], grid)
     picked = first[rows]
+    # np.unique sorts: the rows come out in (week, team, person, issue) order, as `pack` orders them.
     _, distinct = np.unique(pack(window, base[picked]), return_index=True)
     return pd.DataFrame(
         {
