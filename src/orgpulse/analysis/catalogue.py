@@ -35,9 +35,22 @@ from orgpulse.model import Category, Role
 
 def flags(values: pd.Series, *, default: bool) -> np.ndarray:
     """A boolean column as a numpy bool array, `default` where missing."""
+    if values.dtype == np.bool_:  # nothing missing: as it is, not through Python objects
+        plain: np.ndarray = values.to_numpy(dtype=bool, copy=True)
+        return plain
     data = values.to_numpy(dtype=object)
     result: np.ndarray = np.where(pd.isna(data), default, data).astype(bool)
     return result
+
+
+def latest_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """`frame.drop_duplicates(column, keep="last")`: the values factorised (by Arrow for Arrow
+    text), each one's last row kept; the frame itself when no value repeats (copy on write)."""
+    codes, _ = pd.factorize(frame[column], use_na_sentinel=False)
+    _, first_from_end = np.unique(codes[::-1], return_index=True)
+    if len(first_from_end) == len(frame):
+        return frame
+    return frame.iloc[np.sort(len(frame) - 1 - first_from_end)]
 
 
 FEW = 8  # values fewer than an eighth of the index: looked up in its hash table (`lookup`)
@@ -54,8 +67,8 @@ def lookup(index: pd.Index, values: pd.Series, known: pa.Array | None = None) ->
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
     if hashed_by_arrow(index, values) and len(values) * FEW < len(index):
-        found: np.ndarray = np.asarray(index.get_indexer(values.astype(object)), dtype=np.int64)
-        return found
+        hashed: np.ndarray = np.asarray(index.get_indexer(values.astype(object)), dtype=np.int64)
+        return hashed
     if hashed_by_arrow(index, values):
         known = arrow_text(index) if known is None else known
         found = pc.index_in(pa.array(values), value_set=known, skip_nulls=True)
@@ -161,7 +174,7 @@ class Catalogue:
 
 def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -> Catalogue:
     statuses = _status_table(frames, settings)
-    raw = frames.issues.drop_duplicates("issue_uid", keep="last")
+    raw = latest_rows(frames.issues, "issue_uid")
     created = to_ns(raw["created"])
     deleted = flags(raw["deleted"], default=False)
     keep = (~deleted) & (created != NAT) & (created <= as_of_ns)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from orgpulse.analysis.catalogue import Catalogue, flags, lookup
+from orgpulse.analysis.catalogue import Catalogue, flags, latest_rows, lookup
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.timeline import change_order, first_of_runs
 from orgpulse.analysis.weeks import to_ns
@@ -42,7 +42,7 @@ class GoalLookup:
         n = len(cat.issues.frame)
         self._n = n
         self._issue_index = cat.issues.uid_index
-        known = frames.issues.drop_duplicates("issue_uid", keep="last")
+        known = latest_rows(frames.issues, "issue_uid")
         epic = flags(known["is_epic"], default=False)
         # Issues the catalogue left out (deleted, created after as_of): not followed; epics stay goals.
         plain = pd.Index(known.loc[~epic, "issue_uid"].astype(object))
@@ -53,11 +53,11 @@ class GoalLookup:
         ordered = changes.iloc[rows]
         to_ref = _references(ordered["to_parent_uid"], ordered["to_parent_key"])
         from_ref = _references(ordered["from_parent_uid"])
-        current = _references(
-            cat.issues.frame[["uid"]].merge(
-                known[["issue_uid", "parent_uid"]], left_on="uid", right_on="issue_uid", how="left"
-            )["parent_uid"]
-        )
+        # Each catalogue issue's current parent: its row of `known` (one per uid) found by code.
+        row = cat.issues.codes(known["issue_uid"])
+        parent: np.ndarray = np.full(n, None, dtype=object)
+        parent[row[row >= 0]] = known["parent_uid"].to_numpy(dtype=object)[row >= 0]
+        current = _references(pd.Series(parent, dtype=object))
         refs = pd.Series(pd.concat([current, from_ref, to_ref], ignore_index=True).dropna().unique())
         refs = refs.map(str).astype(object)
         outside = refs.loc[(lookup(self._issue_index, refs) < 0) & (lookup(plain, refs) < 0)].unique()

@@ -25,7 +25,7 @@ import pandas as pd
 
 from orgpulse.analysis import evidence
 from orgpulse.analysis.assemble import row_grid
-from orgpulse.analysis.catalogue import Catalogue
+from orgpulse.analysis.catalogue import Catalogue, latest_rows
 from orgpulse.analysis.cost import role_cost
 from orgpulse.analysis.derived import CATALOGUE, COMPLETED, CREATED, INTERVALS, TEAMS
 from orgpulse.analysis.detectors.base import Detected, Detector, Sample
@@ -62,7 +62,7 @@ def coordination_artefacts(cat: Catalogue, frames: Frames, patterns: tuple[str, 
     found: np.ndarray = np.zeros(len(cat.issues.frame), dtype=bool)
     if not patterns:
         return found
-    raw = frames.issues.drop_duplicates("issue_uid", keep="last").set_index("issue_uid")
+    raw = latest_rows(frames.issues, "issue_uid").set_index("issue_uid")
     fields = raw.reindex(cat.issues.frame["uid"].astype(object)).reset_index(drop=True)
     alternatives = "|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True))
     regex = f"(?:^| )(?:{alternatives})(?: |$)"
@@ -139,12 +139,13 @@ def slot_starts(row: np.ndarray, bins: np.ndarray, at: np.ndarray, rows: int) ->
 
 def _wrapped(per_bin: np.ndarray) -> np.ndarray:
     """Each row's bins followed by its first SLOT_BINS - 1 again: a slot may wrap into Monday."""
-    return np.concatenate([per_bin, per_bin[:, : SLOT_BINS - 1]], axis=1)
+    wrapped: np.ndarray = np.concatenate([per_bin, per_bin[:, : SLOT_BINS - 1]], axis=1)
+    return wrapped
 
 
 def _slot_sums(counts: np.ndarray) -> np.ndarray:
     """Per row and start bin, the sum of the SLOT_BINS bins from it (a running sum's differences)."""
-    running = np.zeros((len(counts), BINS + SLOT_BINS), dtype=np.int32)
+    running: np.ndarray = np.zeros((len(counts), BINS + SLOT_BINS), dtype=np.int32)
     np.cumsum(_wrapped(counts), axis=1, out=running[:, 1:])
     sums: np.ndarray = running[:, SLOT_BINS:] - running[:, :BINS]
     return sums
