@@ -32,9 +32,9 @@ _NS_PER_DAY = 86_400 * 10**9
 
 
 def bulk_closes(
-    cat: Catalogue, intervals: pd.DataFrame, touches: pd.DataFrame, settings: AnalysisSettings
+    cat: Catalogue, intervals: pd.DataFrame, frames: Frames, settings: AnalysisSettings
 ) -> pd.DataFrame:
-    """Every move of every bulk close and its outcome; `touches` (issue, at): the issues' history times."""
+    """Every move of every bulk close and its outcome, from the history (`frames`) of its issues."""
     issue = intervals["issue"].to_numpy()
     status = intervals["status"].to_numpy()
     start = intervals["start"].to_numpy()
@@ -59,6 +59,7 @@ def bulk_closes(
         int(settings.bulk_close_minutes * _NS_PER_MINUTE),
     )
     found = moves.loc[bulk >= 0].assign(bulk=bulk[bulk >= 0]).reset_index(drop=True)
+    touches = history_touches(cat, frames, found["issue"].to_numpy())
     previous = _previous_change(cat, touches, found["issue"].to_numpy(), found["at"].to_numpy())
     idle = found["at"].to_numpy() - previous >= int(settings.cleanup_idle_days * _NS_PER_DAY)
     exits = cat.statuses.has_role(Role.APPROVAL, Role.MEETING)[found["from_status"].to_numpy()]
@@ -75,8 +76,10 @@ def cleanup_times(cat: Catalogue, bulk: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def history_touches(cat: Catalogue, frames: Frames) -> pd.DataFrame:
-    """(issue, at) of every stored history entry and change of the catalogue's issues, sorted."""
+def history_touches(cat: Catalogue, frames: Frames, issues: np.ndarray) -> pd.DataFrame:
+    """(issue, at) of every stored history entry and change of the catalogue's `issues` (codes),
+    sorted: the rows of those issues picked by uid first (bulk closes move a few issues among all)."""
+    uids = cat.issues.frame["uid"].to_numpy(dtype=object)[np.unique(issues)].tolist()
     parts = [
         frames.histories,
         frames.status_changes,
@@ -86,6 +89,7 @@ def history_touches(cat: Catalogue, frames: Frames) -> pd.DataFrame:
         frames.parent_changes,
         frames.resolution_changes,
     ]
+    parts = [p.loc[p["issue_uid"].isin(uids).to_numpy(dtype=bool), ["issue_uid", "at"]] for p in parts]
     issue = np.concatenate([cat.issues.codes(p["issue_uid"]) for p in parts])
     at = np.concatenate([to_ns(p["at"]) for p in parts])
     keep = (issue >= 0) & (at != NAT)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from orgpulse.analysis.assemble import lead_role_time
 from orgpulse.analysis.catalogue import Catalogue, build_catalogue
-from orgpulse.analysis.cleanups import bulk_closes, cleanup_times, history_touches
+from orgpulse.analysis.cleanups import bulk_closes, cleanup_times
 from orgpulse.analysis.inputs import Inputs, Key, Spec
 from orgpulse.analysis.parents import GoalLookup
 from orgpulse.analysis.people import Members, assignee_spells, infer_members, trailing_activity
@@ -65,7 +65,7 @@ def _intervals(inputs: Inputs) -> pd.DataFrame:
 
 def _bulk(inputs: Inputs) -> pd.DataFrame:
     cat, ctx = inputs[CATALOGUE], inputs.context
-    return bulk_closes(cat, inputs[INTERVALS], history_touches(cat, ctx.frames), ctx.settings)
+    return bulk_closes(cat, inputs[INTERVALS], ctx.frames, ctx.settings)
 
 
 def _facts(inputs: Inputs) -> pd.DataFrame:
