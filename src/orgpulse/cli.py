@@ -133,15 +133,6 @@ def analyze(
     start_reader(settings.store.url)  # the SQLite reader starts while the analysis is imported
     from orgpulse import collector
     from orgpulse.analyze import run_analyze, run_json
-    from orgpulse.i18n import translator
-    from orgpulse.present import findings_csv
-    from orgpulse.present_alerts import (
-        alert_weeks_table,
-        interventions_lines,
-        levers_lines,
-        quiet_teams_line,
-        verdict_line,
-    )
     from orgpulse.store import Store
 
     store = Store.open(settings.store.url)
@@ -151,8 +142,19 @@ def analyze(
         if fmt == "json":
             emit_json(run_json(run, fragments=not sys.stdout.isatty()))  # indented: the items' dicts
         elif fmt == "csv":
+            from orgpulse.present import findings_csv
+
             click.echo(findings_csv(run.result), nl=False)
-        else:
+        else:  # the table's modules (Babel, Rich's tables) imported only for it
+            from orgpulse.i18n import translator
+            from orgpulse.present_alerts import (
+                alert_weeks_table,
+                interventions_lines,
+                levers_lines,
+                quiet_teams_line,
+                verdict_line,
+            )
+
             t = translator(lang or settings.report.language)
             console = stdout_console()
             console.print(verdict_line(t, run.result))
