@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationError
 
-from orgpulse.analysis.levers import LEVERS
 from orgpulse.analysis.result import MIN_AFTER_WEEKS, WEEKS_AFTER, WEEKS_BEFORE, Intervention
 from orgpulse.config_schema import Day, Table, problem, problem_lines, says
 
@@ -26,6 +25,8 @@ MAX_WEEKS = 52
 
 
 def _lever(value: str | None) -> str | None:
+    from orgpulse.analysis.levers import LEVERS  # here: the levers' module imports numpy, config never
+
     if value is not None and value not in LEVERS:
         raise problem(f"{value!r} is not a lever (one of {', '.join(LEVERS)})")
     return value
