@@ -48,8 +48,9 @@ histories
 workflows
     team, status_uid: the statuses each team's workflows define (whether used or not)
 retired_entries (not a frame: `analysis.retired.Entries`, or None)
-    the entries into the statuses of unknown category counted over the whole history, when the
-    changes above hold only the issues a bounded read kept (`store.window`)
+    the entries into the statuses of unknown category counted over the whole history (the store
+    counts them: a bounded read's changes hold only the issues it kept); None: count them from the
+    changes above, which are then the whole history
 """
 
 from __future__ import annotations
@@ -169,8 +170,8 @@ class Frames:
     histories: pd.DataFrame = field(
         default_factory=lambda: empty(HISTORY_COLUMNS), metadata={"columns": HISTORY_COLUMNS}
     )
-    # The entries into retired statuses over the whole history, counted where the frames hold only
-    # the analysed window's issues (a bounded read); None: the changes above are the whole history.
+    # The entries into retired statuses over the whole history, counted by the store (a bounded
+    # read's changes hold only the issues it kept); None: the changes above are the whole history.
     retired_entries: Entries | None = None
 
     @classmethod

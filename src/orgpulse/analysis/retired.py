@@ -88,7 +88,7 @@ ITEM_COLUMNS = ("status_uid", "from_resolution", "to_resolution", "entries")
 
 def count_entries(status_changes: pd.DataFrame, resolution_changes: pd.DataFrame, uids: set[str]) -> Entries:
     """`Entries` of the statuses `uids` from frames that hold the whole history of their issues (the
-    bounded analysis counts them in SQL instead: `store.window.Queries.retired_entries`)."""
+    store counts them in SQL instead: `store.window.Queries.retired_entries`)."""
     entering = status_changes.loc[
         status_changes["to_status_uid"].isin(uids), ["issue_uid", "history_id", "to_status_uid"]
     ]

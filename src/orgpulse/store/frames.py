@@ -39,8 +39,8 @@ class StoredTables:
     links: pd.DataFrame
     workflows: pd.DataFrame
     memberships: pd.DataFrame
-    # Bounded reads: the entries into statuses of unknown category over the whole history, counted
-    # (`store.window.Queries.retired_entries`: issues, resolution items); None when unbounded.
+    # The entries into statuses of unknown category over the whole history, counted
+    # (`store.window.Queries.retired_entries`: issues, resolution items).
     retired_entries: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
 
@@ -68,7 +68,7 @@ def read_tables(store: Store, *, as_of: datetime, since: datetime | None = None)
             links=_pandas(read.links()),
             workflows=_pandas(read.workflows()),
             memberships=_pandas(read.memberships()),
-            retired_entries=None if retired is None else (_pandas(retired[0]), _pandas(retired[1])),
+            retired_entries=(_pandas(retired[0]), _pandas(retired[1])),
         )
 
 
