@@ -41,7 +41,7 @@ def test_schema_head_is_alembics_head() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from orgpulse.store.core import schema_head
+    from orgpulse.store.migrating import schema_head
 
     config = Config()
     config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))

@@ -11,14 +11,12 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import resources
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -35,22 +33,14 @@ from orgpulse.store.batch import change_records, chunks, field_values, save_batc
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
+from orgpulse.store.migrating import SALT_KEY, migrate
 from orgpulse.store.packing import unpack
 from orgpulse.store.text import masking
 from orgpulse.store.trends import trend_rows
 
 log = logging.getLogger(__name__)
 
-_SALT_KEY = "pseudonym_salt"
 _BUSY_SECONDS = 30  # how long a SQLite connection waits for another's lock
-_MIGRATION_LOCK = 0x6F7267707573  # "orgpus": a fixed key for pg_advisory_xact_lock
-
-
-def schema_head() -> str:
-    """The newest migration's revision: migrations are named and numbered `NNNN_what.py`, each
-    revision its number (tests/test_migrations.py holds this to Alembic's own head)."""
-    versions = resources.files("orgpulse.store") / "migrations" / "versions"
-    return max(p.name[:4] for p in versions.iterdir() if p.name[:4].isdigit() and p.name.endswith(".py"))
 
 
 class Store:
@@ -81,45 +71,8 @@ class Store:
         return store
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (idempotent).
-
-        A store already at the newest migration, with its salt, is left as it is without Alembic
-        (its import and its reading of every migration script: about a tenth of a second of every
-        `orgpulse` command that opens the store).
-        """
-        if self._up_to_date():
-            return
-        from alembic import command
-        from alembic.config import Config as AlembicConfig
-
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))
-        try:
-            with self.engine.connect() as conn:
-                # Migrations take the store-wide lock first, so processes that start together
-                # migrate one at a time: PostgreSQL's advisory lock, SQLite's write lock (BEGIN
-                # IMMEDIATE waits up to the busy timeout instead of failing as "database is locked").
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
-                elif conn.dialect.name == "sqlite":
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
-                if conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).first() is None:
-                    conn.execute(t.meta.insert().values(key=_SALT_KEY, value=secrets.token_hex(16)))
-                conn.commit()
-        except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot migrate the store: {_first_line(exc)}") from exc
-
-    def _up_to_date(self) -> bool:
-        """Whether the store holds the newest migration (`schema_head`) and the pseudonym salt."""
-        try:
-            with self.engine.connect() as conn:
-                versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-                salt = conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).first()
-        except sa.exc.SQLAlchemyError:
-            return False  # a new store: no version table yet
-        return [tuple(v) for v in versions] == [(schema_head(),)] and salt is not None
+        """Bring the schema to the newest migration (idempotent; `store.migrating`)."""
+        migrate(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -130,7 +83,7 @@ class Store:
         """A stable pseudonym for a person, salted per store so two stores cannot be joined."""
         if self._salt is None:
             with self.engine.connect() as conn:
-                value = conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == _SALT_KEY)).scalar_one()
+                value = conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == SALT_KEY)).scalar_one()
             self._salt = bytes.fromhex(value)
         digest = hmac.new(self._salt, person_uid.encode(), hashlib.sha256).hexdigest()
         return f"person-{digest[:8]}"
