@@ -61,3 +61,53 @@ def test_a_store_at_the_head_opens_without_alembic(tmp_path: Any) -> None:
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         == "False\n"
     )
+
+
+def test_clustering_the_narrow_trend_tables_keeps_their_rows_and_views(tmp_path: Any) -> None:
+    """Migration 0017 rebuilds SQLite's narrow trend tables WITHOUT ROWID: a store at 0016 holding
+    a run keeps its rows, its BI views read them as before, and `symptom_trends` stays a rowid table."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'orgpulse.db'}"
+    engine = sa.create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("orgpulse.store") / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0016")
+        conn.exec_driver_sql(
+            "INSERT INTO analysis_runs VALUES ('r1', '2026-11-02 00:00:00.000000',"
+            " '2026-11-02 00:01:00.000000', 'completed', 'schedule', '2026-11-02 00:00:00.000000',"
+            " 4, 'UTC', 'f')"
+        )
+        for week, value in (("2026-10-19", 1.5), ("2026-10-26", None)):
+            metric = "INSERT INTO metric_trends VALUES ('r1', 'PAY', ?, 'handoffs', 'handoff_rate', ?)"
+            conn.exec_driver_sql(metric, (week, value))
+            conn.exec_driver_sql("INSERT INTO flow_trends VALUES ('r1', 'PAY', ?, 'throughput', 3)", (week,))
+    before = _current_rows(engine)
+    Store.open(url).close()
+    with engine.connect() as conn:
+        created = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+    assert created["metric_trends"].rstrip().endswith("WITHOUT ROWID")
+    assert created["flow_trends"].rstrip().endswith("WITHOUT ROWID")
+    assert not created["symptom_trends"].rstrip().endswith("WITHOUT ROWID")
+    assert _current_rows(engine) == before
+    assert before["metric_trends_current"] == [
+        ("PAY", "2026-10-19", "handoffs", "handoff_rate", 1.5),
+        ("PAY", "2026-10-26", "handoffs", "handoff_rate", None),
+    ]
+
+
+def _current_rows(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        return {
+            view: [tuple(r) for r in conn.exec_driver_sql(f"SELECT {columns} FROM {view} ORDER BY 1, 2, 3")]
+            for view, columns in (
+                ("metric_trends_current", "team, week_start, symptom, metric, value"),
+                ("flow_trends_current", "team, week_start, metric, value"),
+            )
+        }

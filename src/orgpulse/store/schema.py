@@ -227,16 +227,18 @@ sync_cursors = sa.Table(
 )
 
 
-def _trend_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
-    """A table appended to by each analysis run: its rows keyed by the run first."""
+def _trend_table(name: str, *columns: sa.Column[Any], clustered: bool = True) -> sa.Table:
+    """A table appended to by each analysis run: its rows keyed by the run first. `clustered`: on
+    SQLite, stored in its key's order with no rowid (migration 0017), for tables of small rows."""
     run_id = sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True)
-    return sa.Table(name, metadata, run_id, *columns)
+    return sa.Table(name, metadata, run_id, *columns, sqlite_with_rowid=not clustered)
 
 
-def _team_week_table(name: str, *columns: sa.Column[Any]) -> sa.Table:
+def _team_week_table(name: str, *columns: sa.Column[Any], clustered: bool = True) -> sa.Table:
     """A trend table with a row per run, team, ISO week and what `columns` key further."""
     team = sa.Column("team", sa.Text, primary_key=True)
-    return _trend_table(name, team, sa.Column("week_start", sa.Date, primary_key=True), *columns)
+    week = sa.Column("week_start", sa.Date, primary_key=True)
+    return _trend_table(name, team, week, *columns, clustered=clustered)
 
 
 analysis_runs = sa.Table(
@@ -263,6 +265,7 @@ symptom_trends = _team_week_table(
     sa.Column("sample_size", sa.Integer, nullable=False),
     sa.Column("evidence", sa.Text, nullable=False),  # JSON list, full
     sa.Column("explain", sa.Text, nullable=False),  # JSON object
+    clustered=False,  # its rows carry the evidence text, kilobytes each
 )
 
 metric_trends = _team_week_table(
