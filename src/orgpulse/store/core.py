@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import repeat
@@ -35,6 +35,7 @@ from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
 from orgpulse.store.migrating import SALT_KEY, migrate
 from orgpulse.store.packing import unpack
+from orgpulse.store.sqlite_writer import SqliteWriter
 from orgpulse.store.text import masking
 from orgpulse.store.trends import trend_rows
 
@@ -283,35 +284,58 @@ class Store:
         self,
         run_id: str,
         *,
-        symptom_rows: Rows,
-        metric_rows: Rows,
-        dependency_rows: Rows,
+        symptom_rows: Made,
+        metric_rows: Made,
+        dependency_rows: Made,
         now: datetime,
-        diagnosis_rows: Rows = (),
-        flow_rows: Rows = (),
-        status_time_rows: Rows = (),
-        effect_rows: Rows = (),
-        cycle_time_rows: Rows = (),
+        diagnosis_rows: Made = (),
+        flow_rows: Made = (),
+        status_time_rows: Made = (),
+        effect_rows: Made = (),
+        cycle_time_rows: Made = (),
     ) -> None:
         """Append the run's trend rows and mark it completed, in one transaction. Each table's rows
-        come as mappings, or column by column (name -> values, `store.trends`)."""
+        come as mappings, column by column (name -> values), or as a function making those columns
+        (`store.trends`). A SQLite file is written by another process (`store.sqlite_writer`): each
+        table's rows are made while it writes the previous table's, the symptom rows (the evidence
+        text, the most to make) last."""
+        tables = (
+            (t.metric_trends, metric_rows),
+            (t.dependency_trends, dependency_rows),
+            (t.diagnosis_trends, diagnosis_rows),
+            (t.flow_trends, flow_rows),
+            (t.status_time_trends, status_time_rows),
+            (t.cycle_time_trends, cycle_time_rows),
+            (t.intervention_effects, effect_rows),
+            (t.symptom_trends, symptom_rows),
+        )
+        completed = (
+            t.analysis_runs.update()
+            .where(t.analysis_runs.c.run_id == run_id)
+            .values(status="completed", finished_at=now)
+        )
+        database = self.engine.url.database
+        if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
+            with SqliteWriter(self.engine, _BUSY_SECONDS) as write:
+                for table, rows in tables:
+                    write.ingest(table, _columns(rows))
+                write.execute(completed)
+                write.commit()
+            return
         with self.engine.begin() as conn:
-            for table, rows in (
-                (t.symptom_trends, symptom_rows),
-                (t.metric_trends, metric_rows),
-                (t.dependency_trends, dependency_rows),
-                (t.diagnosis_trends, diagnosis_rows),
-                (t.flow_trends, flow_rows),
-                (t.status_time_trends, status_time_rows),
-                (t.cycle_time_trends, cycle_time_rows),
-                (t.intervention_effects, effect_rows),
-            ):
-                insert_columns(conn, table, rows if isinstance(rows, Mapping) else by_column(rows))
-            conn.execute(
-                t.analysis_runs.update()
-                .where(t.analysis_runs.c.run_id == run_id)
-                .values(status="completed", finished_at=now)
-            )
+            for table, rows in tables:
+                insert_columns(conn, table, _columns(rows))
+            conn.execute(completed)
+
+
+Made = Rows | Callable[[], Mapping[str, Sequence[Any]]]
+
+
+def _columns(rows: Made) -> Mapping[str, Sequence[Any]]:
+    """A table's rows given as `Store.finish_run` takes them, column by column."""
+    if callable(rows):
+        return rows()
+    return rows if isinstance(rows, Mapping) else by_column(rows)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

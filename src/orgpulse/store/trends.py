@@ -36,26 +36,31 @@ _LEVER = ("team", "week_start", "lever", "cost_hours", "confidence")
 _EFFECT = ("team", "metric", "before", "after", "p_value", "outcome")
 
 
-def trend_rows(run_id: str, result: AnalysisResult) -> dict[str, Columns]:
-    """Each trend table's rows for `result`, column by column (name -> values), by `Store.finish_run`
-    keyword: a big organisation's hundreds of thousands of rows never become a dict each."""
+def trend_rows(run_id: str, result: AnalysisResult) -> dict[str, Callable[[], Columns]]:
+    """Each trend table's rows for `result`, by `Store.finish_run` keyword, as a function making
+    them column by column (name -> values) when the table is written: a big organisation's
+    hundreds of thousands of rows never become a dict each, and on SQLite each table's rows are
+    made while another process writes the previous table's."""
     findings = result.findings
-    effects = [effect for found in result.interventions for effect in found.effects]
-    keys = [found.intervention.key for found in result.interventions for _ in found.effects]
+
+    def effect_rows() -> Columns:
+        effects = [effect for found in result.interventions for effect in found.effects]
+        keys = [found.intervention.key for found in result.interventions for _ in found.effects]
+        return {**_columns(run_id, effects, *_EFFECT), "intervention": keys}
+
     return {
-        "symptom_rows": symptom_columns(run_id, findings),
-        "metric_rows": _per_metric(run_id, findings, "team", "week_start", "symptom"),
-        "dependency_rows": _columns(run_id, result.dependencies, *_DEPENDENCY),
-        "diagnosis_rows": _columns(run_id, result.diagnosis.teams, *_LEVER, state=lambda r: r.state.value),
-        "flow_rows": _per_metric(run_id, result.flow, "team", "week_start"),
-        "status_time_rows": status_time_columns(run_id, result),
-        "cycle_time_rows": _columns(
+        "symptom_rows": lambda: symptom_columns(run_id, findings),
+        "metric_rows": lambda: _per_metric(run_id, findings, "team", "week_start", "symptom"),
+        "dependency_rows": lambda: _columns(run_id, result.dependencies, *_DEPENDENCY),
+        "diagnosis_rows": lambda: _columns(
+            run_id, result.diagnosis.teams, *_LEVER, state=lambda r: r.state.value
+        ),
+        "flow_rows": lambda: _per_metric(run_id, result.flow, "team", "week_start"),
+        "status_time_rows": lambda: status_time_columns(run_id, result),
+        "cycle_time_rows": lambda: _columns(
             run_id, result.cycle_points, "team", "week_start", "issue", "cycle_hours"
         ),
-        "effect_rows": {
-            **_columns(run_id, effects, *_EFFECT),
-            "intervention": keys,
-        },
+        "effect_rows": effect_rows,
     }
 
 
