@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
 
 from orgpulse.analysis.frames import (
     MEMBERSHIP_COLUMNS,
@@ -235,8 +236,18 @@ def _links(links: pd.DataFrame, namer: TeamNamer) -> pd.DataFrame:
     return out
 
 
+_STR = pd.StringDtype(storage="pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+
+
 def _uid(frame: pd.DataFrame, column: str, source: str = "source") -> pd.Series:
     """ "<source>:<native id>", None where the id is missing."""
+    sources, ids = frame[source].array, frame[column].array
+    if sources.dtype == ids.dtype == _STR and isinstance(sources, ArrowStringArray):
+        # One Arrow join (null where the id is): pandas' `+` made "<source>:" of every row first.
+        pieces = sources._pa_array, ids._pa_array  # pandas' Arrow arrays, held as they are
+        if pieces[0].type == pieces[1].type:
+            joined = pc.binary_join_element_wise(*pieces, pa.scalar(":", pieces[0].type))
+            return pd.Series(ArrowStringArray(joined, dtype=_STR), index=frame.index)
     values = frame[source].astype("str") + ":" + frame[column].astype("str")
     return values.where(frame[column].notna())
 
@@ -260,6 +271,10 @@ def _per_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Se
 
 def _issue_teams(issues: pd.DataFrame, namer: TeamNamer) -> pd.Series:
     """The team of each issue row (columns source, project_key, labels, components, team_field)."""
+    # A project rule reads the project key alone (`TeamNamer.of_issue`): with no other rule, the
+    # issues are grouped by project, not by every distinct label and component list (~25k at ~430 teams).
+    if all(namer.rule(str(source)).team_from == "project" for source in issues["source"].unique()):
+        return _key_teams(issues["source"], issues["project_key"], namer)
     columns = ["source", "project_key", "labels", "components", "team_field"]
     return _per_group(issues[columns], lambda row: namer.of_issue(
         str(row[0]), row[1], _json_list(row[2]), _json_list(row[3]), row[4]

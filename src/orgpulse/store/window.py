@@ -317,11 +317,14 @@ class Queries:
         bound = (
             f"AND ({_kept('r.source', 'r.from_resolved')[4:]} OR {_kept('r.source', 'r.to_resolved')[4:]})"
         )
-        resolved = "resolved_links" if self._worth_bounding() else f"({_RESOLVED_LINKS})"
+        # Unbounded, the links are resolved in a materialised CTE: as a subquery SQLite flattened it
+        # into the joins and ran each side's resolving subqueries twice (links 0.34 -> 0.19 s at 100k).
+        bounded = self._worth_bounding()
         sql = (
-            "SELECT r.source, r.link_id, r.kind, r.created_at, r.removed_at, r.from_done, r.to_done, "
+            ("" if bounded else f"WITH r AS MATERIALIZED ({_RESOLVED_LINKS}) ")
+            + "SELECT r.source, r.link_id, r.kind, r.created_at, r.removed_at, r.from_done, r.to_done, "
             + ", ".join(sides)
-            + f" FROM {resolved} r "
+            + (" FROM resolved_links r " if bounded else " FROM r ")
             + " ".join(joins)
             + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
         )
