@@ -3,13 +3,16 @@ stays writable around them (SQLite's rows come through the same library as the s
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
+import pytest
 
+from orgpulse.errors import StoreError
 from orgpulse.model import Batch, Issue, Membership
 from orgpulse.store import Store, arrow
-from orgpulse.store.arrow import TIME, arrow_reader, start_reader
+from orgpulse.store.arrow import TIME, Read, arrow_reader, start_reader
 from orgpulse.store.frames import load_frames
 
 T0 = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=UTC)
@@ -66,3 +69,34 @@ def test_a_reader_started_early_serves_the_next_read_once(store: Store) -> None:
     assert arrow._started == {}
     with arrow_reader(store.engine) as read:  # the next reader starts its own
         assert read.table("SELECT issue_id FROM issues", schema).num_rows == 1
+
+
+def test_a_batch_of_reads_fails_at_its_failing_query_and_leaves_the_reader_usable(store: Store) -> None:
+    store.save_page("cloud", Batch(issues=[_issue(1), _issue(2)]), {}, now=T0)
+    schema = {"issue_id": pa.string()}
+    good = Read("SELECT issue_id FROM issues ORDER BY issue_id", schema)
+    bad = Read("SELECT issue_id FROM no_such_table", schema)
+    with arrow_reader(store.engine) as read:
+        tables = read.tables([good, bad, good, good])
+        assert next(tables).column("issue_id").to_pylist() == ["10001", "10002"]
+        with pytest.raises(StoreError, match="no_such_table"):
+            next(tables)
+        read.rollback()  # PostgreSQL's transaction fails with its statement
+        # The batch is abandoned: the answers it left are not taken for the next query's.
+        assert read.table("SELECT COUNT(*) AS n FROM issues", {"n": pa.int64()}).column("n")[0].as_py() == 2
+        again = list(read.tables([good, good]))
+    assert [t.num_rows for t in again] == [2, 2]
+
+
+def test_a_reader_closed_with_answers_pending_does_not_wait_for_them(store: Store) -> None:
+    store.save_page("cloud", Batch(issues=[_issue(n) for n in range(50)]), {}, now=T0)
+    slow = Read(  # a few seconds of work for SQLite: closing must not wait for it
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000)"
+        " SELECT CAST(MAX(x) AS TEXT) AS issue_id FROM n",
+        {"issue_id": pa.string()},
+    )
+    started = time.monotonic()
+    with arrow_reader(store.engine) as read:
+        tables = read.tables([Read("SELECT issue_id FROM issues", {"issue_id": pa.string()}), slow, slow])
+        assert next(tables).num_rows == 50
+    assert time.monotonic() - started < 30

@@ -14,15 +14,17 @@ as `timestamp[ns, UTC]`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +33,14 @@ import sqlalchemy as sa
 from orgpulse.errors import StoreError
 
 TIME = pa.timestamp("ns", tz="UTC")
+
+
+class Read(NamedTuple):
+    """One query of `ArrowReader.tables`: its SQL, the columns it gives, its positional parameters."""
+
+    sql: str
+    schema: Mapping[str, pa.DataType]
+    params: Sequence[object] = ()
 
 
 class ArrowReader:
@@ -61,8 +71,17 @@ class ArrowReader:
 
     def table(self, sql: str, schema: Mapping[str, pa.DataType], params: Sequence[object] = ()) -> pa.Table:
         """The result with exactly the columns of `schema`, in its order and types."""
-        result = self._run(sql, params, rows=True)
-        return pa.table({name: _cast(result.column(name), kind) for name, kind in schema.items()})
+        return _typed(self._run(sql, params, rows=True), schema)
+
+    def tables(self, reads: Sequence[Read]) -> Iterator[pa.Table]:
+        """`table` of each read, in order. A SQLite store's reader process is sent them all at once:
+        it runs the next query while this process takes in (and the caller uses) the last answer."""
+        if not isinstance(self._conn, _SqliteChild):
+            yield from (self.table(*read) for read in reads)
+            return
+        self._conn.send([(read.sql, list(read.params), True) for read in reads])
+        for read in reads:
+            yield _typed(self._conn.receive(), read.schema)
 
     def _run(self, sql: str, params: Sequence[object], *, rows: bool) -> pa.Table:
         if isinstance(self._conn, _SqliteChild):
@@ -104,38 +123,69 @@ class _SqliteChild:
     def __init__(self, database: str) -> None:
         started = _started.pop(database, None)
         self._process = started if started is not None and started.poll() is None else _spawn(database)
+        self._pending: deque[bool] = deque()  # requests sent, answers not taken: whether each has rows
 
     def run(self, sql: str, params: list[object], *, rows: bool) -> pa.Table:
-        answer = self._ask({"sql": sql, "params": params, "rows": rows})
-        if not rows:
-            return pa.table({})
-        return pa.ipc.open_stream(answer).read_all()
+        self.send([(sql, params, rows)])
+        return self.receive()
 
     def rollback(self) -> None:
-        self._ask({"rollback": True})
+        self._drain()
+        self._write([{"rollback": True}])
+        self._pending.append(False)
+        self.receive()
 
-    def _ask(self, request: dict[str, Any]) -> IO[bytes]:
-        stdin, stdout = self._process.stdin, self._process.stdout
-        if stdin is None or stdout is None:
+    def send(self, queries: Sequence[tuple[str, list[object], bool]]) -> None:
+        """Queue queries (sql, params, whether it returns rows); `receive` takes their answers in order."""
+        self._drain()
+        self._write([{"sql": sql, "params": params, "rows": rows} for sql, params, rows in queries])
+        self._pending.extend(rows for _, _, rows in queries)
+
+    def receive(self) -> pa.Table:
+        """The answer to the oldest query sent and not received (an empty table for one without rows)."""
+        rows = self._pending.popleft()
+        stdout = self._process.stdout
+        if stdout is None:
             raise StoreError("cannot read the store: its reader process has no pipes")
         try:
-            stdin.write(json.dumps(request).encode() + b"\n")
-            stdin.flush()
             status = stdout.read(1)
+            if status == b"\x01":
+                (length,) = struct.unpack(">I", stdout.read(4))
+                text = stdout.read(length).decode(errors="replace")
+                raise StoreError(f"cannot read the store: {_first_line(RuntimeError(text))}")
+            if status != b"\x00":
+                self._pending.clear()  # nothing more comes from a process that stopped
+                stopped = self._process.poll()
+                raise StoreError(f"cannot read the store: its reader process stopped (exit {stopped})")
+            return pa.ipc.open_stream(stdout).read_all() if rows else pa.table({})
+        except (OSError, struct.error, pa.ArrowInvalid) as exc:
+            self._pending.clear()
+            raise StoreError(f"cannot read the store: its reader process stopped ({exc})") from exc
+
+    def _drain(self) -> None:
+        """Take the answers a failed or abandoned batch left, so the next answer read is the next asked."""
+        while self._pending:
+            try:
+                self.receive()
+            except StoreError:
+                continue
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        stdin = self._process.stdin
+        if stdin is None:
+            raise StoreError("cannot read the store: its reader process has no pipes")
+        try:
+            stdin.write(b"".join(json.dumps(request).encode() + b"\n" for request in requests))
+            stdin.flush()
         except OSError as exc:
             raise StoreError(f"cannot read the store: its reader process stopped ({exc})") from exc
-        if status == b"\x01":
-            (length,) = struct.unpack(">I", stdout.read(4))
-            text = stdout.read(length).decode(errors="replace")
-            raise StoreError(f"cannot read the store: {_first_line(RuntimeError(text))}")
-        if status != b"\x00":
-            stopped = self._process.poll()
-            raise StoreError(f"cannot read the store: its reader process stopped (exit {stopped})")
-        return stdout
 
     def close(self) -> None:
+        if self._pending:  # a batch abandoned (an error, an interrupt): its answers are not waited for
+            self._process.kill()
         if self._process.stdin is not None:
-            self._process.stdin.close()
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -169,6 +219,10 @@ def arrow_reader(engine: sa.Engine) -> Iterator[ArrowReader]:
         yield ArrowReader(connection, url.get_backend_name())
     finally:
         connection.close()
+
+
+def _typed(result: pa.Table, schema: Mapping[str, pa.DataType]) -> pa.Table:
+    return pa.table({name: _cast(result.column(name), kind) for name, kind in schema.items()})
 
 
 def _cast(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:

@@ -24,6 +24,7 @@ from orgpulse.analysis.shaping import shape_frames
 from orgpulse.store import window as q
 from orgpulse.store.arrow import arrow_reader
 from orgpulse.store.core import Store
+from orgpulse.store.retired_counts import retired_statuses
 from orgpulse.teams import TeamRule
 
 
@@ -48,27 +49,34 @@ def read_tables(store: Store, *, as_of: datetime, since: datetime | None = None)
     """The stored records with every change after `as_of` left out; with `since`, only the issues
     that can touch the time from `since` on (all of them when None)."""
     with arrow_reader(store.engine) as reader, q.Queries(reader, as_of=as_of, since=since) as read:
-        issues = _pandas(read.issues())
-        statuses = read.statuses()
-        # The statuses of unknown category are those of the status changes read: counted from them
-        # before the Arrow table goes (each table is held as Arrow or as pandas, not both).
-        status_changes = read.changes("status_changes")
-        retired = read.retired_entries(statuses, status_changes)
+        others = [name for name in q.CHANGE_SCHEMAS if name != "status_changes"]
+        reads = [read.issues(), read.statuses(), read.changes("status_changes")]
+        reads += [read.changes(name) for name in others]
+        reads += [read.project_pairs(), read.people(), read.links(), read.workflows(), read.memberships()]
+        # One batch: the reader runs each query while the answer before it is made a frame here.
+        tables = read.tables(reads)
+        issues = _pandas(next(tables))
+        statuses = next(tables)
+        # The statuses of unknown category are those of the status changes read: found before the
+        # Arrow table goes (each table is held as Arrow or as pandas, not both), counted once the
+        # batch is in.
+        status_changes = next(tables)
+        retired = retired_statuses(statuses, status_changes)
         changes = {"status_changes": _pandas(status_changes)}
         del status_changes
-        changes.update(
-            (name, _pandas(read.changes(name))) for name in q.CHANGE_SCHEMAS if name not in changes
-        )
+        changes.update((name, _pandas(next(tables))) for name in others)
+        pairs, people, links, workflows, memberships = (_pandas(next(tables)) for _ in range(5))
+        counted = read.retired_entries(retired)
         return StoredTables(
             issues=issues,
-            project_pairs=_pandas(read.project_pairs()),
+            project_pairs=pairs,
             statuses=_pandas(statuses),
-            people=_pandas(read.people()),
+            people=people,
             changes=changes,
-            links=_pandas(read.links()),
-            workflows=_pandas(read.workflows()),
-            memberships=_pandas(read.memberships()),
-            retired_entries=(_pandas(retired[0]), _pandas(retired[1])),
+            links=links,
+            workflows=workflows,
+            memberships=memberships,
+            retired_entries=(_pandas(counted[0]), _pandas(counted[1])),
         )
 
 

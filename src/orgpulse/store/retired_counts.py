@@ -45,7 +45,13 @@ def count_retired_entries(
     """(source, status_id, issues) and (source, status_id, from_resolution, to_resolution, entries)
     of the statuses of unknown category: the catalogue's (`statuses`) and those `status_changes`
     name that it lacks; `as_of` is the reader's bound value of the analysis' time."""
-    wanted = retired_statuses(statuses, status_changes)
+    return count_entries(read, as_of, retired_statuses(statuses, status_changes))
+
+
+def count_entries(
+    read: ArrowReader, as_of: object, wanted: list[tuple[str, str]]
+) -> tuple[pa.Table, pa.Table]:
+    """`count_retired_entries` of the (source, status id) pairs `wanted` (`retired_statuses`)."""
     counted = []
     for body, schema in ((_ISSUES, ISSUES_SCHEMA), (_ITEMS, ITEMS_SCHEMA)):
         chunks = [

@@ -25,12 +25,13 @@ the index on (source, key). Indexes that serve these reads are created by migrat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import pyarrow as pa
 
-from orgpulse.store.arrow import TIME, ArrowReader
-from orgpulse.store.retired_counts import count_retired_entries
+from orgpulse.store.arrow import TIME, ArrowReader, Read
+from orgpulse.store.retired_counts import count_entries
 
 S = pa.string()
 B = pa.bool_()
@@ -226,19 +227,19 @@ class Queries:
             self._bounded = bool(total) and (dormant or 0) >= DORMANT_SHARE * total
         return self._bounded
 
-    def _run(
+    def _plan(
         self,
         body: str,
         schema: dict[str, pa.DataType],
         bound: str | None = None,
         rows: tuple[str, str] | None = None,
-    ) -> pa.Table:
-        """`body` may use {as_of}, and {kept} where `bound` (a condition on `kept_issues`) goes; with
-        `rows` (a table and its alias, keyed by source and issue_id) {rows} names it, read through
-        `kept_issues` when bounded: a join from the kept issues, so the rows of dormant issues are
-        never visited (a condition on each row would scan them all); {key} is then the kept issue's
-        key, which orders the rows as the kept issues come (the row's own, the same values, does not
-        tell SQLite so: it would sort every row)."""
+    ) -> Read:
+        """The read of `body`, which may use {as_of}, and {kept} where `bound` (a condition on
+        `kept_issues`) goes; with `rows` (a table and its alias, keyed by source and issue_id) {rows}
+        names it, read through `kept_issues` when bounded: a join from the kept issues, so the rows of
+        dormant issues are never visited (a condition on each row would scan them all); {key} is then
+        the kept issue's key, which orders the rows as the kept issues come (the row's own, the same
+        values, does not tell SQLite so: it would sort every row)."""
         bounded = bound is not None and self._worth_bounding()
         if bounded:
             self._keep()
@@ -254,7 +255,11 @@ class Queries:
             body = body.replace("{rows}", table).replace("{key}", key)
         text = body.replace("{kept}", condition)
         sql, params = self._bind(text)
-        return self._read.table(sql, schema, params)
+        return Read(sql, schema, params)
+
+    def tables(self, reads: list[Read]) -> Iterator[pa.Table]:
+        """The tables of `reads` (this class' reads), in order, as `ArrowReader.tables` runs them."""
+        return self._read.tables(reads)
 
     def _execute(self, text: str) -> None:
         self._read.execute(*self._bind(text))
@@ -269,17 +274,17 @@ class Queries:
         params = [values["as_of"]] + ([values["since"]] if "{since}" in text else [])
         return text.format(as_of="$1", since="$2"), params
 
-    def issues(self) -> pa.Table:
+    def issues(self) -> Read:
         columns = ", ".join(f"i.{c}" for c in ISSUE_SCHEMA)
         sql = f"SELECT {columns} FROM {{rows}} WHERE i.created <= {{as_of}} {{kept}} ORDER BY {{key}}"
-        return self._run(sql, ISSUE_SCHEMA, "", rows=("issues i", "i"))
+        return self._plan(sql, ISSUE_SCHEMA, "", rows=("issues i", "i"))
 
-    def project_pairs(self) -> pa.Table:
+    def project_pairs(self) -> Read:
         """Every (source, project key) stored: two sources sharing a key are told apart everywhere."""
         sql = "SELECT DISTINCT source, project_key FROM issues WHERE created <= {as_of} ORDER BY 1, 2"
-        return self._run(sql, {"source": S, "project_key": S})
+        return self._plan(sql, {"source": S, "project_key": S})
 
-    def changes(self, name: str) -> pa.Table:
+    def changes(self, name: str) -> Read:
         schema = CHANGE_SCHEMAS[name]
         if name == "status_changes":
             columns = ", ".join(f"c.{c}" for c in schema if c != "previous_entry")
@@ -295,9 +300,9 @@ class Queries:
             f"SELECT {columns} FROM {{rows}} WHERE c.at <= {{as_of}} {{kept}}"
             " ORDER BY {key}, c.history_id, c.item_index"
         )
-        return self._run(sql, schema, "", rows=(f"{name} c", "c"))
+        return self._plan(sql, schema, "", rows=(f"{name} c", "c"))
 
-    def links(self) -> pa.Table:
+    def links(self) -> Read:
         """Links touching a read issue; each side resolved to a synced issue by id, else by key (the
         largest id holding the key), with what names that issue's team. Bounded, the links come
         resolved already (the references of live issues needed them)."""
@@ -328,35 +333,36 @@ class Queries:
             + " ".join(joins)
             + " WHERE 1 = 1 {kept} ORDER BY r.source, r.link_id"
         )
-        return self._run(sql, LINK_SCHEMA, bound)
+        return self._plan(sql, LINK_SCHEMA, bound)
 
-    def retired_entries(self, statuses: pa.Table, status_changes: pa.Table) -> tuple[pa.Table, pa.Table]:
+    def retired_entries(self, wanted: list[tuple[str, str]]) -> tuple[pa.Table, pa.Table]:
         """The entries into the statuses of unknown category over the whole history, counted
-        (`store.retired_counts`), from the statuses and status changes this read: a bounded read
-        holds only some of them, and counting in SQL from those few statuses costs less than
-        counting the changes read in pandas when it holds them all."""
-        return count_retired_entries(self._read, self._as_of, statuses, status_changes)
+        (`store.retired_counts`), for the (source, status id) pairs `wanted`: those of the statuses
+        and status changes this read (`retired_counts.retired_statuses`). A bounded read holds only
+        some of the changes, and counting in SQL from those few statuses costs less than counting the
+        changes read in pandas when it holds them all."""
+        return count_entries(self._read, self._as_of, wanted)
 
-    def statuses(self) -> pa.Table:
+    def statuses(self) -> Read:
         schema = {"source": S, "status_id": S, "name": S, "category": S, "category_known": B}
-        return self._run("SELECT * FROM statuses ORDER BY source, status_id", schema)
+        return self._plan("SELECT * FROM statuses ORDER BY source, status_id", schema)
 
-    def people(self) -> pa.Table:
+    def people(self) -> Read:
         schema = {"source": S, "person_id": S, "display_name": S, "is_bot": B}
-        return self._run("SELECT * FROM people ORDER BY source, person_id", schema)
+        return self._plan("SELECT * FROM people ORDER BY source, person_id", schema)
 
-    def workflows(self) -> pa.Table:
+    def workflows(self) -> Read:
         schema = {"source": S, "project_key": S, "status_id": S}
-        return self._run("SELECT * FROM workflow_statuses ORDER BY source, project_key, status_id", schema)
+        return self._plan("SELECT * FROM workflow_statuses ORDER BY source, project_key, status_id", schema)
 
-    def memberships(self) -> pa.Table:
+    def memberships(self) -> Read:
         schema = {"source": S, "team_key": S, "person_id": S}
         sql = (
             "SELECT source, team_key, person_id FROM team_memberships"
             " WHERE (since IS NULL OR since <= {as_of}) AND (until IS NULL OR until > {as_of})"
             " ORDER BY source, team_key, person_id"
         )
-        return self._run(sql, schema)
+        return self._plan(sql, schema)
 
 
 def _kept(source: str, issue_id: str) -> str:
