@@ -16,7 +16,7 @@ import pandas as pd
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.evidence import Items, RowKey, rounded
 from orgpulse.analysis.evidence_set import Evidence
-from orgpulse.analysis.result import Finding, Severity
+from orgpulse.analysis.result import Finding, Severity, made
 from orgpulse.analysis.scoring import LOW_CONFIDENCE, confidences
 from orgpulse.analysis.weeks import NAT, WeekGrid
 
@@ -197,24 +197,27 @@ def to_findings(
             "confidence_factors": named,
             "low_confidence": conf < LOW_CONFIDENCE,
         }
-        made = None if cost is None else cost.get(key, no_cost)
-        if made is not None:
-            explain["cost"] = made
+        spent = None if cost is None else cost.get(key, no_cost)
+        if spent is not None:
+            explain["cost"] = spent
         findings.append(
-            Finding(
-                team=labels[i],
-                week_start=starts[i],
-                symptom=rows.symptom,
-                severity=severities[i],
-                score=scores[i],
-                direction=directions[i],
-                confidence=conf,
-                sample_size=samples[i],
-                metrics=dict(zip(rows.metrics, metric_values[i], strict=True)),
-                explain=explain,
-                cost_hours=None if made is None else made["hours"],
-                source=rows.evidence,
-                row=key,
+            made(
+                Finding,
+                {
+                    "team": labels[i],
+                    "week_start": starts[i],
+                    "symptom": rows.symptom,
+                    "severity": severities[i],
+                    "score": scores[i],
+                    "direction": directions[i],
+                    "confidence": conf,
+                    "sample_size": samples[i],
+                    "metrics": dict(zip(rows.metrics, metric_values[i], strict=True)),
+                    "explain": explain,
+                    "cost_hours": None if spent is None else spent["hours"],
+                    "source": rows.evidence,
+                    "row": key,
+                },
             )
         )
     return findings

@@ -24,7 +24,7 @@ from operator import attrgetter
 import numpy as np
 
 from orgpulse.analysis.decimals import python_round
-from orgpulse.analysis.result import Diagnosis, Finding, LeverRank, LeverRow, LeverState, Severity
+from orgpulse.analysis.result import Diagnosis, Finding, LeverRank, LeverRow, LeverState, Severity, made
 
 LEVERS: dict[str, tuple[str, ...]] = {
     "decision_rights": ("approval_bottleneck",),
@@ -97,14 +97,17 @@ def lever_rows(findings: Sequence[Finding]) -> list[LeverRow]:
     values = [_VALUE[severity[i]] for i in at]
     ends = [*starts[1:].tolist(), len(at)]
     return [
-        LeverRow(
-            team=teams[code // levers // len(weeks)],
-            week_start=weeks[code // levers % len(weeks)],
-            lever=_LEVER_NAMES[code % levers],
-            state=_STATES[level],
-            symptoms=dict(zip(names[start:end], values[start:end], strict=True)),
-            cost_hours=None if math.isnan(cost) else cost,
-            confidence=low,
+        made(
+            LeverRow,
+            {
+                "team": teams[code // levers // len(weeks)],
+                "week_start": weeks[code // levers % len(weeks)],
+                "lever": _LEVER_NAMES[code % levers],
+                "state": _STATES[level],
+                "symptoms": dict(zip(names[start:end], values[start:end], strict=True)),
+                "cost_hours": None if math.isnan(cost) else cost,
+                "confidence": low,
+            },
         )
         for code, start, end, level, cost, low in zip(
             group[starts].tolist(),

@@ -12,7 +12,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+def made(cls: type[T], values: dict[str, Any]) -> T:
+    """`cls(**values)` for a frozen dataclass `cls` (with no `__post_init__`), `values` naming every
+    field: the instance's attributes set at once. Its `__init__` sets each field through
+    `object.__setattr__`, which for the ~70k findings of ~430 teams × 18 weeks cost ~0.3 s."""
+    if values.keys() != _field_names(cls):
+        raise TypeError(f"{cls.__name__} needs the fields {sorted(_field_names(cls))}, not {sorted(values)}")
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 class Checked(list[Any]):
