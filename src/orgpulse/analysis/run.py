@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
 from orgpulse.analysis.detectors.meetings.detect import SPAN as MEETING_SPAN
 from orgpulse.analysis.detectors.symptom import Symptom
 from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
+from orgpulse.analysis.forked import in_fork
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, weeks_needed
@@ -42,6 +44,9 @@ from orgpulse.errors import AnalysisError
 log = logging.getLogger(__name__)
 
 DETECTORS = registered_detectors()
+# From this many issues the detectors run on two cores (`analysis.forked`): below it a fork and the
+# findings' trip back cost more than half the detectors.
+SPLIT_ISSUES = 20_000
 
 
 def detect(
@@ -67,7 +72,6 @@ def detect(
     check_frames(frames)
     started = time.perf_counter()
     grid = analysis_grid(settings, as_of, count, interventions, history_start(frames, settings.timezone))
-    values = MetricValues()
     context = Context(
         frames=frames, settings=settings, as_of=timestamp_ns(as_of), grid=grid, diagnose=diagnose
     )
@@ -80,33 +84,38 @@ def detect(
     # still holds `frames` (`orgpulse.analyze` hands them over).
     inputs.context = replace(context, frames=frames.for_detectors())
     del frames, context
-    done_with = last_reads(detectors, kept)
+    cat = inputs[CATALOGUE]
+    # A big organisation's detectors run on two cores: every other one in a forked copy of this
+    # process (the first, third...: with pickling their findings back, about the others' time).
+    split = cat.issues.frame.shape[0] >= SPLIT_ISSUES and len(detectors) > 1
+    own, other = (detectors[1::2], detectors[0::2]) if split else (detectors, ())
+    collect = bool(interventions)
+    pending = in_fork(partial(run_detectors, other, inputs, grid, kept, collect)) if other else None
+    try:
+        ran = run_detectors(own, inputs, grid, kept, collect)
+        # The flow reads inputs alone: made while the copy finishes (its half takes longer, pickled).
+        flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
+        points = cycle_points(inputs.restricted(FLOW_NEEDS)) if diagnose else []
+        ran_other = pending.result() if pending is not None else []
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    in_order = [*ran, *ran_other]
+    if split:  # back in the detectors' order
+        in_order[0::2], in_order[1::2] = ran_other, ran
     findings: list[Finding] = []
     dependencies: list[DependencyRow] = []
-    reported = {grid.starts[w] for w in grid.reported}
-    for index, detector in enumerate(detectors):
-        output = detector.detect(inputs.restricted(detector.needs))
-        rows = finish(detector, output, inputs)
-        table = rows.table
-        table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
-        table = table.loc[table["week"] >= grid.first_reported]
-        if interventions:
-            collect_values(values, detector.symptom, output, rows.table, inputs[CATALOGUE], grid)
-        cost = None
-        if output.cost is not None:
-            counted = detector.cost_counted
-            cost = cost_explain(inputs[CATALOGUE], output.cost, counted, grid.first_reported)
-            cost[NO_COST_KEY] = {"counted": counted, "hours": 0.0, "issue_count": 0, "issues": []}
-        findings.extend(to_findings(replace(rows, table=table), inputs[CATALOGUE], grid, cost))
-        dependencies.extend(d for d in output.dependencies if d.week_start in reported)
-        inputs.release(done_with[index])
-        del output, rows, table  # the detector's own tables, not kept through the next one
+    values = MetricValues()
+    for found, depends, collected in in_order:
+        findings.extend(found)
+        dependencies.extend(depends)
+        values.thresholded.update(collected.thresholded)
+        values.weekly.update(collected.weekly)
+        values.per_issue.update(collected.per_issue)
     findings = with_cleanups(findings, inputs, grid)
     findings.sort(key=lambda f: (f.symptom, f.team, f.week_start))
     dependencies.sort(key=lambda d: (d.week_start, d.blocked_team, d.blocking_team))
-    flow = flow_rows(inputs.restricted(FLOW_NEEDS)) if diagnose else []
-    points = cycle_points(inputs.restricted(FLOW_NEEDS)) if diagnose else []
-    cat = inputs[CATALOGUE]
     effects = evaluate(
         interventions,
         values,
@@ -131,6 +140,38 @@ def detect(
         cycle_points=points,
         interventions=effects,
     )
+
+
+Ran = tuple[list[Finding], list[DependencyRow], MetricValues]
+
+
+def run_detectors(
+    detectors: Sequence[Detector], inputs: Inputs, grid: WeekGrid, kept: Sequence[Key[Any]], collect: bool
+) -> list[Ran]:
+    """Per detector, in order: its findings, its dependency rows of reported weeks and (`collect`)
+    its values for the interventions. An input is released after the last of `detectors` to read it."""
+    done_with = last_reads(detectors, kept)
+    reported = {grid.starts[w] for w in grid.reported}
+    out: list[Ran] = []
+    for index, detector in enumerate(detectors):
+        values = MetricValues()
+        output = detector.detect(inputs.restricted(detector.needs))
+        rows = finish(detector, output, inputs)
+        table = rows.table
+        table = table.assign(direction=directions(table[["team", "week", "score"]]).to_numpy())
+        table = table.loc[table["week"] >= grid.first_reported]
+        if collect:
+            collect_values(values, detector.symptom, output, rows.table, inputs[CATALOGUE], grid)
+        cost = None
+        if output.cost is not None:
+            counted = detector.cost_counted
+            cost = cost_explain(inputs[CATALOGUE], output.cost, counted, grid.first_reported)
+            cost[NO_COST_KEY] = {"counted": counted, "hours": 0.0, "issue_count": 0, "issues": []}
+        found = to_findings(replace(rows, table=table), inputs[CATALOGUE], grid, cost)
+        out.append((found, [d for d in output.dependencies if d.week_start in reported], values))
+        inputs.release(done_with[index])
+        del output, rows, table  # the detector's own tables, not kept through the next one
+    return out
 
 
 def last_reads(detectors: Sequence[Detector], kept: Sequence[Key[Any]]) -> list[list[Key[Any]]]:

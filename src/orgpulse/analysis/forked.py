@@ -1,0 +1,114 @@
+"""Work run beside the analysis in a forked process, on the machine's other core (`in_fork`).
+
+The detectors of a big organisation are independent once their inputs are built: `analysis.run`
+hands some of them to a copy of its process (fork: the inputs are shared, copy on write, never
+sent) and runs the others meanwhile; the copy sends back its findings, pickled through a pipe.
+
+Robust by construction: the copy always ends with `os._exit` (no atexit handler, no buffered
+output flushed twice, no store connection closed under the parent), its error comes back and is
+raised in the parent (as AnalysisError when it cannot be pickled), a copy that dies without an
+answer is an AnalysisError, and a parent that fails or is interrupted first kills and reaps it.
+Where fork does not exist, or one core is all the process may use, the work runs in the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from orgpulse.errors import AnalysisError
+
+T = TypeVar("T")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+class Pending(Generic[T]):
+    """The result of work started by `in_fork`: `result()` waits for it; `cancel()` drops it."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work: Callable[[], T] | None = None
+        self._pid = 0
+        self._pipe = -1
+        if not hasattr(os, "fork") or cores() < 2:
+            self._work = work  # run by `result`, in this process
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: never returns
+            os.close(read)
+            _serve(work, write)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def result(self) -> T:
+        if self._work is not None:
+            return self._work()
+        try:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                self._pipe = -1
+                answer = pipe.read()
+        finally:
+            self._reap()
+        if not answer:
+            raise AnalysisError("the detectors' second process stopped without an answer")
+        try:
+            done, value = pickle.loads(answer)
+        except Exception as exc:  # an error whose class cannot be made again from its pickle
+            raise AnalysisError(f"the detectors' second process answered what cannot be read: {exc}") from exc
+        if not done:
+            raise value
+        result: T = value
+        return result
+
+    def cancel(self) -> None:
+        """Stop the copy (if it still runs) and reap it: its result is not wanted."""
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
+        self._reap()
+
+    def _reap(self) -> None:
+        if self._pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def in_fork(work: Callable[[], T]) -> Pending[T]:
+    """`work` started in a forked copy of this process (its result pickled back), or deferred to
+    `result()` where fork is missing or one core is all there is."""
+    return Pending(work)
+
+
+def _serve(work: Callable[[], T], write: int) -> None:
+    written = False
+    try:
+        try:
+            answer = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001  every error goes back: the parent raises it
+            answer = _error(exc)
+        with os.fdopen(write, "wb") as pipe:  # fails when the parent is gone: nothing to answer
+            pipe.write(answer)
+        written = True
+    finally:
+        os._exit(0 if written else 1)
+
+
+def _error(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):  # an error holding what cannot be pickled
+        return pickle.dumps((False, AnalysisError(f"{type(exc).__name__}: {exc}")))
