@@ -93,6 +93,7 @@ def _analyze(
         now=now,
     )
     journal = start_run(store, kind="analyze", source=None, trigger=trigger, now=now)
+    store.prepare_save()
     try:
         # The frames are handed over (no name holds them here): detect lets their change tables go
         # once its inputs are built.

@@ -35,7 +35,7 @@ from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
 from orgpulse.store.migrating import SALT_KEY, migrate
 from orgpulse.store.packing import unpack
-from orgpulse.store.sqlite_writer import SqliteWriter
+from orgpulse.store.sqlite_writer import SqliteWriter, is_sqlite_file, start_writer
 from orgpulse.store.text import masking
 from orgpulse.store.trends import trend_rows
 
@@ -265,6 +265,10 @@ class Store:
                 .values(status="aborted", finished_at=now)
             )
 
+    def prepare_save(self) -> None:
+        """Get ready to save a result: on a SQLite file, start the process that will write it."""
+        start_writer(self.engine, _BUSY_SECONDS)
+
     def save_result(self, run_id: str, result: AnalysisResult, *, now: datetime) -> None:
         """Append `result` as the run's trend rows (`store.trends`) and mark the run completed."""
         self.finish_run(run_id, **trend_rows(run_id, result), now=now)
@@ -314,8 +318,7 @@ class Store:
             .where(t.analysis_runs.c.run_id == run_id)
             .values(status="completed", finished_at=now)
         )
-        database = self.engine.url.database
-        if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
+        if is_sqlite_file(self.engine):
             with SqliteWriter(self.engine, _BUSY_SECONDS) as write:
                 for table, rows in tables:
                     write.ingest(table, _columns(rows))

@@ -16,11 +16,14 @@ be in the middle of a stream it could not read. It imports neither orgpulse nor 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
 import signal
 import struct
 import sys
+import threading
 from typing import Any, BinaryIO
 
 import adbc_driver_sqlite.dbapi as sqlite_driver
@@ -35,12 +38,21 @@ def serve(database: str, busy_ms: int, requests: BinaryIO, answers: BinaryIO) ->
         cursor = connection.cursor()
         # The store's own connection settings (store.core): wait for another writer's lock rather
         # than fail, and no sync of the WAL at each commit (WAL mode keeps the store consistent).
+        # Its commit moves nothing from the WAL into the database file, which would keep the parent
+        # waiting: that is done once the parent has its answer (below).
         for pragma in (f"busy_timeout={busy_ms}", "synchronous=NORMAL", "cache_size=-65536"):
             cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         connection.adbc_connection.set_autocommit(False)
-        for line in requests:
+        # The requests are read ahead, each table whole, while SQLite writes the previous ones: the
+        # parent's writes never wait on SQLite's work (a pipe holds 64 KB), it goes on making rows.
+        pending: queue.Queue[Request | Exception | None] = queue.Queue()
+        threading.Thread(target=_read_ahead, args=(requests, pending), daemon=True).start()
+        while (request := pending.get()) is not None:
             try:
-                _handle(connection, cursor, json.loads(line), requests)
+                if isinstance(request, Exception):
+                    raise request
+                _handle(connection, cursor, *request)
             except (sqlite_driver.Error, pa.ArrowException, KeyError, TypeError, ValueError) as exc:
                 text = (str(exc).strip() or type(exc).__name__).encode()[:_TEXT_LIMIT]
                 answers.write(b"\x01" + struct.pack(">I", len(text)) + text)
@@ -48,13 +60,36 @@ def serve(database: str, busy_ms: int, requests: BinaryIO, answers: BinaryIO) ->
                 return  # the finally rolls back: nothing of this transaction is kept
             answers.write(b"\x00")
             answers.flush()
+            if request[0].get("commit"):
+                # Committed: the rows go from the WAL into the database file as far as readers allow
+                # (the store's other connections do the rest). Meanwhile a commit of the parent's
+                # finds this checkpoint under way and does not wait for it. Nothing comes after.
+                with contextlib.suppress(sqlite_driver.Error):  # a checkpoint left to the others
+                    connection.adbc_connection.set_autocommit(True)
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                return
     finally:
         connection.close()  # without a commit: rolled back
 
 
-def _handle(connection: Any, cursor: Any, request: dict[str, Any], requests: BinaryIO) -> None:
-    if "ingest" in request:
-        rows = pa.ipc.open_stream(requests)
+Request = tuple[dict[str, Any], pa.Table | None]
+
+
+def _read_ahead(requests: BinaryIO, pending: queue.Queue[Request | Exception | None]) -> None:
+    """Each request with its rows, read whole, onto `pending`; None at the end of the input."""
+    try:
+        for line in requests:
+            request = json.loads(line)
+            rows = pa.ipc.open_stream(requests).read_all() if "ingest" in request else None
+            pending.put((request, rows))
+    except (pa.ArrowException, ValueError, OSError) as exc:  # a request or stream it cannot read
+        pending.put(exc)
+        return
+    pending.put(None)
+
+
+def _handle(connection: Any, cursor: Any, request: dict[str, Any], rows: pa.Table | None) -> None:
+    if rows is not None:
         cursor.adbc_ingest(str(request["ingest"]), rows, mode="append")
     elif "sql" in request:
         cursor.execute(request["sql"], request["params"])
