@@ -34,7 +34,7 @@ def _fork_always(monkeypatch: pytest.MonkeyPatch) -> None:
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform: the detectors run in one process")
     monkeypatch.setattr(run, "SPLIT_ISSUES", 0)
-    monkeypatch.setattr(forked, "cores", lambda: 2)
+    monkeypatch.setattr(forked, "spare_core", lambda: True)
 
 
 def test_two_cores_find_what_one_finds(frames: Frames, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,3 +99,15 @@ def test_a_cancelled_copy_is_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
     pending.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_busy_machine_runs_the_work_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.8, 1.0, 1.0))
+    assert not forked.spare_core()
+    pid = os.getpid()
+    assert forked.in_fork(os.getpid).result() == pid
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    assert forked.spare_core()
+    monkeypatch.setattr(forked, "cores", lambda: 1)
+    assert not forked.spare_core()

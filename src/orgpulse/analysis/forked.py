@@ -8,7 +8,8 @@ Robust by construction: the copy always ends with `os._exit` (no atexit handler,
 output flushed twice, no store connection closed under the parent), its error comes back and is
 raised in the parent (as AnalysisError when it cannot be pickled), a copy that dies without an
 answer is an AnalysisError, and a parent that fails or is interrupted first kills and reaps it.
-Where fork does not exist, or one core is all the process may use, the work runs in the process.
+Where fork does not exist, where one core is all the process may use, or where the machine is busy
+already (no spare core: `spare_core`), the work runs in the process.
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def spare_core() -> bool:
+    """Whether a core is likely idle: more than one, and the 1-minute load average (this process
+    and its last runs included) a quarter of a core below their number. On a busy machine the copy
+    finds no core of its own: its pickling and copy-on-write faults (~1 s of CPU at ~430 teams)
+    would only add to the wall time."""
+    count = cores()
+    if count < 2:
+        return False
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # no load average on this platform: assume the cores are there
+        return True
+    return load < count - 0.25
+
+
 class Pending(Generic[T]):
     """The result of work started by `in_fork`: `result()` waits for it; `cancel()` drops it."""
 
@@ -39,7 +55,7 @@ class Pending(Generic[T]):
         self._work: Callable[[], T] | None = None
         self._pid = 0
         self._pipe = -1
-        if not hasattr(os, "fork") or cores() < 2:
+        if not hasattr(os, "fork") or not spare_core():
             self._work = work  # run by `result`, in this process
             return
         read, write = os.pipe()
@@ -89,7 +105,7 @@ class Pending(Generic[T]):
 
 def in_fork(work: Callable[[], T]) -> Pending[T]:
     """`work` started in a forked copy of this process (its result pickled back), or deferred to
-    `result()` where fork is missing or one core is all there is."""
+    `result()` where fork is missing or no core is spare."""
     return Pending(work)
 
 
