@@ -101,12 +101,20 @@ def test_a_cancelled_copy_is_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
         os.waitpid(-1, os.WNOHANG)
 
 
-def test_a_busy_machine_runs_the_work_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_busy_machine_runs_every_detector_in_the_process(
+    frames: Frames, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = detect(frames, AnalysisSettings(weeks=4), as_of=AS_OF)
+    monkeypatch.setattr(run, "SPLIT_ISSUES", 0)
     monkeypatch.setattr(forked, "cores", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.8, 1.0, 1.0))
-    assert not forked.spare_core()
-    pid = os.getpid()
-    assert forked.in_fork(os.getpid).result() == pid
+    assert not forked.can_fork()
+
+    def refuse(_: object) -> None:
+        raise AssertionError("forked on a busy machine")
+
+    monkeypatch.setattr(run, "in_fork", refuse)
+    assert detect(frames, AnalysisSettings(weeks=4), as_of=AS_OF).findings == alone.findings
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
     assert forked.spare_core()
     monkeypatch.setattr(forked, "cores", lambda: 1)

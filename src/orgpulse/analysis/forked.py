@@ -9,7 +9,7 @@ output flushed twice, no store connection closed under the parent), its error co
 raised in the parent (as AnalysisError when it cannot be pickled), a copy that dies without an
 answer is an AnalysisError, and a parent that fails or is interrupted first kills and reaps it.
 Where fork does not exist, where one core is all the process may use, or where the machine is busy
-already (no spare core: `spare_core`), the work runs in the process.
+already (no spare core: `spare_core`), the caller runs the work itself (`can_fork`).
 """
 
 from __future__ import annotations
@@ -48,16 +48,17 @@ def spare_core() -> bool:
     return load < count - 0.25
 
 
+def can_fork() -> bool:
+    """Whether `in_fork` may run work beside this process: fork exists and a core is spare."""
+    return hasattr(os, "fork") and spare_core()
+
+
 class Pending(Generic[T]):
     """The result of work started by `in_fork`: `result()` waits for it; `cancel()` drops it."""
 
     def __init__(self, work: Callable[[], T]) -> None:
-        self._work: Callable[[], T] | None = None
         self._pid = 0
         self._pipe = -1
-        if not hasattr(os, "fork") or not spare_core():
-            self._work = work  # run by `result`, in this process
-            return
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the copy: never returns
@@ -67,8 +68,6 @@ class Pending(Generic[T]):
         self._pid, self._pipe = pid, read
 
     def result(self) -> T:
-        if self._work is not None:
-            return self._work()
         try:
             with os.fdopen(self._pipe, "rb") as pipe:
                 self._pipe = -1
@@ -104,8 +103,8 @@ class Pending(Generic[T]):
 
 
 def in_fork(work: Callable[[], T]) -> Pending[T]:
-    """`work` started in a forked copy of this process (its result pickled back), or deferred to
-    `result()` where fork is missing or no core is spare."""
+    """`work` started in a forked copy of this process, its result pickled back (where `can_fork`:
+    the caller runs the work itself otherwise)."""
     return Pending(work)
 
 

@@ -30,7 +30,7 @@ from orgpulse.analysis.detectors.grading import FINISH_NEEDS, finish
 from orgpulse.analysis.detectors.meetings.detect import SPAN as MEETING_SPAN
 from orgpulse.analysis.detectors.symptom import Symptom
 from orgpulse.analysis.flow import FLOW_NEEDS, cycle_points, flow_rows
-from orgpulse.analysis.forked import in_fork
+from orgpulse.analysis.forked import can_fork, in_fork
 from orgpulse.analysis.frames import Frames
 from orgpulse.analysis.inputs import Context, Inputs, Key, build_inputs
 from orgpulse.analysis.interventions import MetricValues, evaluate, weeks_needed
@@ -87,7 +87,7 @@ def detect(
     cat = inputs[CATALOGUE]
     # A big organisation's detectors run on two cores: every other one in a forked copy of this
     # process (the first, third...: with pickling their findings back, about the others' time).
-    split = cat.issues.frame.shape[0] >= SPLIT_ISSUES and len(detectors) > 1
+    split = cat.issues.frame.shape[0] >= SPLIT_ISSUES and len(detectors) > 1 and can_fork()
     own, other = (detectors[1::2], detectors[0::2]) if split else (detectors, ())
     collect = bool(interventions)
     pending = in_fork(partial(run_detectors, other, inputs, grid, kept, collect)) if other else None
