@@ -125,6 +125,13 @@ class IssueTable:
         return lookup(self.uid_index, uids, self._uid_text if hashed_by_arrow(self.uid_index, uids) else None)
 
     @cached_property
+    def keys(self) -> np.ndarray:
+        """The issue keys as Python strings, by issue code (made once: the evidence of every detector
+        names issues by key; never written to)."""
+        keys: np.ndarray = self.frame["key"].to_numpy(dtype=object)
+        return keys
+
+    @cached_property
     def _uid_text(self) -> pa.Array:
         return arrow_text(self.uid_index)
 

@@ -161,7 +161,7 @@ def cleanup_notes(
     notes: dict[tuple[int, int], list[dict[str, object]]] = {}
     if bulk.empty:
         return notes
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    keys = cat.issues.keys
     frame = bulk.assign(team=team_at, week=week)
     frame = frame.loc[(frame["week"] >= 0) & (frame["team"] >= 0)]
     for (bulk_id, team), moves in frame.groupby(["bulk", "team"], sort=True):

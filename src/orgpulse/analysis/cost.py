@@ -123,7 +123,7 @@ def cost_explain(
     # Only the largest ISSUES_SHOWN rows of each group become Python objects.
     rank = np.arange(len(order)) - np.repeat(heads, sizes)
     shown = np.flatnonzero(rank < ISSUES_SHOWN)
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)[issue[shown]].tolist()
+    keys = cat.issues.keys[issue[shown]].tolist()
     rounded = np.round(hours[shown], 4).tolist()
     starts: list[int] = np.asarray(np.searchsorted(shown, heads)).tolist()
     stops = [*starts[1:], len(shown)]

@@ -128,7 +128,7 @@ def issue_records(cat: Catalogue, frame: pd.DataFrame, kind: str, **fields: str)
     team, week, issue and those `fields` name)."""
     if frame.empty:
         return EMPTY
-    keys = Coded(frame["issue"].to_numpy(dtype=np.int64), cat.issues.frame["key"].to_numpy(dtype=object))
+    keys = Coded(frame["issue"].to_numpy(dtype=np.int64), cat.issues.keys)
     columns = {"kind": Const(kind), "issue": keys, **{n: _column(frame, c) for n, c in fields.items()}}
     return of_columns(frame["team"].to_numpy(), frame["week"].to_numpy(), columns)
 
@@ -146,7 +146,7 @@ def key_lists(frame: pd.DataFrame, cat: Catalogue) -> dict[RowKey, list[str]]:
     team, week, issue = (pairs[c].to_numpy() for c in ("team", "week", "issue"))
     order = np.lexsort((cat.issues.frame["key_rank"].to_numpy()[issue], week, team))
     team, week = team[order], week[order]
-    keys = [str(k) for k in cat.issues.frame["key"].to_numpy(dtype=object)[issue[order]].tolist()]
+    keys = [str(k) for k in cat.issues.keys[issue[order]].tolist()]
     heads = np.flatnonzero(first_of_runs(pack(team, week)))
     ends = [*heads[1:].tolist(), len(order)]
     rows = zip(team[heads].tolist(), week[heads].tolist(), strict=True)

@@ -73,9 +73,7 @@ class GoalLookup:
         outside_labels = [
             r[4:] if r.startswith("key:") else key_of.get(r, r.split(":", 1)[-1]) for r in self._outside
         ]
-        self.labels: np.ndarray = np.concatenate(
-            [cat.issues.frame["key"].to_numpy(dtype=object), np.array(outside_labels, dtype=object)]
-        )
+        self.labels: np.ndarray = np.concatenate([cat.issues.keys, np.array(outside_labels, dtype=object)])
         self._goal: np.ndarray = np.concatenate(
             [cat.issues.frame["is_epic"].to_numpy(dtype=bool), np.ones(len(outside_labels), dtype=bool)]
         )

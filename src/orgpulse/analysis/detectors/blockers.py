@@ -67,7 +67,7 @@ def blocker_segments(
         inside["open_end"].to_numpy(),
     )
     inside = inside.assign(start=s, end=e).loc[overlap].drop(columns=["open_start", "open_end"])
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    keys = cat.issues.keys
     inside["blocker_key"] = keys[inside["blocker"].to_numpy()]
     return pd.concat([segments.loc[segments["blocker"] < 0], inside], ignore_index=True)
 

@@ -146,7 +146,7 @@ def _evidence(
     opened: pd.DataFrame,
     sample: pd.DataFrame,
 ) -> evidence.Evidence:
-    keys = cat.issues.frame["key"].to_numpy(dtype=object)
+    keys = cat.issues.keys
     labels = cat.teams.labels
     team_pairs = evidence.by_hours(
         evidence.group_records(
