@@ -190,6 +190,10 @@ class Evidence:
 
     def json_texts(self, keys: Sequence[RowKey], limit: int | None = None) -> list[str]:
         """The JSON list of each row's items (`limit` first ones if given), as orjson writes the dicts."""
+        return list(self.json_text_array(keys, limit).to_pylist())
+
+    def json_text_array(self, keys: Sequence[RowKey], limit: int | None = None) -> pa.Array:
+        """`json_texts` as an Arrow array of strings: no Python string made."""
         team = np.fromiter((k[0] for k in keys), dtype=np.int64, count=len(keys))
         week = np.fromiter((k[1] for k in keys), dtype=np.int64, count=len(keys))
         wanted = packed(team, week)
@@ -202,8 +206,7 @@ class Evidence:
         picked = np.repeat(lo - offsets[:-1], count) + np.arange(offsets[-1], dtype=np.int64)
         chosen = self.texts.take(pa.array(self.starts[self.block[picked]] + self.index[picked]))
         lists = pa.LargeListArray.from_arrays(pa.array(offsets), chosen)
-        joined = pc.binary_join_element_wise(_lit("["), pc.binary_join(lists, _lit(",")), _lit("]"), _lit(""))
-        return list(joined.to_pylist())
+        return pc.binary_join_element_wise(_lit("["), pc.binary_join(lists, _lit(",")), _lit("]"), _lit(""))
 
 
 EMPTY = Evidence(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), ())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 Rows = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
@@ -27,6 +28,8 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
     processed: dict[str, Sequence[Any]] = {}
     for name in names:
         values = columns[name]
+        if isinstance(values, pa.Array):  # a column made by Arrow (the evidence text)
+            values = values.to_pylist()
         process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         processed[name] = _processed(values, process) if process else values
     if conn.dialect.name == "postgresql":

@@ -101,6 +101,10 @@ class SqliteWriter:
     def _array(self, column: sa.Column[Any], values: Sequence[Any]) -> pa.Array:
         kind = _arrow_type(column.type)
         process = column.type.dialect_impl(self._dialect).bind_processor(self._dialect)
+        if isinstance(values, pa.Array):  # a column made by Arrow (the evidence text)
+            if process is None:
+                return values.cast(kind)
+            values = values.to_pylist()
         if process is None:
             return pa.array(values, kind)
         done: dict[Any, Any] = {}
@@ -186,7 +190,7 @@ def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
     if isinstance(kind, sa.Integer | sa.Boolean):
         return pa.int64()
     if isinstance(kind, sa.String | sa.Date | sa.DateTime):
-        return pa.string()
+        return pa.large_string()  # 64-bit offsets: a run's evidence text may pass 2 GB
     raise TypeError(f"no Arrow type for a {kind!r} column")
 
 

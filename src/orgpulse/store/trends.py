@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 import sqlalchemy as sa
 
-from orgpulse.analysis.result import AnalysisResult, Finding, evidence_texts
+from orgpulse.analysis.result import AnalysisResult, Finding, evidence_array
 from orgpulse.errors import AnalysisError
 from orgpulse.store import schema as t
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 
-Columns = dict[str, list[Any]]
+Columns = dict[str, Any]  # name -> values: a list, or an Arrow array (the evidence text)
 
 
 # The columns taken as the attributes of the same name (dependency rows, lever rows, effects).
@@ -88,7 +88,7 @@ def symptom_columns(run_id: str, findings: Sequence[Finding]) -> Columns:
         "direction": [f.direction for f in findings],
         "confidence": [f.confidence for f in findings],
         "sample_size": [f.sample_size for f in findings],
-        "evidence": evidence_texts(findings),
+        "evidence": evidence_array(findings),
         "explain": [orjson.dumps(f.explain).decode() for f in findings],
     }
 
