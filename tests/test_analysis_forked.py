@@ -119,3 +119,19 @@ def test_a_busy_machine_runs_every_detector_in_the_process(
     assert forked.spare_core()
     monkeypatch.setattr(forked, "cores", lambda: 1)
     assert not forked.spare_core()
+
+
+def test_a_refused_fork_runs_every_detector_in_the_process(
+    frames: Frames, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = detect(frames, AnalysisSettings(weeks=4), as_of=AS_OF)
+    _fork_always(monkeypatch)
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    assert detect(frames, AnalysisSettings(weeks=4), as_of=AS_OF).findings == alone.findings
+    if before:
+        assert len(os.listdir("/proc/self/fd")) == before  # the pipe closed

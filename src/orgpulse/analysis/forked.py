@@ -60,7 +60,12 @@ class Pending(Generic[T]):
         self._pid = 0
         self._pipe = -1
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (memory, process limit): the caller runs the work
+            os.close(read)
+            os.close(write)
+            raise
         if pid == 0:  # the copy: never returns
             os.close(read)
             _serve(work, write)
@@ -72,8 +77,10 @@ class Pending(Generic[T]):
             with os.fdopen(self._pipe, "rb") as pipe:
                 self._pipe = -1
                 answer = pipe.read()
-        finally:
-            self._reap()
+        except BaseException:  # interrupted while waiting: the copy is stopped, not waited for
+            self.cancel()
+            raise
+        self._reap()
         if not answer:
             raise AnalysisError("the detectors' second process stopped without an answer")
         try:

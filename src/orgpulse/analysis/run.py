@@ -90,7 +90,13 @@ def detect(
     split = cat.issues.frame.shape[0] >= SPLIT_ISSUES and len(detectors) > 1 and can_fork()
     own, other = (detectors[1::2], detectors[0::2]) if split else (detectors, ())
     collect = bool(interventions)
-    pending = in_fork(partial(run_detectors, other, inputs, grid, kept, collect)) if other else None
+    pending = None
+    if split:
+        try:
+            pending = in_fork(partial(run_detectors, other, inputs, grid, kept, collect))
+        except OSError as exc:  # fork refused: every detector here, as on one core
+            log.info("detectors run in one process: %s", exc)
+            split, own = False, detectors
     try:
         ran = run_detectors(own, inputs, grid, kept, collect)
         # The flow reads inputs alone: made while the copy finishes (its half takes longer, pickled).
