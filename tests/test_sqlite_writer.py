@@ -91,7 +91,7 @@ def test_a_failing_table_leaves_nothing_written_and_says_why_in_one_line(tmp_pat
     twice = {name: values * 2 for name, values in metric_rows("r1").items()}  # the same keys twice
     with pytest.raises(StoreError) as failed:
         store.finish_run("r1", symptom_rows=symptom_rows("r1"), metric_rows=twice, dependency_rows=[], now=T0)
-    assert "UNIQUE constraint failed" in str(failed.value)
+    assert str(failed.value).startswith("cannot write to the store: UNIQUE constraint failed: metric_trends.")
     assert "\n" not in str(failed.value)
     assert "INSERT" not in str(failed.value)  # the statement stays out of the message
     assert_nothing_written(store)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import re
 import struct
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from orgpulse.redact import Redactor
 
 _WAIT_SECONDS = 60  # for the child to end after its input ends
 _SLICE_ROWS = 50_000
+_DRIVER_PREFIX = re.compile(r"^[A-Z_]+: (failed to execute: )?")
 
 
 _started: dict[tuple[str, int], subprocess.Popen[bytes]] = {}  # writers started early, by database
@@ -143,7 +145,9 @@ class SqliteWriter:
             if status == b"\x01":
                 (length,) = struct.unpack(">I", stdout.read(4))
                 text = stdout.read(length).decode(errors="replace").strip().splitlines()
-                line = Redactor([])(text[0] if text else "unknown error")
+                # The driver's status and step ("INTERNAL: failed to execute: ") say nothing to a user.
+                line = _DRIVER_PREFIX.sub("", text[0] if text else "unknown error")
+                line = Redactor([])(line)
                 raise StoreError(f"cannot write to the store: {line}")
             stopped = self._process.poll()
             raise StoreError(f"cannot write to the store: its writer process stopped (exit {stopped})")
