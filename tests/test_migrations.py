@@ -65,7 +65,8 @@ def test_a_store_at_the_head_opens_without_alembic(tmp_path: Any) -> None:
 
 def test_clustering_the_narrow_trend_tables_keeps_their_rows_and_views(tmp_path: Any) -> None:
     """Migration 0017 rebuilds SQLite's narrow trend tables WITHOUT ROWID: a store at 0016 holding
-    a run keeps its rows, its BI views read them as before, and `symptom_trends` stays a rowid table."""
+    a run keeps its rows, its BI views read them as before, and `symptom_trends` stays a rowid table.
+    Migration 0018 then edits their foreign keys out in place: the store stays whole."""
     from importlib import resources
 
     from alembic import command
@@ -95,6 +96,7 @@ def test_clustering_the_narrow_trend_tables_keeps_their_rows_and_views(tmp_path:
     assert created["metric_trends"].rstrip().endswith("WITHOUT ROWID")
     assert created["flow_trends"].rstrip().endswith("WITHOUT ROWID")
     assert not created["symptom_trends"].rstrip().endswith("WITHOUT ROWID")
+    assert not any("FOREIGN KEY" in created[name] for name in ("symptom_trends", "metric_trends"))  # 0018
     assert _current_rows(engine) == before
     assert before["metric_trends_current"] == [
         ("PAY", "2026-10-19", "handoffs", "handoff_rate", 1.5),

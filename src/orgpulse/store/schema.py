@@ -230,7 +230,8 @@ sync_cursors = sa.Table(
 def _trend_table(name: str, *columns: sa.Column[Any], clustered: bool = True) -> sa.Table:
     """A table appended to by each analysis run: its rows keyed by the run first. `clustered`: on
     SQLite, stored in its key's order with no rowid (migration 0017), for tables of small rows."""
-    run_id = sa.Column("run_id", sa.String(36), sa.ForeignKey("analysis_runs.run_id"), primary_key=True)
+    # No foreign key to analysis_runs (migration 0018): PostgreSQL checked it row by row.
+    run_id = sa.Column("run_id", sa.String(36), primary_key=True)
     return sa.Table(name, metadata, run_id, *columns, sqlite_with_rowid=not clustered)
 
 

@@ -7,7 +7,7 @@ Migrations are history: once a migration uses a block here, what the block build
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,3 +76,28 @@ def current_view(
     outer = ", ".join([*columns, *extra, "run_trigger", "run_as_of", "run_finished_at"])
     op.execute(f"DROP VIEW IF EXISTS {view}")
     op.execute(f"CREATE VIEW {view} AS SELECT {outer} FROM ({ranked}) ranked WHERE rank_in_cell = 1")
+
+
+def rebuild_sqlite_tables(tables: Sequence[str], edit: Callable[[str], str]) -> None:
+    """SQLite: each of `tables` created anew from its own CREATE statement as `edit` rewrites it,
+    its rows copied, the old table dropped and the new one renamed (SQLite changes neither a table's
+    storage nor its constraints in place). Every view is dropped first and recreated from its own
+    stored SQL after, unchanged: renaming a table re-reads every view, and a view naming a table
+    that is gone for the moment would fail it. Nothing on other databases."""
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        return
+    views = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'view'").all()
+    for name, _ in views:
+        op.execute(f'DROP VIEW "{name}"')
+    for table in tables:
+        (create,) = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).one()
+        columns = edit(create).partition("(")[2]
+        op.execute(f'CREATE TABLE "{table}__rebuilt" ({columns}')
+        op.execute(f'INSERT INTO "{table}__rebuilt" SELECT * FROM "{table}"')
+        op.execute(f'DROP TABLE "{table}"')
+        op.execute(f'ALTER TABLE "{table}__rebuilt" RENAME TO "{table}"')
+    for _, sql in views:
+        op.execute(sql)
