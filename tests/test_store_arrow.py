@@ -3,6 +3,8 @@ stays writable around them (SQLite's rows come through the same library as the s
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -100,3 +102,29 @@ def test_a_reader_closed_with_answers_pending_does_not_wait_for_them(store: Stor
         tables = read.tables([Read("SELECT issue_id FROM issues", {"issue_id": pa.string()}), slow, slow])
         assert next(tables).num_rows == 50
     assert time.monotonic() - started < 30
+
+
+def test_the_reader_waits_for_a_lock_held_by_another_connection(store: Store) -> None:
+    if store.engine.dialect.name != "sqlite":
+        return  # PostgreSQL readers never wait on a file lock
+    store.save_page("cloud", Batch(issues=[_issue(1)]), {}, now=T0)
+    store.engine.dispose()
+    holder = sqlite3.connect(str(store.engine.url.database), isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")  # held, readers included, until it is normal again
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE issues SET title = 'held'")
+
+    def release() -> None:
+        holder.execute("COMMIT")
+        holder.execute("PRAGMA locking_mode=NORMAL")
+        holder.execute("SELECT COUNT(*) FROM issues").fetchall()  # the mode takes effect at the next read
+        holder.close()
+
+    timer = threading.Timer(1.0, release)
+    timer.start()
+    try:
+        with arrow_reader(store.engine) as read:  # a reader started while the lock is held waits for it
+            titles = read.table("SELECT title FROM issues", {"title": pa.string()}).column("title")
+    finally:
+        timer.join()
+    assert titles.to_pylist() == ["held"]

@@ -24,6 +24,10 @@ import pyarrow as pa
 # The driver infers each column's type from the first batch: one batch of all rows types a column
 # that is NULL in its first thousand rows by its values, not as a NULL column.
 _BATCH_ROWS = str(10**9)
+# The store's own connections' busy timeout (store.core), set first: the cache size reads the schema,
+# which fails at once without it while another connection holds the file's lock (the last connection
+# of a run that just ended checkpointing the WAL: "database is locked", seen between two bench runs).
+_BUSY_PRAGMA = "PRAGMA busy_timeout=30000"
 # The page cache of the store's own connections (store.core): SQLite's default 2 MB re-reads the pages
 # of the indexes a bounded read probes (its primary keys, the history index) from the OS cache, page
 # by page, one system call each.
@@ -33,6 +37,7 @@ _CACHE_PRAGMA = "PRAGMA cache_size=-65536"
 def serve(database: str, requests: BinaryIO, answers: BinaryIO) -> None:
     connection = sqlite_driver.connect(database)
     cursor = connection.cursor()
+    cursor.execute(_BUSY_PRAGMA)
     cursor.execute(_CACHE_PRAGMA)
     cursor.close()
     try:
