@@ -35,6 +35,7 @@ from orgpulse.store.errors import db_error_line
 from orgpulse.store.inserts import Rows, by_column, insert_columns
 from orgpulse.store.migrating import SALT_KEY, migrate
 from orgpulse.store.packing import unpack
+from orgpulse.store.postgres_writer import PostgresWriter
 from orgpulse.store.sqlite_writer import SqliteWriter, is_sqlite_file, start_writer
 from orgpulse.store.text import masking
 from orgpulse.store.trends import trend_rows
@@ -299,10 +300,9 @@ class Store:
         cycle_time_rows: Made = (),
     ) -> None:
         """Append the run's trend rows and mark it completed, in one transaction. Each table's rows
-        come as mappings, column by column (name -> values), or as a function making those columns
-        (`store.trends`). A SQLite file is written by another process (`store.sqlite_writer`): each
-        table's rows are made while it writes the previous table's, the symptom rows (the evidence
-        text, the most to make) last."""
+        come as mappings, as columns (name -> values) or as a function making them (`store.trends`),
+        written as Arrow columns while the next table's are made, the symptom rows last: a SQLite file
+        by another process (`store.sqlite_writer`), PostgreSQL on a thread (`store.postgres_writer`)."""
         tables = (
             (t.metric_trends, metric_rows),
             (t.dependency_trends, dependency_rows),
@@ -318,14 +318,19 @@ class Store:
             .where(t.analysis_runs.c.run_id == run_id)
             .values(status="completed", finished_at=now)
         )
+        writer: SqliteWriter | PostgresWriter | None = None
         if is_sqlite_file(self.engine):
-            with SqliteWriter(self.engine, _BUSY_SECONDS) as write:
+            writer = SqliteWriter(self.engine, _BUSY_SECONDS)
+        elif self.engine.dialect.name == "postgresql":
+            writer = PostgresWriter(self.engine)
+        if writer is not None:
+            with writer as write:
                 for table, rows in tables:
                     write.ingest(table, _columns(rows))
                 write.execute(completed)
                 write.commit()
             return
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn:  # an in-memory SQLite store
             for table, rows in tables:
                 insert_columns(conn, table, _columns(rows))
             conn.execute(completed)

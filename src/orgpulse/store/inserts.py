@@ -1,9 +1,10 @@
-"""Bulk INSERTs of rows given column by column: the trend tables' writer (SQLite executemany,
-PostgreSQL COPY), with no per-row SQLAlchemy statement handling."""
+"""Bulk INSERTs of rows given column by column through the driver's executemany, with no per-row
+SQLAlchemy statement handling: the trend tables' writer for an in-memory SQLite store (a SQLite file
+and PostgreSQL are written as Arrow columns: `store.sqlite_writer`, `store.postgres_writer`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -18,10 +19,9 @@ def by_column(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
 
 
 def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
-    """INSERT the rows given column by column through the driver's executemany (PostgreSQL: COPY),
-    each value through its column type's own bind processor, once per distinct value where the
-    values repeat (dates, names): SQLAlchemy's per-row statement handling costs several times the
-    database's work for the 100,000s of trend rows of a big organisation."""
+    """INSERT the rows given column by column through the driver's executemany, each value through
+    its column type's own bind processor, once per distinct value where the values repeat (dates,
+    names): SQLAlchemy's per-row statement handling costs several times the database's work."""
     names = list(columns)
     if not names or not len(columns[names[0]]):
         return
@@ -32,9 +32,6 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
             values = values.to_pylist()
         process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         processed[name] = _processed(values, process) if process else values
-    if conn.dialect.name == "postgresql":
-        copy_rows(conn, table.name, names, zip(*(processed[name] for name in names), strict=True))
-        return
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
     if compiled.positional:
         order = list(compiled.positiontup or ())
@@ -51,12 +48,3 @@ def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any
     except TypeError:  # an unhashable value: one call per value
         return [process(value) for value in values]
     return [done[value] for value in values]
-
-
-def copy_rows(conn: sa.Connection, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """PostgreSQL: rows written with COPY (psycopg), in the connection's transaction."""
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    columns = ", ".join(f'"{name}"' for name in names)
-    with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
