@@ -10,9 +10,9 @@ items carry status ids, assignee items account ids (Data Center: user keys); a m
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from orgpulse.errors import SchemaDriftError
 from orgpulse.model import (
@@ -30,7 +30,7 @@ from orgpulse.model import (
 )
 
 from ..kit.records import dump
-from .normalise_meta import FieldIds, parse_jira_datetime
+from .normalise_meta import _FROM_ISO, _SIGNS, FieldIds, parse_jira_datetime
 
 NO_FIELDS = FieldIds()
 
@@ -42,9 +42,13 @@ def is_object(value: object) -> TypeGuard[Mapping[str, Any]]:
 
 def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Histories from several fetches, each id once (the first seen wins), in no promised order."""
+    listed = [source if isinstance(source, list) else list(source) for source in sources]
+    merged = _merged_by_text_ids(listed)
+    if merged is not None:
+        return merged
     seen: dict[str, Mapping[str, Any]] = {}
     anonymous: list[Mapping[str, Any]] = []
-    for source in sources:
+    for source in listed:
         for entry in source:
             if type(entry) is not dict and not isinstance(entry, Mapping):
                 continue
@@ -56,10 +60,44 @@ def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, 
     return [*seen.values(), *anonymous]
 
 
+_ID = itemgetter("id")
+
+
+def _text_ids(entries: list[Mapping[str, Any]]) -> list[str] | None:
+    """The entries' ids when every entry is an object whose id is text (the common case), else None."""
+    try:
+        ids = list(map(_ID, entries))
+    except (KeyError, TypeError):  # an entry without an id, or one that is not an object
+        return None
+    return ids if not ids or set(map(type, ids)) == {str} else None
+
+
+def _merged_by_text_ids(sources: list[list[Mapping[str, Any]]]) -> list[Mapping[str, Any]] | None:
+    """`merge_histories` of entries whose ids are all text, in the order it gives; None otherwise
+    (the general path reads them one by one)."""
+    read = [_text_ids(source) for source in sources]
+    merged: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    for source, ids in zip(sources, read, strict=True):
+        if ids is None:
+            return None
+        if not seen and len(set(ids)) == len(ids):
+            merged += source  # each id once already
+            seen.update(ids)
+            continue
+        for entry, history_id in zip(source, ids, strict=True):
+            if history_id not in seen:
+                seen.add(history_id)
+                merged.append(entry)
+    return merged
+
+
 def embedded_histories(raw_issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     changelog = raw_issue.get("changelog")
     histories = changelog.get("histories") if isinstance(changelog, Mapping) else None
-    return [h for h in histories if is_object(h)] if isinstance(histories, list) else []
+    if not isinstance(histories, list):
+        return []
+    return [h for h in histories if type(h) is dict or isinstance(h, Mapping)]
 
 
 def changelog_total(raw_issue: Mapping[str, Any]) -> int | None:
@@ -70,57 +108,83 @@ def changelog_total(raw_issue: Mapping[str, Any]) -> int | None:
 
 
 def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
-    return {str(h["id"]) for h in histories if h.get("id") is not None}
+    listed = histories if isinstance(histories, list) else list(histories)
+    ids = _text_ids(listed)
+    if ids is not None:
+        return set(ids)
+    return {str(h["id"]) for h in listed if h.get("id") is not None}
 
 
-# One readable history entry: its time, its id as text, the entry, and its object items with what
-# each one changes (`item_kind`).
-Entry = tuple[datetime, str, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]
+class Changelog(NamedTuple):
+    """An issue's readable history entries, oldest first (then by numeric id), read once, as columns.
+
+    `marked` holds, in order, the object items that make a change record (RECORDED_KINDS) or a
+    link event: (entry position, item index among the entry's object items, item, kind).
+    """
+
+    entries: list[Mapping[str, Any]]
+    history_ids: list[str]
+    times: list[datetime]
+    item_counts: list[int]
+    marked: list[tuple[int, int, Mapping[str, Any], str]]
 
 
 def read_entries(
     issue_id: str, entries: Sequence[Mapping[str, Any]], fields: FieldIds, batch: Batch
-) -> list[Entry]:
+) -> Changelog:
     """The entries that have an id and a readable time, oldest first (then by numeric id), each
-    read once: its id as text, its time, its object items and what each one changes. An entry
-    without them is quarantined in `batch`."""
-    dated: list[tuple[datetime, int, str, Mapping[str, Any]]] = []
-    for entry in entries:
+    read once: its id as text, its time, how many object items it has, and those of its items that
+    orgpulse reads (`item_kind`). An entry without an id or a time is quarantined in `batch`."""
+    dated: list[tuple[datetime, int, str, int]] = []  # the entry's position last: no two tie
+    append = dated.append
+    for position, entry in enumerate(entries):
         history_id = entry.get("id")
         found = history_id if type(history_id) is str else str(history_id) if history_id is not None else ""
+        created = entry.get("created")
+        # The common shape (`...+0800`) read inline: `parse_jira_datetime`'s own first step.
+        if found and type(created) is str and created[10:11] == "T" and created[-5:-4] in _SIGNS:
+            try:
+                parsed = _FROM_ISO(created)
+            except ValueError:
+                pass
+            else:
+                if parsed.tzinfo is not None:
+                    append((parsed.astimezone(UTC), int(found) if found.isdigit() else 0, found, position))
+                    continue
         try:
             if not found:
                 raise SchemaDriftError("a history entry without an id")
-            at = parse_jira_datetime(entry.get("created"))
+            at = parse_jira_datetime(created)
         except SchemaDriftError as exc:
             native = f"{issue_id}:{history_id if history_id is not None else '?'}"
             batch.quarantined.append(Quarantined(native, "jira_history", str(exc), dump(entry)))
             continue
-        dated.append((at, int(found) if found.isdigit() else 0, found, entry))
-    dated.sort(key=_TIME_THEN_ID)
+        append((at, int(found) if found.isdigit() else 0, found, position))
+    dated.sort()
+    read = Changelog([], [], [], [], [])
+    kept, ids, times, counts, marked = read
     kinds = fields.kinds  # the site's memo of `item_kind`, read inline: an entry has a few items
-    try:
-        return [
-            (at, found, entry, [(i, kinds.get((i.get("fieldId"), i.get("field"))) or item_kind(i, fields))
-                                for i in _objects(entry.get("items"))])
-            for at, _, found, entry in dated
-        ]  # fmt: skip
-    except TypeError:  # a value that is not hashable: each item read alone
-        return [
-            (at, found, entry, [(i, item_kind(i, fields)) for i in _objects(entry.get("items"))])
-            for at, _, found, entry in dated
-        ]
+    for position, (at, _, history_id, place) in enumerate(dated):
+        entry = entries[place]
+        index = 0
+        for item in entry.get("items") or ():
+            if type(item) is not dict and not isinstance(item, Mapping):
+                continue
+            try:
+                kind = kinds.get((item.get("fieldId"), item.get("field"))) or item_kind(item, fields)
+            except TypeError:  # a value that is not hashable
+                kind = item_kind(item, fields)
+            if kind in _READ_KINDS:
+                marked.append((position, index, item, kind))
+            index += 1
+        kept.append(entry)
+        ids.append(history_id)
+        times.append(at)
+        counts.append(index)
+    return read
 
 
-def _objects(items: Any) -> list[Mapping[str, Any]]:
-    """The object items of an entry's `items` (its `items or ()`, objects only)."""
-    return [i for i in items or () if type(i) is dict or isinstance(i, Mapping)]
-
-
-_TIME_THEN_ID = itemgetter(0, 1, 2)
-
-
-# An item with what it changes (`item_kind`), as `read_entries` gives them.
+# An item with what it changes (`item_kind`), as `read_entries` marks them.
 Marked = tuple[Mapping[str, Any], str]
 
 
@@ -174,6 +238,7 @@ def text(value: object) -> str | None:
 
 # The kinds `record_item` makes a change record of (every other item only counts in its entry).
 RECORDED_KINDS = frozenset({"status", "assignee", "key", "flagged", "resolution", "parent"})
+_READ_KINDS = RECORDED_KINDS | {"link"}  # and the link items (`normalise_links`)
 
 
 def record_item(

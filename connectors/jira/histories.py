@@ -87,9 +87,10 @@ def fetch_bulk_changelogs(
             received: list[str] = []
             for entry in logs:
                 if isinstance(entry, Mapping) and entry.get("issueId") is not None:
-                    changes = [h for h in entry.get("changeHistories") or () if isinstance(h, Mapping)]
-                    found.setdefault(str(entry["issueId"]), []).extend(changes)
-                    received += [f"{entry['issueId']}:{h.get('id')}" for h in changes]
+                    issue_id, listed = entry["issueId"], entry.get("changeHistories") or ()
+                    changes = [h for h in listed if type(h) is dict or isinstance(h, Mapping)]
+                    found.setdefault(str(issue_id), []).extend(changes)
+                    received += [f"{issue_id}:{h.get('id')}" for h in changes]
             token = str(doc["nextPageToken"]) if doc.get("nextPageToken") else None
             if not pager.advance(received, token, received=len(logs)):
                 break

@@ -81,6 +81,22 @@ _PEOPLE: dict[tuple[Any, Any, Any], Person | None] = {}
 _PEOPLE_MAX = 50_000
 
 
+def _authors(entries: Sequence[Mapping[str, Any]]) -> list[Person | None]:
+    """`person_of` each entry's author, the people already read looked up inline (one per entry)."""
+    found: list[Person | None] = []
+    append, people = found.append, _PEOPLE
+    for entry in entries:
+        user = entry.get("author")
+        if type(user) is dict:
+            try:
+                append(people[(user.get("accountId"), user.get("displayName"), user.get("accountType"))])
+                continue
+            except (KeyError, TypeError):  # not read yet, or a value that is not hashable
+                pass
+        append(person_of(user))
+    return found
+
+
 def _person(user: Mapping[str, Any]) -> Person | None:
     person_id = user.get("accountId") or user.get("key") or user.get("name")
     if not isinstance(person_id, str) or not person_id:
@@ -124,33 +140,33 @@ def normalise_issue(
         # A status normalise_status cannot read is still named from the changelog, if it appears there.
         with contextlib.suppress(SchemaDriftError):
             batch.statuses.append(normalise_status(status))
-    people = [person_of(raw["fields"].get("assignee"))]
+    assignee = person_of(raw["fields"].get("assignee"))
     named_in_items: list[Person | None] = []  # names as of the change: used only for unseen people
-    dated = read_entries(issue.issue_id, entries, fields, batch)
+    read = read_entries(issue.issue_id, entries, fields, batch)
     link_events: list[LinkEvent] = []
-    # The items that make change records, oldest first (most change nothing orgpulse records).
-    marked = [pair for _, _, _, items in dated for pair in items if pair[1] in RECORDED_KINDS]
+    # The items that make change records, oldest first (most entries change nothing orgpulse records).
+    marked = [(item, kind) for _, _, item, kind in read.marked if kind in RECORDED_KINDS]
     key_now = initial_key(issue.key, marked)
     # Column by column (one pass each): most entries change nothing orgpulse records but their row.
-    authors = [person_of(entry.get("author")) for _, _, entry, _ in dated]
-    people += authors
+    authors = _authors(read.entries)
     actors = [author.person_id if author else None for author in authors]
-    batch.histories = HistoryRows.of_columns(
-        issue_id=[issue.issue_id] * len(dated),
-        history_id=[history_id for _, history_id, _, _ in dated],
-        at=[at for at, _, _, _ in dated],
-        actor_id=actors,
-        item_count=[len(items) for _, _, _, items in dated],
-    )
     issue_id = issue.issue_id
-    for (at, history_id, _, items), actor in zip(dated, actors, strict=True):
-        for index, (item, kind) in enumerate(items):
-            if kind in RECORDED_KINDS:
-                key_now = record_item(batch, kind, issue_id, history_id, index, at, actor, item, key_now)
-                if kind == "assignee":
-                    named_in_items += assignee_people(item)
-            elif kind == "link":
-                link_events.append(LinkEvent(at, key_now, item))
+    batch.histories = HistoryRows.of_columns(
+        issue_id=[issue_id] * len(actors),
+        history_id=read.history_ids,
+        at=read.times,
+        actor_id=actors,
+        item_count=read.item_counts,
+    )
+    history_ids, times = read.history_ids, read.times
+    for position, index, item, kind in read.marked:
+        if kind == "link":
+            link_events.append(LinkEvent(times[position], key_now, item))
+            continue
+        at, history_id, actor = times[position], history_ids[position], actors[position]
+        key_now = record_item(batch, kind, issue_id, history_id, index, at, actor, item, key_now)
+        if kind == "assignee":
+            named_in_items += assignee_people(item)
     if known_statuses is not None:
         batch.statuses += unknown_statuses(batch, known_statuses, marked)
     total = changelog_total(raw)
@@ -168,6 +184,8 @@ def normalise_issue(
     )
     batch.links += found
     batch.quarantined += bad
+    # An author is one Person object per account (`person_of`): each is looked at once.
+    people = [assignee, *{id(a): a for a in authors if a is not None}.values()]
     seen = dedupe_people(p for p in people if p is not None)
     ids = {p.person_id for p in seen}
     everyone = seen + dedupe_people(p for p in named_in_items if p is not None and p.person_id not in ids)
@@ -178,7 +196,7 @@ def normalise_issue(
         ]
     batch.people += everyone
     if keep_raw:
-        kept = [e for _, _, e, _ in dated]
+        kept = read.entries
         text = encode_raw(raw, kept, spans) if spans is not None else None
         batch.raw.append(("jira_issue", issue.issue_id, text or raw_with_histories(raw, kept)))
     return batch

@@ -146,6 +146,11 @@ class Spans:
     def text_of(self, entry: object) -> Any:
         return self._texts.get(id(entry))
 
+    def texts_or_entries(self, entries: Sequence[object]) -> list[Any]:
+        """Each entry's noted text, else the entry itself (`text_of` over a list, in one pass)."""
+        texts = self._texts
+        return [texts.get(id(entry)) or entry for entry in entries]
+
     def clear(self) -> None:
         self._texts.clear()
         self._held.clear()
@@ -191,7 +196,7 @@ def encode_raw(raw: Mapping[str, Any], histories: Sequence[Mapping[str, Any]], s
     changelog = raw.get("changelog")
     if not isinstance(changelog, Mapping):
         return None
-    texts = [spans.text_of(h) or h for h in histories]
+    texts = spans.texts_or_entries(histories)
     parts = spans.text_of(raw)
     if parts is not None and "changelog" in parts:
         # The issue's own text, value by value: its fields are not encoded again.

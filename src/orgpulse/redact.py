@@ -59,7 +59,11 @@ class Redactor:
         for secret in values:
             forms.add(base64.b64encode(secret.encode()).decode().rstrip("="))
         self._forms = sorted(forms, key=len, reverse=True)  # longest first: a pair before its token
-        self._bytes = [form.encode() for form in self._forms]
+        # A text holds a form holding another one (`user:token` holds `token`) only if it holds that
+        # one too: `holds_secret` looks for the others alone (a sync page's payloads are megabytes).
+        probes = [f for f in self._forms if not any(other != f and other in f for other in self._forms)]
+        self._probes = probes
+        self._bytes = [form.encode() for form in probes]
 
     def __call__(self, text: str) -> str:
         return _USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", self.secrets_masked(text))
@@ -67,7 +71,7 @@ class Redactor:
     def holds_secret(self, text: str | bytes) -> bool:
         """Whether `text` (or UTF-8 bytes) holds a known secret value, in any of its forms."""
         if isinstance(text, str):
-            return any(form in text for form in self._forms)
+            return any(form in text for form in self._probes)
         return any(form in text for form in self._bytes)
 
     def secrets_masked(self, text: str) -> str:
