@@ -48,3 +48,26 @@ def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any
     except TypeError:  # an unhashable value: one call per value
         return [process(value) for value in values]
     return [done[value] for value in values]
+
+
+def arrow_column(
+    column: sa.Column[Any], values: Sequence[Any], dialect: sa.Dialect, kind: pa.DataType
+) -> pa.Array:
+    """`values` of `column` as an Arrow array of `kind`, each made what SQLAlchemy would bind for
+    `dialect` (its type's bind processor, once per distinct value: dates, names repeat): the Arrow
+    writers store what an INSERT through SQLAlchemy would. A column made by Arrow already (the
+    evidence text) is taken as it is where no processor applies."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if isinstance(values, pa.Array):
+        if process is None:
+            return values.cast(kind)
+        values = values.to_pylist()
+    if process is None:
+        return pa.array(values, kind)
+    return pa.array(_processed(values, process), kind)
+
+
+def bound(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect, value: Any) -> Any:
+    """`value` as SQLAlchemy binds it for a column of type `kind` on `dialect`."""
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process is not None else value

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from orgpulse.errors import StoreError
 from orgpulse.redact import Redactor
+from orgpulse.store.inserts import arrow_column, bound
 
 
 class PostgresWriter:
@@ -72,7 +73,7 @@ class PostgresWriter:
         compiled = statement.compile(dialect=dollars)
         params = compiled.construct_params()
         order: Sequence[str] = getattr(compiled, "positiontup", None) or ()
-        values = [_bound(compiled.binds[name].type, self._dialect, params[name]) for name in order]
+        values = [bound(compiled.binds[name].type, self._dialect, params[name]) for name in order]
         self._submit(lambda cursor: cursor.execute(compiled.string, values))
 
     def commit(self) -> None:
@@ -104,15 +105,7 @@ class PostgresWriter:
         self._sent.append(self._work.submit(run))
 
     def _array(self, column: sa.Column[Any], values: Sequence[Any]) -> pa.Array:
-        kind = _arrow_type(column.type)
-        process = column.type.dialect_impl(self._dialect).bind_processor(self._dialect)
-        if isinstance(values, pa.Array):  # a column made by Arrow (the evidence text)
-            if process is None:
-                return values.cast(kind)
-            values = values.to_pylist()
-        if process is not None:
-            values = [process(v) for v in values]
-        return pa.array(values, kind)
+        return arrow_column(column, values, self._dialect, _arrow_type(column.type))
 
 
 def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
@@ -134,11 +127,6 @@ def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
     if isinstance(kind, sa.String):
         return pa.large_string()
     raise TypeError(f"no Arrow type for a {kind!r} column")
-
-
-def _bound(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect, value: Any) -> Any:
-    process = kind.dialect_impl(dialect).bind_processor(dialect)
-    return process(value) if process is not None else value
 
 
 def _line(exc: BaseException) -> str:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from orgpulse.errors import StoreError
 from orgpulse.redact import Redactor
+from orgpulse.store.inserts import arrow_column, bound
 
 _WAIT_SECONDS = 60  # for the child to end after its input ends
 _SLICE_ROWS = 50_000
@@ -91,7 +92,7 @@ class SqliteWriter:
         compiled = statement.compile(dialect=self._dialect)
         params = compiled.construct_params()
         order: Sequence[str] = getattr(compiled, "positiontup", None) or ()
-        values = [_stored(compiled.binds[name].type, self._dialect, params[name]) for name in order]
+        values = [bound(compiled.binds[name].type, self._dialect, params[name]) for name in order]
         self._send({"sql": compiled.string, "params": values})
 
     def commit(self) -> None:
@@ -101,16 +102,7 @@ class SqliteWriter:
         self._committed = True
 
     def _array(self, column: sa.Column[Any], values: Sequence[Any]) -> pa.Array:
-        kind = _arrow_type(column.type)
-        process = column.type.dialect_impl(self._dialect).bind_processor(self._dialect)
-        if isinstance(values, pa.Array):  # a column made by Arrow (the evidence text)
-            if process is None:
-                return values.cast(kind)
-            values = values.to_pylist()
-        if process is None:
-            return pa.array(values, kind)
-        done: dict[Any, Any] = {}
-        return pa.array([done[v] if v in done else done.setdefault(v, process(v)) for v in values], kind)
+        return arrow_column(column, values, self._dialect, _arrow_type(column.type))
 
     def _send(
         self, request: dict[str, Any], columns: Sequence[tuple[sa.Column[Any], Sequence[Any]]] = ()
@@ -196,8 +188,3 @@ def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
     if isinstance(kind, sa.String | sa.Date | sa.DateTime):
         return pa.large_string()  # 64-bit offsets: a run's evidence text may pass 2 GB
     raise TypeError(f"no Arrow type for a {kind!r} column")
-
-
-def _stored(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect, value: Any) -> Any:
-    process = kind.dialect_impl(dialect).bind_processor(dialect)
-    return process(value) if process is not None else value
