@@ -144,7 +144,9 @@ def test_a_refused_fork_runs_every_detector_in_the_process(
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(os, "fork", refused)
-    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
     assert detect(frames, AnalysisSettings(weeks=4), as_of=AS_OF).findings == alone.findings
     if before:
-        assert len(os.listdir("/proc/self/fd")) == before  # the pipe closed
+        # The pipe closed: no descriptor left that was not open before (others may close meanwhile:
+        # the garbage collector, a store's writer process finishing).
+        assert set(os.listdir("/proc/self/fd")) <= before
