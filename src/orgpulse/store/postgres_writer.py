@@ -14,7 +14,7 @@ its SQL type's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -25,6 +25,8 @@ from sqlalchemy.dialects import postgresql
 from orgpulse.errors import StoreError
 from orgpulse.redact import Redactor
 from orgpulse.store.inserts import arrow_column, bound
+
+_SLICE_ROWS = 50_000
 
 
 class PostgresWriter:
@@ -64,7 +66,15 @@ class PostgresWriter:
         names = list(columns)
         if not names or not len(columns[names[0]]):
             return
-        rows = pa.table({name: self._array(table.c[name], columns[name]) for name in names})
+        schema = pa.schema([(name, _arrow_type(table.c[name].type)) for name in names])
+        count = len(columns[names[0]])
+
+        def batches() -> Iterator[pa.RecordBatch]:  # made as COPY takes them: one slice in memory
+            for start in range(0, count, _SLICE_ROWS):
+                part = {name: columns[name][start : start + _SLICE_ROWS] for name in names}
+                yield pa.record_batch([self._array(table.c[n], part[n]) for n in names], schema=schema)
+
+        rows = pa.RecordBatchReader.from_batches(schema, batches())
         self._submit(lambda cursor: cursor.adbc_ingest(table.name, rows, mode="append"))
 
     def execute(self, statement: sa.Update) -> None:
