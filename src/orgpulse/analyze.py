@@ -74,14 +74,16 @@ def _analyze(
     weeks = weeks or analysis.weeks
     since = read_since(analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions)
     if not save:
-        frames = load_frames(
-            store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=team_rules(settings)
+        # The frames handed over, as below: detect lets their change tables go once its inputs are built.
+        rules = team_rules(settings)
+        result = detect(
+            load_frames(store, as_of=as_of, since=since, rosters=settings.rosters, team_rules=rules),
+            analysis,
+            as_of=as_of,
+            weeks=weeks,
+            interventions=settings.interventions,
         )
-        return AnalysisRun(
-            run_id=None,
-            generated_at=now,
-            result=detect(frames, analysis, as_of=as_of, weeks=weeks, interventions=settings.interventions),
-        )
+        return AnalysisRun(run_id=None, generated_at=now, result=result)
     run_id = str(uuid.uuid4())
     store.start_run(
         run_id,
