@@ -8,7 +8,13 @@ own message is shown.
 
 from __future__ import annotations
 
+import re
+
 from orgpulse.redact import Redactor
+
+# What an ADBC driver puts before the database's own words: its status ("INTERNAL: "), its driver tag
+# ("[libpq] "), its step ("failed to execute: ").
+_ADBC_PREFIX = re.compile(r"^[A-Z_]+: (\[[^\]]*\] )?(failed to execute: )?")
 
 
 def db_error_line(exc: BaseException) -> str:
@@ -16,3 +22,10 @@ def db_error_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     line = text[0].strip() if text else type(exc).__name__
     return Redactor([])(line)
+
+
+def driver_error_line(text: str) -> str:
+    """The first line of an ADBC driver's error text, without what the driver puts before the
+    database's words (they say nothing to a user), credentials removed."""
+    lines = text.strip().splitlines()
+    return Redactor([])(_ADBC_PREFIX.sub("", lines[0]) if lines else "unknown error")

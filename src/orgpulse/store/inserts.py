@@ -71,3 +71,12 @@ def bound(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect, value: Any) -> An
     """`value` as SQLAlchemy binds it for a column of type `kind` on `dialect`."""
     process = kind.dialect_impl(dialect).bind_processor(dialect)
     return process(value) if process is not None else value
+
+
+def positional(statement: sa.Update, compile_for: sa.Dialect, bind_for: sa.Dialect) -> tuple[str, list[Any]]:
+    """`statement` as SQL text with positional parameters (`compile_for`'s style), and their values as
+    SQLAlchemy binds them on `bind_for`: for a driver connection outside SQLAlchemy."""
+    compiled = statement.compile(dialect=compile_for)
+    params = compiled.construct_params()
+    order: Sequence[str] = getattr(compiled, "positiontup", None) or ()
+    return compiled.string, [bound(compiled.binds[name].type, bind_for, params[name]) for name in order]

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from orgpulse.errors import StoreError
-from orgpulse.redact import Redactor
-from orgpulse.store.inserts import arrow_column, bound
+from orgpulse.store.errors import driver_error_line
+from orgpulse.store.inserts import arrow_column, positional
 
 _SLICE_ROWS = 50_000
 
@@ -40,7 +40,7 @@ class PostgresWriter:
         try:
             self._conn = postgres_driver.connect(libpq)
         except postgres_driver.Error as exc:
-            raise StoreError(f"cannot write to the store: {_line(exc)}") from None
+            raise StoreError(f"cannot write to the store: {driver_error_line(str(exc))}") from None
         self._error = postgres_driver.Error
         self._work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orgpulse-writer")
         self._sent: list[Future[None]] = []
@@ -80,11 +80,8 @@ class PostgresWriter:
     def execute(self, statement: sa.Update) -> None:
         """Run an UPDATE in the transaction, its values bound as SQLAlchemy binds them."""
         dollars = postgresql.dialect(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
-        compiled = statement.compile(dialect=dollars)
-        params = compiled.construct_params()
-        order: Sequence[str] = getattr(compiled, "positiontup", None) or ()
-        values = [bound(compiled.binds[name].type, self._dialect, params[name]) for name in order]
-        self._submit(lambda cursor: cursor.execute(compiled.string, values))
+        sql, values = positional(statement, dollars, self._dialect)
+        self._submit(lambda cursor: cursor.execute(sql, values))
 
     def commit(self) -> None:
         """Commit everything sent; StoreError, saying why, when any of it failed."""
@@ -93,7 +90,7 @@ class PostgresWriter:
         try:
             self._conn.commit()
         except self._error as exc:
-            raise StoreError(f"cannot write to the store: {_line(exc)}") from None
+            raise StoreError(f"cannot write to the store: {driver_error_line(str(exc))}") from None
         self._committed = True
 
     def _submit(self, call: Callable[[Any], object]) -> None:
@@ -108,7 +105,7 @@ class PostgresWriter:
             try:
                 call(cursor)
             except self._error as exc:
-                raise StoreError(f"cannot write to the store: {_line(exc)}") from None
+                raise StoreError(f"cannot write to the store: {driver_error_line(str(exc))}") from None
             finally:
                 cursor.close()
 
@@ -137,9 +134,3 @@ def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
     if isinstance(kind, sa.String):
         return pa.large_string()
     raise TypeError(f"no Arrow type for a {kind!r} column")
-
-
-def _line(exc: BaseException) -> str:
-    """The driver's first line, its status prefix and any credentials removed."""
-    text = str(exc).strip().splitlines()
-    return Redactor([])(text[0].split("] ", 1)[-1] if text else type(exc).__name__)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
-import re
 import struct
 import subprocess
 import sys
@@ -29,12 +28,11 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from orgpulse.errors import StoreError
-from orgpulse.redact import Redactor
-from orgpulse.store.inserts import arrow_column, bound
+from orgpulse.store.errors import driver_error_line
+from orgpulse.store.inserts import arrow_column, positional
 
 _WAIT_SECONDS = 60  # for the child to end after its input ends
 _SLICE_ROWS = 50_000
-_DRIVER_PREFIX = re.compile(r"^[A-Z_]+: (failed to execute: )?")
 
 
 _started: dict[tuple[str, int], subprocess.Popen[bytes]] = {}  # writers started early, by database
@@ -89,11 +87,8 @@ class SqliteWriter:
 
     def execute(self, statement: sa.Update) -> None:
         """Run an UPDATE in the transaction, its values bound as SQLAlchemy binds them."""
-        compiled = statement.compile(dialect=self._dialect)
-        params = compiled.construct_params()
-        order: Sequence[str] = getattr(compiled, "positiontup", None) or ()
-        values = [bound(compiled.binds[name].type, self._dialect, params[name]) for name in order]
-        self._send({"sql": compiled.string, "params": values})
+        sql, values = positional(statement, self._dialect, self._dialect)
+        self._send({"sql": sql, "params": values})
 
     def commit(self) -> None:
         """Commit everything sent; StoreError, saying why, when any of it failed."""
@@ -136,11 +131,8 @@ class SqliteWriter:
                 continue
             if status == b"\x01":
                 (length,) = struct.unpack(">I", stdout.read(4))
-                text = stdout.read(length).decode(errors="replace").strip().splitlines()
-                # The driver's status and step ("INTERNAL: failed to execute: ") say nothing to a user.
-                line = _DRIVER_PREFIX.sub("", text[0] if text else "unknown error")
-                line = Redactor([])(line)
-                raise StoreError(f"cannot write to the store: {line}")
+                text = stdout.read(length).decode(errors="replace")
+                raise StoreError(f"cannot write to the store: {driver_error_line(text)}")
             stopped = self._process.poll()
             raise StoreError(f"cannot write to the store: its writer process stopped (exit {stopped})")
 
