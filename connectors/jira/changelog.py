@@ -40,8 +40,15 @@ def is_object(value: object) -> TypeGuard[Mapping[str, Any]]:
     return type(value) is dict or isinstance(value, Mapping)
 
 
+class Distinct(list[Mapping[str, Any]]):
+    """History entries known to be objects whose ids are all text, each id once (`merge_histories`
+    made them so): merged again alone they stay as they are, and their count is their length."""
+
+
 def merge_histories(*sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Histories from several fetches, each id once (the first seen wins), in no promised order."""
+    if len(sources) == 1 and type(sources[0]) is Distinct:
+        return sources[0]
     listed = [source if isinstance(source, list) else list(source) for source in sources]
     merged = _merged_by_text_ids(listed)
     if merged is not None:
@@ -72,13 +79,13 @@ def _text_ids(entries: list[Mapping[str, Any]]) -> list[str] | None:
     return ids if not ids or set(map(type, ids)) == {str} else None
 
 
-def _merged_by_text_ids(sources: list[list[Mapping[str, Any]]]) -> list[Mapping[str, Any]] | None:
+def _merged_by_text_ids(sources: list[list[Mapping[str, Any]]]) -> Distinct | None:
     """`merge_histories` of entries whose ids are all text, in the order it gives; None otherwise
     (the general path reads them one by one)."""
-    read = [_text_ids(source) for source in sources]
-    merged: list[Mapping[str, Any]] = []
+    merged = Distinct()
     seen: set[str] = set()
-    for source, ids in zip(sources, read, strict=True):
+    for source in sources:
+        ids = _text_ids(source)
         if ids is None:
             return None
         if not seen and len(set(ids)) == len(ids):
@@ -97,6 +104,8 @@ def embedded_histories(raw_issue: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     histories = changelog.get("histories") if isinstance(changelog, Mapping) else None
     if not isinstance(histories, list):
         return []
+    if set(map(type, histories)) <= {dict}:  # the common case, told by one C-level pass
+        return list(histories)
     return [h for h in histories if type(h) is dict or isinstance(h, Mapping)]
 
 
@@ -113,6 +122,13 @@ def history_ids(histories: Iterable[Mapping[str, Any]]) -> set[str]:
     if ids is not None:
         return set(ids)
     return {str(h["id"]) for h in listed if h.get("id") is not None}
+
+
+def distinct_count(histories: Iterable[Mapping[str, Any]]) -> int:
+    """How many distinct history ids the entries hold (`len(history_ids(...))`)."""
+    if type(histories) is Distinct:
+        return len(histories)
+    return len(history_ids(histories))
 
 
 class Changelog(NamedTuple):

@@ -22,8 +22,8 @@ from ..kit.records import chunks
 from . import jql
 from .changelog import (
     changelog_total,
+    distinct_count,
     embedded_histories,
-    history_ids,
     merge_histories,
 )
 from .client import JiraClient
@@ -43,7 +43,7 @@ def truncated(raw_issue: Mapping[str, Any], embedded: Histories | None = None) -
     if embedded is None:
         embedded = embedded_histories(raw_issue)
     # Fewer entries than the total is enough to tell (the common case: the embed's cap was reached).
-    return len(embedded) < total or len(history_ids(embedded)) < total
+    return len(embedded) < total or distinct_count(embedded) < total
 
 
 def fetch_histories(
@@ -51,7 +51,8 @@ def fetch_histories(
 ) -> dict[str, Histories]:
     """Every issue's histories (by issue id): the embedded ones, completed where they were cut (the
     bulk pages' entries noted in `spans`, when given, for the raw records)."""
-    found = {issue_id: embedded_histories(raw) for issue_id, raw in issues.items()}
+    # Merged alone, each issue's entries are read once for their ids: what follows counts them by length.
+    found = {issue_id: merge_histories(embedded_histories(raw)) for issue_id, raw in issues.items()}
     short = [issue_id for issue_id, raw in issues.items() if truncated(raw, found[issue_id])]
     if not short:
         return found
@@ -59,7 +60,7 @@ def fetch_histories(
     for issue_id in short:
         found[issue_id] = merge_histories(bulk.get(issue_id, ()), found[issue_id])
     for issue_id in short:
-        if len(history_ids(found[issue_id])) >= (changelog_total(issues[issue_id]) or 0):
+        if distinct_count(found[issue_id]) >= (changelog_total(issues[issue_id]) or 0):
             continue
         try:
             found[issue_id] = merge_histories(fetch_issue_changelog(client, issue_id), found[issue_id])

@@ -43,13 +43,10 @@ class PageGuard:
     def advance(self, position: Hashable | None, ids: Iterable[str]) -> None:
         """Record one page received; refuse if it brought nothing new or `position` was asked for."""
         self.pages += 1
-        fresh = 0
-        for item in ids:
-            key = hash(item)
-            if key not in self._ids:
-                self._ids.add(key)
-                fresh += 1
+        before = len(self._ids)
+        self._ids.update(map(hash, ids))
         received = len(self._ids)
+        fresh = received - before
         if position is not None and position in self._positions:
             raise PaginationError(
                 f"{self.what}: the server sent the page position {_show(position)} twice "

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC
+from operator import attrgetter
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -190,7 +193,37 @@ def _text_column(process: Callable[[Any], Any] | None) -> Callable[[Column], Col
 
 
 def _sqlite_utc_column(values: Column) -> Column:
-    """UTC datetimes as SQLite keeps them: the text UTCDateTime and SQLAlchemy's DATETIME write, faster."""
+    """UTC datetimes as SQLite keeps them: the text UTCDateTime and SQLAlchemy's DATETIME write.
+
+    A column of aware datetimes (a page's history times: hundreds of thousands) is converted by
+    Arrow in one pass, which writes the same text as `_sqlite_utc_text` at a fraction of its cost;
+    a column holding None, a naive datetime or a time Arrow would write otherwise (past year 9999
+    once in UTC) goes value by value.
+    """
+    try:
+        naive = None in map(_TZINFO, values)
+    except AttributeError:  # None among the values
+        naive = True
+    if naive or len(values) < _ARROW_FROM:
+        return _sqlite_utc_text(values)
+    try:
+        moments = pa.array(values, type=_AWARE_US)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return _sqlite_utc_text(values)
+    text = moments.cast(_NAIVE_US).cast(pa.string())
+    if pc.max(pc.utf8_length(text)).as_py() != len("0001-01-01 00:00:00.000000"):
+        return _sqlite_utc_text(values)
+    found: Column = text.to_pylist()
+    return found
+
+
+_TZINFO = attrgetter("tzinfo")
+_ARROW_FROM = 64  # values from which Arrow's fixed cost pays
+_AWARE_US = pa.timestamp("us", tz="UTC")
+_NAIVE_US = pa.timestamp("us")
+
+
+def _sqlite_utc_text(values: Column) -> Column:
     found: Column = []
     for value in values:
         if value is None:
