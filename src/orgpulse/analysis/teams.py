@@ -105,17 +105,16 @@ def mapped_share(cat: Catalogue, resolved_at: np.ndarray, grid: WeekGrid) -> pd.
     totals, mapped = totals.cumsum(axis=1)[:, :-1], mapped.cumsum(axis=1)[:, :-1]
     sources = cat.teams.sources
     src = pd.Index(source_names).get_indexer(sources["source"])
-    team_codes = sources["team"].to_numpy()
-    rows = []
-    for week in grid.scored:
-        per_team = pd.DataFrame({"team": team_codes, "total": totals[src, week], "mapped": mapped[src, week]})
-        summed = per_team.groupby("team", as_index=False)[["total", "mapped"]].sum()
-        summed["week"] = week
-        rows.append(summed)
-    out = (
-        pd.concat(rows, ignore_index=True)
-        if rows
-        else pd.DataFrame(columns=["team", "total", "mapped", "week"])
+    # Per team and scored week, its sources' counts added (whole numbers: exact in any order), for
+    # every week at once.
+    teams, team_of = np.unique(sources["team"].to_numpy(), return_inverse=True)
+    weeks = np.array(list(grid.scored), dtype=np.int64)
+    per_team = np.zeros((2, len(teams), len(weeks)))
+    for counted, counts in zip(per_team, (totals, mapped), strict=True):
+        np.add.at(counted, team_of.reshape(-1), counts[src][:, weeks])
+    total, mapped_count = (counted.T.reshape(-1) for counted in per_team)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, mapped_count / np.where(total > 0, total, 1.0), np.nan)
+    return pd.DataFrame(
+        {"team": np.tile(teams, len(weeks)), "week": np.repeat(weeks, len(teams)), "team_mapped_share": share}
     )
-    share = np.where(out["total"] > 0, out["mapped"] / out["total"].where(out["total"] > 0, 1.0), np.nan)
-    return pd.DataFrame({"team": out["team"], "week": out["week"], "team_mapped_share": share})
