@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import orjson
@@ -46,17 +48,24 @@ def run_analyze(
     weeks: int | None = None,
     save: bool = True,
     trigger: str = "manual",
+    prepare: Callable[[AnalysisRun], object] | None = None,
 ) -> AnalysisRun:
     """Analyse the stored history as of `as_of` (default now) and append a trend run unless `save` is off.
 
     Saving takes the store-wide lock for the whole run; LockHeldError, naming its holder, when
-    another process holds it. `save=False` reads only and takes no lock.
+    another process holds it. `save=False` reads only and takes no lock. `prepare` is given the run
+    once it is analysed, before it is committed: the caller makes its output while the store
+    writes the rows (a big organisation's take a second); when it fails, the run is not saved.
     """
     with collector.paused():
         if not save:
-            return _analyze(settings, store, as_of=as_of, weeks=weeks, save=False, trigger=trigger)
+            return _analyze(
+                settings, store, as_of=as_of, weeks=weeks, save=False, trigger=trigger, prepare=prepare
+            )
         with Lease(store, "store"):
-            return _analyze(settings, store, as_of=as_of, weeks=weeks, save=True, trigger=trigger)
+            return _analyze(
+                settings, store, as_of=as_of, weeks=weeks, save=True, trigger=trigger, prepare=prepare
+            )
 
 
 def _analyze(
@@ -67,6 +76,7 @@ def _analyze(
     weeks: int | None,
     save: bool,
     trigger: str,
+    prepare: Callable[[AnalysisRun], object] | None,
 ) -> AnalysisRun:
     now = datetime.now(UTC)
     as_of = as_of or now
@@ -83,7 +93,10 @@ def _analyze(
             weeks=weeks,
             interventions=settings.interventions,
         )
-        return AnalysisRun(run_id=None, generated_at=now, result=result)
+        run = AnalysisRun(run_id=None, generated_at=now, result=result)
+        if prepare is not None:
+            prepare(run)
+        return run
     run_id = str(uuid.uuid4())
     store.start_run(
         run_id,
@@ -108,7 +121,13 @@ def _analyze(
             weeks=weeks,
             interventions=settings.interventions,
         )
-        store.save_result(run_id, result, now=datetime.now(UTC))
+        run = AnalysisRun(run_id=run_id, generated_at=now, result=result)
+        store.save_result(
+            run_id,
+            result,
+            now=datetime.now(UTC),
+            meanwhile=None if prepare is None else partial(prepare, run),
+        )
     except BaseException as exc:
         # A run that did not finish is never read as a result: marked aborted, its rows not committed.
         store.abort_run(run_id, now=datetime.now(UTC))
@@ -125,8 +144,8 @@ def _analyze(
         pruned = store.prune_runs(before=now - timedelta(days=settings.store.retention_days))
         if pruned:
             log.info("analyze: pruned %d runs older than %d days", pruned, settings.store.retention_days)
-    log.info("analyze: %d findings over %d weeks, run %s", len(result.findings), weeks, run_id or "not saved")
-    return AnalysisRun(run_id=run_id, generated_at=now, result=result)
+    log.info("analyze: %d findings over %d weeks, run %s", len(result.findings), weeks, run_id)
+    return run
 
 
 def finding_json(f: Finding, evidence: Any = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.text import Text
@@ -132,15 +133,22 @@ def analyze(
     settings = settings_of(ctx, secrets=False)
     start_reader(settings.store.url)  # the SQLite reader starts while the analysis is imported
     from orgpulse import collector
-    from orgpulse.analyze import run_analyze, run_json
+    from orgpulse.analyze import AnalysisRun, run_analyze, run_json
     from orgpulse.store import Store
 
     store = Store.open(settings.store.url)
     when = _as_of(as_of.date()) if as_of else None
     with collector.paused():  # the output too: a big organisation's findings are millions of objects
-        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save)  # saving takes the lock
+        documents: list[dict[str, Any]] = []  # made while the store writes the run, shown once committed
+
+        def prepare(found: AnalysisRun) -> None:
+            documents.append(run_json(found, fragments=not sys.stdout.isatty()))
+
+        # Saving takes the store's lock.
+        making = prepare if fmt == "json" else None
+        run = run_analyze(settings, store, as_of=when, weeks=weeks, save=not no_save, prepare=making)
         if fmt == "json":
-            emit_json(run_json(run, fragments=not sys.stdout.isatty()))  # indented: the items' dicts
+            emit_json(documents[0])  # indented on a terminal: the items' dicts
         elif fmt == "csv":
             from orgpulse.present import findings_csv
 

@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import repeat
@@ -32,12 +32,11 @@ from orgpulse.store import schema as t
 from orgpulse.store.batch import change_records, chunks, field_values, save_batch, upsert
 from orgpulse.store.census import DEFAULT_MAX_DELETED_SHARE, check_census, without_census
 from orgpulse.store.errors import db_error_line
-from orgpulse.store.inserts import Rows, by_column, insert_columns
 from orgpulse.store.migrating import SALT_KEY, migrate
 from orgpulse.store.packing import unpack
-from orgpulse.store.postgres_writer import PostgresWriter
-from orgpulse.store.sqlite_writer import SqliteWriter, is_sqlite_file, start_writer
+from orgpulse.store.sqlite_writer import start_writer
 from orgpulse.store.text import masking
+from orgpulse.store.trend_writes import Made, write_run
 from orgpulse.store.trends import trend_rows
 
 log = logging.getLogger(__name__)
@@ -270,9 +269,17 @@ class Store:
         """Get ready to save a result: on a SQLite file, start the process that will write it."""
         start_writer(self.engine, _BUSY_SECONDS)
 
-    def save_result(self, run_id: str, result: AnalysisResult, *, now: datetime) -> None:
-        """Append `result` as the run's trend rows (`store.trends`) and mark the run completed."""
-        self.finish_run(run_id, **trend_rows(run_id, result), now=now)
+    def save_result(
+        self,
+        run_id: str,
+        result: AnalysisResult,
+        *,
+        now: datetime,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> None:
+        """Append `result` as the run's trend rows (`store.trends`) and mark the run completed;
+        `meanwhile` runs before the commit, while the rows sent are written (`trend_writes`)."""
+        self.finish_run(run_id, **trend_rows(run_id, result), now=now, meanwhile=meanwhile)
 
     def claim_tick(self, tick: str, source: str, worker: str, now: datetime) -> bool:
         """True when `worker` is the first to claim (tick, source): a unique row decides, once."""
@@ -298,6 +305,7 @@ class Store:
         status_time_rows: Made = (),
         effect_rows: Made = (),
         cycle_time_rows: Made = (),
+        meanwhile: Callable[[], object] | None = None,
     ) -> None:
         """Append the run's trend rows and mark it completed, in one transaction. Each table's rows
         come as mappings, as columns (name -> values) or as a function making them (`store.trends`),
@@ -318,32 +326,7 @@ class Store:
             .where(t.analysis_runs.c.run_id == run_id)
             .values(status="completed", finished_at=now)
         )
-        writer: SqliteWriter | PostgresWriter | None = None
-        if is_sqlite_file(self.engine):
-            writer = SqliteWriter(self.engine, _BUSY_SECONDS)
-        elif self.engine.dialect.name == "postgresql":
-            writer = PostgresWriter(self.engine)
-        if writer is not None:
-            with writer as write:
-                for table, rows in tables:
-                    write.ingest(table, _columns(rows))
-                write.execute(completed)
-                write.commit()
-            return
-        with self.engine.begin() as conn:  # an in-memory SQLite store
-            for table, rows in tables:
-                insert_columns(conn, table, _columns(rows))
-            conn.execute(completed)
-
-
-Made = Rows | Callable[[], Mapping[str, Sequence[Any]]]
-
-
-def _columns(rows: Made) -> Mapping[str, Sequence[Any]]:
-    """A table's rows given as `Store.finish_run` takes them, column by column."""
-    if callable(rows):
-        return rows()
-    return rows if isinstance(rows, Mapping) else by_column(rows)
+        write_run(self.engine, tables, completed, busy_seconds=_BUSY_SECONDS, meanwhile=meanwhile)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

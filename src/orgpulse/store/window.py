@@ -162,9 +162,11 @@ _RESOLVED_TABLE = (
     f"CREATE TEMPORARY TABLE resolved_links AS SELECT {', '.join(_LINK_COLUMNS)},"
     " from_issue_id AS from_resolved, to_issue_id AS to_resolved FROM links WHERE 1 = 0"
 )
+# The open statuses as one list (a row-value IN: SQLite builds it once, with a Bloom filter), not a
+# correlated subquery per status change (346k at 100k issues: 0.53 -> 0.47 s in the reader).
 _PREVIOUS_ENTRY = (
-    "CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.source = c.source AND s.status_id = c.to_status"
-    " AND s.category_known AND s.category NOT IN ('done', 'canceled')) THEN NULL"
+    "CASE WHEN (c.source, c.to_status) IN (SELECT s.source, s.status_id FROM statuses s"
+    " WHERE s.category_known AND s.category NOT IN ('done', 'canceled')) THEN NULL"
     " ELSE (SELECT MAX(h.at) FROM histories h WHERE h.source = c.source AND h.issue_id = c.issue_id"
     " AND h.at < c.at) END"
 )
