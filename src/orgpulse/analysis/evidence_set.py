@@ -134,14 +134,16 @@ class Block:
         known: np.ndarray = np.where(np.isnan(values), 0.0, values)
         return known
 
-    def texts(self) -> pa.Array:
-        """Every item's JSON text."""
+    def texts(self, at: np.ndarray) -> pa.Array:
+        """The JSON texts of items `at` (indices into the block), in that order: an item's text does
+        not depend on which others are made with it."""
         if not self.names:
-            return pa.array([orjson.dumps(d).decode() for d in self.dicts], TEXT)
+            dicts = self.dicts
+            return pa.array([orjson.dumps(dicts[i]).decode() for i in at.tolist()], TEXT)
         parts: list[Any] = []
         for n, (name, column) in enumerate(zip(self.names, self.columns, strict=True)):
             head = ("{" if n == 0 else ",") + orjson.dumps(name).decode() + ":"
-            value = _texts(column, self.size)
+            value = _texts(_taken(column, at), len(at))
             if isinstance(value, pa.Scalar):
                 head += value.as_py()
                 parts.append(_lit(head))
@@ -149,8 +151,18 @@ class Block:
             parts += [_lit(head), value]
         parts.append(_lit("}"))
         if not any(isinstance(p, pa.Array) for p in parts):
-            return pa.array(["".join(p.as_py() for p in parts)] * self.size, TEXT)
+            return pa.array(["".join(p.as_py() for p in parts)] * len(at), TEXT)
         return pc.binary_join_element_wise(*parts, _lit(""))
+
+
+def _taken(column: Column, at: np.ndarray) -> Column:
+    """The values of items `at` of a column."""
+    if isinstance(column, Const):
+        return column
+    if isinstance(column, Coded):
+        return Coded(column.codes[at], column.labels)
+    values: np.ndarray = column[at]
+    return values
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,12 +184,6 @@ class Evidence:
         starts: np.ndarray = np.zeros(len(self.blocks) + 1, dtype=np.int64)
         np.cumsum([b.size for b in self.blocks], out=starts[1:])
         return starts
-
-    @functools.cached_property
-    def texts(self) -> pa.Array:
-        """Every block's items' JSON texts, one after the other: made once, for the stored rows
-        and the shown ones."""
-        return pa.concat_arrays([b.texts() for b in self.blocks]) if self.blocks else pa.array([], TEXT)
 
     def items(self, key: RowKey, limit: int | None = None) -> list[dict[str, Any]]:
         """The row's items as dicts, the first `limit` of them if given."""
@@ -204,9 +210,30 @@ class Evidence:
         offsets: np.ndarray = np.zeros(len(keys) + 1, dtype=np.int64)
         np.cumsum(count, out=offsets[1:])
         picked = np.repeat(lo - offsets[:-1], count) + np.arange(offsets[-1], dtype=np.int64)
-        chosen = self.texts.take(pa.array(self.starts[self.block[picked]] + self.index[picked]))
-        lists = pa.LargeListArray.from_arrays(pa.array(offsets), chosen)
-        return pc.binary_join_element_wise(_lit("["), pc.binary_join(lists, _lit(",")), _lit("]"), _lit(""))
+        texts = self._texts(self.block[picked], self.index[picked])
+        lists = pa.LargeListArray.from_arrays(pa.array(offsets), texts)
+        del texts
+        # Step by step, each step's input let go: a big organisation's stored evidence is hundreds
+        # of megabytes at each step.
+        joined = pc.binary_join(lists, _lit(","))
+        del lists
+        return pc.binary_join_element_wise(_lit("["), joined, _lit("]"), _lit(""))
+
+    def _texts(self, block: np.ndarray, index: np.ndarray) -> pa.Array:
+        """The JSON texts of items (block[k], index[k]), in that order: made for those items only (the
+        20 shown of each row are a fraction of the items)."""
+        if len(self.blocks) == 1:
+            return self.blocks[0].texts(index)
+        order = np.argsort(block, kind="stable")
+        edges = np.asarray(np.searchsorted(block[order], np.arange(len(self.blocks) + 1))).tolist()
+        pieces = [
+            b.texts(index[order[lo:hi]]) for b, lo, hi in zip(self.blocks, edges[:-1], edges[1:], strict=True)
+        ]
+        in_blocks = pa.concat_arrays(pieces)
+        del pieces
+        back: np.ndarray = np.empty(len(order), dtype=np.int64)
+        back[order] = np.arange(len(order), dtype=np.int64)
+        return in_blocks.take(pa.array(back))
 
 
 EMPTY = Evidence(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), ())

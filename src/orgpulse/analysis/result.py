@@ -140,28 +140,39 @@ def evidence_texts(findings: Sequence[Finding], limit: int | None = None) -> lis
     return list(evidence_array(findings, limit).to_pylist())
 
 
-def evidence_array(findings: Sequence[Finding], limit: int | None = None) -> pa.Array:
-    """`evidence_texts` as one Arrow array of strings, in the findings' order: the stored evidence
-    of a big organisation (hundreds of megabytes) never becomes Python strings."""
+def evidence_array(findings: Sequence[Finding], limit: int | None = None) -> pa.Array | pa.ChunkedArray:
+    """`evidence_texts` as Arrow strings, in the findings' order: the stored evidence of a big
+    organisation (hundreds of megabytes) never becomes Python strings. Made a source at a time; when
+    each source's findings come together (sorted findings: a detector's in a run), its texts are a
+    chunk of the result as they are, never copied into one array."""
     import numpy as np  # here: loading the config imports this module, and never numpy
     import pyarrow as pa
 
-    by_source: dict[int, list[int]] = {}
+    runs: list[tuple[EvidenceSource | None, list[int]]] = []
+    where: dict[int, list[int]] = {}  # by the source's id: its findings' positions
     for n, found in enumerate(findings):
-        if found.source is not None:
-            by_source.setdefault(id(found.source), []).append(n)
-    pieces = [pa.array(["[]"] * (len(findings) - sum(map(len, by_source.values()))), pa.large_string())]
-    placed = [n for n, found in enumerate(findings) if found.source is None]
-    for positions in by_source.values():
-        source = findings[positions[0]].source
-        assert source is not None
-        texts = source.json_text_array([findings[n].row for n in positions], limit)
-        pieces.append(texts.cast(pa.large_string()))
-        placed += positions
-    # The texts lie source after source; the finding at `placed[k]` has the k-th.
+        if runs and runs[-1][0] is found.source:
+            runs[-1][1].append(n)
+            continue
+        positions = where.setdefault(id(found.source), [])
+        positions.append(n)
+        runs.append((found.source, positions))
+    made: dict[int, pa.Array] = {}
+    for source, positions in runs:
+        if id(source) in made:
+            continue
+        if source is None:
+            made[id(source)] = pa.array(["[]"] * len(positions), pa.large_string())
+        else:
+            texts = source.json_text_array([findings[n].row for n in positions], limit)
+            made[id(source)] = texts.cast(pa.large_string())
+    if len(made) == len(runs):  # a run per source: the texts lie in the findings' order
+        return pa.chunked_array(list(made.values()), pa.large_string())
+    # A source's findings are apart: its texts lie in `placed` order, taken back to the findings'.
+    placed = np.concatenate([np.array(where[key], dtype=np.int64) for key in made])
     order: np.ndarray = np.empty(len(findings), dtype=np.int64)
-    order[np.array(placed, dtype=np.int64)] = np.arange(len(findings), dtype=np.int64)
-    return pa.concat_arrays(pieces).take(pa.array(order))
+    order[placed] = np.arange(len(findings), dtype=np.int64)
+    return pa.concat_arrays(list(made.values())).take(pa.array(order))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
     processed: dict[str, Sequence[Any]] = {}
     for name in names:
         values = columns[name]
-        if isinstance(values, pa.Array):  # a column made by Arrow (the evidence text)
+        if isinstance(values, pa.Array | pa.ChunkedArray):  # a column made by Arrow (the evidence text)
             values = values.to_pylist()
         process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         processed[name] = _processed(values, process) if process else values
@@ -58,6 +58,8 @@ def arrow_column(
     writers store what an INSERT through SQLAlchemy would. A column made by Arrow already (the
     evidence text) is taken as it is where no processor applies."""
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if isinstance(values, pa.ChunkedArray):  # a slice of it: one chunk's slice is taken as it is
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
     if isinstance(values, pa.Array):
         if process is None:
             return values.cast(kind)
