@@ -206,13 +206,15 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
     team_index = pd.Index(team_labels)
     issue_team = lookup(team_index, chosen["team"].astype(object))
     in_issues = set(chosen["team"].dropna().astype(str).unique())
-    moved_issues = lookup(pd.Index(chosen["issue_uid"].astype(object)), moved["issue_uid"]) >= 0
+    # One index of the issues' ids, its hash table made once for every lookup of them below and after.
+    uid_index = pd.Index(chosen["issue_uid"].astype(object))
+    moved_issues = lookup(uid_index, moved["issue_uid"]) >= 0
     moved_teams = pd.concat([moved.loc[moved_issues, "from_team"], moved.loc[moved_issues, "to_team"]])
     in_issues |= set(moved_teams.dropna().unique())
     reported = np.flatnonzero(np.isin(team_labels, sorted(in_issues)))
     frame = pd.DataFrame(
         {
-            "uid": chosen["issue_uid"].astype(object),
+            "uid": uid_index.to_numpy(),
             "key": chosen["key"].astype(object),
             "source": chosen["source"].astype(object),
             "team": issue_team,
@@ -223,7 +225,7 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
             "status": statuses.codes(chosen["status_uid"]),
         }
     )
-    resolution, resolution_at = _resolution_as_of(chosen, frames.resolution_changes, as_of_ns)
+    resolution, resolution_at = _resolution_as_of(chosen, uid_index, frames.resolution_changes, as_of_ns)
     frame["resolution_canceled"] = matches_canceled(resolution, settings).to_numpy()
     frame["resolution_at"] = resolution_at
     people = _person_table(frames.people)
@@ -232,7 +234,7 @@ def build_catalogue(frames: Frames, settings: AnalysisSettings, as_of_ns: int) -
     frame["key_rank"] = np.argsort(np.argsort(frame["key"].to_numpy(dtype=object).astype(str), kind="stable"))
     team_sources = frame[["team", "source"]].drop_duplicates().reset_index(drop=True)
     return Catalogue(
-        issues=IssueTable(frame=frame, uid_index=pd.Index(frame["uid"])),
+        issues=IssueTable(frame=frame, uid_index=uid_index),
         statuses=statuses,
         people=people,
         teams=TeamTable(labels=team_labels, reported=reported, sources=team_sources),
@@ -290,9 +292,10 @@ def _status_table(frames: Frames, settings: AnalysisSettings) -> StatusTable:
 
 
 def _resolution_as_of(
-    issues: pd.DataFrame, changes: pd.DataFrame, as_of: int
+    issues: pd.DataFrame, index: pd.Index, changes: pd.DataFrame, as_of: int
 ) -> tuple[pd.Series, np.ndarray]:
-    """Per issue row, its resolution at `as_of` and when that resolution was last set (NAT: none).
+    """Per issue row (`index`: their ids), its resolution at `as_of` and when that resolution was
+    last set (NAT: none).
 
     An issue with resolution items is read from them (the latest one up to `as_of`); one without
     keeps its current resolution, dated by the `resolutiondate` field.
@@ -302,7 +305,6 @@ def _resolution_as_of(
     at = to_ns(resolved.reset_index(drop=True))
     at = np.where((at != NAT) & (at <= as_of) & name.notna().to_numpy(), at, NAT)
     if len(changes):
-        index = pd.Index(issues["issue_uid"].astype(object))
         code = lookup(index, changes["issue_uid"])
         when = to_ns(changes["at"])
         item = pd.to_numeric(changes["item_index"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)

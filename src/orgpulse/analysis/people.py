@@ -58,7 +58,10 @@ def assignee_spells(cat: Catalogue, changes: pd.DataFrame, as_of: int) -> pd.Dat
     # has had its current assignee since it was created.
     assignee = cat.issues.frame["assignee"].to_numpy() if "assignee" in cat.issues.frame else None
     if assignee is not None:
-        unchanged = np.setdiff1d(np.flatnonzero(assignee >= 0), code[rows][code[rows] >= 0])
+        unchanged_mask = assignee >= 0
+        changed = code[rows]
+        unchanged_mask[changed[changed >= 0]] = False
+        unchanged = np.flatnonzero(unchanged_mask)
         created = cat.issues.created[unchanged]
         alive = created < as_of
         since_creation = pd.DataFrame(
