@@ -18,8 +18,8 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-import adbc_driver_sqlite.dbapi as sqlite_driver
 import pyarrow as pa
+from child_driver import sqlite_driver  # its sibling: this file runs as a script
 
 # The driver infers each column's type from the first batch: one batch of all rows types a column
 # that is NULL in its first thousand rows by its values, not as a NULL column.

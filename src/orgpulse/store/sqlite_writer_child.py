@@ -26,8 +26,8 @@ import sys
 import threading
 from typing import Any, BinaryIO
 
-import adbc_driver_sqlite.dbapi as sqlite_driver
 import pyarrow as pa
+from child_driver import sqlite_driver  # its sibling: this file runs as a script
 
 _TEXT_LIMIT = 2000  # the error text sent back: a driver's first lines, never a whole statement
 
