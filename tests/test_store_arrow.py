@@ -4,9 +4,12 @@ stays writable around them (SQLite's rows come through the same library as the s
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -128,3 +131,18 @@ def test_the_reader_waits_for_a_lock_held_by_another_connection(store: Store) ->
     finally:
         timer.join()
     assert titles.to_pylist() == ["held"]
+
+
+@pytest.mark.parametrize("child", ["arrow_child.py", "sqlite_writer_child.py"])
+def test_the_store_children_load_the_driver_without_pandas(child: str) -> None:
+    """A child starts with the driver and pyarrow, never pandas (store/child_driver.py)."""
+    folder = Path(arrow.__file__).parent
+    code = (
+        "import runpy, sys; sys.path.insert(0, sys.argv[1]); runpy.run_path(sys.argv[2]);"
+        " print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pyarrow', 'adbc_driver_sqlite'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(folder / child)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.split() == ["['adbc_driver_sqlite',", "'pyarrow']"]
