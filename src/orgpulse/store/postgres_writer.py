@@ -27,6 +27,8 @@ from orgpulse.store.errors import driver_error_line
 from orgpulse.store.inserts import arrow_column, positional
 
 _SLICE_ROWS = 50_000
+# Whether this server compresses TOAST with lz4 (PostgreSQL 14 on, when built with it).
+_LZ4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
 
 
 class PostgresWriter:
@@ -39,6 +41,7 @@ class PostgresWriter:
         self._dialect = engine.dialect
         try:
             self._conn = postgres_driver.connect(libpq)
+            _compress_fast(self._conn)
         except postgres_driver.Error as exc:
             raise StoreError(f"cannot write to the store: {driver_error_line(str(exc))}") from None
         self._error = postgres_driver.Error
@@ -134,3 +137,18 @@ def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
     if isinstance(kind, sa.String):
         return pa.large_string()
     raise TypeError(f"no Arrow type for a {kind!r} column")
+
+
+def _compress_fast(conn: Any) -> None:
+    """The long texts this connection writes compressed with lz4 where the server has it, not pglz
+    (its default): a 1M-issue run's evidence, 491 MB of JSON, took the server 4.9 s to compress
+    with pglz, which the analysis waited for at commit; 1.2 s with lz4, 16% larger (90 MB, not 77).
+    Values already stored keep their compression; every reader decompresses either."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute(_LZ4)
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            cursor.execute("SET default_toast_compression = lz4")
+    finally:
+        cursor.close()
