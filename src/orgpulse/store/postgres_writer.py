@@ -41,7 +41,11 @@ class PostgresWriter:
         self._dialect = engine.dialect
         try:
             self._conn = postgres_driver.connect(libpq)
-            _compress_fast(self._conn)
+            try:
+                _compress_fast(self._conn)
+            except postgres_driver.Error:
+                self._conn.close()
+                raise
         except postgres_driver.Error as exc:
             raise StoreError(f"cannot write to the store: {driver_error_line(str(exc))}") from None
         self._error = postgres_driver.Error
