@@ -30,7 +30,7 @@ from orgpulse.model import (
 )
 
 from ..kit.records import dump
-from .normalise_meta import _FROM_ISO, _SIGNS, FieldIds, parse_jira_datetime
+from .normalise_meta import FieldIds, parse_jira_datetime
 
 NO_FIELDS = FieldIds()
 
@@ -204,7 +204,7 @@ def _dated_at_once(entries: Sequence[Mapping[str, Any]]) -> list[Dated] | None:
     all (its inline step; the rest only rewrites `Z` and `+0800` into forms it reads alike)."""
     try:
         ids = list(map(_ID, entries))
-        parsed = list(map(_FROM_ISO, map(_CREATED, entries)))
+        parsed = list(map(datetime.fromisoformat, map(_CREATED, entries)))
     except (KeyError, TypeError, ValueError):  # no id or time, not an object, a time it cannot read
         return None
     if (
@@ -229,21 +229,10 @@ def _dated(issue_id: str, entries: Sequence[Mapping[str, Any]], batch: Batch) ->
     for position, entry in enumerate(entries):
         history_id = entry.get("id")
         found = history_id if type(history_id) is str else str(history_id) if history_id is not None else ""
-        created = entry.get("created")
-        # The common shape (`...+0800`) read inline: `parse_jira_datetime`'s own first step.
-        if found and type(created) is str and created[10:11] == "T" and created[-5:-4] in _SIGNS:
-            try:
-                parsed = _FROM_ISO(created)
-            except ValueError:
-                pass
-            else:
-                if parsed.tzinfo is not None:
-                    append((parsed.astimezone(UTC), int(found) if found.isdigit() else 0, found, position))
-                    continue
         try:
             if not found:
                 raise SchemaDriftError("a history entry without an id")
-            at = parse_jira_datetime(created)
+            at = parse_jira_datetime(entry.get("created"))
         except SchemaDriftError as exc:
             native = f"{issue_id}:{history_id if history_id is not None else '?'}"
             batch.quarantined.append(Quarantined(native, "jira_history", str(exc), dump(entry)))

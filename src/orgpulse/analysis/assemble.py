@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.core.algorithms import isin
 
 from orgpulse.analysis.catalogue import Catalogue
 from orgpulse.analysis.evidence import Items, RowKey, rounded
@@ -78,7 +77,7 @@ def sample_factors(
     key = _row_keys(team, week, issue)
     s_key, d_key = key[: len(s_team)], key[len(s_team) :]
     s_first, d_first = _firsts(s_key), _firsts(d_key)  # distinct rows, in the order they first come
-    windowed = s_first[~isin(s_key[s_first], d_key)]  # the sample's rows not completed
+    windowed = s_first[~_isin(s_key[s_first], d_key)]  # the sample's rows not completed
 
     w_issue, w_week = s_issue[windowed], s_week[windowed]
     window_start = grid.bounds[np.maximum(w_week - span + 1, 0)]
@@ -93,7 +92,7 @@ def sample_factors(
         rows = pd.concat([rows, led[["team", "week", "alive", "seconds"]]], ignore_index=True)
 
     # Every distinct row (history_complete_share), then each row summed, numbered by (team, week).
-    every = np.concatenate([s_first, len(s_key) + d_first[~isin(d_key[d_first], s_key[s_first])]])
+    every = np.concatenate([s_first, len(s_key) + d_first[~_isin(d_key[d_first], s_key[s_first])]])
     g_team = np.concatenate([team[every], rows["team"].to_numpy(dtype=np.int64)])
     g_week = np.concatenate([week[every], rows["week"].to_numpy(dtype=np.int64)])
     firsts, group = _groups(_row_keys(g_team, g_week))
@@ -139,8 +138,12 @@ def _reported(sample: pd.DataFrame | None, first_reported: int) -> tuple[np.ndar
 def _firsts(key: np.ndarray) -> np.ndarray:
     """Where each distinct key first comes, ascending (pandas' hash table: a sort of the keys took
     several times as long)."""
-    codes = pd.factorize(key)[0]
-    # Numbered in order of first coming: a key's first row is where the highest number so far grows.
+    return _first_rows(pd.factorize(key)[0])
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Where each code of `pd.factorize` first comes: its codes number the keys in order of first
+    coming, so a key's first row is where the highest code so far grows."""
     highest = np.maximum.accumulate(codes) if len(codes) else codes
     first: np.ndarray = np.flatnonzero(np.diff(highest, prepend=-1) > 0)
     return first
@@ -153,9 +156,13 @@ def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(uniques)
     rank: np.ndarray = np.empty(len(uniques), dtype=np.int64)
     rank[order] = np.arange(len(uniques), dtype=np.int64)
-    highest = np.maximum.accumulate(codes) if len(codes) else codes
-    first: np.ndarray = np.flatnonzero(np.diff(highest, prepend=-1) > 0)
-    return first[order], rank[codes]
+    return _first_rows(codes)[order], rank[codes]
+
+
+def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each value is one of `among`, by a hash table (np.isin sorts both)."""
+    found: np.ndarray = pd.Series(values).isin(among).to_numpy()
+    return found
 
 
 def _row_keys(*columns: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
         values = columns[name]
         if isinstance(values, pa.Array | pa.ChunkedArray):  # a column made by Arrow (the evidence text)
             values = values.to_pylist()
-        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        process = _processor(table.c[name].type, conn.dialect)
         processed[name] = _processed(values, process) if process else values
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
     if compiled.positional:
@@ -57,7 +57,7 @@ def arrow_column(
     `dialect` (its type's bind processor, once per distinct value: dates, names repeat): the Arrow
     writers store what an INSERT through SQLAlchemy would. A column made by Arrow already (the
     evidence text) is taken as it is where no processor applies."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    process = _processor(column.type, dialect)
     if isinstance(values, pa.ChunkedArray):  # a slice of it: one chunk's slice is taken as it is
         values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
     if isinstance(values, pa.Array):
@@ -71,8 +71,13 @@ def arrow_column(
 
 def bound(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect, value: Any) -> Any:
     """`value` as SQLAlchemy binds it for a column of type `kind` on `dialect`."""
-    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    process = _processor(kind, dialect)
     return process(value) if process is not None else value
+
+
+def _processor(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    """The bind processor SQLAlchemy runs on a value of type `kind` for `dialect` (None: as it is)."""
+    return kind.dialect_impl(dialect).bind_processor(dialect)
 
 
 def positional(statement: sa.Update, compile_for: sa.Dialect, bind_for: sa.Dialect) -> tuple[str, list[Any]]:
