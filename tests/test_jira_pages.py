@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from orgpulse.connectors.jira import jql
+from orgpulse.connectors.jira.histories import fetch_histories
 from orgpulse.connectors.jira.normalise import normalise_issue
-from orgpulse.connectors.jira.pages import Spans, decode_bulk_page, decode_search_page
+from orgpulse.connectors.jira.pages import Embeds, Spans, decode_bulk_page, decode_search_page
+from orgpulse.connectors.kit.http import HTTPStatusError
 
 AUTHOR = {
     "self": "https://x.atlassian.net/rest/api/3/user?accountId=a1",
@@ -100,3 +103,74 @@ def test_raw_record_keeps_each_entry_as_the_server_sent_it() -> None:
     assert kept["self"] == issue()["self"]
     spans.clear()
     assert len(spans) == 0
+
+
+class _Bulk:
+    """A client serving the bulk changelog from `doc` (pages decoded by the caller's `decode`), and
+    404 for any single issue's changelog."""
+
+    source = "test"
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.paths: list[str] = []
+
+    def post(self, path: str, _body: object, *, decode: Any) -> Any:
+        self.paths.append(path)
+        return decode(body(self.doc))
+
+    def get(self, path: str, _params: object) -> Any:
+        self.paths.append(path)
+        raise HTTPStatusError("gone", status=404)
+
+
+def cut_issue() -> dict[str, Any]:
+    """`issue()` with a total of 3 and two entries embedded: the server cut its embed."""
+    doc = issue()
+    doc["changelog"]["total"] = 3
+    return doc
+
+
+def test_a_cut_embed_is_held_undecoded_and_never_read_when_the_bulk_changelog_has_it_all() -> None:
+    embeds, spans = Embeds(), Spans()
+    page = decode_search_page(body({"issues": [cut_issue()], "isLast": True}), spans, embeds)
+    (found,) = page["issues"]
+    assert found["changelog"]["histories"] == []
+    assert len(embeds) == 1
+    every = [history(str(n), f"2026-01-0{n}T10:00:00.000+0000") for n in (1, 2, 3)]
+    client = _Bulk({"issueChangeLogs": [{"issueId": "10001", "changeHistories": every}]})
+    histories = fetch_histories(client, {"10001": found}, spans, embeds)
+    assert [h["id"] for h in histories["10001"]] == ["1", "2", "3"]
+    assert len(embeds) == 1  # never taken: the bulk pages held every entry
+    assert client.paths == [jql.BULK_CHANGELOG]
+
+
+def test_a_cut_embed_fills_in_what_the_bulk_changelog_missed_as_the_whole_decode_did() -> None:
+    older = [history("0", "2025-12-31T09:00:00.000+0000")]  # the bulk pages lack the embedded 1 and 2
+    bulk = {"issueChangeLogs": [{"issueId": "10001", "changeHistories": older}]}
+    page = decode_search_page(body({"issues": [cut_issue()], "isLast": True}))
+    whole = fetch_histories(_Bulk(bulk), {"10001": page["issues"][0]})
+    embeds, spans = Embeds(), Spans()
+    held = decode_search_page(body({"issues": [cut_issue()], "isLast": True}), spans, embeds)
+    (found,) = held["issues"]
+    histories = fetch_histories(_Bulk(bulk), {"10001": found}, spans, embeds)
+    assert histories["10001"] == whole["10001"]
+    assert sorted(h["id"] for h in histories["10001"]) == ["0", "1", "2"]
+    assert len(embeds) == 0
+    batch = normalise_issue(found, histories["10001"], keep_raw=True, spans=spans)
+    ((_, _, text),) = batch.raw
+    kept = json.loads(text)["changelog"]["histories"]
+    assert kept[-1] == history("2", "2026-01-02T10:00:00.000+0000")  # as sent: author avatars too
+
+
+def test_a_held_entry_of_an_unexpected_shape_decodes_whole() -> None:
+    odd = cut_issue()
+    odd["changelog"]["histories"][0]["author"] = "a1"  # not an object: the page's decode refuses it
+    odd["changelog"]["histories"].append(None)  # not an object: left out
+    odd["changelog"]["total"] = 4
+    embeds = Embeds()
+    page = decode_search_page(body({"issues": [odd], "isLast": True}), None, embeds)
+    (found,) = page["issues"]
+    read = {"accountId": "a1", "displayName": "Ann", "accountType": "atlassian"}  # by shape
+    assert [h["author"] for h in embeds.take(found)] == ["a1", read]
+    assert embeds.take(found) == []  # taken once

@@ -38,7 +38,7 @@ from .client import JiraClient
 from .connector import JiraConnector, KnownUpdates, changed_only, entry_ids, max_updated
 from .cursor import Paging, Run
 from .histories import fetch_histories, truncated
-from .pages import Spans, decode_search_page
+from .pages import Embeds, Spans, decode_search_page
 
 LOG = logging.getLogger(__name__)
 
@@ -68,12 +68,14 @@ class CloudSearch:
         self.client = client
         self.junk: list[Quarantined] = []
         self.spans: Spans | None = Spans() if settings.keep_raw else None
+        self.embeds = Embeds()  # the cut embeds of the unit's issues, undecoded
 
     def begin(self) -> None:
         self.junk = []
         self.forget_unit()
 
     def forget_unit(self) -> None:
+        self.embeds.clear()
         if self.spans is not None:
             self.spans.clear()
 
@@ -157,9 +159,7 @@ class CloudSearch:
         while True:
             body = jql.search_body(run.jql, fields, page_size=self._settings.page_size, token=run.token)
             try:
-                page = self.client.post(
-                    jql.SEARCH, body, decode=lambda text: decode_search_page(text, self.spans)
-                )
+                page = self.client.post(jql.SEARCH, body, decode=self._decode)
             except HTTPStatusError as exc:
                 if not (run.resumed and exc.status == 400):
                     raise
@@ -200,7 +200,7 @@ class CloudSearch:
         """The search pages of `query` from its first, by their tokens: (issues, more to come).
         With `changelog`, full pages decoded by shape (their text noted for the raw records)."""
         pager = TokenPager(what, source=self._settings.name)
-        decode = (lambda text: decode_search_page(text, self.spans)) if changelog else None
+        decode = self._decode if changelog else None
         while True:
             body = jql.search_body(query, fields, page_size=size, token=pager.token, changelog=changelog)
             issues, token, is_last = self._search_page(self.client.post(jql.SEARCH, body, decode=decode))
@@ -209,9 +209,13 @@ class CloudSearch:
             if not more:
                 return
 
+    def _decode(self, body: bytes) -> object:
+        """A full search page, its text noted for the raw records, its cut embeds held (`pages`)."""
+        return decode_search_page(body, self.spans, self.embeds)
+
     def fetch_histories(self, by_id: Mapping[str, Raw]) -> dict[str, list[Raw]]:
         """Every issue's complete histories (by id): Cloud completes the capped embeds in bulk."""
-        return fetch_histories(self.client, by_id, self.spans)
+        return fetch_histories(self.client, by_id, self.spans, self.embeds)
 
     def fetch_projects(self) -> list[str]:
         """`/project/search`, page after page: every project the account can browse."""

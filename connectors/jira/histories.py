@@ -27,7 +27,7 @@ from .changelog import (
     merge_histories,
 )
 from .client import JiraClient
-from .pages import Spans, decode_bulk_page
+from .pages import Embeds, Spans, decode_bulk_page
 
 LOG = logging.getLogger(__name__)
 
@@ -47,10 +47,14 @@ def truncated(raw_issue: Mapping[str, Any], embedded: Histories | None = None) -
 
 
 def fetch_histories(
-    client: JiraClient, issues: Mapping[str, Mapping[str, Any]], spans: Spans | None = None
+    client: JiraClient,
+    issues: Mapping[str, Mapping[str, Any]],
+    spans: Spans | None = None,
+    embeds: Embeds | None = None,
 ) -> dict[str, Histories]:
     """Every issue's histories (by issue id): the embedded ones, completed where they were cut (the
-    bulk pages' entries noted in `spans`, when given, for the raw records)."""
+    bulk pages' entries noted in `spans`, when given, for the raw records). A cut embed held in
+    `embeds` (`pages.Embeds`) is decoded only for an issue the bulk changelog left short."""
     # Merged alone, each issue's entries are read once for their ids: what follows counts them by length.
     found = {issue_id: merge_histories(embedded_histories(raw)) for issue_id, raw in issues.items()}
     short = [issue_id for issue_id, raw in issues.items() if truncated(raw, found[issue_id])]
@@ -60,8 +64,14 @@ def fetch_histories(
     for issue_id in short:
         found[issue_id] = merge_histories(bulk.get(issue_id, ()), found[issue_id])
     for issue_id in short:
-        if distinct_count(found[issue_id]) >= (changelog_total(issues[issue_id]) or 0):
+        total = changelog_total(issues[issue_id]) or 0
+        if distinct_count(found[issue_id]) >= total:
             continue
+        held = embeds.take(issues[issue_id], spans) if embeds is not None else []
+        if held:
+            found[issue_id] = merge_histories(found[issue_id], held)
+            if distinct_count(found[issue_id]) >= total:
+                continue
         try:
             found[issue_id] = merge_histories(fetch_issue_changelog(client, issue_id), found[issue_id])
         except HTTPStatusError as exc:

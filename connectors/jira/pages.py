@@ -10,6 +10,10 @@ Anything unexpected in the shapes (an entry that is not an object, an author tha
 text msgspec refuses) makes the page decode whole as before (`transport.decode_json`): a bad
 page costs time, never a record. Issues keep every top-level key and their fields whole.
 
+An issue whose embedded changelog the search cut (fewer entries than its total) gets all of them
+again from the bulk changelog: the search's embed of such an issue can be held undecoded
+(`Embeds`) and decoded only if the bulk pages fall short.
+
 A raw record keeps the complete history (keep_raw): when the page decoded by shape, each
 history entry's own JSON text, and each issue's top-level values, are taken from the body
 (`msgspec.Raw`, a second scan that builds no objects) and noted in `Spans`, so the kept payload
@@ -48,11 +52,12 @@ class _History(TypedDict, total=False):
     items: list[_Item] | None
 
 
-class _Changelog(TypedDict, total=False):
+class _Embed(TypedDict, total=False):
+    # A search issue's changelog, its entries left as their JSON text (decoded by `_embedded`).
     startAt: Any
     maxResults: Any
     total: Any
-    histories: list[_History]
+    histories: msgspec.Raw
 
 
 class _Issue(TypedDict, total=False):
@@ -63,7 +68,7 @@ class _Issue(TypedDict, total=False):
     self: Any
     key: Any
     fields: Any
-    changelog: _Changelog
+    changelog: _Embed
     renderedFields: Any
     names: Any
     schema: Any
@@ -96,10 +101,10 @@ class _BulkPage(TypedDict, total=False):
 
 
 class _RawChangelog(TypedDict, total=False):
+    # Its entries' texts are noted from the first decode (`_embedded`).
     startAt: msgspec.Raw
     maxResults: msgspec.Raw
     total: msgspec.Raw
-    histories: list[msgspec.Raw]
 
 
 # The keys of `_Issue`, each as its JSON text (the changelog's entries one by one): the issue's raw
@@ -125,6 +130,9 @@ _SEARCH = msgspec.json.Decoder(_SearchPage)
 _BULK = msgspec.json.Decoder(_BulkPage)
 _RAW_SEARCH = msgspec.json.Decoder(_RawSearchPage)
 _RAW_BULK = msgspec.json.Decoder(_RawBulkPage)
+_HISTORIES = msgspec.json.Decoder(list[_History])
+_HISTORY = msgspec.json.Decoder(_History)
+_TEXTS = msgspec.json.Decoder(list[msgspec.Raw])
 _ENCODE = msgspec.json.Encoder(order="sorted")
 
 
@@ -159,20 +167,77 @@ class Spans:
         return len(self._texts)
 
 
-def decode_search_page(body: bytes, spans: Spans | None = None) -> Any:
-    """A `/search/jql` page: issues whole but for their history entries' unread keys."""
+class Embeds:
+    """The embedded changelogs the search cut (fewer entries than their total), their entries left
+    as JSON text, by issue object (held for one unit of work). The bulk changelog sends every entry
+    of such an issue again, so its embed is decoded only when that falls short (`take`): a quarter
+    of a full sync's decoded entries were these, read twice."""
+
+    def __init__(self) -> None:
+        # id -> (the issue, held so that no id is reused while noted; its entries' texts)
+        self._held: dict[int, tuple[object, list[msgspec.Raw]]] = {}
+
+    def hold(self, issue: object, texts: list[msgspec.Raw]) -> None:
+        self._held[id(issue)] = (issue, texts)
+
+    def take(self, issue: object, spans: Spans | None = None) -> list[Mapping[str, Any]]:
+        """The issue's held entries decoded (each as the page's decode would give it; those that are
+        not objects left out), noted in `spans` when given; none when nothing is held."""
+        held = self._held.pop(id(issue), None)
+        if held is None:
+            return []
+        entries: list[Mapping[str, Any]] = []
+        texts: list[msgspec.Raw] = []
+        for text in held[1]:
+            try:
+                entry = _HISTORY.decode(text)
+            except msgspec.MsgspecError:  # an unexpected shape: the entry whole, as a whole page
+                entry = decode_json(bytes(text))
+            if isinstance(entry, Mapping):
+                entries.append(entry)
+                texts.append(text)
+        if spans is not None:
+            spans.note(entries, texts)
+        return entries
+
+    def clear(self) -> None:
+        self._held.clear()
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+def decode_search_page(body: bytes, spans: Spans | None = None, embeds: Embeds | None = None) -> Any:
+    """A `/search/jql` page: issues whole but for their history entries' unread keys. With `embeds`,
+    a cut embed is held there undecoded and its issue's `histories` left empty (`Embeds`)."""
+    texts_wanted = spans is not None or embeds is not None
+    held: list[tuple[Any, Any, list[msgspec.Raw]]] = []  # (issue, its changelog, its entries' texts)
+    noted: list[tuple[list[Any], list[msgspec.Raw]]] = []
     try:
-        doc = _SEARCH.decode(body)
+        doc: Any = _SEARCH.decode(body)
+        issues = doc.get("issues", [])
+        for issue in issues:
+            changelog = issue.get("changelog")
+            embed = changelog.get("histories") if changelog is not None else None
+            if embed is None:
+                continue
+            texts = _TEXTS.decode(embed) if texts_wanted else []
+            total = changelog.get("total")
+            if embeds is not None and type(total) is int and len(texts) < total:
+                held.append((issue, changelog, texts))
+                continue
+            changelog["histories"] = entries = _HISTORIES.decode(embed)
+            noted.append((entries, texts))
     except msgspec.MsgspecError:
         return decode_json(body)
+    if embeds is not None:
+        for issue, changelog, texts in held:
+            embeds.hold(issue, texts)
+            changelog["histories"] = []
     if spans is not None:
-        issues = doc.get("issues", [])
-        texts: Sequence[Mapping[str, Any]] = _RAW_SEARCH.decode(body).get("issues", [])
-        spans.note(issues, texts)
-        for issue, text in zip(issues, texts, strict=False):
-            changelog = issue.get("changelog")
-            if changelog is not None and "histories" in changelog:
-                spans.note(changelog["histories"], text.get("changelog", {}).get("histories", ()))
+        spans.note(issues, _RAW_SEARCH.decode(body).get("issues", []))
+        for entries, texts in noted:
+            spans.note(entries, texts)
     return doc
 
 
