@@ -53,7 +53,7 @@ class _History(TypedDict, total=False):
 
 
 class _Embed(TypedDict, total=False):
-    # A search issue's changelog, its entries left as their JSON text (decoded by `_embedded`).
+    # A search issue's changelog, its entries left as their JSON text (`decode_search_page`).
     startAt: Any
     maxResults: Any
     total: Any
@@ -101,7 +101,7 @@ class _BulkPage(TypedDict, total=False):
 
 
 class _RawChangelog(TypedDict, total=False):
-    # Its entries' texts are noted from the first decode (`_embedded`).
+    # Its entries' texts come from the first decode (`decode_search_page`).
     startAt: msgspec.Raw
     maxResults: msgspec.Raw
     total: msgspec.Raw
