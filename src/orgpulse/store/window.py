@@ -66,14 +66,16 @@ LINK_SCHEMA = {
 }  # fmt: skip
 
 # The live issues (see the module docstring), then everything they reference, into temporary tables,
-# statement by statement. Parameters: as_of, since. SQLite and PostgreSQL both run them.
+# statement by statement. Parameters: as_of, since. SQLite and PostgreSQL both run them. The finished
+# statuses are one list (a row-value IN, built once), not a subquery per issue: a site with three years
+# of finished history scans ~560k issues here (0.50 -> 0.40 s).
 _LIVE = """
 INSERT INTO live_issues (source, issue_id, key, parent_id, parent_key)
 SELECT i.source, i.issue_id, i.key, i.parent_id, i.parent_key FROM issues i
 WHERE i.created <= {as_of} AND (NOT (
-  i.updated < {since} AND NOT i.is_epic AND EXISTS (
-    SELECT 1 FROM statuses s WHERE s.source = i.source AND s.status_id = i.status_id
-    AND s.category IN ('done', 'canceled') AND s.category_known))
+  i.updated < {since} AND NOT i.is_epic AND (i.source, i.status_id) IN (
+    SELECT s.source, s.status_id FROM statuses s
+    WHERE s.category IN ('done', 'canceled') AND s.category_known))
   OR i.created = (SELECT MIN(e.created) FROM issues e WHERE e.created <= {as_of}))
 """
 
