@@ -107,8 +107,8 @@ class _RawChangelog(TypedDict, total=False):
     total: msgspec.Raw
 
 
-# The keys of `_Issue`, each as its JSON text (the changelog's entries one by one): the issue's raw
-# record is written from them without encoding its fields again.
+# The keys of `_Issue`, each as its JSON text (the changelog's counts; its entries' texts come from
+# the first decode): the issue's raw record is written from them without encoding its fields again.
 _RAW_ISSUE_KEYS: dict[str, Any] = {key: msgspec.Raw for key in _Issue.__annotations__}
 _RAW_ISSUE_KEYS["changelog"] = _RawChangelog
 _RawIssue = TypedDict("_RawIssue", _RAW_ISSUE_KEYS, total=False)  # type: ignore[misc]
@@ -227,7 +227,8 @@ def decode_search_page(body: bytes, spans: Spans | None = None, embeds: Embeds |
                 held.append((issue, changelog, texts))
                 continue
             changelog["histories"] = entries = _HISTORIES.decode(embed)
-            noted.append((entries, texts))
+            if spans is not None:
+                noted.append((entries, texts))
     except msgspec.MsgspecError:
         return decode_json(body)
     if embeds is not None:
